@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# THE test command: installs missing apt packages, starts a local RabbitMQ on 127.0.0.1 unless
+# SIGNALBOX_AMQP_URL is set, exports the SIGNALBOX_TEST_* variables, builds and runs every test.
+#
+#   scripts/test.sh                       # all tests
+#   scripts/test.sh --filter AMQPClient   # extra arguments go to `swift test`
+#
+# SIGNALBOX_SWIFTPM_ARGS (word-split) is passed to both `swift build` and `swift test`,
+# e.g. SIGNALBOX_SWIFTPM_ARGS="--scratch-path .build-ci".
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/lib/broker.sh
+source "$ROOT/scripts/lib/broker.sh"
+
+command -v swift >/dev/null ||
+  sb_die "swift is not on PATH: install the Swift 6.3 toolchain (https://www.swift.org/install/linux/)"
+
+# JSONPath compliance test suite, shared outside the repository.
+cts="$ROOT/../shared/testdata/jsonpath-cts/cts.json"
+if [[ -f $cts ]]; then
+  SIGNALBOX_JSONPATH_CTS="$(cd "$(dirname "$cts")" && pwd)/cts.json"
+  export SIGNALBOX_JSONPATH_CTS
+elif [[ ${CI:-} == true ]]; then
+  sb_die "JSONPath compliance suite not found at $cts (expected ../shared next to the repository)"
+else
+  sb_log "WARNING: $cts not found; the JSONPath compliance tests will skip"
+fi
+
+signalbox_ensure_packages
+signalbox_ensure_broker
+signalbox_export_test_env
+signalbox_print_test_env
+
+read -r -a spm_args <<<"${SIGNALBOX_SWIFTPM_ARGS:-}"
+
+sb_log "swift build --build-tests ${spm_args[*]}"
+swift build --build-tests "${spm_args[@]}"
+
+sb_log "swift test ${spm_args[*]} $*"
+status=0
+swift test "${spm_args[@]}" "$@" || status=$?
+sb_log "swift test exited with $status"
+exit "$status"
