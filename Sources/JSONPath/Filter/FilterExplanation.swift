@@ -1,0 +1,48 @@
+/// Why a filter did or did not fire for one event: a tree mirroring the expression, with the
+/// values each comparison and test saw.
+///
+/// `description` renders it for people:
+/// ```
+/// false  $.item.status == 'Finished' && $.item.appId == 'app-7'
+///   true   $.item.status == 'Finished'   left "Finished", right "Finished"
+///   false  $.item.appId == 'app-7'       left "app-8", right "app-7"
+/// ```
+public struct FilterExplanation: Sendable, CustomStringConvertible {
+    /// One evaluated (or skipped) part of the expression.
+    public struct Step: Sendable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case or, and, not, comparison, test, function
+        }
+
+        public let kind: Kind
+        /// The source text of this part.
+        public let text: String
+        /// Its result; `nil` when short-circuiting skipped it.
+        public let result: Bool?
+        /// For comparisons: the left and right values; `nil` is Nothing (no node).
+        public let left: JSONValue?
+        public let right: JSONValue?
+        /// Plain-language detail, e.g. "selected 2 nodes" or "left is Nothing (no such member)".
+        public let detail: String?
+        public let children: [Step]
+
+        public var description: String {
+            var lines: [String] = []
+            render(indent: 0, into: &lines)
+            return lines.joined(separator: "\n")
+        }
+
+        func render(indent: Int, into lines: inout [String]) {
+            let status = result.map { $0 ? "true " : "false" } ?? "skip "
+            var line = String(repeating: "  ", count: indent) + status + "  " + text
+            if let detail { line += "    — " + detail }
+            lines.append(line)
+            for child in children { child.render(indent: indent + 1, into: &lines) }
+        }
+    }
+
+    public let result: Bool
+    public let root: Step
+
+    public var description: String { root.description }
+}

@@ -1,0 +1,34 @@
+/// A trigger filter: the body of an RFC 9535 filter selector, evaluated once per event with both
+/// `$` and `@` bound to the event (see `shared/JSONPATH-FILTERS.md`).
+///
+/// Compile once when the trigger is saved — every error is a creation error with line:column,
+/// span and fix-it hint, and syntax pasted from Newtonsoft/Jayway is rejected with its RFC
+/// rewrite — then call ``evaluate(_:)`` for each event; evaluation cannot fail.
+public struct TriggerFilter: Sendable, CustomStringConvertible {
+    /// The filter as written.
+    public let text: String
+    /// Constructs that are valid but probably not what the author meant.
+    public let warnings: [FilterWarning]
+    let expression: LogicalNode
+    let source: SourceText
+
+    /// Compiles `text`, or throws the first error found.
+    public init(parsing text: String) throws(JSONPathError) {
+        var parser = QueryParser(text, isTriggerFilter: true)
+        do throws(ParseFailure) {
+            expression = try parser.parseWholeFilter()
+        } catch {
+            throw parser.source.error(error)
+        }
+        self.text = text
+        source = parser.source
+        warnings = parser.warnings.map { parser.source.warning($0.message, $0.range, hint: $0.hint) }
+    }
+
+    public var description: String { text }
+
+    /// Whether the trigger fires for `event`.
+    public func evaluate(_ event: JSONValue) -> Bool {
+        Evaluator.test(expression, root: event, current: event)
+    }
+}

@@ -1,0 +1,33 @@
+/// An I-Regexp (RFC 9485) compiled for a linear-time matcher.
+///
+/// Matching simulates the NFA (Pike VM without captures), so time is O(pattern × input) for
+/// every pattern: `(a|a)*b` against 10,000 `a`s costs the same as any other 10,000-scalar
+/// input, and a trigger's regex can never stall event delivery. Counted repetition is expanded
+/// into the program, which is capped at ``maxProgramSize`` instructions.
+///
+/// Following the CTS (and most implementations), `^` and `$` outside a class anchor at the
+/// start and end of the input.
+public struct IRegexp: Sendable {
+    /// Largest compiled program accepted; bounds memory and per-character work.
+    public static let maxProgramSize = 10_000
+
+    public let pattern: String
+    let program: RegexProgram
+
+    public init(_ pattern: String) throws(IRegexpError) {
+        self.pattern = pattern
+        var parser = IRegexpParser(pattern)
+        let tree = try parser.parse()
+        program = try RegexProgram(compiling: tree, maxSize: IRegexp.maxProgramSize)
+    }
+
+    /// True when the whole string matches (the `match()` function).
+    public func matches(_ string: String) -> Bool {
+        program.run(string.unicodeScalars, anchored: true)
+    }
+
+    /// True when some substring matches (the `search()` function).
+    public func containsMatch(in string: String) -> Bool {
+        program.run(string.unicodeScalars, anchored: false)
+    }
+}
