@@ -1,0 +1,79 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Signalbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "signalbox", targets: ["signalbox"]),
+        .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .library(name: "JSONPath", targets: ["JSONPath"]),
+        .library(name: "Cron", targets: ["Cron"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C boundary: rabbitmq-c 0.11 (Debian) or later, through a shim for the variadic calls.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "AMQPClient",
+            dependencies: [
+                "CRabbitMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "JSONPath"),
+        .target(name: "Cron"),
+        .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Automation",
+                "AMQPClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "signalbox",
+            dependencies: [
+                "AMQPClient", "JSONPath", "Cron", "Automation", "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Benchmarks print figures; they are run by scripts/bench-*.sh, never by `swift test`.
+        .executableTarget(
+            name: "RelayBenchmark",
+            dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/RelayBenchmark"
+        ),
+        .executableTarget(name: "JSONPathBenchmark", dependencies: ["JSONPath"], path: "Benchmarks/JSONPathBenchmark"),
+        .executableTarget(name: "CronBenchmark", dependencies: ["Cron"], path: "Benchmarks/CronBenchmark"),
+
+        .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "AMQPClient"]),
+    ]
+)
+
+// One settings loop for every Swift target: Swift 6 mode (complete concurrency checking) and no warnings.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+        .treatAllWarnings(as: .error),
+    ]
+}

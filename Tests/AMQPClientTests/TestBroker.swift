@@ -1,0 +1,83 @@
+import AMQPClient
+import Foundation
+import Logging
+
+/// The real broker the integration tests talk to (started by `scripts/test.sh`).
+enum TestBroker {
+    static var url: String {
+        ProcessInfo.processInfo.environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "amqp-tests")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func configuration(_ name: String, heartbeat: Int = 10, vhost: String? = nil) throws -> AMQPConfiguration {
+        var configuration = try AMQPConfiguration(url: url)
+        configuration.connectionName = name
+        configuration.heartbeatSeconds = heartbeat
+        configuration.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maximumDelay: .seconds(1))
+        if let vhost { configuration.virtualHost = vhost }
+        return configuration
+    }
+
+    static func connect(_ name: String, heartbeat: Int = 10, vhost: String? = nil) async throws -> AMQPConnection {
+        try await AMQPConnection.connect(configuration(name, heartbeat: heartbeat, vhost: vhost), logger: logger)
+    }
+
+    static func uniqueName(_ prefix: String) -> String {
+        "test.\(prefix).\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A durable queue of its own for one test, bound to nothing.
+    static func scratchQueue(_ connection: AMQPConnection, _ prefix: String, arguments: AMQPTable = [:]) async throws -> String {
+        let name = uniqueName(prefix)
+        try await connection.declare(AMQPTopology(queues: [.init(name: name, arguments: arguments)]))
+        return name
+    }
+
+    /// Runs `rabbitmqctl` against the test node (`SIGNALBOX_TEST_RABBITMQCTL` names the command).
+    @discardableResult
+    static func rabbitmqctl(_ arguments: [String]) throws -> String {
+        let command = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_RABBITMQCTL"] ?? "rabbitmqctl -n rabbit@localhost"
+        let words = command.split(separator: " ").map(String.init)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = words + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Collects values from concurrent tasks.
+actor Collector<Value: Sendable> {
+    private(set) var values: [Value] = []
+    func append(_ value: Value) { values.append(value) }
+    var count: Int { values.count }
+}
