@@ -113,6 +113,7 @@ extension QueryParser {
             }
             if c.op == .notEqual, case .query(let q) = side, case .literal(.null, _) = other {
                 let qt = text(q.range)
+                nullWarnings.append((qt, warnings.count))
                 warn(
                     "`\(qt) != null` is also true when the field is absent", c.range,
                     hint: "to require a present, non-null value write `\(qt) && \(qt) != null`")

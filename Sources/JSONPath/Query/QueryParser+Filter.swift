@@ -75,7 +75,21 @@ extension QueryParser {
             break
         }
         if operands.count == 1 { return (operands[0], 1) }
+        dropSatisfiedNullWarnings(operands)
         return (.and(operands, SourceRange(lower: start, upper: pos)), operands.count)
+    }
+
+    /// `$.x && $.x != null` is the recommended spelling: no warning for it.
+    private mutating func dropSatisfiedNullWarnings(_ operands: [LogicalNode]) {
+        guard !nullWarnings.isEmpty else { return }
+        var tested: Set<String> = []
+        for operand in operands {
+            if case .exists(let q) = operand { tested.insert(text(q.range)) }
+        }
+        let drop = Set(nullWarnings.filter { tested.contains($0.query) }.map(\.index))
+        guard !drop.isEmpty else { return }
+        warnings = warnings.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        nullWarnings = []
     }
 
     /// `paren-expr`, `comparison-expr` or `test-expr`.

@@ -14,6 +14,9 @@ struct QueryParser {
     let isTriggerFilter: Bool
     var nesting = 0
     var warnings: [(message: String, range: SourceRange, hint: String?)] = []
+    /// `x != null` warnings, keyed by the query text, dropped when `x` is also tested for
+    /// existence in the same `&&` chain (the fix the warning suggests).
+    var nullWarnings: [(query: String, index: Int)] = []
     /// Source offset of each unescaped scalar of a string literal, keyed by the literal's start,
     /// so a regex error can point into the original text.
     var stringOffsets: [Int: [Int]] = [:]

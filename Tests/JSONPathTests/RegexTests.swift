@@ -1,0 +1,82 @@
+import JSONPath
+import Testing
+
+@Suite("I-Regexp")
+struct RegexTests {
+    @Test("matching")
+    func matching() throws {
+        let cases: [(String, String, Bool, Bool)] = [
+            // pattern, subject, match (whole), search (substring)
+            ("a.c", "abc", true, true),
+            ("a.c", "a\nc", false, false),
+            ("a.c", "a\u{2028}c", true, true),
+            ("[a-c]+", "abcabc", true, true),
+            ("[^a-c]", "d", true, true),
+            ("[a-c]", "xbx", false, true),
+            ("colou?r", "color", true, true),
+            ("x{2,3}", "xxxx", false, true),
+            ("x{2,3}", "xxx", true, true),
+            ("x{2}", "x", false, false),
+            ("x{2,}", "xxxxxxx", true, true),
+            ("(ab|cd)*e", "abcdabe", true, true),
+            ("\\p{Lu}\\p{Ll}+", "Hello", true, true),
+            ("\\P{L}", "1", true, true),
+            ("[\\p{Nd}-]+", "12-34", true, true),
+            ("^ab", "xab", false, false),
+            ("ab$", "abx", false, false),
+            ("ab$", "xab", false, true),
+            ("a\\.c", "abc", false, false),
+            ("", "", true, true),
+            ("", "abc", false, true),
+            ("é", "e\u{301}", false, false),
+            ("a.b", "a𐄁b", true, true),
+        ]
+        for (pattern, subject, whole, sub) in cases {
+            let regex = try IRegexp(pattern)
+            #expect(regex.matches(subject) == whole, "match(\(subject), \(pattern))")
+            #expect(regex.containsMatch(in: subject) == sub, "search(\(subject), \(pattern))")
+        }
+    }
+
+    @Test("rejects what I-Regexp does not have")
+    func rejections() {
+        let bad: [(String, String?)] = [
+            ("\\d", "[0-9]"), ("\\w", "[A-Za-z0-9_]"), ("\\s", nil), ("\\b", nil), ("(?:a)", "(…)"), ("(?=a)", nil),
+            ("(a)\\1", nil), ("a*?", nil), ("a+?", nil), ("\\p{IsBasicLatin}", nil), ("a{3,1}", nil), ("(a", nil),
+            ("a)", nil), ("[a", nil), ("a]", nil), ("*a", nil), ("a{", nil), ("\\p{Xx}", nil), ("[z-a]", nil), ("a**", nil),
+        ]
+        for (pattern, hint) in bad {
+            do {
+                _ = try IRegexp(pattern)
+                Issue.record("accepted \(pattern)")
+            } catch {
+                if let hint { #expect(error.hint?.contains(hint) == true, "\(pattern): \(error)") }
+                #expect(error.offset >= 0 && error.offset <= pattern.unicodeScalars.count)
+            }
+        }
+    }
+
+    @Test("(a|a)*b against 10,000 a's returns promptly", .timeLimit(.minutes(1)))
+    func noCatastrophicBacktracking() throws {
+        let subject = String(repeating: "a", count: 10_000)
+        let clock = ContinuousClock()
+        var matched = true
+        let elapsed = try clock.measure {
+            let regex = try IRegexp("(a|a)*b")
+            matched = regex.matches(subject) || regex.containsMatch(in: subject)
+        }
+        #expect(!matched)
+        #expect(elapsed < .seconds(2), "took \(elapsed)")
+        // Through the filter engine too.
+        let filter = try TriggerFilter(parsing: "match($.s, '(a|a)*b') || search($.s, '(a*)*b')")
+        let start = clock.now
+        #expect(!filter.evaluate(["s": .string(subject)]))
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test("repetition is bounded")
+    func programSizeBound() {
+        #expect(throws: IRegexpError.self) { try IRegexp("((a{1000}){1000}){1000}") }
+        #expect(throws: IRegexpError.self) { try IRegexp("a{1001}") }
+    }
+}
