@@ -82,7 +82,7 @@ enum CronExpressionParser {
         guard pattern.firesOnSomeDay else {
             throw CronError(
                 .neverFires, field: "expression", value: source,
-                allowed: "a day-of-month that exists in one of the allowed months (day 30 never occurs in February)")
+                allowed: "a day-of-month that exists in one of the allowed months; day 30 never occurs in February")
         }
         return CronExpression(kind: .calendar(pattern), source: source)
     }
