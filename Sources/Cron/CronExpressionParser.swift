@@ -82,7 +82,7 @@ enum CronExpressionParser {
         guard pattern.firesOnSomeDay else {
             throw CronError(
                 .neverFires, field: "expression", value: source,
-                allowed: "a day-of-month that exists in one of the allowed months; day 30 never occurs in February")
+                allowed: "a day-of-month that one of the allowed months has: February has at most 29 days; April, June, September and November 30")
         }
         return CronExpression(kind: .calendar(pattern), source: source)
     }
