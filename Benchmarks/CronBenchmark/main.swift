@@ -68,7 +68,9 @@ for (index, schedule) in schedules.enumerated() {
     calls += rounds * walk
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let rate = Double(rounds * walk) / seconds
-    print("  \(mix[index].expression.padding(toLength: 20, withPad: " ", startingAt: 0)) \(mix[index].zone.padding(toLength: 20, withPad: " ", startingAt: 0)) \(Int(rate)) next/s")
+    print(
+        "  \(mix[index].expression.padding(toLength: 20, withPad: " ", startingAt: 0)) \(mix[index].zone.padding(toLength: 20, withPad: " ", startingAt: 0)) \(Int(rate)) next/s"
+    )
 }
 let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
 print("checksum \(checksum)")

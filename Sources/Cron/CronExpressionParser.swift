@@ -34,12 +34,20 @@ enum CronExpressionParser {
             return try build(second: words[0], Array(words.dropFirst()), source: trimmed)
         default:
             throw CronError(
-                .wrongFieldCount, field: "expression", value: trimmed, allowed: allowedFieldCounts)
+                .wrongFieldCount,
+                field: "expression",
+                value: trimmed,
+                allowed: allowedFieldCounts
+            )
         }
     }
 
     static func parse(fields: CronFields) throws(CronError) -> CronExpression {
-        func text(_ value: String?, _ field: CronField, default fallback: String) throws(CronError)
+        func text(
+            _ value: String?,
+            _ field: CronField,
+            default fallback: String
+        ) throws(CronError)
             -> Substring
         {
             guard let value else { return Substring(fallback) }
@@ -64,7 +72,11 @@ enum CronExpressionParser {
     }
 
     /// Builds the calendar expression from the second plus the five classic fields.
-    static func build(second: Substring, _ fields: [Substring], source: String) throws(CronError)
+    static func build(
+        second: Substring,
+        _ fields: [Substring],
+        source: String
+    ) throws(CronError)
         -> CronExpression
     {
         let daysOfWeek = try parseField(fields[4], .dayOfWeek)
@@ -81,8 +93,11 @@ enum CronExpressionParser {
         )
         guard pattern.firesOnSomeDay else {
             throw CronError(
-                .neverFires, field: "expression", value: source,
-                allowed: "a day-of-month that one of the allowed months has: February has at most 29 days; April, June, September and November 30")
+                .neverFires,
+                field: "expression",
+                value: source,
+                allowed: "a day-of-month that one of the allowed months has: February has at most 29 days; April, June, September and November 30"
+            )
         }
         return CronExpression(kind: .calendar(pattern), source: source)
     }
@@ -92,8 +107,11 @@ enum CronExpressionParser {
         if name == "@every" {
             guard words.count == 2 else {
                 throw CronError(
-                    .invalidInterval, field: "@every", value: words.dropFirst().joined(separator: " "),
-                    allowed: allowedInterval)
+                    .invalidInterval,
+                    field: "@every",
+                    value: words.dropFirst().joined(separator: " "),
+                    allowed: allowedInterval
+                )
             }
             return CronExpression(kind: .interval(seconds: try parseInterval(words[1])), source: source)
         }
@@ -102,8 +120,11 @@ enum CronExpressionParser {
         }
         guard words.count == 1 else {
             throw CronError(
-                .wrongFieldCount, field: "expression", value: source,
-                allowed: "a descriptor alone, e.g. \(name)")
+                .wrongFieldCount,
+                field: "expression",
+                value: source,
+                allowed: "a descriptor alone, e.g. \(name)"
+            )
         }
         let expanded = fields.split(separator: " ")
         let built = try build(second: "0", expanded, source: source)
@@ -141,8 +162,11 @@ enum CronExpressionParser {
     static func parseField(_ text: Substring, _ field: CronField) throws(CronError) -> UInt64 {
         if let bad = text.first(where: { "#?~()LlWwHh".contains($0) }), isExtension(text, bad) {
             throw CronError(
-                .unsupportedExtension, field: field.name, value: text,
-                allowed: "\(field.allowedValues), with *, ranges, steps and lists only (no L, W, #, ?, H, ~)")
+                .unsupportedExtension,
+                field: field.name,
+                value: text,
+                allowed: "\(field.allowedValues), with *, ranges, steps and lists only (no L, W, #, ?, H, ~)"
+            )
         }
         var mask: UInt64 = 0
         for term in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -162,13 +186,20 @@ enum CronExpressionParser {
         }
     }
 
-    static func parseTerm(_ term: Substring, _ field: CronField, fieldText: Substring) throws(CronError)
+    static func parseTerm(
+        _ term: Substring,
+        _ field: CronField,
+        fieldText: Substring
+    ) throws(CronError)
         -> UInt64
     {
         guard !term.isEmpty else {
             throw CronError(
-                .emptyElement, field: field.name, value: fieldText,
-                allowed: "a comma-separated list of \(field.allowedValues), *, ranges and steps")
+                .emptyElement,
+                field: field.name,
+                value: fieldText,
+                allowed: "a comma-separated list of \(field.allowedValues), *, ranges and steps"
+            )
         }
         let parts = term.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else {
@@ -185,8 +216,11 @@ enum CronExpressionParser {
             }
             guard base == "*" || base.contains("-") else {
                 throw CronError(
-                    .invalidStep, field: field.name, value: term,
-                    allowed: "a step only after * or a range (*/\(value) or a-b/\(value))")
+                    .invalidStep,
+                    field: field.name,
+                    value: term,
+                    allowed: "a step only after * or a range (*/\(value) or a-b/\(value))"
+                )
             }
             step = value
         }
@@ -199,8 +233,11 @@ enum CronExpressionParser {
             high = try parseValue(base[base.index(after: dash)...], field, term: term)
             guard low <= high else {
                 throw CronError(
-                    .reversedRange, field: field.name, value: term,
-                    allowed: "a range a-b with a ≤ b within \(field.allowedValues)")
+                    .reversedRange,
+                    field: field.name,
+                    value: term,
+                    allowed: "a range a-b with a ≤ b within \(field.allowedValues)"
+                )
             }
         } else {
             low = try parseValue(base, field, term: term)
@@ -228,16 +265,10 @@ enum CronExpressionParser {
             return value
         }
         throw CronError(
-            .invalidValue, field: field.name, value: text.isEmpty ? term : text, allowed: field.allowedValues)
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return String(self[start...end])
+            .invalidValue,
+            field: field.name,
+            value: text.isEmpty ? term : text,
+            allowed: field.allowedValues
+        )
     }
 }

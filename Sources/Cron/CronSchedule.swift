@@ -24,14 +24,21 @@ public struct CronSchedule: Sendable {
     public static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
 
     /// Creates a schedule; `anchor` is required for `@every` (usually the creation instant).
-    public init(_ expression: CronExpression, timeZone: TimeZone = CronSchedule.utc, anchor: Date? = nil)
+    public init(
+        _ expression: CronExpression,
+        timeZone: TimeZone = CronSchedule.utc,
+        anchor: Date? = nil
+    )
         throws(CronError)
     {
         if expression.interval != nil {
             guard let anchor, anchor.timeIntervalSince1970.isFinite else {
                 throw CronError(
-                    .missingAnchor, field: "@every", value: expression.source,
-                    allowed: "an anchor instant such as the schedule's creation time")
+                    .missingAnchor,
+                    field: "@every",
+                    value: expression.source,
+                    allowed: "an anchor instant such as the schedule's creation time"
+                )
             }
         }
         self.expression = expression
@@ -41,7 +48,11 @@ public struct CronSchedule: Sendable {
     }
 
     /// Parses `text` and evaluates it in `timeZone`.
-    public init(parsing text: String, timeZone: TimeZone = CronSchedule.utc, anchor: Date? = nil)
+    public init(
+        parsing text: String,
+        timeZone: TimeZone = CronSchedule.utc,
+        anchor: Date? = nil
+    )
         throws(CronError)
     {
         try self.init(CronExpression(parsing: text), timeZone: timeZone, anchor: anchor)

@@ -1,36 +1,4 @@
 import Foundation
-import Synchronization
-
-/// A span of real time during which a zone's UTC offset is constant.
-///
-/// `start` is the transition that began it and `end` the one that ends it (±`unbounded` when there
-/// is none); the neighbouring offsets tell whether the walls at either edge form a gap (clocks
-/// jumped forward) or an overlap (clocks went back).
-struct ZoneSegment: Equatable, Sendable {
-    static let unbounded: Int64 = 1 << 50
-
-    var start: Int64
-    var end: Int64
-    var offset: Int64
-    var previousOffset: Int64
-    var nextOffset: Int64
-
-    @inline(__always)
-    func contains(_ instant: Int64) -> Bool { instant >= start && instant < end }
-
-    /// The first wall time lived in this segment.
-    var firstWall: Int64 { start + offset }
-    /// The last wall time lived in this segment.
-    var lastWall: Int64 { end + offset - 1 }
-}
-
-/// Where a wall time falls in real time.
-enum WallLocation: Equatable {
-    /// The wall time is lived at this instant.
-    case instant(Int64)
-    /// The wall time falls in a spring-forward gap; the clocks jumped over it at `transition`.
-    case gap(transition: Int64)
-}
 
 /// A time zone's UTC offset changes, read once from Foundation into sorted arrays.
 ///
@@ -84,8 +52,12 @@ final class ZoneTransitions: Sendable {
         if transitions.isEmpty {
             let offset = offsets[0]
             return ZoneSegment(
-                start: -ZoneSegment.unbounded, end: ZoneSegment.unbounded,
-                offset: offset, previousOffset: offset, nextOffset: offset)
+                start: -ZoneSegment.unbounded,
+                end: ZoneSegment.unbounded,
+                offset: offset,
+                previousOffset: offset,
+                nextOffset: offset
+            )
         }
         var shift: Int64 = 0
         var probe = instant
@@ -109,7 +81,8 @@ final class ZoneTransitions: Sendable {
             end: hasNext ? transitions[index] + shift : ZoneSegment.unbounded,
             offset: offset,
             previousOffset: hasPrevious ? offsets[index - 1] : offset,
-            nextOffset: hasNext ? offsets[index + 1] : offset)
+            nextOffset: hasNext ? offsets[index + 1] : offset
+        )
     }
 
     /// The segment right after `segment` (it must have an end).
@@ -161,22 +134,5 @@ final class ZoneTransitions: Sendable {
             }
         }
         return nil
-    }
-}
-
-extension ZoneTransitions {
-    /// Tables already built, by zone identifier: a zone is read from Foundation once per process.
-    private static let cache = Mutex<[String: ZoneTransitions]>([:])
-
-    /// The shared table for `timeZone`.
-    static func shared(for timeZone: TimeZone) -> ZoneTransitions {
-        let identifier = timeZone.identifier
-        if let table = cache.withLock({ $0[identifier] }) { return table }
-        let table = ZoneTransitions(timeZone: timeZone)  // built outside the lock; a race only wastes work
-        return cache.withLock { tables in
-            if let existing = tables[identifier] { return existing }
-            tables[identifier] = table
-            return table
-        }
     }
 }

@@ -18,8 +18,13 @@ struct CronParsingTests {
         var testDescription: String { text }
 
         init(
-            _ text: String, s: [Int]? = nil, m: [Int]? = nil, h: [Int]? = nil, dom: [Int]? = nil,
-            mon: [Int]? = nil, dow: [Int]? = nil
+            _ text: String,
+            s: [Int]? = nil,
+            m: [Int]? = nil,
+            h: [Int]? = nil,
+            dom: [Int]? = nil,
+            mon: [Int]? = nil,
+            dow: [Int]? = nil
         ) {
             (self.text, seconds, minutes, hours, daysOfMonth, months, daysOfWeek) = (text, s, m, h, dom, mon, dow)
         }
@@ -178,10 +183,13 @@ struct CronParsingTests {
         }
     }
 
-    @Test("@every durations", arguments: [
-        ("@every 30s", 30), ("@every 5m", 300), ("@every 1h30m", 5400), ("@every 1h30m15s", 5415),
-        ("@every 2h", 7200), ("@EVERY 90S", 90), ("@every 0h1s", 1),
-    ])
+    @Test(
+        "@every durations",
+        arguments: [
+            ("@every 30s", 30), ("@every 5m", 300), ("@every 1h30m", 5400), ("@every 1h30m15s", 5415),
+            ("@every 2h", 7200), ("@EVERY 90S", 90), ("@every 0h1s", 1),
+        ]
+    )
     func everyDurations(_ text: String, _ seconds: Int) throws {
         #expect(try CronExpression(parsing: text).interval == .seconds(seconds))
     }
@@ -197,12 +205,15 @@ struct CronParsingTests {
         #expect(!sparse.isFixedTime)
         let decoded = try JSONDecoder().decode(
             CronFields.self,
-            from: Data(#"{"minute":"0","hour":"9","dayOfMonth":"*","month":"*","dayOfWeek":"1-5","timeZone":"Europe/Berlin"}"#.utf8))
+            from: Data(#"{"minute":"0","hour":"9","dayOfMonth":"*","month":"*","dayOfWeek":"1-5","timeZone":"Europe/Berlin"}"#.utf8)
+        )
         let schedule = try CronSchedule(fields: decoded)
         #expect(schedule.timeZone.identifier == "Europe/Berlin")
         // Friday 2026-01-02 09:00 CET, then Monday 2026-01-05.
-        #expect(schedule.occurrences(after: instant("2026-01-01T12:00:00Z")).prefix(2).map(rfc3339)
-            == ["2026-01-02T08:00:00Z", "2026-01-05T08:00:00Z"])
+        #expect(
+            schedule.occurrences(after: instant("2026-01-01T12:00:00Z")).prefix(2).map(rfc3339)
+                == ["2026-01-02T08:00:00Z", "2026-01-05T08:00:00Z"]
+        )
     }
 
     @Test("per-field form rejections name the field")

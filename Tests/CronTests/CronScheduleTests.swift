@@ -14,52 +14,106 @@ struct CronScheduleTests {
     }
 
     static let table: [Case] = [
-        Case(expression: "0 9 * * *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-01T09:00:00Z", "2026-01-02T09:00:00Z", "2026-01-03T09:00:00Z"]),
-        Case(expression: "0 9 * * *", from: "2026-01-01T09:00:00Z",
-             expected: ["2026-01-02T09:00:00Z"]),
-        Case(expression: "0 9 * * *", from: "2026-01-01T08:59:59.5Z",
-             expected: ["2026-01-01T09:00:00Z"]),
-        Case(expression: "*/15 * * * *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z", "2026-01-01T00:45:00Z", "2026-01-01T01:00:00Z"]),
-        Case(expression: "30 */6 * * *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-01T00:30:00Z", "2026-01-01T06:30:00Z", "2026-01-01T12:30:00Z"]),
-        Case(expression: "*/20 * * * * *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-01T00:00:20Z", "2026-01-01T00:00:40Z", "2026-01-01T00:01:00Z"]),
-        Case(expression: "59 59 23 31 12 *", from: "2026-06-01T00:00:00Z",
-             expected: ["2026-12-31T23:59:59Z", "2027-12-31T23:59:59Z"]),
-        Case(expression: "0 0 1 jan-dec/3 *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-04-01T00:00:00Z", "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z"]),
-        Case(expression: "0 12 * * mon-fri", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-01T12:00:00Z", "2026-01-02T12:00:00Z", "2026-01-05T12:00:00Z"]),
-        Case(expression: "0 0 * * 7", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-04T00:00:00Z", "2026-01-11T00:00:00Z"]),
+        Case(
+            expression: "0 9 * * *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-01T09:00:00Z", "2026-01-02T09:00:00Z", "2026-01-03T09:00:00Z"]
+        ),
+        Case(
+            expression: "0 9 * * *",
+            from: "2026-01-01T09:00:00Z",
+            expected: ["2026-01-02T09:00:00Z"]
+        ),
+        Case(
+            expression: "0 9 * * *",
+            from: "2026-01-01T08:59:59.5Z",
+            expected: ["2026-01-01T09:00:00Z"]
+        ),
+        Case(
+            expression: "*/15 * * * *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z", "2026-01-01T00:45:00Z", "2026-01-01T01:00:00Z"]
+        ),
+        Case(
+            expression: "30 */6 * * *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-01T00:30:00Z", "2026-01-01T06:30:00Z", "2026-01-01T12:30:00Z"]
+        ),
+        Case(
+            expression: "*/20 * * * * *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-01T00:00:20Z", "2026-01-01T00:00:40Z", "2026-01-01T00:01:00Z"]
+        ),
+        Case(
+            expression: "59 59 23 31 12 *",
+            from: "2026-06-01T00:00:00Z",
+            expected: ["2026-12-31T23:59:59Z", "2027-12-31T23:59:59Z"]
+        ),
+        Case(
+            expression: "0 0 1 jan-dec/3 *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-04-01T00:00:00Z", "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z"]
+        ),
+        Case(
+            expression: "0 12 * * mon-fri",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-01T12:00:00Z", "2026-01-02T12:00:00Z", "2026-01-05T12:00:00Z"]
+        ),
+        Case(
+            expression: "0 0 * * 7",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-04T00:00:00Z", "2026-01-11T00:00:00Z"]
+        ),
         Case(expression: "@yearly", from: "2026-01-01T00:00:00Z", expected: ["2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"]),
         Case(expression: "@monthly", from: "2026-01-15T00:00:00Z", expected: ["2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"]),
         Case(expression: "@weekly", from: "2026-01-01T00:00:00Z", expected: ["2026-01-04T00:00:00Z", "2026-01-11T00:00:00Z"]),
         Case(expression: "@daily", from: "2026-01-01T00:00:00Z", expected: ["2026-01-02T00:00:00Z"]),
         Case(expression: "@hourly", from: "2026-01-01T00:30:00Z", expected: ["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z"]),
         // Leap years: 2100 is not one, 2000 was.
-        Case(expression: "0 0 29 2 *", from: "2026-01-01T00:00:00Z",
-             expected: ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"]),
+        Case(
+            expression: "0 0 29 2 *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"]
+        ),
         Case(expression: "0 0 29 2 *", from: "2096-03-01T00:00:00Z", expected: ["2104-02-29T00:00:00Z"]),
         Case(expression: "0 0 29 2 *", from: "1999-01-01T00:00:00Z", expected: ["2000-02-29T00:00:00Z", "2004-02-29T00:00:00Z"]),
-        Case(expression: "0 0 28-31 2 *", from: "2027-02-01T00:00:00Z",
-             expected: ["2027-02-28T00:00:00Z", "2028-02-28T00:00:00Z", "2028-02-29T00:00:00Z", "2029-02-28T00:00:00Z"]),
+        Case(
+            expression: "0 0 28-31 2 *",
+            from: "2027-02-01T00:00:00Z",
+            expected: ["2027-02-28T00:00:00Z", "2028-02-28T00:00:00Z", "2028-02-29T00:00:00Z", "2029-02-28T00:00:00Z"]
+        ),
         // Month ends: day 31 skips short months, day 30 skips February.
-        Case(expression: "0 0 31 * *", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-31T00:00:00Z", "2026-03-31T00:00:00Z", "2026-05-31T00:00:00Z", "2026-07-31T00:00:00Z", "2026-08-31T00:00:00Z"]),
+        Case(
+            expression: "0 0 31 * *",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-31T00:00:00Z", "2026-03-31T00:00:00Z", "2026-05-31T00:00:00Z", "2026-07-31T00:00:00Z", "2026-08-31T00:00:00Z"]
+        ),
         Case(expression: "0 0 30 * *", from: "2026-01-30T12:00:00Z", expected: ["2026-03-30T00:00:00Z"]),
         Case(expression: "0 0 31 4-12 *", from: "2026-01-01T00:00:00Z", expected: ["2026-05-31T00:00:00Z", "2026-07-31T00:00:00Z"]),
         // Day-of-month and day-of-week (CRON.md examples, January 2026: Fridays 2, 9, 16, 23, 30).
-        Case(expression: "0 0 1,15 * 5", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z", "2026-01-15T00:00:00Z", "2026-01-16T00:00:00Z", "2026-01-23T00:00:00Z", "2026-01-30T00:00:00Z", "2026-02-01T00:00:00Z"]),
-        Case(expression: "0 0 */2 * 1", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-05T00:00:00Z", "2026-01-19T00:00:00Z", "2026-02-09T00:00:00Z", "2026-02-23T00:00:00Z"]),
-        Case(expression: "0 0 1-7 * */7", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-01-04T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", "2026-04-05T00:00:00Z"]),
-        Case(expression: "0 0 * 2 */7", from: "2026-01-01T00:00:00Z",
-             expected: ["2026-02-01T00:00:00Z", "2026-02-08T00:00:00Z"]),
+        Case(
+            expression: "0 0 1,15 * 5",
+            from: "2026-01-01T00:00:00Z",
+            expected: [
+                "2026-01-02T00:00:00Z", "2026-01-09T00:00:00Z", "2026-01-15T00:00:00Z", "2026-01-16T00:00:00Z", "2026-01-23T00:00:00Z",
+                "2026-01-30T00:00:00Z", "2026-02-01T00:00:00Z",
+            ]
+        ),
+        Case(
+            expression: "0 0 */2 * 1",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-05T00:00:00Z", "2026-01-19T00:00:00Z", "2026-02-09T00:00:00Z", "2026-02-23T00:00:00Z"]
+        ),
+        Case(
+            expression: "0 0 1-7 * */7",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-01-04T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", "2026-04-05T00:00:00Z"]
+        ),
+        Case(
+            expression: "0 0 * 2 */7",
+            from: "2026-01-01T00:00:00Z",
+            expected: ["2026-02-01T00:00:00Z", "2026-02-08T00:00:00Z"]
+        ),
         // 29 February on a Sunday (both fields must match): 2032, then 2060.
         Case(expression: "0 0 29 2 */7", from: "2017-01-01T00:00:00Z", expected: ["2032-02-29T00:00:00Z", "2060-02-29T00:00:00Z"]),
         // Far from the start: no stepping, the answer comes directly.
@@ -118,8 +172,10 @@ struct CronScheduleTests {
     func every() throws {
         let anchor = instant("2026-03-29T00:20:00Z")
         let schedule = try CronSchedule(parsing: "@every 1h30m", timeZoneIdentifier: "Europe/Berlin", anchor: anchor)
-        #expect(schedule.occurrences(after: anchor).prefix(3).map(rfc3339)
-            == ["2026-03-29T01:50:00Z", "2026-03-29T03:20:00Z", "2026-03-29T04:50:00Z"])
+        #expect(
+            schedule.occurrences(after: anchor).prefix(3).map(rfc3339)
+                == ["2026-03-29T01:50:00Z", "2026-03-29T03:20:00Z", "2026-03-29T04:50:00Z"]
+        )
         #expect(schedule.next(after: instant("2026-03-29T01:50:00Z")) == instant("2026-03-29T03:20:00Z"))
         #expect(schedule.next(after: instant("2026-03-29T01:49:59Z")) == instant("2026-03-29T01:50:00Z"))
         // Before the anchor the first run is still anchor + interval.

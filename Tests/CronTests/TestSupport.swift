@@ -20,7 +20,10 @@ func rfc3339(_ date: Date) -> String {
 
 /// The first `count` occurrences after `from`, as RFC 3339 UTC strings.
 func nextOccurrences(
-    _ expression: String, zone: String = "UTC", from: String, count: Int,
+    _ expression: String,
+    zone: String = "UTC",
+    from: String,
+    count: Int,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> [String] {
     let schedule = try CronSchedule(parsing: expression, timeZoneIdentifier: zone)
@@ -28,7 +31,12 @@ func nextOccurrences(
 }
 
 /// The first `count` occurrences before `before`, latest first, as RFC 3339 UTC strings.
-func previousOccurrences(_ expression: String, zone: String = "UTC", before: String, count: Int) throws
+func previousOccurrences(
+    _ expression: String,
+    zone: String = "UTC",
+    before: String,
+    count: Int
+) throws
     -> [String]
 {
     let schedule = try CronSchedule(parsing: expression, timeZoneIdentifier: zone)

@@ -50,8 +50,8 @@ extension CronCommand {
             if !batch && expression == nil {
                 throw ValidationError("Missing the cron expression (or --batch).")
             }
-            guard (0...CronRequest.maximumCount).contains(count) else {
-                throw ValidationError("--count must be between 0 and \(CronRequest.maximumCount).")
+            guard (0...Request.maximumCount).contains(count) else {
+                throw ValidationError("--count must be between 0 and \(Request.maximumCount).")
             }
         }
 
@@ -60,7 +60,7 @@ extension CronCommand {
                 try runBatch()
                 return
             }
-            let request = CronRequest(expression: expression ?? "", timeZone: timeZone, from: from, count: count)
+            let request = Request(expression: expression ?? "", timeZone: timeZone, from: from, count: count)
             switch request.evaluate(now: Date()) {
             case .success(let result):
                 var output = ""
@@ -82,14 +82,14 @@ extension CronCommand {
             let now = Date()
             var buffer = Data()
             while let line = readLine(strippingNewline: true) {
-                let answer: CronAnswer
-                switch CronRequest.decode(line, defaults: self) {
+                let answer: Answer
+                switch Request.decode(line, defaults: self) {
                 case .failure(let problem):
-                    answer = CronAnswer(error: problem.description)
+                    answer = Answer(error: problem.description)
                 case .success(let request):
                     switch request.evaluate(now: now) {
-                    case .success(let result): answer = CronAnswer(next: result.utc, local: local ? result.local : nil)
-                    case .failure(let message): answer = CronAnswer(error: message)
+                    case .success(let result): answer = Answer(next: result.utc, local: local ? result.local : nil)
+                    case .failure(let message): answer = Answer(error: message)
                     }
                 }
                 buffer.append((try? encoder.encode(answer)) ?? Data(#"{"error":"internal encoding failure"}"#.utf8))
@@ -104,107 +104,114 @@ extension CronCommand {
     }
 }
 
-/// One line of `--batch` output.
-struct CronAnswer: Encodable {
-    var next: [String]? = nil
-    var local: [String]? = nil
-    var error: String? = nil
-}
-
-/// One question: an expression, a zone, a start and a count, from the flags or a JSON line.
-struct CronRequest {
-    static let maximumCount = 100_000
-
-    var expression: String
-    var timeZone: String
-    var from: String?
-    var count: Int
-
-    /// The occurrences, formatted in UTC and on the zone's wall clock with its offset.
-    struct Occurrences {
-        var utc: [String]
-        var local: [String]
+extension CronCommand {
+    /// One line of `--batch` output.
+    struct Answer: Encodable {
+        var next: [String]? = nil
+        var local: [String]? = nil
+        var error: String? = nil
     }
 
-    enum Outcome {
-        case success(Occurrences)
-        case failure(String)
-    }
+    /// One question: an expression, a zone, a start and a count, from the flags or a JSON line.
+    struct Request {
+        static let maximumCount = 100_000
 
-    /// The fields of one `--batch` line; all optional so a missing one gets a precise message.
-    private struct Line: Decodable {
-        var expr: String?
-        var tz: String?
+        var expression: String
+        var timeZone: String
         var from: String?
-        var count: Int?
-    }
+        var count: Int
 
-    /// Reads one JSON line, taking missing fields from the command's flags.
-    static func decode(_ line: String, defaults: CronCommand.Next) -> Result<CronRequest, BatchLineError> {
-        let fields: Line
-        do {
-            fields = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
-        } catch DecodingError.typeMismatch(_, let context) where !context.codingPath.isEmpty {
-            let key = context.codingPath[context.codingPath.count - 1].stringValue
-            let kind = key == "count" ? "an integer" : "a string"
-            return .failure(BatchLineError("\"\(key)\" must be \(kind)"))
-        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
-            let key = context.codingPath[context.codingPath.count - 1].stringValue
-            return .failure(BatchLineError("\"\(key)\" has an invalid value"))
-        } catch {
-            if (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any] {
-                return .failure(
-                    BatchLineError(#"a field has the wrong type: "expr", "tz" and "from" are strings, "count" an integer"#))
+        /// The occurrences, formatted in UTC and on the zone's wall clock with its offset.
+        struct Occurrences {
+            var utc: [String]
+            var local: [String]
+        }
+
+        enum Outcome {
+            case success(Occurrences)
+            case failure(String)
+        }
+
+        /// The fields of one `--batch` line; all optional so a missing one gets a precise message.
+        private struct Line: Decodable {
+            var expr: String?
+            var tz: String?
+            var from: String?
+            var count: Int?
+        }
+
+        /// Reads one JSON line, taking missing fields from the command's flags.
+        static func decode(_ line: String, defaults: CronCommand.Next) -> Result<Request, LineError> {
+            let fields: Line
+            do {
+                fields = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+            } catch DecodingError.typeMismatch(_, let context) where !context.codingPath.isEmpty {
+                let key = context.codingPath[context.codingPath.count - 1].stringValue
+                let kind = key == "count" ? "an integer" : "a string"
+                return .failure(LineError("\"\(key)\" must be \(kind)"))
+            } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+                let key = context.codingPath[context.codingPath.count - 1].stringValue
+                return .failure(LineError("\"\(key)\" has an invalid value"))
+            } catch {
+                if (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any] {
+                    return .failure(
+                        LineError(#"a field has the wrong type: "expr", "tz" and "from" are strings, "count" an integer"#)
+                    )
+                }
+                return .failure(LineError("line is not a JSON object"))
             }
-            return .failure(BatchLineError("line is not a JSON object"))
-        }
-        guard let expression = fields.expr else {
-            return .failure(BatchLineError(#""expr" is missing"#))
-        }
-        let count = fields.count ?? defaults.count
-        guard (0...maximumCount).contains(count) else {
-            return .failure(BatchLineError(#""count" must be an integer from 0 to \#(maximumCount)"#))
-        }
-        return .success(
-            CronRequest(
-                expression: expression, timeZone: fields.tz ?? defaults.timeZone, from: fields.from ?? defaults.from,
-                count: count))
-    }
-
-    /// Parses an RFC 3339 instant, with or without fractional seconds.
-    static func parseInstant(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return try? Date(text, strategy: fractional)
-    }
-
-    func evaluate(now: Date) -> Outcome {
-        let start: Date
-        if let from {
-            guard let parsed = Self.parseInstant(from) else {
-                return .failure("--from \"\(from.prefix(80))\" is not an RFC 3339 instant such as 2026-03-29T00:00:00Z")
+            guard let expression = fields.expr else {
+                return .failure(LineError(#""expr" is missing"#))
             }
-            start = parsed
-        } else {
-            start = now
+            let count = fields.count ?? defaults.count
+            guard (0...maximumCount).contains(count) else {
+                return .failure(LineError(#""count" must be an integer from 0 to \#(maximumCount)"#))
+            }
+            return .success(
+                Request(
+                    expression: expression,
+                    timeZone: fields.tz ?? defaults.timeZone,
+                    from: fields.from ?? defaults.from,
+                    count: count
+                )
+            )
         }
-        let schedule: CronSchedule
-        do {
-            schedule = try CronSchedule(parsing: expression, timeZoneIdentifier: timeZone, anchor: start)
-        } catch {
-            return .failure(error.description)
+
+        /// Parses an RFC 3339 instant, with or without fractional seconds.
+        static func parseInstant(_ text: String) -> Date? {
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+            return try? Date(text, strategy: fractional)
         }
-        var utc: [String] = []
-        var local: [String] = []
-        for date in schedule.occurrences(after: start).prefix(count) {
-            utc.append(Self.rfc3339(date, offset: nil))
-            local.append(Self.rfc3339(date, offset: schedule.timeZone.secondsFromGMT(for: date)))
+
+        func evaluate(now: Date) -> Outcome {
+            let start: Date
+            if let from {
+                guard let parsed = Self.parseInstant(from) else {
+                    return .failure("--from \"\(from.prefix(80))\" is not an RFC 3339 instant such as 2026-03-29T00:00:00Z")
+                }
+                start = parsed
+            } else {
+                start = now
+            }
+            let schedule: CronSchedule
+            do {
+                schedule = try CronSchedule(parsing: expression, timeZoneIdentifier: timeZone, anchor: start)
+            } catch {
+                return .failure(error.description)
+            }
+            var utc: [String] = []
+            var local: [String] = []
+            for date in schedule.occurrences(after: start).prefix(count) {
+                utc.append(Self.rfc3339(date, offset: nil))
+                local.append(Self.rfc3339(date, offset: schedule.timeZone.secondsFromGMT(for: date)))
+            }
+            return .success(Occurrences(utc: utc, local: local))
         }
-        return .success(Occurrences(utc: utc, local: local))
     }
 }
 
-extension CronRequest {
+extension CronCommand.Request {
     /// RFC 3339 text: `Z` in UTC, or the wall time followed by `±hh:mm`; fractional seconds only
     /// when the instant has them (an `@every` anchored at a fractional instant).
     static func rfc3339(_ date: Date, offset: Int?) -> String {
@@ -220,8 +227,10 @@ extension CronRequest {
     }
 }
 
-/// Why a `--batch` line could not be read.
-struct BatchLineError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+extension CronCommand {
+    /// Why a `--batch` line could not be read.
+    struct LineError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
 }
