@@ -31,6 +31,20 @@ struct CronDaylightSavingTests {
         ),
         Case(
             expression: "0,30 2 * * *",
+            zone: "America/New_York",
+            from: "2026-03-07T12:00:00Z",
+            expected: ["2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z", "2026-03-09T06:30:00Z"],
+            rule: "several skipped times collapse into one run"
+        ),
+        Case(
+            expression: "@hourly",
+            zone: "America/New_York",
+            from: "2026-11-01T04:30:00Z",
+            expected: ["2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"],
+            rule: "@hourly fires at 01:00 twice"
+        ),
+        Case(
+            expression: "0,30 2 * * *",
             zone: "Europe/Berlin",
             from: "2026-03-28T12:00:00Z",
             expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z", "2026-03-30T00:30:00Z"],
@@ -173,6 +187,13 @@ struct CronDaylightSavingTests {
             rule: "fixed time in the 30-minute gap fires at the jump"
         ),
         Case(
+            expression: "0,15,20 2 * * *",
+            zone: "Australia/Lord_Howe",
+            from: "2026-10-03T12:00:00Z",
+            expected: ["2026-10-03T15:30:00Z", "2026-10-04T15:00:00Z"],
+            rule: "three skipped times collapse into one run at the jump"
+        ),
+        Case(
             expression: "*/15 2 * * *",
             zone: "Australia/Lord_Howe",
             from: "2026-10-03T12:00:00Z",
@@ -260,6 +281,15 @@ struct CronDaylightSavingTests {
             try previousOccurrences("*/30 2 * * *", zone: "Europe/Berlin", before: "2026-03-30T00:00:00Z", count: 2)
                 == ["2026-03-28T01:30:00Z", "2026-03-28T01:00:00Z"]
         )
+    }
+
+    @Test("fixed-offset zones have no gaps or overlaps")
+    func fixedOffsets() throws {
+        let kolkata = try #require(TimeZone(secondsFromGMT: 19_800))
+        let schedule = try CronSchedule(parsing: "30 2 * * *", timeZone: kolkata)
+        #expect(schedule.occurrences(after: instant("2026-03-28T00:00:00Z")).prefix(2).map(rfc3339)
+            == ["2026-03-28T21:00:00Z", "2026-03-29T21:00:00Z"])
+        #expect(schedule.previous(before: instant("2026-03-28T21:00:00Z")) == instant("2026-03-27T21:00:00Z"))
     }
 
     @Test("years after the zone table's explicit range keep their DST rules")
