@@ -10,6 +10,7 @@ public struct TriggerFilter: Sendable, CustomStringConvertible {
     /// Constructs that are valid but probably not what the author meant.
     public let warnings: [FilterWarning]
     let expression: LogicalNode
+    let program: CompiledTest
     let source: SourceText
 
     /// Compiles `text`, or throws the first error found.
@@ -21,6 +22,7 @@ public struct TriggerFilter: Sendable, CustomStringConvertible {
             throw parser.source.error(error)
         }
         self.text = text
+        program = FilterProgram.compile(expression)
         source = parser.source
         warnings = parser.warnings.map { parser.source.warning($0.message, $0.range, hint: $0.hint) }
     }
@@ -29,6 +31,6 @@ public struct TriggerFilter: Sendable, CustomStringConvertible {
 
     /// Whether the trigger fires for `event`.
     public func evaluate(_ event: JSONValue) -> Bool {
-        Evaluator.test(expression, root: event, current: event)
+        program.test(event, event)
     }
 }

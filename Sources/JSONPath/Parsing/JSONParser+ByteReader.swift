@@ -5,6 +5,9 @@ struct ByteReader {
     let buffer: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var position = 0
+    /// Scratch stacks shared by all nesting levels (see `parseArray`).
+    var valueStack: [JSONValue] = []
+    var memberStack: [JSONObject.Member] = []
 
     init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.buffer = buffer
@@ -53,21 +56,25 @@ struct ByteReader {
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw JSONParseError(.depthLimitExceeded, at: position, detail: "limit \(maxDepth)") }
         position += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if position < buffer.count, buffer[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(elements)
+            return .array([])
         }
+        // Elements collect on a shared scratch stack, then move into an exactly sized array:
+        // no repeated regrowth per array.
+        let base = valueStack.count
+        defer { valueStack.removeSubrange(base...) }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            let element = try parseValue(depth: depth)
+            valueStack.append(element)
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             let b = buffer[position]
             position += 1
             if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "]") { return .array(elements) }
+            if b == UInt8(ascii: "]") { return .array(Array(valueStack[base...])) }
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
     }
@@ -75,20 +82,23 @@ struct ByteReader {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw JSONParseError(.depthLimitExceeded, at: position, detail: "limit \(maxDepth)") }
         position += 1
-        var members: [JSONObject.Member] = []
         skipWhitespace()
         if position < buffer.count, buffer[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(JSONObject(uniqueMembers: members))
+            return .object(JSONObject(uniqueMembers: []))
         }
+        let base = memberStack.count
+        defer { memberStack.removeSubrange(base...) }
         var hasDuplicates = false
+        // One bit per fingerprint bucket: a key whose bit is clear cannot be a duplicate.
+        var seenBits: UInt64 = 0
         while true {
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             guard buffer[position] == UInt8(ascii: "\"") else {
                 throw JSONParseError(.unexpectedByte, at: position, detail: ByteReader.describe(buffer[position]))
             }
-            let key = try parseString()
+            let (key, fingerprint) = try parseKey()
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             guard buffer[position] == UInt8(ascii: ":") else {
@@ -97,15 +107,15 @@ struct ByteReader {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if !hasDuplicates, members.count < 32 {
-                for m in members where m.key.isScalarIdentical(to: key) {
+            let bit: UInt64 = 1 << ((fingerprint ^ (fingerprint >> 29) ^ (fingerprint >> 47)) & 63)
+            if seenBits & bit != 0 && !hasDuplicates {
+                for i in base..<memberStack.count where memberStack[i].fingerprint == fingerprint && memberStack[i].key.isScalarIdentical(to: key) {
                     hasDuplicates = true
                     break
                 }
-            } else if members.count >= 32 {
-                hasDuplicates = true  // too many to check cheaply here; dedupe below
             }
-            members.append(JSONObject.Member(key: key, value: value))
+            seenBits |= bit
+            memberStack.append(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             let b = buffer[position]
@@ -114,30 +124,37 @@ struct ByteReader {
             if b == UInt8(ascii: "}") { break }
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
-        if hasDuplicates {
-            // Slow path: first position, last value.
-            var seen: [String: Int] = [:]
-            var unique: [JSONObject.Member] = []
-            unique.reserveCapacity(members.count)
-            for m in members {
-                if let i = seen[m.key], unique[i].key.isScalarIdentical(to: m.key) {
-                    unique[i].value = m.value
-                } else if seen[m.key] != nil {
-                    // Canonically equivalent but different scalars: distinct keys.
-                    var object = JSONObject(uniqueMembers: unique)
-                    object[m.key] = m.value
-                    unique = object.members
-                } else {
-                    seen[m.key] = unique.count
-                    unique.append(m)
-                }
-            }
-            return .object(JSONObject(uniqueMembers: unique))
+        guard hasDuplicates else {
+            return .object(JSONObject(uniqueMembers: Array(memberStack[base...])))
         }
-        return .object(JSONObject(uniqueMembers: members))
+        // Rare: first position, last value.
+        var object = JSONObject()
+        for member in memberStack[base...] { object[member.key] = member.value }
+        return .object(object)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// A member name and its lookup fingerprint, computed while scanning.
+    private mutating func parseKey() throws(JSONParseError) -> (String, UInt64) {
+        let start = position + 1
+        var i = start
+        var word: UInt64 = 0
+        while i < buffer.count {
+            let b = buffer[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            if i - start < 8 { word |= UInt64(b) << (UInt64(i - start) * 8) }
+            i += 1
+        }
+        if i < buffer.count, buffer[i] == UInt8(ascii: "\"") {
+            // Plain ASCII key: the common case.
+            let key = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<i]), as: UTF8.self)
+            position = i + 1
+            return (key, JSONObject.fingerprint(word: word, count: UInt64(i - start)))
+        }
+        let key = try parseString()
+        return (key, JSONObject.fingerprint(of: key))
+    }
+
+    mutating func parseString() throws(JSONParseError) -> String {
         let open = position
         position += 1
         let start = position

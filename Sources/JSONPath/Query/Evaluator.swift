@@ -76,14 +76,15 @@ enum Evaluator {
                 if case .array(let elements) = node.value {
                     for i in sliceIndices(slice, count: elements.count) { output.append(child(elements[i], .index(i))) }
                 }
-            case .filter(let expr, _):
+            case .filter(_, _, let code):
+                let program = code.program
                 switch node.value {
                 case .array(let elements):
-                    for (i, element) in elements.enumerated() where test(expr, root: root, current: element) {
+                    for (i, element) in elements.enumerated() where program.test(root, element) {
                         output.append(child(element, .index(i)))
                     }
                 case .object(let object):
-                    for member in object.members where test(expr, root: root, current: member.value) {
+                    for member in object.members where program.test(root, member.value) {
                         output.append(child(member.value, .name(member.key)))
                     }
                 default:
@@ -139,28 +140,6 @@ enum Evaluator {
     }
 
     // MARK: Logical expressions
-
-    static func test(_ expr: LogicalNode, root: JSONValue, current: JSONValue) -> Bool {
-        switch expr {
-        case .or(let operands, _):
-            for operand in operands where test(operand, root: root, current: current) { return true }
-            return false
-        case .and(let operands, _):
-            for operand in operands where !test(operand, root: root, current: current) { return false }
-            return true
-        case .not(let inner, _):
-            return !test(inner, root: root, current: current)
-        case .comparison(let c):
-            return compare(value(of: c.left, root: root, current: current), c.op, value(of: c.right, root: root, current: current))
-        case .exists(let query):
-            if let path = query.singularPath {
-                return resolve(path, from: query.isRelative ? current : root) != nil
-            }
-            return !select(query, root: root, current: current, trackPaths: false).isEmpty
-        case .function(let call):
-            return testFunction(call, root: root, current: current)
-        }
-    }
 
     @inline(__always)
     static func value(of comparable: ComparableNode, root: JSONValue, current: JSONValue) -> JSONValue? {

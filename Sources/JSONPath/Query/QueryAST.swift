@@ -40,7 +40,8 @@ enum SelectorNode: Sendable {
     case wildcard
     case index(Int)
     case slice(SliceNode)
-    case filter(LogicalNode, SourceRange)
+    /// The expression (for diagnostics), its source range, and its compiled form.
+    case filter(LogicalNode, SourceRange, FilterCode)
 }
 
 enum ComparisonOperator: String, Sendable, Hashable {
@@ -147,4 +148,9 @@ struct FunctionCallNode: Sendable {
 /// A literal regex compiled at creation.
 struct CompiledPattern: Sendable {
     var regex: IRegexp?
+}
+
+/// A compiled filter held by a selector (a box so ``SelectorNode`` stays cheap to copy).
+struct FilterCode: Sendable {
+    let program: CompiledTest
 }

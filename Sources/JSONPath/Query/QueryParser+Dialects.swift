@@ -124,7 +124,7 @@ extension QueryParser {
     /// `$[?(@.item…)]` as a test: inside it `@` is each member value of the event, not the event.
     mutating func checkRootFilterWarning(_ q: QueryNode) {
         guard isTriggerFilter, !q.isRelative, let first = q.segments.first, !first.isDescendant,
-            case .filter(_, let innerRange) = first.selectors.first
+            case .filter(_, let innerRange, _) = first.selectors.first
         else { return }
         var inner = text(innerRange).trimmingBlank()
         if inner.hasPrefix("("), inner.hasSuffix(")") {

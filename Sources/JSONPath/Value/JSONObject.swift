@@ -7,13 +7,45 @@
 public struct JSONObject: Sendable {
     /// One `key: value` member.
     public struct Member: Sendable {
-        public var key: String
+        public var key: String {
+            didSet { fingerprint = JSONObject.fingerprint(of: key) }
+        }
         public var value: JSONValue
+        /// Length and leading bytes of `key` folded into one word: lookups compare this first,
+        /// so scanning a member that does not match costs one integer comparison.
+        private(set) var fingerprint: UInt64
 
         public init(key: String, value: JSONValue) {
             self.key = key
             self.value = value
+            fingerprint = JSONObject.fingerprint(of: key)
         }
+
+        init(key: String, value: JSONValue, fingerprint: UInt64) {
+            self.key = key
+            self.value = value
+            self.fingerprint = fingerprint
+        }
+    }
+
+    /// The lookup fingerprint of a key: its UTF-8 length and up to its first eight bytes.
+    static func fingerprint(of key: String) -> UInt64 {
+        var word: UInt64 = 0
+        var shift: UInt64 = 0
+        var count: UInt64 = 0
+        for byte in key.utf8 {
+            if shift < 64 {
+                word |= UInt64(byte) << shift
+                shift += 8
+            }
+            count += 1
+        }
+        return fingerprint(word: word, count: count)
+    }
+
+    @inline(__always)
+    static func fingerprint(word: UInt64, count: UInt64) -> UInt64 {
+        word ^ (count &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// The members in document order.
@@ -57,13 +89,18 @@ public struct JSONObject: Sendable {
 
     /// The position of `key` among ``members``.
     public func index(forKey key: String) -> Int? {
-        var i = 0
-        let n = members.count
-        while i < n {
-            if members[i].key.isScalarIdentical(to: key) { return i }
-            i += 1
+        index(forKey: key, fingerprint: JSONObject.fingerprint(of: key))
+    }
+
+    /// Lookup with a precomputed ``fingerprint(of:)`` (compiled paths compute it once).
+    @inline(__always)
+    func index(forKey key: String, fingerprint: UInt64) -> Int? {
+        members.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].fingerprint == fingerprint && buffer[i].key.isScalarIdentical(to: key) {
+                return i
+            }
+            return nil
         }
-        return nil
     }
 }
 
@@ -71,14 +108,14 @@ extension String {
     /// Equality by Unicode scalar sequence (byte-wise UTF-8), as RFC 9535 requires.
     ///
     /// Swift's `==` uses canonical equivalence ("é" precomposed equals "e" + combining acute),
-    /// which JSONPath must not do.
+    /// which JSONPath must not do. Comparing lengths first rejects most member names at once.
     @inline(__always)
     func isScalarIdentical(to other: String) -> Bool {
         let a = utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
         if let result = a.withContiguousStorageIfAvailable({ pa in
-            b.withContiguousStorageIfAvailable { pb in pa.elementsEqual(pb) }
+            b.withContiguousStorageIfAvailable { pb in bytesEqual(pa, pb) }
         }), let result {
             return result
         }
@@ -98,4 +135,24 @@ extension String {
         }
         return utf8.lexicographicallyPrecedes(other.utf8)
     }
+}
+
+/// Equal-length byte comparison, eight bytes at a time.
+@inline(__always)
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let n = a.count
+    guard n == b.count else { return false }
+    guard n > 0, let baseA = a.baseAddress, let baseB = b.baseAddress else { return true }
+    let pa = UnsafeRawPointer(baseA)
+    let pb = UnsafeRawPointer(baseB)
+    var i = 0
+    while i + 8 <= n {
+        if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < n {
+        if pa.load(fromByteOffset: i, as: UInt8.self) != pb.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
 }
