@@ -1,4 +1,4 @@
-import JSONPath
+@testable import JSONPath
 import Testing
 
 @Suite("I-Regexp")
@@ -78,5 +78,24 @@ struct RegexTests {
     func programSizeBound() {
         #expect(throws: IRegexpError.self) { try IRegexp("((a{1000}){1000}){1000}") }
         #expect(throws: IRegexpError.self) { try IRegexp("a{1001}") }
+    }
+
+    @Test("the ASCII DFA agrees with the Pike VM")
+    func dfaAgreesWithPikeVM() throws {
+        var rng = FuzzTests.SeededGenerator(state: 99)
+        let atoms = ["a", "b", ".", "[ab]", "[^a]", "(a|b)", "(ab)?", "a*", "b+", "^", "$", "(a|$)", "\\.", "x{1,2}"]
+        let letters: [Character] = ["a", "b", "x", ".", "\n"]
+        var compared = 0
+        for _ in 0..<400 {
+            let pattern = (0..<Int.random(in: 1...5, using: &rng)).map { _ in atoms.randomElement(using: &rng)! }.joined()
+            guard let fast = try? IRegexp(pattern), let slow = try? IRegexp(pattern, buildDFA: false) else { continue }
+            for _ in 0..<20 {
+                let subject = String((0..<Int.random(in: 0...6, using: &rng)).map { _ in letters.randomElement(using: &rng)! })
+                #expect(fast.matches(subject) == slow.matches(subject), "match(\(subject.debugDescription), \(pattern))")
+                #expect(fast.containsMatch(in: subject) == slow.containsMatch(in: subject), "search(\(subject.debugDescription), \(pattern))")
+                compared += 1
+            }
+        }
+        #expect(compared > 2000)
     }
 }

@@ -230,7 +230,7 @@ enum Evaluator {
                 regex = r
             } else {
                 guard case .string(let pattern)? = valueArgument(call.arguments[1], root: root, current: current),
-                    let r = try? IRegexp(pattern)
+                    let r = try? IRegexp(pattern, buildDFA: false)
                 else { return false }
                 regex = r
             }

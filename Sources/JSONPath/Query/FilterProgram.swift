@@ -32,8 +32,14 @@ enum FilterProgram {
             if let path = query.singularPath {
                 return ExistsPathTest(path: CompiledPath(path, relative: query.isRelative))
             }
+            if let (prefix, last) = splitLastSegment(query), case .filter(_, _, let code) = last {
+                return ExistsChildMatchingTest(prefix: prefix, filter: code.program)
+            }
             return ExistsQueryTest(query: query)
         case .function(let call):
+            if call.kind == .match || call.kind == .search, let regex = call.compiledPattern?.regex {
+                return RegexTest(subject: compile(call.arguments[0]), regex: regex, whole: call.kind == .match)
+            }
             return FunctionTest(call: call)
         case .comparison(let c):
             switch (c.left, c.right) {
@@ -51,7 +57,97 @@ enum FilterProgram {
         switch comparable {
         case .literal(let v, _): return LiteralValue(literal: v)
         case .query(let q): return PathValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
-        case .function(let f): return FunctionValue(call: f)
+        case .function(let f):
+            switch (f.kind, f.arguments.first) {
+            case (.length, .query(let q)?) where q.singularPath != nil:
+                return LengthValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
+            case (.count, .query(let q)?):
+                if let (prefix, last) = splitLastSegment(q), case .wildcard = last {
+                    return CountChildrenValue(prefix: prefix)
+                }
+                return FunctionValue(call: f)
+            default:
+                return FunctionValue(call: f)
+            }
+        }
+    }
+
+    static func compile(_ argument: FunctionArgumentNode) -> CompiledValue {
+        switch argument {
+        case .literal(let v, _): return LiteralValue(literal: v)
+        case .query(let q) where q.singularPath != nil: return PathValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
+        case .function(let f): return compile(ComparableNode.function(f))
+        default: return ArgumentValue(argument: argument)
+        }
+    }
+
+    /// `singular-prefix [selector]`: every segment but the last is a single name or index child
+    /// segment, and the last is a child segment with one selector. Such queries (`@.tags[*]`,
+    /// `$.item.tags[?@ == 'eu']`) are counted or tested without building node lists.
+    static func splitLastSegment(_ query: QueryNode) -> (CompiledPath, SelectorNode)? {
+        guard let last = query.segments.last, !last.isDescendant, last.selectors.count == 1 else { return nil }
+        var prefix: [PathElement] = []
+        for segment in query.segments.dropLast() {
+            guard !segment.isDescendant, segment.selectors.count == 1 else { return nil }
+            switch segment.selectors[0] {
+            case .name(let n): prefix.append(.name(n))
+            case .index(let i): prefix.append(.index(i))
+            default: return nil
+            }
+        }
+        return (CompiledPath(prefix, relative: query.isRelative), last.selectors[0])
+    }
+}
+
+/// `prefix[?filter]` as a test: true at the first child that passes, no node list.
+final class ExistsChildMatchingTest: CompiledTest, @unchecked Sendable {
+    let prefix: CompiledPath
+    let filter: CompiledTest
+
+    init(prefix: CompiledPath, filter: CompiledTest) {
+        self.prefix = prefix
+        self.filter = filter
+    }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        switch prefix.resolve(root, current) {
+        case .array(let elements)?:
+            for element in elements where filter.test(root, element) { return true }
+            return false
+        case .object(let object)?:
+            for member in object.members where filter.test(root, member.value) { return true }
+            return false
+        default:
+            return false
+        }
+    }
+}
+
+/// `length(singular-query)`.
+final class LengthValue: CompiledValue, @unchecked Sendable {
+    let path: CompiledPath
+    init(path: CompiledPath) { self.path = path }
+
+    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+        switch path.resolve(root, current) {
+        case .string(let s)?: return .int(s.unicodeScalars.count)
+        case .array(let a)?: return .int(a.count)
+        case .object(let o)?: return .int(o.count)
+        default: return nil
+        }
+    }
+}
+
+/// `count(prefix[*])`: the number of children of the node at `prefix`.
+final class CountChildrenValue: CompiledValue, @unchecked Sendable {
+    let prefix: CompiledPath
+    init(prefix: CompiledPath) { self.prefix = prefix }
+
+    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+        switch prefix.resolve(root, current) {
+        case .array(let a)?: return .int(a.count)
+        case .object(let o)?: return .int(o.count)
+        default: return .int(0)
         }
     }
 }
@@ -212,4 +308,32 @@ final class FunctionValue: CompiledValue, @unchecked Sendable {
     let call: FunctionCallNode
     init(call: FunctionCallNode) { self.call = call }
     override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? { Evaluator.valueFunction(call, root: root, current: current) }
+}
+
+/// `match`/`search` with a literal pattern compiled at creation.
+final class RegexTest: CompiledTest, @unchecked Sendable {
+    let subject: CompiledValue
+    let regex: IRegexp
+    let whole: Bool
+
+    init(subject: CompiledValue, regex: IRegexp, whole: Bool) {
+        self.subject = subject
+        self.regex = regex
+        self.whole = whole
+    }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        guard case .string(let s)? = subject.value(root, current) else { return false }
+        return whole ? regex.matches(s) : regex.containsMatch(in: s)
+    }
+}
+
+/// Any other Value argument, through the general evaluator.
+final class ArgumentValue: CompiledValue, @unchecked Sendable {
+    let argument: FunctionArgumentNode
+    init(argument: FunctionArgumentNode) { self.argument = argument }
+
+    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+        Evaluator.valueArgument(argument, root: root, current: current)
+    }
 }

@@ -13,21 +13,36 @@ public struct IRegexp: Sendable {
 
     public let pattern: String
     let program: RegexProgram
+    /// Table-driven matchers for ASCII input, built when the pattern is compiled for reuse.
+    private let anchoredDFA: AsciiDFA?
+    private let searchDFA: AsciiDFA?
 
+    /// Compiles `pattern` for repeated use (also builds the ASCII fast path).
     public init(_ pattern: String) throws(IRegexpError) {
+        try self.init(pattern, buildDFA: true)
+    }
+
+    /// `buildDFA: false` for one-off patterns read from a document, where building the tables
+    /// would cost more than the single match.
+    init(_ pattern: String, buildDFA: Bool) throws(IRegexpError) {
         self.pattern = pattern
         var parser = IRegexpParser(pattern)
         let tree = try parser.parse()
         program = try RegexProgram(compiling: tree, maxSize: IRegexp.maxProgramSize)
+        let small = program.instructions.count <= 200
+        anchoredDFA = buildDFA && small ? AsciiDFA(program: program, anchored: true) : nil
+        searchDFA = buildDFA && small ? AsciiDFA(program: program, anchored: false) : nil
     }
 
     /// True when the whole string matches (the `match()` function).
     public func matches(_ string: String) -> Bool {
-        program.run(string.unicodeScalars, anchored: true)
+        if let result = anchoredDFA?.run(string) { return result }
+        return program.run(string.unicodeScalars, anchored: true)
     }
 
     /// True when some substring matches (the `search()` function).
     public func containsMatch(in string: String) -> Bool {
-        program.run(string.unicodeScalars, anchored: false)
+        if let result = searchDFA?.run(string) { return result }
+        return program.run(string.unicodeScalars, anchored: false)
     }
 }

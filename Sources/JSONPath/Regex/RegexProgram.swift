@@ -115,7 +115,7 @@ struct RegexProgram: Sendable {
             let nextAtEnd = index == end
             generation += 1
             next.removeAll(keepingCapacity: true)
-            for pc in current where matches(instructions[pc], scalar) {
+            for pc in current where consumes(instructions[pc], scalar) {
                 addThread(pc + 1, to: &next, marks: &marks, generation: generation, atStart: false, atEnd: nextAtEnd, stack: &stack)
             }
             swap(&current, &next)
@@ -124,7 +124,7 @@ struct RegexProgram: Sendable {
     }
 
     @inline(__always)
-    private func matches(_ instruction: Instruction, _ scalar: Unicode.Scalar) -> Bool {
+    func consumes(_ instruction: Instruction, _ scalar: Unicode.Scalar) -> Bool {
         switch instruction {
         case .scalar(let v): return scalar.value == v
         case .any: return scalar != "\n" && scalar != "\r"
