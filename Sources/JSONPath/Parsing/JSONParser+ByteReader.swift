@@ -6,8 +6,8 @@ struct ByteReader {
     let maxDepth: Int
     var position = 0
     /// Scratch stacks shared by all nesting levels (see `parseArray`).
-    var valueStack: [JSONValue] = []
-    var memberStack: [JSONObject.Member] = []
+    var valueStack = ScratchStack<JSONValue>()
+    var memberStack = ScratchStack<JSONObject.Member>()
 
     init(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.buffer = buffer
@@ -64,17 +64,17 @@ struct ByteReader {
         // Elements collect on a shared scratch stack, then move into an exactly sized array:
         // no repeated regrowth per array.
         let base = valueStack.count
-        defer { valueStack.removeSubrange(base...) }
+        defer { valueStack.truncate(to: base) }
         while true {
             skipWhitespace()
             let element = try parseValue(depth: depth)
-            valueStack.append(element)
+            valueStack.push(element)
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             let b = buffer[position]
             position += 1
             if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "]") { return .array(Array(valueStack[base...])) }
+            if b == UInt8(ascii: "]") { return .array(valueStack.popArray(from: base)) }
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
     }
@@ -88,7 +88,7 @@ struct ByteReader {
             return .object(JSONObject(uniqueMembers: []))
         }
         let base = memberStack.count
-        defer { memberStack.removeSubrange(base...) }
+        defer { memberStack.truncate(to: base) }
         var hasDuplicates = false
         // One bit per fingerprint bucket: a key whose bit is clear cannot be a duplicate.
         var seenBits: UInt64 = 0
@@ -109,13 +109,12 @@ struct ByteReader {
             let value = try parseValue(depth: depth)
             let bit: UInt64 = 1 << ((fingerprint ^ (fingerprint >> 29) ^ (fingerprint >> 47)) & 63)
             if seenBits & bit != 0 && !hasDuplicates {
-                for i in base..<memberStack.count where memberStack[i].fingerprint == fingerprint && memberStack[i].key.isScalarIdentical(to: key) {
-                    hasDuplicates = true
-                    break
+                hasDuplicates = memberStack.withElements(from: base) { members in
+                    members.contains { $0.fingerprint == fingerprint && $0.key.isScalarIdentical(to: key) }
                 }
             }
             seenBits |= bit
-            memberStack.append(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
+            memberStack.push(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             let b = buffer[position]
@@ -124,12 +123,13 @@ struct ByteReader {
             if b == UInt8(ascii: "}") { break }
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
+        let members = memberStack.popArray(from: base)
         guard hasDuplicates else {
-            return .object(JSONObject(uniqueMembers: Array(memberStack[base...])))
+            return .object(JSONObject(uniqueMembers: members))
         }
         // Rare: first position, last value.
         var object = JSONObject()
-        for member in memberStack[base...] { object[member.key] = member.value }
+        for member in members { object[member.key] = member.value }
         return .object(object)
     }
 

@@ -42,6 +42,10 @@ public enum JSONParser {
             return .failure(JSONParseError(.sizeLimitExceeded, at: limits.maxBytes, detail: "limit \(limits.maxBytes) bytes"))
         }
         var reader = ByteReader(buffer: buffer, maxDepth: limits.maxDepth)
+        defer {
+            reader.valueStack.release()
+            reader.memberStack.release()
+        }
         do throws(JSONParseError) {
             reader.skipWhitespace()
             let value = try reader.parseValue(depth: 0)
