@@ -12,18 +12,23 @@ struct FilterCommand: ParsableCommand {
         subcommands: [Check.self, Test.self]
     )
 
-    /// Compiles the filter or prints its error (with a caret line) and exits 2.
-    static func compile(_ text: String, printStatus: Bool) throws -> TriggerFilter {
+    /// Compiles the filter or prints its error (with a caret line) and exits 2. `filter check`
+    /// reports on standard output (the report is its result); `filter test` on standard error.
+    static func compile(_ text: String, isCheck: Bool) throws -> TriggerFilter {
         do {
             return try TriggerFilter(parsing: text)
         } catch {
-            if printStatus { print("invalid") }
-            printDiagnostic("error", line: error.line, column: error.column, span: error.span, message: error.message, hint: error.hint, text: text)
+            if isCheck { print("invalid") }
+            printDiagnostic(
+                "error", line: error.line, column: error.column, span: error.span, message: error.message, hint: error.hint, text: text,
+                toStandardOutput: isCheck)
             throw ExitCode(2)
         }
     }
 
-    static func printDiagnostic(_ kind: String, line: Int, column: Int, span: Range<Int>, message: String, hint: String?, text: String) {
+    static func printDiagnostic(
+        _ kind: String, line: Int, column: Int, span: Range<Int>, message: String, hint: String?, text: String, toStandardOutput: Bool
+    ) {
         var out = "\(kind) at \(line):\(column): \(message)\n"
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if line - 1 < lines.count {
@@ -32,16 +37,22 @@ struct FilterCommand: ParsableCommand {
             out += "  " + source + "\n  " + String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: width) + "\n"
         }
         if let hint { out += "  hint: \(hint)\n" }
-        FileHandle.standardError.write(Data(out.utf8))
-    }
-
-    static func printWarnings(_ filter: TriggerFilter) {
-        for w in filter.warnings {
-            printDiagnostic("warning", line: w.line, column: w.column, span: w.span, message: w.message, hint: w.hint, text: filter.text)
+        if toStandardOutput {
+            print(out, terminator: "")
+        } else {
+            FileHandle.standardError.write(Data(out.utf8))
         }
     }
 
-    /// `filter check FILTER`: prints `valid` or `invalid`, then errors and warnings on stderr.
+    static func printWarnings(_ filter: TriggerFilter, toStandardOutput: Bool) {
+        for w in filter.warnings {
+            printDiagnostic(
+                "warning", line: w.line, column: w.column, span: w.span, message: w.message, hint: w.hint, text: filter.text,
+                toStandardOutput: toStandardOutput)
+        }
+    }
+
+    /// `filter check FILTER`: prints `valid` or `invalid`, then its errors and warnings.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that a trigger filter compiles; print its errors and warnings.",
@@ -52,9 +63,9 @@ struct FilterCommand: ParsableCommand {
         var filter: String
 
         func run() throws {
-            let compiled = try FilterCommand.compile(filter, printStatus: true)
+            let compiled = try FilterCommand.compile(filter, isCheck: true)
             print(compiled.warnings.isEmpty ? "valid" : "valid (\(compiled.warnings.count) warning\(compiled.warnings.count == 1 ? "" : "s"))")
-            FilterCommand.printWarnings(compiled)
+            FilterCommand.printWarnings(compiled, toStandardOutput: true)
         }
     }
 
@@ -79,9 +90,9 @@ struct FilterCommand: ParsableCommand {
         var explain = false
 
         func run() throws {
-            let compiled = try FilterCommand.compile(filter, printStatus: false)
-            FilterCommand.printWarnings(compiled)
-            let data = try CommandIO.readInput(file)
+            let compiled = try FilterCommand.compile(filter, isCheck: false)
+            FilterCommand.printWarnings(compiled, toStandardOutput: false)
+            let data = try JSONPathCommandIO.readInput(file)
             let bytes = [UInt8](data)
             var failures = 0
             if let whole = try? JSONParser.parse(bytes) {
@@ -96,7 +107,7 @@ struct FilterCommand: ParsableCommand {
                         report(compiled, event, label: lineNumber)
                     } catch {
                         failures += 1
-                        CommandIO.printError("line \(lineNumber): \(error)")
+                        JSONPathCommandIO.printError("line \(lineNumber): \(error)")
                     }
                 }
             }

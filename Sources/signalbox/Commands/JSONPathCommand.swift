@@ -32,16 +32,16 @@ struct JSONPathCommand: ParsableCommand {
         do {
             compiled = try JSONPathQuery(parsing: query)
         } catch {
-            CommandIO.printError("invalid query: \(error)")
-            CommandIO.printError(CommandIO.caret(for: query, error: error))
+            JSONPathCommandIO.printError("invalid query: \(error)")
+            JSONPathCommandIO.printError(JSONPathCommandIO.caret(for: query, error: error))
             throw ExitCode(2)
         }
-        let bytes = try CommandIO.readInput(file)
+        let bytes = try JSONPathCommandIO.readInput(file)
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            CommandIO.printError("\(file ?? "stdin"): \(error)")
+            JSONPathCommandIO.printError("\(file ?? "stdin"): \(error)")
             throw ExitCode(1)
         }
         let nodes = compiled.select(in: document)
@@ -52,7 +52,7 @@ struct JSONPathCommand: ParsableCommand {
 }
 
 /// Input and diagnostics helpers shared by the `jsonpath` and `filter` commands.
-enum CommandIO {
+enum JSONPathCommandIO {
     static func readInput(_ file: String?) throws -> Data {
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
