@@ -141,7 +141,14 @@ struct ByteReader {
         while i < buffer.count {
             let b = buffer[i]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-            if i - start < 8 { word |= UInt64(b) << (UInt64(i - start) * 8) }
+            if i - start < 8 {
+                word |= UInt64(b) << (UInt64(i - start) * 8)
+            } else {
+                i = skipPlainBytes(from: i)
+                if i >= buffer.count { break }
+                let c = buffer[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+            }
             i += 1
         }
         if i < buffer.count, buffer[i] == UInt8(ascii: "\"") {
@@ -159,6 +166,7 @@ struct ByteReader {
         position += 1
         let start = position
         var nonASCII: UInt8 = 0
+        position = skipPlainBytes(from: position)
         while position < buffer.count {
             let b = buffer[position]
             if b == UInt8(ascii: "\"") {
@@ -176,6 +184,30 @@ struct ByteReader {
             position += 1
         }
         throw JSONParseError(.unexpectedEnd, at: position, detail: "unterminated string starting at byte \(open)")
+    }
+
+    /// Skips eight bytes at a time while none is `"`, `\\`, a control character or non-ASCII
+    /// (SWAR: the classic "has zero byte" test on XOR-ed words). Returns the first position that
+    /// needs a byte-by-byte look; never skips past a special byte.
+    @inline(__always)
+    func skipPlainBytes(from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return start }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = ones &* 0x22
+        let backslashes = ones &* 0x5C
+        let spaces = ones &* 0x20
+        var i = start
+        while i + 8 <= buffer.count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let q = w ^ quotes
+            let b = w ^ backslashes
+            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- spaces) & ~w) | w
+            if special & highs != 0 { break }
+            i += 8
+        }
+        return i
     }
 
     static func firstInvalidUTF8(_ slice: UnsafeBufferPointer<UInt8>) -> Int {
