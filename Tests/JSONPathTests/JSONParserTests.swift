@@ -84,6 +84,10 @@ struct JSONParserTests {
                 #expect(error.byteOffset > 0)
             }
         }
+        // Even a caller asking for 100,000 levels gets the safe ceiling.
+        let generous = JSONParser.Limits(maxDepth: 100_000)
+        #expect(generous.maxDepth == JSONParser.Limits.depthCeiling)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(String(repeating: "[", count: 100_000), limits: generous) }
         let limits = JSONParser.Limits(maxDepth: 3)
         #expect(throws: Never.self) { try JSONParser.parse("[[[1]]]", limits: limits) }
         #expect(throws: JSONParseError.self) { try JSONParser.parse("[[[[1]]]]", limits: limits) }
@@ -116,5 +120,28 @@ struct JSONParserTests {
             JSONValue.object(JSONObject([("a", 1), ("b", 2)])).hashValue == JSONValue.object(JSONObject([("b", 2), ("a", 1)])).hashValue)
         #expect(JSONValue.string("é") != .string("e\u{301}"))
         #expect(JSONValue.int(9_007_199_254_740_993) != .double(9_007_199_254_740_992.0))
+    }
+
+    @Test("strings of every length with a special character at every position")
+    func stringScanningBoundaries() throws {
+        let specials: [(json: String, decoded: String)] = [("\\\"", "\""), ("\\\\", "\\"), ("é", "é"), ("\\u0041", "A"), ("😀", "😀")]
+        for length in 0..<34 {
+            for position in 0...length {
+                for (json, decoded) in specials {
+                    let prefix = String(repeating: "a", count: position)
+                    let suffix = String(repeating: "b", count: length - position)
+                    let value = try JSONParser.parse("{\"k\(prefix)\":\"\(prefix)\(json)\(suffix)\"}")
+                    #expect(value["k" + prefix] == .string(prefix + decoded + suffix), "length \(length) at \(position)")
+                }
+                let control = "[\"" + String(repeating: "a", count: position) + "\u{1}" + String(repeating: "b", count: length - position) + "\"]"
+                do {
+                    _ = try JSONParser.parse(control)
+                    Issue.record("accepted a raw control character at \(position)")
+                } catch {
+                    #expect(error.code == .controlCharacterInString)
+                    #expect(error.byteOffset == 2 + position)
+                }
+            }
+        }
     }
 }

@@ -9,12 +9,18 @@ public enum JSONParser {
     public struct Limits: Sendable, Hashable {
         /// Largest accepted document, in bytes.
         public var maxBytes: Int
-        /// Deepest accepted nesting of arrays and objects.
-        public var maxDepth: Int
+        /// Deepest accepted nesting of arrays and objects, at most ``depthCeiling``.
+        public var maxDepth: Int {
+            didSet { maxDepth = min(maxDepth, Limits.depthCeiling) }
+        }
+
+        /// The parser, the evaluator's descendant walk and the release of a value all recurse
+        /// once per level; this ceiling keeps them within a small (512 KiB) thread stack.
+        public static let depthCeiling = 2048
 
         public init(maxBytes: Int = 16 * 1024 * 1024, maxDepth: Int = 512) {
             self.maxBytes = maxBytes
-            self.maxDepth = maxDepth
+            self.maxDepth = min(maxDepth, Limits.depthCeiling)
         }
 
         /// 16 MiB and 512 levels: generous for events, small enough to stay safe.
