@@ -40,7 +40,8 @@ enum Benchmark {
 
     static func fixturesJSON() -> String {
         let filterArray = JSONValue.array(
-            filters.map { JSONValue.object(JSONObject([("name", .string($0.name)), ("filter", .string($0.text))])) })
+            filters.map { JSONValue.object(JSONObject([("name", .string($0.name)), ("filter", .string($0.text))])) }
+        )
         return JSONValue.object(JSONObject([("event", .string(eventText)), ("filters", filterArray)])).jsonText
     }
 
@@ -107,7 +108,8 @@ enum Benchmark {
             nanos.append(1e9 / rate)
             print(
                 pad(name, 22) + pad(grouped(rate), 14) + pad(oneDecimal(1e9 / rate), 9)
-                    + pad(filter.evaluate(event) ? "true" : "false", 8) + text)
+                    + pad(filter.evaluate(event) ? "true" : "false", 8) + text
+            )
             print("RESULT filter \(name) \(Int(rate))")
         }
 
@@ -124,7 +126,9 @@ enum Benchmark {
         print("")
         print("parse \(eventBytes.count) B event: \(grouped(parseRate)) parses/s, \(Int(parseNanos)) ns/parse, \(oneDecimal(eventMBs)) MB/s")
         print("parse \(bigBytes.count / 1000) KB array of events: \(oneDecimal(bigMBs)) MB/s")
-        print("one event parse costs as much as \(oneDecimal(parseNanos / seedNanos)) seed-filter evaluations (mean \(oneDecimal(seedNanos)) ns/eval)")
+        print(
+            "one event parse costs as much as \(oneDecimal(parseNanos / seedNanos)) seed-filter evaluations (mean \(oneDecimal(seedNanos)) ns/eval)"
+        )
         print("RESULT parse_event_mb_s \(oneDecimal(eventMBs))")
         print("RESULT parse_large_mb_s \(oneDecimal(bigMBs))")
         print("RESULT parse_event_ns \(Int(parseNanos))")

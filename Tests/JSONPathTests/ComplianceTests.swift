@@ -15,7 +15,8 @@ struct ComplianceTests {
         let path = TestSupport.ctsPath()
         guard let bytes = TestSupport.readFile(path) else {
             Issue.record(
-                "JSONPath CTS not found at \(path). Set SIGNALBOX_JSONPATH_CTS to cts.json or keep ../shared/testdata/jsonpath-cts beside the repo.")
+                "JSONPath CTS not found at \(path). Set SIGNALBOX_JSONPATH_CTS to cts.json or keep ../shared/testdata/jsonpath-cts beside the repo."
+            )
             return nil
         }
         let suite = try JSONParser.parse(bytes)

@@ -19,18 +19,30 @@ struct FilterErrorTests {
         Case(filter: "$.item.status == 'Fin\\ished'", column: 22, code: .invalidEscape, message: "invalid escape `\\i`", hint: nil),
         Case(filter: "$.item.durationMs == 01234", column: 22, code: .invalidNumber, message: "leading zero", hint: "1234"),
         Case(
-            filter: "$.item.tags[*] == 'eu'", column: 1, code: .nonSingularQuery, message: "non-singular query compared",
-            hint: "$.item.tags[?@ == 'eu']"),
+            filter: "$.item.tags[*] == 'eu'",
+            column: 1,
+            code: .nonSingularQuery,
+            message: "non-singular query compared",
+            hint: "$.item.tags[?@ == 'eu']"
+        ),
         Case(filter: "length(@.item.tags[*]) > 1", column: 8, code: .nonSingularQuery, message: "non-singular query as Value argument", hint: nil),
         Case(filter: "true", column: 1, code: .uncomparedLiteral, message: "literal must be compared", hint: nil),
         Case(
-            filter: "!$.item.status == 'Finished'", column: 16, code: .misplacedNot, message: "`!` needs a test or `(…)`; use `!=`",
-            hint: "$.item.status != 'Finished'"),
+            filter: "!$.item.status == 'Finished'",
+            column: 16,
+            code: .misplacedNot,
+            message: "`!` needs a test or `(…)`; use `!=`",
+            hint: "$.item.status != 'Finished'"
+        ),
         Case(filter: "length(@.item.tags)", column: 1, code: .uncomparedValue, message: "Value result must be compared", hint: nil),
         Case(filter: "match(@.item.appId, 'a') == true", column: 26, code: .comparedLogical, message: "Logical result", hint: nil),
         Case(
-            filter: "contains(@.item.tags, 'eu')", column: 1, code: .unknownFunction,
-            message: "unknown function `contains` (known: length, count, match, search, value)", hint: nil),
+            filter: "contains(@.item.tags, 'eu')",
+            column: 1,
+            code: .unknownFunction,
+            message: "unknown function `contains` (known: length, count, match, search, value)",
+            hint: nil
+        ),
         Case(filter: "length(@.item.tags, 1) > 0", column: 21, code: .argumentCount, message: "`length` takes one argument", hint: nil),
         Case(filter: "count('x') == 1", column: 7, code: .typeMismatch, message: "`count` needs a query", hint: nil),
         Case(filter: "match(@.item.appId, 'app-\\\\d+')", column: 26, code: .invalidRegex, message: "`\\d` is not I-Regexp", hint: "[0-9]"),

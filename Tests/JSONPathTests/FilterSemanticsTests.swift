@@ -136,7 +136,8 @@ struct FilterSemanticsTests {
             seed.equalityPredicates == [
                 EqualityPredicate(path: ["item", "status"], value: "Finished"),
                 EqualityPredicate(path: ["item", "appId"], value: "data-import-app-id"),
-            ])
+            ]
+        )
         let mixed = try TriggerFilter(parsing: "('x' == @.type && ($['item'].n == 1.0 && $.a[0] == 1)) && $.b > 2 && !($.c == 1)")
         #expect(mixed.equalityPredicates == [EqualityPredicate(path: ["type"], value: "x"), EqualityPredicate(path: ["item", "n"], value: 1)])
         #expect(try TriggerFilter(parsing: "$.a == 1 || $.b == 2").equalityPredicates.isEmpty)

@@ -119,7 +119,9 @@ struct FuzzTests {
             let text: String
             if iteration % 4 == 0 {
                 var s = ""
-                s.unicodeScalars.append(contentsOf: (0..<Int.random(in: 0...24, using: &rng)).map { _ in Self.queryAlphabet.randomElement(using: &rng)! })
+                s.unicodeScalars.append(
+                    contentsOf: (0..<Int.random(in: 0...24, using: &rng)).map { _ in Self.queryAlphabet.randomElement(using: &rng)! }
+                )
                 text = "$" + s
             } else {
                 text = Self.mutateText(Self.seedsForQueries[iteration % Self.seedsForQueries.count], &rng)

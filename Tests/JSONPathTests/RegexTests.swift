@@ -1,5 +1,6 @@
-@testable import JSONPath
 import Testing
+
+@testable import JSONPath
 
 @Suite("I-Regexp")
 struct RegexTests {

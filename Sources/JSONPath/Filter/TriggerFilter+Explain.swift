@@ -25,11 +25,25 @@ extension TriggerFilter {
                 if child.result == isOr { decided = isOr }
             }
             return FilterExplanation.Step(
-                kind: isOr ? .or : .and, text: text, result: decided ?? !isOr, left: nil, right: nil, detail: nil, children: children)
+                kind: isOr ? .or : .and,
+                text: text,
+                result: decided ?? !isOr,
+                left: nil,
+                right: nil,
+                detail: nil,
+                children: children
+            )
         case .not(let inner, _):
             let child = explainNode(inner, event: event)
             return FilterExplanation.Step(
-                kind: .not, text: text, result: child.result.map { !$0 }, left: nil, right: nil, detail: nil, children: [child])
+                kind: .not,
+                text: text,
+                result: child.result.map { !$0 },
+                left: nil,
+                right: nil,
+                detail: nil,
+                children: [child]
+            )
         case .comparison(let c):
             let left = Evaluator.value(of: c.left, root: event, current: event)
             let right = Evaluator.value(of: c.right, root: event, current: event)
@@ -63,8 +77,14 @@ extension TriggerFilter {
 
     private func skipped(_ node: LogicalNode) -> FilterExplanation.Step {
         FilterExplanation.Step(
-            kind: .test, text: source.text(node.range), result: nil, left: nil, right: nil, detail: "not evaluated (short-circuit)",
-            children: [])
+            kind: .test,
+            text: source.text(node.range),
+            result: nil,
+            left: nil,
+            right: nil,
+            detail: "not evaluated (short-circuit)",
+            children: []
+        )
     }
 
     private func describe(_ value: JSONValue?, _ side: ComparableNode) -> String {

@@ -1,9 +1,3 @@
-/// One step of a normalized path or singular query: a member name or an array index.
-public enum PathElement: Sendable, Hashable {
-    case name(String)
-    case index(Int)
-}
-
 /// The RFC 9535 §2.7 normalized path of a node, such as `$['item']['tags'][0]`.
 ///
 /// Kept as elements (not text) so callers can walk to the node or build their own syntax;
@@ -44,38 +38,5 @@ public struct NormalizedPath: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return out
-    }
-}
-
-/// A node selected by a query: its value and where it is.
-public struct JSONPathNode: Sendable, Hashable {
-    public let value: JSONValue
-    public let path: NormalizedPath
-
-    public init(value: JSONValue, path: NormalizedPath) {
-        self.value = value
-        self.path = path
-    }
-}
-
-/// A persistent linked path, so selecting thousands of nodes shares path prefixes instead of
-/// copying arrays; turned into a ``NormalizedPath`` only for results.
-final class PathLink: Sendable {
-    let parent: PathLink?
-    let element: PathElement
-
-    init(parent: PathLink?, element: PathElement) {
-        self.parent = parent
-        self.element = element
-    }
-
-    static func elements(of link: PathLink?) -> [PathElement] {
-        var result: [PathElement] = []
-        var current = link
-        while let node = current {
-            result.append(node.element)
-            current = node.parent
-        }
-        return result.reversed()
     }
 }

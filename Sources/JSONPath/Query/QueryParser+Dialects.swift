@@ -14,8 +14,12 @@ extension QueryParser {
                 inner = inner.trimmingBlank()
             }
             return fail(
-                .nonRFCSyntax, "a trigger filter is the expression itself, without `[?(…)]`", at: pos, length: 2,
-                hint: "write `\(inner)`")
+                .nonRFCSyntax,
+                "a trigger filter is the expression itself, without `[?(…)]`",
+                at: pos,
+                length: 2,
+                hint: "write `\(inner)`"
+            )
         }
         return fail(.syntax, "a filter cannot start with `[`; start with `$`, `@`, a function or `(`", at: pos)
     }
@@ -67,7 +71,8 @@ extension QueryParser {
             }
         }
         let call = "search(\(text(left.range)), '\(QueryParser.escapeSingleQuoted(pattern))')"
-        let rewritten = (text(SourceRange(lower: 0, upper: left.range.lower)) + call + text(SourceRange(lower: end, upper: scalars.count))).trimmingBlank()
+        let rewritten = (text(SourceRange(lower: 0, upper: left.range.lower)) + call + text(SourceRange(lower: end, upper: scalars.count)))
+            .trimmingBlank()
         var message = "`=~` is not a JSONPath operator; use `search(…)` (unanchored) or `match(…)` (whole string)"
         var hint = "write `\(rewritten)`"
         if !flags.isEmpty {
@@ -105,18 +110,23 @@ extension QueryParser {
                 let lastStart = q.lastSegmentStart
             {
                 let base = text(SourceRange(lower: q.range.lower, upper: lastStart))
-                let rewritten = text(SourceRange(lower: c.range.lower, upper: q.range.lower)) + "length(\(base))"
+                let rewritten =
+                    text(SourceRange(lower: c.range.lower, upper: q.range.lower)) + "length(\(base))"
                     + text(SourceRange(lower: q.range.upper, upper: c.range.upper))
                 warn(
-                    "`.length` selects a member named \"length\", not the size", q.range,
-                    hint: "for the number of elements or characters write `\(rewritten)`")
+                    "`.length` selects a member named \"length\", not the size",
+                    q.range,
+                    hint: "for the number of elements or characters write `\(rewritten)`"
+                )
             }
             if c.op == .notEqual, case .query(let q) = side, case .literal(.null, _) = other {
                 let qt = text(q.range)
                 nullWarnings.append((qt, warnings.count))
                 warn(
-                    "`\(qt) != null` is also true when the field is absent", c.range,
-                    hint: "to require a present, non-null value write `\(qt) && \(qt) != null`")
+                    "`\(qt) != null` is also true when the field is absent",
+                    c.range,
+                    hint: "to require a present, non-null value write `\(qt) && \(qt) != null`"
+                )
             }
         }
     }
@@ -132,7 +142,9 @@ extension QueryParser {
             inner.removeLast()
         }
         warn(
-            "inside `$[?…]` `@` is each member value of the event, not the event itself", q.range,
-            hint: "a trigger filter is already evaluated against the event; write `\(inner.trimmingBlank())`")
+            "inside `$[?…]` `@` is each member value of the event, not the event itself",
+            q.range,
+            hint: "a trigger filter is already evaluated against the event; write `\(inner.trimmingBlank())`"
+        )
     }
 }

@@ -53,7 +53,8 @@ extension QueryParser {
             warn(
                 "`&&` and `||` mixed without parentheses: `&&` binds tighter here (Newtonsoft grouped `a && b || c` as `a && (b || c)`)",
                 SourceRange(lower: orPositions[0], upper: orPositions[0] + 2),
-                hint: "add parentheses to make the grouping explicit: `\(rewrite)`")
+                hint: "add parentheses to make the grouping explicit: `\(rewrite)`"
+            )
         }
         return .or(operands, range)
     }
@@ -107,8 +108,12 @@ extension QueryParser {
             }
             guard let d = peek(), d == "$" || d == "@" || isAtFunctionCall() else {
                 throw fail(
-                    .misplacedNot, "`!` needs a test or `(…)`", at: pos,
-                    hint: "negate a query, a function test or a parenthesised expression, e.g. `!(\(text(SourceRange(lower: pos, upper: scalars.count)).trimmingBlank()))`")
+                    .misplacedNot,
+                    "`!` needs a test or `(…)`",
+                    at: pos,
+                    hint:
+                        "negate a query, a function test or a parenthesised expression, e.g. `!(\(text(SourceRange(lower: pos, upper: scalars.count)).trimmingBlank()))`"
+                )
             }
             let operand = try parseOperand()
             let afterOperand = pos
@@ -118,12 +123,18 @@ extension QueryParser {
                 let rest = text(SourceRange(lower: start + 1, upper: scalars.count)).trimmingBlank()
                 let hint: String
                 if opText == "==" {
-                    hint = "use `!=`: `" + text(SourceRange(lower: start + 1, upper: opStart)).trimmingBlank() + " != "
+                    hint =
+                        "use `!=`: `" + text(SourceRange(lower: start + 1, upper: opStart)).trimmingBlank() + " != "
                         + text(SourceRange(lower: opStart + 2, upper: scalars.count)).trimmingBlank() + "`"
                 } else {
                     hint = "to negate the comparison write `!(\(rest))`"
                 }
-                throw fail(.misplacedNot, "`!` needs a test or `(…)`; use `!=`", range: SourceRange(lower: opStart, upper: opStart + opText.unicodeScalars.count), hint: hint)
+                throw fail(
+                    .misplacedNot,
+                    "`!` needs a test or `(…)`; use `!=`",
+                    range: SourceRange(lower: opStart, upper: opStart + opText.unicodeScalars.count),
+                    hint: hint
+                )
             }
             pos = afterOperand
             let test = try asTest(operand)
@@ -234,8 +245,11 @@ extension QueryParser {
             throw fail(.syntax, "no blank allowed between a function name and `(`", range: SourceRange(lower: end, upper: after))
         }
         throw fail(
-            .nonRFCSyntax, "bare word `\(word)`: strings must be quoted", range: wordRange,
-            hint: "write `'\(QueryParser.escapeSingleQuoted(word))'`")
+            .nonRFCSyntax,
+            "bare word `\(word)`: strings must be quoted",
+            range: wordRange,
+            hint: "write `'\(QueryParser.escapeSingleQuoted(word))'`"
+        )
     }
 
     struct ParsedOperator {
@@ -275,8 +289,12 @@ extension QueryParser {
             }
             let replacement = replacement!
             throw fail(
-                .nonRFCSyntax, "`\(spelling)` is not a JSONPath operator; use `\(replacement)`", at: start, length: length,
-                hint: "write `\(replacing(length, with: replacement).trimmingBlank())`")
+                .nonRFCSyntax,
+                "`\(spelling)` is not a JSONPath operator; use `\(replacement)`",
+                at: start,
+                length: length,
+                hint: "write `\(replacing(length, with: replacement).trimmingBlank())`"
+            )
         }
         if isAt("=~") {
             throw regexOperator(left: left, at: start)
@@ -300,16 +318,22 @@ extension QueryParser {
         case .query(let q):
             guard q.singularPath != nil else {
                 throw fail(
-                    .nonSingularQuery, "non-singular query compared: `\(text(q.range))` can select several nodes",
-                    range: q.range, hint: nonSingularComparisonHint(q, op: op.op, other: other, queryIsLeft: isLeft))
+                    .nonSingularQuery,
+                    "non-singular query compared: `\(text(q.range))` can select several nodes",
+                    range: q.range,
+                    hint: nonSingularComparisonHint(q, op: op.op, other: other, queryIsLeft: isLeft)
+                )
             }
             return .query(q)
         case .function(let f):
             guard f.kind.resultType == .value else {
                 let call = text(f.range)
                 throw fail(
-                    .comparedLogical, "`\(f.kind.rawValue)` gives a Logical result, which cannot be compared", range: op.range,
-                    hint: "use it as a test: `\(call)` or `!\(call)`")
+                    .comparedLogical,
+                    "`\(f.kind.rawValue)` gives a Logical result, which cannot be compared",
+                    range: op.range,
+                    hint: "use it as a test: `\(call)` or `!\(call)`"
+                )
             }
             return .function(f)
         }
@@ -320,16 +344,22 @@ extension QueryParser {
         switch operand {
         case .literal(_, let r):
             throw fail(
-                .uncomparedLiteral, "literal must be compared", range: r,
-                hint: "compare it with a value, e.g. `$.item.flag == \(text(r))`")
+                .uncomparedLiteral,
+                "literal must be compared",
+                range: r,
+                hint: "compare it with a value, e.g. `$.item.flag == \(text(r))`"
+            )
         case .query(let q):
             checkRootFilterWarning(q)
             return .exists(q)
         case .function(let f):
             guard f.kind.resultType != .value else {
                 throw fail(
-                    .uncomparedValue, "Value result must be compared: `\(f.kind.rawValue)` returns a value, not true/false", range: f.range,
-                    hint: "compare it, e.g. `\(text(f.range)) > 0`")
+                    .uncomparedValue,
+                    "Value result must be compared: `\(f.kind.rawValue)` returns a value, not true/false",
+                    range: f.range,
+                    hint: "compare it, e.g. `\(text(f.range)) > 0`"
+                )
             }
             return .function(f)
         }

@@ -82,7 +82,12 @@ extension QueryParser {
         return .logical(try parseOr())
     }
 
-    private func checkArgument(_ argument: FunctionArgumentNode, range: SourceRange, parameter: FunctionType, function: FunctionKind) throws(ParseFailure) {
+    private func checkArgument(
+        _ argument: FunctionArgumentNode,
+        range: SourceRange,
+        parameter: FunctionType,
+        function: FunctionKind
+    ) throws(ParseFailure) {
         let name = function.rawValue
         switch (parameter, argument) {
         case (.value, .literal), (.nodes, .query), (.logical, .logical):

@@ -12,8 +12,11 @@ extension QueryParser {
         while true {
             guard let c = peek() else {
                 throw fail(
-                    .unterminatedString, "unterminated string", range: SourceRange(lower: start, upper: pos),
-                    hint: "close it with \(quote == "'" ? "`'`" : "`\"`")")
+                    .unterminatedString,
+                    "unterminated string",
+                    range: SourceRange(lower: start, upper: pos),
+                    hint: "close it with \(quote == "'" ? "`'`" : "`\"`")"
+                )
             }
             if c == quote {
                 pos += 1
@@ -114,8 +117,11 @@ extension QueryParser {
         while let c = peek(), QueryParser.isDigit(c) { pos += 1 }
         if first == "0" && pos - intStart > 1 {
             throw fail(
-                .invalidNumber, "leading zero in number", range: SourceRange(lower: intStart, upper: pos),
-                hint: "write `\(QueryParser.stripLeadingZeros(text(SourceRange(lower: intStart, upper: pos))))`, or quote it if it is a string")
+                .invalidNumber,
+                "leading zero in number",
+                range: SourceRange(lower: intStart, upper: pos),
+                hint: "write `\(QueryParser.stripLeadingZeros(text(SourceRange(lower: intStart, upper: pos))))`, or quote it if it is a string"
+            )
         }
         if peek() == "." {
             pos += 1

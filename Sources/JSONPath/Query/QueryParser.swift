@@ -212,8 +212,15 @@ struct QueryParser {
             var end = pos
             while end < scalars.count, QueryParser.isNameChar(scalars[end]) || scalars[end] == "-" { end += 1 }
             let name = text(SourceRange(lower: pos, upper: end))
-            let hint = QueryParser.isDigit(c) && name.allSatisfy(\.isNumber) ? "use `[\(name)]` for an index or `['\(name)']` for a member" : "use `['\(name)']`"
-            throw fail(.syntax, "a member name after `.` cannot start with \(describeCurrent())", range: SourceRange(lower: dot, upper: end), hint: hint)
+            let hint =
+                QueryParser.isDigit(c) && name.allSatisfy(\.isNumber)
+                ? "use `[\(name)]` for an index or `['\(name)']` for a member" : "use `['\(name)']`"
+            throw fail(
+                .syntax,
+                "a member name after `.` cannot start with \(describeCurrent())",
+                range: SourceRange(lower: dot, upper: end),
+                hint: hint
+            )
         }
         throw fail(.syntax, "expected a member name or `*` after `.`", at: pos)
     }
@@ -229,11 +236,15 @@ struct QueryParser {
             let full = text(SourceRange(lower: start, upper: end))
             // Rewrite in place: ".app-id" becomes "['app-id']".
             let dotStart = start > 0 && scalars[start - 1] == "." ? start - 1 : start
-            let hint = text(SourceRange(lower: 0, upper: dotStart)) + "['" + QueryParser.escapeSingleQuoted(full) + "']"
+            let hint =
+                text(SourceRange(lower: 0, upper: dotStart)) + "['" + QueryParser.escapeSingleQuoted(full) + "']"
                 + text(SourceRange(lower: end, upper: scalars.count))
             throw fail(
-                .nonRFCSyntax, "a member name with `-` needs bracket notation", range: SourceRange(lower: start, upper: end),
-                hint: "write `\(hint)`")
+                .nonRFCSyntax,
+                "a member name with `-` needs bracket notation",
+                range: SourceRange(lower: start, upper: end),
+                hint: "write `\(hint)`"
+            )
         }
         return name
     }
@@ -323,7 +334,11 @@ struct QueryParser {
             pos += 1
         }
         if first == "0" && (digits > 1 || negative) {
-            throw fail(.invalidNumber, negative ? "`-0` is not a valid index" : "leading zero in number", range: SourceRange(lower: start, upper: pos))
+            throw fail(
+                .invalidNumber,
+                negative ? "`-0` is not a valid index" : "leading zero in number",
+                range: SourceRange(lower: start, upper: pos)
+            )
         }
         let limit = 9_007_199_254_740_991
         if digits > 16 || value > limit {

@@ -1,17 +1,5 @@
 /// Parses RFC 9485 syntax into a tree, rejecting what other dialects accept (`\d`, `(?:`, lazy
 /// quantifiers, `\p{Is…}` blocks) with a hint at the I-Regexp spelling.
-indirect enum RegexNode: Sendable {
-    case empty
-    case scalar(Unicode.Scalar)
-    case any
-    case set(ScalarSet)
-    case concat([RegexNode])
-    case alternation([RegexNode])
-    case repetition(RegexNode, min: Int, max: Int?)
-    case startAnchor
-    case endAnchor
-}
-
 struct IRegexpParser {
     static let maxNesting = 100
     static let maxRepeatCount = 1000
@@ -63,8 +51,10 @@ struct IRegexpParser {
                 atom = .repetition(atom, min: min, max: max)
                 if let lazy = peek(), lazy == "?" || lazy == "+" {
                     throw IRegexpError(
-                        lazy == "?" ? "lazy quantifiers are not I-Regexp" : "possessive quantifiers are not I-Regexp", at: pos,
-                        hint: "remove the extra `\(Character(lazy))` after `\(text(atomStart..<pos))`")
+                        lazy == "?" ? "lazy quantifiers are not I-Regexp" : "possessive quantifiers are not I-Regexp",
+                        at: pos,
+                        hint: "remove the extra `\(Character(lazy))` after `\(text(atomStart..<pos))`"
+                    )
                 }
                 if let extra = peek(), extra == "*" || extra == "{" {
                     throw IRegexpError("a quantifier cannot follow a quantifier", at: pos)
@@ -99,7 +89,12 @@ struct IRegexpParser {
             max = peek() == "}" ? nil : try parseCount(start)
         }
         guard peek() == "}" else {
-            throw IRegexpError("expected `}` to close the quantifier", at: start, length: pos - start + 1, hint: "write `{n}`, `{n,}` or `{n,m}`; escape a literal brace as `\\{`")
+            throw IRegexpError(
+                "expected `}` to close the quantifier",
+                at: start,
+                length: pos - start + 1,
+                hint: "write `{n}`, `{n,}` or `{n,m}`; escape a literal brace as `\\{`"
+            )
         }
         pos += 1
         if let max, max < min {
@@ -132,8 +127,11 @@ struct IRegexpParser {
         case "(":
             if peek(1) == "?" {
                 throw IRegexpError(
-                    "`(?…)` groups (non-capturing, lookaround, named, flags) are not I-Regexp", at: pos, length: 2,
-                    hint: "use a plain group `(…)`")
+                    "`(?…)` groups (non-capturing, lookaround, named, flags) are not I-Regexp",
+                    at: pos,
+                    length: 2,
+                    hint: "use a plain group `(…)`"
+                )
             }
             pos += 1
             let inner = try parseAlternation()
@@ -188,9 +186,21 @@ struct IRegexpParser {
         case "W": throw IRegexpError("`\\W` is not I-Regexp", at: start, length: 2, hint: "use `[^A-Za-z0-9_]`")
         case "s": throw IRegexpError("`\\s` is not I-Regexp", at: start, length: 2, hint: "use `[ \\t\\n\\r]`")
         case "S": throw IRegexpError("`\\S` is not I-Regexp", at: start, length: 2, hint: "use `[^ \\t\\n\\r]`")
-        case "b", "B": throw IRegexpError("word boundaries `\\\(Character(e))` are not I-Regexp", at: start, length: 2, hint: "match the neighbouring characters explicitly")
+        case "b", "B":
+            throw IRegexpError(
+                "word boundaries `\\\(Character(e))` are not I-Regexp",
+                at: start,
+                length: 2,
+                hint: "match the neighbouring characters explicitly"
+            )
         case "1"..."9": throw IRegexpError("backreferences are not I-Regexp", at: start, length: 2, hint: "repeat the group's pattern instead")
-        case "u", "x": throw IRegexpError("`\\\(Character(e))` escapes are not I-Regexp", at: start, length: 2, hint: "write the character itself (JSON and filter strings accept `\\uXXXX`)")
+        case "u", "x":
+            throw IRegexpError(
+                "`\\\(Character(e))` escapes are not I-Regexp",
+                at: start,
+                length: 2,
+                hint: "write the character itself (JSON and filter strings accept `\\uXXXX`)"
+            )
         default:
             throw IRegexpError("`\\\(Character(e))` is not an I-Regexp escape", at: start, length: 2)
         }
@@ -207,10 +217,20 @@ struct IRegexpParser {
         let name = text(nameStart..<pos)
         pos += 1
         if name.hasPrefix("Is") {
-            throw IRegexpError("Unicode blocks `\\p{Is…}` are not I-Regexp", at: start, length: pos - start, hint: "use a range such as `[\\u0400-\\u04FF]` written as the characters themselves")
+            throw IRegexpError(
+                "Unicode blocks `\\p{Is…}` are not I-Regexp",
+                at: start,
+                length: pos - start,
+                hint: "use a range such as `[\\u0400-\\u04FF]` written as the characters themselves"
+            )
         }
         guard let categories = ScalarSet.categories(named: name) else {
-            throw IRegexpError("unknown Unicode category `\(name)`", at: start, length: pos - start, hint: "use L, Lu, Ll, Lt, Lm, Lo, M, N, Nd, P, S, Z, C and their two-letter forms")
+            throw IRegexpError(
+                "unknown Unicode category `\(name)`",
+                at: start,
+                length: pos - start,
+                hint: "use L, Lu, Ll, Lt, Lm, Lo, M, N, Nd, P, S, Z, C and their two-letter forms"
+            )
         }
         var set = ScalarSet()
         set.categories.append(ScalarSet.CategoryTest(categories: categories, negated: negated))

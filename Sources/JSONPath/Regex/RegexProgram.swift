@@ -135,7 +135,13 @@ struct RegexProgram: Sendable {
 
     /// Follows epsilon edges (splits, jumps, satisfied assertions) without recursion.
     private func addThread(
-        _ start: Int, to list: inout [Int], marks: inout [Int], generation: Int, atStart: Bool, atEnd: Bool, stack: inout [Int]
+        _ start: Int,
+        to list: inout [Int],
+        marks: inout [Int],
+        generation: Int,
+        atStart: Bool,
+        atEnd: Bool,
+        stack: inout [Int]
     ) {
         stack.append(start)
         while let pc = stack.popLast() {

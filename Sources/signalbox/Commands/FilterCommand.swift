@@ -20,14 +20,28 @@ struct FilterCommand: ParsableCommand {
         } catch {
             if isCheck { print("invalid") }
             printDiagnostic(
-                "error", line: error.line, column: error.column, span: error.span, message: error.message, hint: error.hint, text: text,
-                toStandardOutput: isCheck)
+                "error",
+                line: error.line,
+                column: error.column,
+                span: error.span,
+                message: error.message,
+                hint: error.hint,
+                text: text,
+                toStandardOutput: isCheck
+            )
             throw ExitCode(2)
         }
     }
 
     static func printDiagnostic(
-        _ kind: String, line: Int, column: Int, span: Range<Int>, message: String, hint: String?, text: String, toStandardOutput: Bool
+        _ kind: String,
+        line: Int,
+        column: Int,
+        span: Range<Int>,
+        message: String,
+        hint: String?,
+        text: String,
+        toStandardOutput: Bool
     ) {
         var out = "\(kind) at \(line):\(column): \(message)\n"
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -47,8 +61,15 @@ struct FilterCommand: ParsableCommand {
     static func printWarnings(_ filter: TriggerFilter, toStandardOutput: Bool) {
         for w in filter.warnings {
             printDiagnostic(
-                "warning", line: w.line, column: w.column, span: w.span, message: w.message, hint: w.hint, text: filter.text,
-                toStandardOutput: toStandardOutput)
+                "warning",
+                line: w.line,
+                column: w.column,
+                span: w.span,
+                message: w.message,
+                hint: w.hint,
+                text: filter.text,
+                toStandardOutput: toStandardOutput
+            )
         }
     }
 
@@ -92,7 +113,7 @@ struct FilterCommand: ParsableCommand {
         func run() throws {
             let compiled = try FilterCommand.compile(filter, isCheck: false)
             FilterCommand.printWarnings(compiled, toStandardOutput: false)
-            let data = try JSONPathCommandIO.readInput(file)
+            let data = try JSONPathCommand.readInput(file)
             let bytes = [UInt8](data)
             var failures = 0
             if let whole = try? JSONParser.parse(bytes) {
@@ -107,7 +128,7 @@ struct FilterCommand: ParsableCommand {
                         report(compiled, event, label: lineNumber)
                     } catch {
                         failures += 1
-                        JSONPathCommandIO.printError("line \(lineNumber): \(error)")
+                        JSONPathCommand.printError("line \(lineNumber): \(error)")
                     }
                 }
             }

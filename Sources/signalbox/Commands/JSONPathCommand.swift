@@ -32,16 +32,16 @@ struct JSONPathCommand: ParsableCommand {
         do {
             compiled = try JSONPathQuery(parsing: query)
         } catch {
-            JSONPathCommandIO.printError("invalid query: \(error)")
-            JSONPathCommandIO.printError(JSONPathCommandIO.caret(for: query, error: error))
+            JSONPathCommand.printError("invalid query: \(error)")
+            JSONPathCommand.printError(JSONPathCommand.caret(for: query, error: error))
             throw ExitCode(2)
         }
-        let bytes = try JSONPathCommandIO.readInput(file)
+        let bytes = try JSONPathCommand.readInput(file)
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            JSONPathCommandIO.printError("\(file ?? "stdin"): \(error)")
+            JSONPathCommand.printError("\(file ?? "stdin"): \(error)")
             throw ExitCode(1)
         }
         let nodes = compiled.select(in: document)
@@ -51,8 +51,8 @@ struct JSONPathCommand: ParsableCommand {
     }
 }
 
-/// Input and diagnostics helpers shared by the `jsonpath` and `filter` commands.
-enum JSONPathCommandIO {
+/// Input and diagnostics helpers, shared with ``FilterCommand``.
+extension JSONPathCommand {
     static func readInput(_ file: String?) throws -> Data {
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {

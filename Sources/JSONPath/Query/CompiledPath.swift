@@ -1,0 +1,38 @@
+/// A singular query's steps, ready for a direct walk.
+final class CompiledPath: Sendable {
+    enum Step: Sendable {
+        case name(String, fingerprint: UInt64)
+        case index(Int)
+    }
+
+    let steps: [Step]
+    let relative: Bool
+
+    init(_ elements: [PathElement], relative: Bool) {
+        steps = elements.map { element in
+            switch element {
+            case .name(let n): return .name(n, fingerprint: JSONObject.fingerprint(of: n))
+            case .index(let i): return .index(i)
+            }
+        }
+        self.relative = relative
+    }
+
+    @inline(__always)
+    func resolve(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+        var value = relative ? current : root
+        for step in steps {
+            switch step {
+            case .name(let name, let fingerprint):
+                guard case .object(let object) = value, let i = object.index(forKey: name, fingerprint: fingerprint) else { return nil }
+                value = object.members[i].value
+            case .index(let index):
+                guard case .array(let elements) = value else { return nil }
+                let i = index < 0 ? elements.count + index : index
+                guard i >= 0 && i < elements.count else { return nil }
+                value = elements[i]
+            }
+        }
+        return value
+    }
+}

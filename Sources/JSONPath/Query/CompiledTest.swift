@@ -1,0 +1,126 @@
+/// A node of a compiled filter (see ``FilterProgram``) that yields true or false.
+///
+/// Classes rather than protocol existentials: calling through an array of class references
+/// avoids copying existential boxes (a retain/release pair per operand per evaluation).
+/// `@unchecked Sendable` is safe because every node is immutable after `init` (only `let`s of
+/// Sendable types in final subclasses).
+class CompiledTest: @unchecked Sendable {
+    func test(_ root: JSONValue, _ current: JSONValue) -> Bool { false }
+}
+
+final class OrTest: CompiledTest, @unchecked Sendable {
+    let operands: [CompiledTest]
+    init(operands: [CompiledTest]) { self.operands = operands }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        for operand in operands where operand.test(root, current) { return true }
+        return false
+    }
+}
+
+final class AndTest: CompiledTest, @unchecked Sendable {
+    let operands: [CompiledTest]
+    init(operands: [CompiledTest]) { self.operands = operands }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        for operand in operands where !operand.test(root, current) { return false }
+        return true
+    }
+}
+
+final class NotTest: CompiledTest, @unchecked Sendable {
+    let operand: CompiledTest
+    init(operand: CompiledTest) { self.operand = operand }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        !operand.test(root, current)
+    }
+}
+
+final class ExistsPathTest: CompiledTest, @unchecked Sendable {
+    let path: CompiledPath
+    init(path: CompiledPath) { self.path = path }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        path.resolve(root, current) != nil
+    }
+}
+
+final class ExistsQueryTest: CompiledTest, @unchecked Sendable {
+    let query: QueryNode
+    init(query: QueryNode) { self.query = query }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        !Evaluator.select(query, root: root, current: current, trackPaths: false).isEmpty
+    }
+}
+
+final class FunctionTest: CompiledTest, @unchecked Sendable {
+    let call: FunctionCallNode
+    init(call: FunctionCallNode) { self.call = call }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        Evaluator.testFunction(call, root: root, current: current)
+    }
+}
+
+final class PathLiteralTest: CompiledTest, @unchecked Sendable {
+    let path: CompiledPath
+    let op: ComparisonOperator
+    let literal: JSONValue
+    let literalOnLeft: Bool
+
+    init(path: CompiledPath, op: ComparisonOperator, literal: JSONValue, literalOnLeft: Bool) {
+        self.path = path
+        self.op = op
+        self.literal = literal
+        self.literalOnLeft = literalOnLeft
+    }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        let found = path.resolve(root, current)
+        switch op {
+        case .equal:
+            guard let found else { return false }
+            return found == literal
+        case .notEqual:
+            guard let found else { return true }
+            return found != literal
+        default:
+            return literalOnLeft ? Evaluator.compare(literal, op, found) : Evaluator.compare(found, op, literal)
+        }
+    }
+}
+
+final class CompareTest: CompiledTest, @unchecked Sendable {
+    let left: CompiledValue
+    let op: ComparisonOperator
+    let right: CompiledValue
+
+    init(left: CompiledValue, op: ComparisonOperator, right: CompiledValue) {
+        self.left = left
+        self.op = op
+        self.right = right
+    }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        Evaluator.compare(left.value(root, current), op, right.value(root, current))
+    }
+}
+
+final class RegexTest: CompiledTest, @unchecked Sendable {
+    let subject: CompiledValue
+    let regex: IRegexp
+    let whole: Bool
+
+    init(subject: CompiledValue, regex: IRegexp, whole: Bool) {
+        self.subject = subject
+        self.regex = regex
+        self.whole = whole
+    }
+
+    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+        guard case .string(let s)? = subject.value(root, current) else { return false }
+        return whole ? regex.matches(s) : regex.containsMatch(in: s)
+    }
+}

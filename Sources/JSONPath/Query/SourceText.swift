@@ -1,0 +1,45 @@
+/// Text positions: offsets to 1-based line and column.
+struct SourceText: Sendable {
+    let scalars: [Unicode.Scalar]
+
+    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var lineStart = 0
+        var i = 0
+        let end = min(offset, scalars.count)
+        while i < end {
+            let c = scalars[i]
+            if c == "\n" || (c == "\r" && (i + 1 >= scalars.count || scalars[i + 1] != "\n")) {
+                line += 1
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        return (line, offset - lineStart + 1)
+    }
+
+    func text(_ range: SourceRange) -> String {
+        let lower = max(0, min(range.lower, scalars.count))
+        let upper = max(lower, min(range.upper, scalars.count))
+        var s = ""
+        s.unicodeScalars.append(contentsOf: scalars[lower..<upper])
+        return s
+    }
+
+    func error(_ failure: ParseFailure) -> JSONPathError {
+        let (line, column) = lineAndColumn(of: failure.range.lower)
+        return JSONPathError(
+            code: failure.code,
+            message: failure.message,
+            line: line,
+            column: column,
+            span: failure.range.lower..<max(failure.range.lower, failure.range.upper),
+            hint: failure.hint
+        )
+    }
+
+    func warning(_ message: String, _ range: SourceRange, hint: String?) -> FilterWarning {
+        let (line, column) = lineAndColumn(of: range.lower)
+        return FilterWarning(message: message, line: line, column: column, span: range.lower..<range.upper, hint: hint)
+    }
+}
