@@ -76,8 +76,17 @@ extension TriggerFilter {
     }
 
     private func skipped(_ node: LogicalNode) -> FilterExplanation.Step {
-        FilterExplanation.Step(
-            kind: .test,
+        let kind: FilterExplanation.Step.Kind
+        switch node {
+        case .or: kind = .or
+        case .and: kind = .and
+        case .not: kind = .not
+        case .comparison: kind = .comparison
+        case .exists: kind = .test
+        case .function: kind = .function
+        }
+        return FilterExplanation.Step(
+            kind: kind,
             text: source.text(node.range),
             result: nil,
             left: nil,

@@ -116,7 +116,9 @@ struct FilterCommand: ParsableCommand {
             let data = try JSONPathCommand.readInput(file)
             let bytes = [UInt8](data)
             var failures = 0
+            var events = 0
             if let whole = try? JSONParser.parse(bytes) {
+                events += 1
                 report(compiled, whole, label: nil)
             } else {
                 var lineNumber = 0
@@ -125,12 +127,17 @@ struct FilterCommand: ParsableCommand {
                     if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                     do {
                         let event = try JSONParser.parse(line)
+                        events += 1
                         report(compiled, event, label: lineNumber)
                     } catch {
                         failures += 1
                         JSONPathCommand.printError("line \(lineNumber): \(error)")
                     }
                 }
+            }
+            if events == 0 && failures == 0 {
+                JSONPathCommand.printError("no JSON event in \(file ?? "standard input")")
+                throw ExitCode(1)
             }
             if failures > 0 { throw ExitCode(1) }
         }
