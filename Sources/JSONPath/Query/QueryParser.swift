@@ -274,7 +274,7 @@ struct QueryParser {
     }
 
     private mutating func parseSelector() throws(ParseFailure) -> SelectorNode {
-        guard let c = peek() else { throw fail(.syntax, "expected a selector", at: pos) }
+        guard let c = peek() else { throw fail(.syntax, "unexpected end of input; expected a selector", at: pos) }
         switch c {
         case "'", "\"":
             return .name(try parseStringLiteral().value)
