@@ -131,8 +131,10 @@ struct JSONParserTests {
                 for (json, decoded) in specials {
                     let prefix = String(repeating: "a", count: position)
                     let suffix = String(repeating: "b", count: length - position)
-                    let value = try JSONParser.parse("{\"k\(prefix)\":\"\(prefix)\(json)\(suffix)\"}")
+                    let value = try JSONParser.parse("{\"k\(prefix)\":\"\(prefix)\(json)\(suffix)\",\"\(prefix)\(json)\(suffix)\":1}")
                     #expect(value["k" + prefix] == .string(prefix + decoded + suffix), "length \(length) at \(position)")
+                    #expect(value[prefix + decoded + suffix] == .int(1), "key of length \(length) at \(position)")
+                    #expect(value.objectValue?.count == 2)
                 }
                 let control = "[\"" + String(repeating: "a", count: position) + "\u{1}" + String(repeating: "b", count: length - position) + "\"]"
                 do {

@@ -142,6 +142,21 @@ struct ByteReader {
     /// A member name and its lookup fingerprint, computed while scanning.
     private mutating func parseKey() throws(JSONParseError) -> (String, UInt64) {
         let start = position + 1
+        // Whole-word fast path: most member names are short plain ASCII.
+        if start + 8 <= buffer.count, let base = buffer.baseAddress {
+            let w = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            let special = ByteReader.specialBytes(w)
+            if special != 0 {
+                // The lowest flagged byte is always a real special byte.
+                let length = special.trailingZeroBitCount / 8
+                if buffer[start + length] == UInt8(ascii: "\"") {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]), as: UTF8.self)
+                    position = start + length + 1
+                    let word = length == 0 ? 0 : w & (UInt64.max >> UInt64(64 - 8 * length))
+                    return (key, JSONObject.fingerprint(word: word, count: UInt64(length)))
+                }
+            }
+        }
         var i = start
         var word: UInt64 = 0
         while i < buffer.count {
@@ -199,21 +214,23 @@ struct ByteReader {
     func skipPlainBytes(from start: Int) -> Int {
         guard let base = buffer.baseAddress else { return start }
         let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quotes = ones &* 0x22
-        let backslashes = ones &* 0x5C
-        let spaces = ones &* 0x20
         var i = start
         while i + 8 <= buffer.count {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let q = w ^ quotes
-            let b = w ^ backslashes
-            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- spaces) & ~w) | w
-            if special & highs != 0 { break }
+            if ByteReader.specialBytes(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { break }
             i += 8
         }
         return i
+    }
+
+    /// High bit set in each byte of `w` that may be `"`, `\\`, a control character or non-ASCII;
+    /// the lowest set bit always marks a real one (borrows only propagate upwards).
+    @inline(__always)
+    static func specialBytes(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ (ones &* 0x22)
+        let b = w ^ (ones &* 0x5C)
+        return (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- ones &* 0x20) & ~w) | w) & highs
     }
 
     static func firstInvalidUTF8(_ slice: UnsafeBufferPointer<UInt8>) -> Int {
