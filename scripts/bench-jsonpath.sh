@@ -70,4 +70,12 @@ def geo(xs):
 print(f"geometric mean ratio: all {geo(ratios):.0f}x, seed shapes {geo(seed_ratios):.0f}x; minimum {min(ratios):.0f}x (target >= 50x)")
 if "parse_event_mb_s" in swift and "parse_event_mb_s" in python:
     print(f"JSON parse of the event: Swift {swift['parse_event_mb_s']:.1f} MB/s, Python json.loads {python['parse_event_mb_s']:.1f} MB/s")
+seeds = [k.split(" ", 1)[1] for k in swift if k.startswith("filter seed-")]
+if seeds and "parse_event_ns" in swift and "parse_event_ns" in python:
+    s_eval = sum(1e9 / swift["filter " + n] for n in seeds)
+    p_eval = sum(1e9 / python["filter " + n] for n in seeds if "filter " + n in python)
+    s_parse, p_parse = swift["parse_event_ns"], python["parse_event_ns"]
+    print(f"one delivery = parse + the {len(seeds)} seed filters: Swift {(s_parse + s_eval) / 1000:.2f} us "
+          f"(parse {s_parse / 1000:.2f} us = {s_parse / (s_eval / len(seeds)):.0f} filter evaluations), "
+          f"Python {(p_parse + p_eval) / 1000:.2f} us (parse {p_parse / 1000:.2f} us)")
 PY

@@ -95,6 +95,7 @@ def main():
     mb_s = parse_rate * len(event_text.encode()) / 1e6
     print(f"json.loads (C accelerated) of the event: {parse_rate:,.0f} parses/s, {mb_s:.1f} MB/s")
     print(f"RESULT parse_event_mb_s {mb_s:.1f}")
+    print(f"RESULT parse_event_ns {1e9 / parse_rate:.0f}")
 
 
 if __name__ == "__main__":

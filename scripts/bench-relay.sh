@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The relay benchmark: ../shared/bench's C relay (rabbitmq-c, the yardstick) and the Swift relay
+# (Benchmarks/RelayBenchmark, through AMQPClient), run the same way on the same broker, interleaved.
+#
+#   N=100000 PREFETCH=500 QTYPE=quorum REPEATS=3 scripts/bench-relay.sh
+#
+# Each run: purge, preload N events with the C loader, time the relay until all N are acked, then
+# verify that exactly N commands landed in commands.sink and relay.in is empty. Both relays stream
+# confirms (C: -b 0) and ack an event only after its command is confirmed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH="$ROOT/../shared/bench"
+N=${N:-100000}
+PREFETCH=${PREFETCH:-500}
+QTYPE=${QTYPE:-quorum}
+REPEATS=${REPEATS:-3}
+export RMQ_VHOST=${RMQ_VHOST:-bench}
+
+# shellcheck source=lib/broker.sh
+source "$ROOT/scripts/lib/broker.sh"
+[[ -f $BENCH/relay.c ]] || sb_die "the C relay is not at $BENCH (expected ../shared next to the repository)"
+signalbox_ensure_packages
+signalbox_ensure_broker
+rmqctl=(rabbitmqctl -n rabbit@localhost -q)
+"${rmqctl[@]}" list_vhosts name | grep -qx "$RMQ_VHOST" || "${rmqctl[@]}" add_vhost "$RMQ_VHOST"
+"${rmqctl[@]}" set_permissions -p "$RMQ_VHOST" guest '.*' '.*' '.*'
+
+# ../shared is read-only: the C tools are built into a scratch folder.
+tools="$(mktemp -d)"
+trap 'rm -rf "$tools"' EXIT
+for tool in relay load topo; do cc -O2 -Wall -I"$BENCH" -o "$tools/$tool" "$BENCH/$tool.c" -lrabbitmq; done
+(cd "$ROOT" && swift build -c release --product RelayBenchmark >&2)
+swift_relay="$ROOT/.build/release/RelayBenchmark"
+
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+"$tools/topo" setup "$QTYPE" 2>/dev/null || { "$tools/topo" delete; "$tools/topo" setup "$QTYPE"; }
+
+one_run() { # one_run c|swift -> prints the rate
+  local kind=$1 result counts
+  "$tools/topo" purge
+  "$tools/load" -n "$N" -w 2000 -D >/dev/null
+  counts=$("$tools/topo" count)
+  [[ $(field relay.in "$counts") == "$N" ]] || sb_die "preload: expected $N in relay.in, got: $counts"
+  if [[ $kind == c ]]; then
+    result=$("$tools/relay" -D -q "$PREFETCH" -b 0 -n "$N" -t "$QTYPE" 2>/dev/null | grep '^RESULT')
+  else
+    result=$("$swift_relay" -q "$PREFETCH" -n "$N" | grep '^RESULT')
+  fi
+  counts=$("$tools/topo" count)
+  local verify=PASS
+  [[ $(field commands.sink "$counts") == "$N" && $(field relay.in "$counts") == 0 ]] || verify=FAIL
+  printf 'BENCH relay=%s qtype=%s prefetch=%s n=%s rate=%s elapsed_s=%s verify=%s\n' \
+    "$kind" "$QTYPE" "$PREFETCH" "$N" "$(field rate "$result")" "$(field elapsed_s "$result")" "$verify" >&2
+  [[ $verify == PASS ]] || sb_die "verification failed: $counts"
+  field rate "$result"
+}
+
+c_rates=() swift_rates=()
+for ((run = 1; run <= REPEATS; run++)); do
+  c_rates+=("$(one_run c)")
+  swift_rates+=("$(one_run swift)")
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+c_median=$(median "${c_rates[@]}")
+swift_median=$(median "${swift_rates[@]}")
+echo "C relay     (rabbitmq-c):  ${c_rates[*]} msg/s, median $c_median"
+echo "Swift relay (AMQPClient):  ${swift_rates[*]} msg/s, median $swift_median"
+awk -v s="$swift_median" -v c="$c_median" 'BEGIN { printf "ratio Swift/C: %.2f\n", s / c }'
