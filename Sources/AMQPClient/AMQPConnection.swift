@@ -89,12 +89,29 @@ public final class AMQPConnection: Sendable {
     public func consume(
         queue name: String, prefetch: UInt16 = 100, exclusive: Bool = false, arguments: AMQPTable = [:]
     ) async throws(AMQPError) -> AMQPConsumer {
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        try await consume(queue: name, prefetch: prefetch, exclusive: exclusive, arguments: arguments,
+                          buffer: DeliveryBuffer())
+    }
+
+    /// Starts consuming and calls `handler` for each delivery on the connection's I/O thread: no
+    /// thread hop per message, so `handler` must be short and must never block (hand longer work
+    /// to a task). The returned consumer's sequence yields nothing and ends when the consumer does.
+    public func consume(
+        queue name: String, prefetch: UInt16 = 100, exclusive: Bool = false, arguments: AMQPTable = [:],
+        handler: @escaping @Sendable (AMQPDelivery) -> Void
+    ) async throws(AMQPError) -> AMQPConsumer {
+        try await consume(queue: name, prefetch: prefetch, exclusive: exclusive, arguments: arguments,
+                          buffer: DeliveryBuffer(handler: handler))
+    }
+
+    private func consume(
+        queue name: String, prefetch: UInt16, exclusive: Bool, arguments: AMQPTable, buffer: DeliveryBuffer
+    ) async throws(AMQPError) -> AMQPConsumer {
         let (id, tag) = try await perform("consume from queue '\(name)'") { driver throws(AMQPError) in
             try driver.addConsumer(queue: name, prefetch: prefetch, exclusive: exclusive, arguments: arguments,
-                                   continuation: continuation)
+                                   buffer: buffer)
         }
-        return AMQPConsumer(stream: stream, id: id, tag: tag, queueName: name, connection: self)
+        return AMQPConsumer(buffer: buffer, id: id, tag: tag, queueName: name, connection: self)
     }
 
     func cancelConsumer(id: Int) async throws(AMQPError) {
@@ -112,14 +129,26 @@ public final class AMQPConnection: Sendable {
         mandatory: Bool = false
     ) async throws(AMQPError) {
         let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
-            let pending = PendingPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                         properties: properties, body: body, continuation: continuation)
-            if !queue.enqueue(.publish(pending)) {
-                pending.complete(.failure(AMQPError(.closed, context: "publish to exchange '\(exchange)'",
-                                                    reason: "the connection is closed")))
+            publish(body, exchange: exchange, routingKey: routingKey, properties: properties, mandatory: mandatory) {
+                continuation.resume(returning: $0)
             }
         }
         try result.get()
+    }
+
+    /// Publishes a message without waiting; `onConfirm` runs on the connection's I/O thread when the
+    /// broker confirmed (or refused) it, so it must be short and must not block. This is the cheap
+    /// path for many messages in flight: no task and no continuation per message.
+    public func publish(
+        _ body: [UInt8], exchange: String, routingKey: String, properties: AMQPProperties = AMQPProperties(),
+        mandatory: Bool = false, onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void
+    ) {
+        let pending = PendingPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                                     properties: properties, body: body, onConfirm: onConfirm)
+        if !queue.enqueue(.publish(pending)) {
+            pending.complete(.failure(AMQPError(.closed, context: "publish to exchange '\(exchange)'",
+                                                reason: "the connection is closed")))
+        }
     }
 
     /// Starts a graceful close without waiting: consumers are cancelled, in-flight confirms and

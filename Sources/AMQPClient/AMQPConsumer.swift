@@ -5,25 +5,37 @@
 /// consumer or the connection gives up.
 public struct AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
+    public typealias Failure = AMQPError
 
-    private let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    private let buffer: DeliveryBuffer
     private let id: Int
     /// The consumer tag, unique on the connection.
     public let tag: String
     public let queueName: String
     private let connection: AMQPConnection
 
-    init(stream: AsyncThrowingStream<AMQPDelivery, any Error>, id: Int, tag: String, queueName: String,
-         connection: AMQPConnection) {
-        self.stream = stream
+    init(buffer: DeliveryBuffer, id: Int, tag: String, queueName: String, connection: AMQPConnection) {
+        self.buffer = buffer
         self.id = id
         self.tag = tag
         self.queueName = queueName
         self.connection = connection
     }
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
-        stream.makeAsyncIterator()
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(buffer: buffer)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let buffer: DeliveryBuffer
+
+        public mutating func next() async throws(AMQPError) -> AMQPDelivery? {
+            try await buffer.next()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(AMQPError) -> AMQPDelivery? {
+            try await buffer.next()
+        }
     }
 
     /// Stops deliveries (`basic.cancel`); the sequence ends after what was already delivered.

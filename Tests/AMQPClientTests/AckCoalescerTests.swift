@@ -60,7 +60,7 @@ import Testing
         var coalescer = delivered(6)
         _ = coalescer.settle(tag: 4, .ack(multiple: true))
         #expect(coalescer.flush(force: false) == [.ack(tag: 4, multiple: true)])
-        #expect(coalescer.unsettledCount == 2)
+        #expect(!coalescer.isFullySettled)
     }
 
     @Test func settlingTwiceOrUnknownTagsSendsNothing() {
@@ -71,6 +71,22 @@ import Testing
         #expect(coalescer.settle(tag: 9, .nack(multiple: false, requeue: true)).isEmpty, "never delivered")
         _ = coalescer.settle(tag: 9, .ack(multiple: false))
         #expect(coalescer.flush(force: true).isEmpty)
+    }
+
+    @Test func unforcedFlushesHoldMultipleAcksUntilTheThreshold() {
+        var coalescer = AckCoalescer(multipleAckThreshold: 3)
+        for tag: UInt64 in 1...5 { coalescer.delivered(tag: tag) }
+        _ = coalescer.settle(tag: 1, .ack(multiple: false))
+        _ = coalescer.settle(tag: 2, .ack(multiple: false))
+        #expect(coalescer.flush(force: false).isEmpty, "two tags are below the threshold of three")
+        #expect(!coalescer.isFullySettled)
+        _ = coalescer.settle(tag: 3, .ack(multiple: false))
+        #expect(coalescer.flush(force: false) == [.ack(tag: 3, multiple: true)])
+        _ = coalescer.settle(tag: 4, .ack(multiple: false))
+        _ = coalescer.settle(tag: 5, .reject(requeue: true))
+        #expect(coalescer.flush(force: false).isEmpty)
+        #expect(coalescer.flush(force: true) == [.ack(tag: 4, multiple: true)], "the frame names an outstanding tag")
+        #expect(coalescer.isFullySettled)
     }
 
     @Test func resetStartsOver() {

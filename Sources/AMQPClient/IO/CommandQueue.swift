@@ -87,23 +87,23 @@ final class CommandQueue: Sendable {
         }
     }
 
-    /// Sleeps until the socket is readable, a command arrives, or the timeout passes.
-    /// Returns at once when commands are already queued.
-    func wait(socket: Int32?, timeoutMilliseconds: Int32) {
-        let mayWait = state.withLock { state -> Bool in
-            guard state.commands.isEmpty, !state.closeRequested else { return false }
+    /// Waits until the socket is readable, a command arrives, or the timeout passes (0 = just look).
+    /// Returns whether the socket is readable. Does not sleep while commands are queued.
+    func wait(socket: Int32?, timeoutMilliseconds: Int32) -> Bool {
+        let timeout = state.withLock { state -> Int32 in
+            guard timeoutMilliseconds > 0, state.commands.isEmpty, !state.closeRequested else { return 0 }
             state.sleeping = true
-            return true
+            return timeoutMilliseconds
         }
-        guard mayWait else { return }
         var descriptors = [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         if let socket { descriptors.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0)) }
-        _ = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-        state.withLock { $0.sleeping = false }
+        _ = poll(&descriptors, nfds_t(descriptors.count), timeout)
+        if timeout > 0 { state.withLock { $0.sleeping = false } }
         if descriptors[0].revents != 0 {
             var counter: UInt64 = 0
             _ = read(wakeDescriptor, &counter, MemoryLayout<UInt64>.size)
         }
+        return descriptors.count > 1 && descriptors[1].revents != 0
     }
 
     private func signal() {
@@ -120,20 +120,20 @@ final class PendingPublish: Sendable {
     let mandatory: Bool
     let properties: AMQPProperties
     let body: [UInt8]
-    private let continuation: CheckedContinuation<Result<Void, AMQPError>, Never>
+    private let onConfirm: @Sendable (Result<Void, AMQPError>) -> Void
 
     init(exchange: String, routingKey: String, mandatory: Bool, properties: AMQPProperties, body: [UInt8],
-         continuation: CheckedContinuation<Result<Void, AMQPError>, Never>) {
+         onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void) {
         self.exchange = exchange
         self.routingKey = routingKey
         self.mandatory = mandatory
         self.properties = properties
         self.body = body
-        self.continuation = continuation
+        self.onConfirm = onConfirm
     }
 
     func complete(_ result: Result<Void, AMQPError>) {
-        continuation.resume(returning: result)
+        onConfirm(result)
     }
 
     /// Whether a `basic.return` describes this message (see `ConfirmTracker.markReturned`).

@@ -139,6 +139,7 @@ final class ConnectionDriver: @unchecked Sendable {
         for consumer in consumers.values {
             consumer.channel = nil
             consumer.coalescer.reset()
+            consumer.batch.removeAll()  // stale: the broker requeues them
         }
         consumerByChannel = [:]
     }
@@ -148,7 +149,7 @@ final class ConnectionDriver: @unchecked Sendable {
         while !queue.isCloseRequested {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { return }
-            queue.wait(socket: nil, timeoutMilliseconds: Int32(max(1, min(left.milliseconds, 1000))))
+            _ = queue.wait(socket: nil, timeoutMilliseconds: Int32(max(1, min(left.milliseconds, 1000))))
         }
     }
 
@@ -168,25 +169,49 @@ final class ConnectionDriver: @unchecked Sendable {
         }
     }
 
-    /// One turn: queued commands, available frames, held-back acks; sleeps when there was nothing.
+    /// Whether the last poll saw the socket readable.
+    private var socketReadable = true
+    /// When rabbitmq-c last got to read (and so to send heartbeats and notice a silent peer).
+    private var lastLibraryRead = ContinuousClock.now
+
+    /// One turn: queued commands, available frames, held-back acks, then one `poll` on the socket
+    /// and the wake-up eventfd (zero timeout when there was work). rabbitmq-c is asked for frames
+    /// only when the socket is readable, data is buffered, or a heartbeat tick has passed: a read
+    /// attempt on an empty socket costs two syscalls, and polling it in a loop busy-spins.
     private func pumpOnce(_ connection: RabbitConnection, forceFlush: Bool, tick: Int32? = nil) throws(AMQPError) {
+        let tick = tick ?? idleTick
         var busy = false
         let commands = queue.takeAll()
         if !commands.isEmpty {
             busy = true
             for command in commands { try handle(command, on: connection) }
         }
-        var frames = 0
-        while frames < 256, let frame = try connection.nextFrame() {
-            try handle(frame, on: connection)
-            frames += 1
+        let now = ContinuousClock.now
+        if socketReadable || connection.hasBufferedInput || now - lastLibraryRead >= .milliseconds(tick) {
+            lastLibraryRead = now
+            var frames = 0
+            while frames < 256, let frame = try connection.nextFrame() {
+                try handle(frame, on: connection)
+                frames += 1
+                if !connection.hasBufferedInput { break }
+            }
+            if frames > 0 {
+                busy = true
+                handOutDeliveries()
+            }
         }
-        if frames > 0 { busy = true }
         try flushAcks(force: forceFlush || !busy, on: connection)
         connection.releaseBuffers()
-        if !connection.hasBufferedInput {
-            finishCancelledConsumers()
-            if !busy { queue.wait(socket: connection.socketDescriptor, timeoutMilliseconds: tick ?? idleTick) }
+        if !connection.hasBufferedInput { finishCancelledConsumers() }
+        socketReadable = queue.wait(socket: connection.socketDescriptor,
+                                    timeoutMilliseconds: busy || connection.hasBufferedInput ? 0 : tick)
+    }
+
+    /// Gives each consumer what this turn read, in one batch.
+    private func handOutDeliveries() {
+        for consumer in consumers.values where !consumer.batch.isEmpty {
+            consumer.buffer.append(consumer.batch)
+            consumer.batch.removeAll(keepingCapacity: true)
         }
     }
 
@@ -227,7 +252,7 @@ final class ConnectionDriver: @unchecked Sendable {
                 return
             }
             consumer.coalescer.delivered(tag: tag)
-            consumer.continuation.yield(AMQPDelivery(
+            consumer.batch.append(AMQPDelivery(
                 body: body, properties: properties, exchange: exchange, routingKey: routingKey, deliveryTag: tag,
                 redelivered: redelivered, settlement: .init(queue: queue, consumerID: id, epoch: consumer.epoch)))
         case .publishAck(_, let tag, let multiple):
@@ -244,7 +269,8 @@ final class ConnectionDriver: @unchecked Sendable {
         case .consumerCancelled(let channel, let tag):
             guard let id = consumerByChannel.removeValue(forKey: channel), let consumer = consumers.removeValue(forKey: id) else { return }
             logger.warning("the broker cancelled a consumer", metadata: ["queue": "\(consumer.queue)", "consumer_tag": "\(tag)"])
-            consumer.continuation.finish(throwing: AMQPError(
+            consumer.buffer.append(consumer.batch)
+            consumer.buffer.finish(throwing: AMQPError(
                 .consumerCancelled, context: "consume from queue '\(consumer.queue)'",
                 reason: "the broker cancelled the consumer (queue deleted or failed over)"))
         case .channelClosed(let channel, let replyCode, let replyText):
@@ -325,13 +351,13 @@ final class ConnectionDriver: @unchecked Sendable {
     }
 
     func addConsumer(queue: String, prefetch: UInt16, exclusive: Bool, arguments: AMQPTable,
-                     continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation) throws(AMQPError) -> (id: Int, tag: String) {
+                     buffer: DeliveryBuffer) throws(AMQPError) -> (id: Int, tag: String) {
         guard let connection else { throw AMQPError(.connectionLost, context: "consume from '\(queue)'", reason: "not connected") }
         let id = nextConsumerID
         nextConsumerID += 1
         let tag = "\(configuration.connectionName).\(id)"
         let consumer = ConsumerRecord(id: id, queue: queue, prefetch: prefetch, tag: tag, exclusive: exclusive,
-                                      arguments: arguments, continuation: continuation)
+                                      arguments: arguments, buffer: buffer)
         try startConsumer(consumer, on: connection)
         consumers[id] = consumer
         return (id, tag)
@@ -367,7 +393,7 @@ final class ConnectionDriver: @unchecked Sendable {
     private func finishCancelledConsumers() {
         for consumer in consumers.values where consumer.cancelled {
             if !consumer.streamFinished {
-                consumer.continuation.finish()
+                consumer.buffer.finish()
                 consumer.streamFinished = true
             }
             if consumer.coalescer.isFullySettled, !queue.isCloseRequested {
@@ -416,7 +442,8 @@ final class ConnectionDriver: @unchecked Sendable {
             }
         }
         for consumer in consumers.values {
-            if gaveUp { consumer.continuation.finish(throwing: error) } else { consumer.continuation.finish() }
+            consumer.buffer.append(consumer.batch)
+            consumer.buffer.finish(throwing: gaveUp ? error : nil)
         }
         consumers = [:]
         logger.info("connection closed")

@@ -21,16 +21,20 @@ struct AckCoalescer: Sendable {
     /// Already settled on the wire, above the watermark.
     private var settledAbove: Set<UInt64> = []
     let individualFlushThreshold: Int
+    /// Unforced flushes hold a multiple ack back until it covers this many more tags: every ack
+    /// frame costs the broker CPU, and the broker is the bottleneck of a relay.
+    let multipleAckThreshold: UInt64
+    /// The watermark of the last multiple ack held back or sent.
+    private var heldSince: UInt64 = 0
+    private var heldMultipleAckTag: UInt64?
 
-    init(individualFlushThreshold: Int = 64) {
+    init(individualFlushThreshold: Int = 64, multipleAckThreshold: UInt64 = 1) {
         self.individualFlushThreshold = individualFlushThreshold
+        self.multipleAckThreshold = max(1, multipleAckThreshold)
     }
 
     /// True when every delivery so far has been settled on the wire.
-    var isFullySettled: Bool { watermark >= highestDelivered }
-
-    /// Number of deliveries not yet settled on the wire.
-    var unsettledCount: Int { Int(highestDelivered - watermark) - settledAbove.count }
+    var isFullySettled: Bool { watermark >= highestDelivered && heldMultipleAckTag == nil }
 
     mutating func delivered(tag: UInt64) {
         highestDelivered = max(highestDelivered, tag)
@@ -77,7 +81,7 @@ struct AckCoalescer: Sendable {
         var frames: [Frame] = []
         // The broker refuses a multiple ack whose own tag is already settled ("unknown delivery
         // tag"), so the frame names the highest tag in the prefix that is still outstanding.
-        var multipleAckTag: UInt64?
+        var multipleAckTag = heldMultipleAckTag
         if pendingAckUpTo > watermark {
             var tag = pendingAckUpTo
             while tag > watermark, settledAbove.contains(tag) { tag -= 1 }
@@ -95,7 +99,15 @@ struct AckCoalescer: Sendable {
         }
         pendingAcks = pendingAcks.filter { $0 > watermark }
         settledAbove = settledAbove.filter { $0 > watermark }
-        if let multipleAckTag { frames.append(.ack(tag: multipleAckTag, multiple: true)) }
+        if let multipleAckTag {
+            if force || watermark - heldSince >= multipleAckThreshold {
+                frames.append(.ack(tag: multipleAckTag, multiple: true))
+                heldMultipleAckTag = nil
+                heldSince = watermark
+            } else {
+                heldMultipleAckTag = multipleAckTag
+            }
+        }
         if !pendingAcks.isEmpty, force || pendingAcks.count >= individualFlushThreshold {
             for tag in pendingAcks.sorted() {
                 frames.append(.ack(tag: tag, multiple: false))
@@ -108,6 +120,6 @@ struct AckCoalescer: Sendable {
 
     /// A new channel starts tags at 1 again.
     mutating func reset() {
-        self = AckCoalescer(individualFlushThreshold: individualFlushThreshold)
+        self = AckCoalescer(individualFlushThreshold: individualFlushThreshold, multipleAckThreshold: multipleAckThreshold)
     }
 }
