@@ -119,6 +119,8 @@ struct JSONParserTests {
         #expect(
             JSONValue.object(JSONObject([("a", 1), ("b", 2)])).hashValue == JSONValue.object(JSONObject([("b", 2), ("a", 1)])).hashValue
         )
+        #expect(JSONObject([("a", 1), ("b", 2)]) == JSONObject([("b", 2.0), ("a", 1)]))
+        #expect(JSONObject([("a", 1)]) != JSONObject([("a", "1")]))
         #expect(JSONValue.string("é") != .string("e\u{301}"))
         #expect(JSONValue.int(9_007_199_254_740_993) != .double(9_007_199_254_740_992.0))
     }

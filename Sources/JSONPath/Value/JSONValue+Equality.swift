@@ -107,3 +107,14 @@ extension JSONValue: Equatable, Hashable {
         return Double(i) == d ? i : nil
     }
 }
+
+/// Objects compare like ``JSONValue/object(_:)``: same key set, equal values, order ignored.
+extension JSONObject: Equatable, Hashable {
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        JSONValue.object(lhs) == JSONValue.object(rhs)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(JSONValue.object(self))
+    }
+}
