@@ -1,0 +1,109 @@
+import AMQPClient
+import Engine
+import Foundation
+import Logging
+
+/// Everything `signalbox serve` needs, read from `config/signalbox.yaml` and the environment.
+struct SignalboxConfiguration {
+    var amqp: AMQPConfiguration
+    var broker: BrokerNames
+    var prefetch: UInt16
+    var databasePath: String
+    var httpHost: String
+    var httpPort: Int
+    var logLevel: Logger.Level
+    var logFormat: LogFormat
+    var shutdownTimeout: Duration
+
+    enum LogFormat: String, CaseIterable { case logfmt, json }
+
+    static let keys: Set<String> = [
+        "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
+        "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange",
+        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "http.host", "http.port", "log.level",
+        "log.format", "shutdown.timeoutSeconds",
+    ]
+
+    /// Loads and validates; every error names the key and the file position or variable.
+    static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+        let source = try ConfigurationSource(file: file, knownKeys: keys, environment: environment)
+        let reader = Reader(source: source)
+
+        var amqp = try reader.value("amqp.url", default: AMQPConfiguration()) { text throws(ConfigurationError) in
+            do throws(AMQPError) {
+                return try AMQPConfiguration(url: text)
+            } catch {
+                throw ConfigurationError(source: "", key: "", message: error.reason)
+            }
+        }
+        amqp.connectionName = try reader.value("amqp.connectionName", default: "signalbox") { $0 }
+        amqp.heartbeatSeconds = try reader.integer("amqp.heartbeatSeconds", default: amqp.heartbeatSeconds, in: 0...600)
+        let shutdownSeconds = try reader.integer("shutdown.timeoutSeconds", default: 3, in: 1...60)
+        let queueType = try reader.choice("amqp.eventsQueueType", default: BrokerNames.QueueType.quorum)
+        let broker = BrokerNames(
+            eventsExchange: try reader.name("amqp.eventsExchange", default: "signalbox.events"),
+            eventsQueue: try reader.name("amqp.eventsQueue", default: "signalbox.events"),
+            eventsQueueType: queueType,
+            deliveryLimit: try reader.integer("amqp.deliveryLimit", default: 10, in: 1...10_000),
+            commandsExchange: try reader.name("amqp.commandsExchange", default: "signalbox.commands"),
+            deadLetterExchange: try reader.name("amqp.deadLetterExchange", default: "signalbox.dead-letter"),
+            deadLetterQueue: try reader.name("amqp.deadLetterQueue", default: "signalbox.dead-letter"))
+        let level = try reader.value("log.level", default: Logger.Level.info) { text throws(ConfigurationError) in
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError(source: "", key: "", message: "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            return level
+        }
+        return SignalboxConfiguration(
+            amqp: amqp, broker: broker,
+            prefetch: UInt16(try reader.integer("amqp.prefetch", default: 100, in: 1...65_535)),
+            databasePath: try reader.value("database.path", default: "var/signalbox.sqlite") { $0 },
+            httpHost: try reader.value("http.host", default: "127.0.0.1") { $0 },
+            httpPort: try reader.integer("http.port", default: 8080, in: 1...65_535),
+            logLevel: level,
+            logFormat: try reader.choice("log.format", default: LogFormat.logfmt),
+            shutdownTimeout: .seconds(shutdownSeconds))
+    }
+
+    /// Typed access with errors that say where the bad value came from.
+    private struct Reader {
+        let source: ConfigurationSource
+
+        func value<T>(_ key: String, default fallback: T, _ parse: (String) throws(ConfigurationError) -> T) throws(ConfigurationError) -> T {
+            guard let value = source.values[key] else { return fallback }
+            do {
+                return try parse(value.text)
+            } catch {
+                throw ConfigurationError(source: value.origin, key: key, message: error.message)
+            }
+        }
+
+        func integer(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            try value(key, default: fallback) { text throws(ConfigurationError) in
+                guard let number = Int(text), range.contains(number) else {
+                    throw ConfigurationError(source: "", key: "", message: "expected an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+                }
+                return number
+            }
+        }
+
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(ConfigurationError) -> T
+        where T.RawValue == String {
+            try value(key, default: fallback) { text throws(ConfigurationError) in
+                guard let choice = T(rawValue: text) else {
+                    throw ConfigurationError(source: "", key: "", message: "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                }
+                return choice
+            }
+        }
+
+        func name(_ key: String, default fallback: String) throws(ConfigurationError) -> String {
+            try value(key, default: fallback) { text throws(ConfigurationError) in
+                guard !text.isEmpty, text.utf8.count <= 255 else {
+                    throw ConfigurationError(source: "", key: "", message: "expected a name of 1 to 255 bytes")
+                }
+                return text
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One line per log event on stderr, as logfmt (`ts=… level=info msg="…" key=value`) or JSON.
+struct StructuredLogHandler: LogHandler {
+    enum Format: Sendable { case logfmt, json }
+
+    let label: String
+    let format: Format
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    private static let output = Mutex(())
+
+    init(label: String, format: Format, level: Logger.Level) {
+        self.label = label
+        self.format = format
+        self.logLevel = level
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields: [(String, String)] = [
+            ("ts", Date.now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            ("level", event.level.rawValue), ("logger", label), ("msg", event.message.description),
+        ]
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
+        let line = format == .json ? Self.json(fields) : Self.logfmt(fields)
+        Self.output.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    static func logfmt(_ fields: [(String, String)]) -> String {
+        fields.map { key, value in
+            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
+            guard needsQuotes else { return "\(key)=\(value)" }
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(escaped)\""
+        }.joined(separator: " ")
+    }
+
+    static func json(_ fields: [(String, String)]) -> String {
+        let members = fields.map { key, value in "\(quote(key)):\(quote(value))" }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    private static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
