@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// The CLI tools that need no server, run as a user would run them.
+@Suite struct CommandLineToolTests {
+    let event = #"{"type":"AppProcessUpdated","item":{"id":"p-1","appId":"app-7","status":"Finished","tags":["eu"]}}"#
+
+    @Test func jsonpathPrintsNodesOrPaths() throws {
+        let values = try SignalboxProcess.run(["jsonpath", "$.item.tags[*]"], input: event)
+        #expect(values.status == 0)
+        #expect(values.stdout.filter { !$0.isWhitespace } == #"["eu"]"#)
+        let paths = try SignalboxProcess.run(["jsonpath", "--paths", "$.item.status"], input: event)
+        #expect(paths.stdout.contains("$['item']['status']"))
+    }
+
+    @Test func invalidQueryExitsTwoWithItsPosition() throws {
+        let result = try SignalboxProcess.run(["jsonpath", "$.item[?@.a ="], input: event)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("1:"), "the error names line:column: \(result.stderr)")
+    }
+
+    @Test func filterCheckAndTest() throws {
+        let valid = try SignalboxProcess.run(["filter", "check", "$.item.status == 'Finished' && $.item.appId == 'app-7'"])
+        #expect(valid.status == 0)
+        let invalid = try SignalboxProcess.run(["filter", "check", "$.item.status = 'Finished'"])
+        #expect(invalid.status == 2)
+        let lines = event + "\n" + event.replacingOccurrences(of: "Finished", with: "Running") + "\n"
+        let tested = try SignalboxProcess.run(["filter", "test", "$.item.status == 'Finished'"], input: lines)
+        #expect(tested.stdout.split(separator: "\n").map(String.init) == ["true", "false"])
+    }
+
+    @Test func cronNextPrintsUTCInstants() throws {
+        let result = try SignalboxProcess.run(
+            ["cron", "next", "0 9 * * *", "--tz", "Europe/Berlin", "--from", "2026-03-28T00:00:00Z", "--count", "2"])
+        #expect(result.status == 0)
+        // 09:00 in Berlin is 08:00Z before the switch to summer time on 29 March, 07:00Z after it.
+        #expect(result.stdout.split(separator: "\n").map(String.init) == ["2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z"])
+        let invalid = try SignalboxProcess.run(["cron", "next", "61 * * * *"])
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("minute"))
+    }
+}
