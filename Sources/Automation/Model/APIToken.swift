@@ -1,0 +1,41 @@
+import Foundation
+
+/// A bearer token as stored: bound to a tenant and a role, its secret kept only as a SHA-256
+/// hash. The secret itself exists once, in the ``IssuedToken`` returned at creation.
+public struct APIToken: Hashable, Sendable, Codable, Identifiable {
+    public var id: TokenID
+    public var tenantId: TenantID
+    public var role: Role
+    /// A label for people (`ci`, `alice`), optional.
+    public var name: String?
+    /// Lowercase hex SHA-256 of the whole token string (see ``TokenSecret/hash(_:)``).
+    public var secretHash: String
+    public var dateCreated: Date
+
+    public init(id: TokenID = .random(), tenantId: TenantID, role: Role, name: String? = nil, secretHash: String, dateCreated: Date) {
+        self.id = id
+        self.tenantId = tenantId
+        self.role = role
+        self.name = name
+        self.secretHash = secretHash
+        self.dateCreated = dateCreated
+    }
+}
+
+/// A freshly created token: the stored record and the secret to hand to its user, once.
+///
+/// `description` hides the secret so the value can be logged safely; read ``secret`` explicitly.
+public struct IssuedToken: Hashable, Sendable, CustomStringConvertible {
+    public var token: APIToken
+    /// The bearer string (`sbx_` + 43 base64url characters); never stored.
+    public var secret: String
+
+    public init(token: APIToken, secret: String) {
+        self.token = token
+        self.secret = secret
+    }
+
+    public var description: String {
+        "token \(token.id) for tenant \(token.tenantId) (\(token.role.rawValue))"
+    }
+}

@@ -1,0 +1,118 @@
+/// What an ``ActionItem`` starts, discriminated in JSON by `$type`:
+/// `app`, `interaction`, `interaction-message` or `capsule`.
+///
+/// Decoding an unknown `$type` fails with a `DecodingError` whose coding path ends in `$type`
+/// (``AutomationError/init(decoding:)`` turns it into a 400 naming the field).
+public enum ActionConfig: Hashable, Sendable, Codable {
+    case app(AppConfig)
+    case interaction(InteractionConfig)
+    case interactionMessage(InteractionMessageConfig)
+    case capsule(CapsuleConfig)
+
+    /// The `$type` discriminators, in the order the seed lists them.
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case app
+        case interaction
+        case interactionMessage = "interaction-message"
+        case capsule
+    }
+
+    /// The JSON member that carries the discriminator.
+    public static let typeKey = "$type"
+
+    public var kind: Kind {
+        switch self {
+        case .app: .app
+        case .interaction: .interaction
+        case .interactionMessage: .interactionMessage
+        case .capsule: .capsule
+        }
+    }
+
+    /// The kind of process this item starts (or, for `interaction-message`, talks to), as shown
+    /// in history entries' `processType`.
+    public var processType: ProcessType {
+        switch self {
+        case .app: .app
+        case .interaction, .interactionMessage: .interaction
+        case .capsule: .capsule
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        let typeKey = AnyCodingKey(Self.typeKey)
+        let text = try container.decode(String.self, forKey: typeKey)
+        guard let kind = Kind(rawValue: text) else {
+            let allowed = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(
+                forKey: typeKey, in: container,
+                debugDescription: "unknown $type \"\(text.prefix(64))\"; expected one of \(allowed)")
+        }
+        switch kind {
+        case .app: self = .app(try AppConfig(from: decoder))
+        case .interaction: self = .interaction(try InteractionConfig(from: decoder))
+        case .interactionMessage: self = .interactionMessage(try InteractionMessageConfig(from: decoder))
+        case .capsule: self = .capsule(try CapsuleConfig(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encode(kind.rawValue, forKey: AnyCodingKey(Self.typeKey))
+        switch self {
+        case .app(let config): try config.encode(to: encoder)
+        case .interaction(let config): try config.encode(to: encoder)
+        case .interactionMessage(let config): try config.encode(to: encoder)
+        case .capsule(let config): try config.encode(to: encoder)
+        }
+    }
+}
+
+/// A published version of an app, interaction or capsule: `{"id": "…", "version": 1}`.
+public struct VersionReference: Hashable, Sendable, Codable {
+    /// The definition's id (a UUID in Maitento, but kept as text: Signalbox only passes it on).
+    public var id: String
+    /// The version number, 1 or more.
+    public var version: Int
+
+    public init(id: String, version: Int) {
+        self.id = id
+        self.version = version
+    }
+}
+
+/// A named input: `{"name": "format", "value": "pdf"}`.
+public struct NameValuePair: Hashable, Sendable, Codable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A virtual file system mounted into a capsule.
+public struct VFSMount: Hashable, Sendable, Codable {
+    public var vfsId: String
+    public var vfsNamespaceId: String
+    public var mountName: String
+
+    public init(vfsId: String, vfsNamespaceId: String, mountName: String) {
+        self.vfsId = vfsId
+        self.vfsNamespaceId = vfsNamespaceId
+        self.mountName = mountName
+    }
+}
+
+/// A secret mounted into a capsule.
+public struct SecretMount: Hashable, Sendable, Codable {
+    public var secretName: String
+    public var mountName: String
+
+    public init(secretName: String, mountName: String) {
+        self.secretName = secretName
+        self.mountName = mountName
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// An automated action: an ordered list of items to start, and the schedules and message
+/// triggers that start them. The aggregate root of the domain: schedules and triggers belong to
+/// exactly one action and are stored with it.
+///
+/// JSON (seed 000): `id`, `tenantId`, `namespaceId`, `name`, `description`, `status`, `actions`,
+/// `schedules`, `messageTriggers`, `nextScheduledRunAt`, `totalExecutions`,
+/// `consecutiveFailures`, `dateCreated`, `dateUpdated`. Namespaces are identified by name, so
+/// `namespaceId` carries the namespace name; `namespace` carries it too, for readability. Null
+/// values are written as `null`, as in the seed.
+public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
+    public var id: ActionID
+    public var tenantId: TenantID
+    public var namespace: NamespaceName
+    /// Unique within the namespace; 1–200 characters.
+    public var name: String
+    public var description: String?
+    public var status: ActionStatus
+    /// The items, run in order.
+    public var actions: [ActionItem]
+    public var schedules: [CronScheduleDefinition]
+    public var messageTriggers: [MessageTrigger]
+    /// The earliest ``CronScheduleDefinition/nextOccurrence`` of the enabled schedules while the
+    /// action is active; nil otherwise. Kept in step by ``refreshNextScheduledRun()``.
+    public var nextScheduledRunAt: Date?
+    /// Completed executions (one per finished history entry).
+    public var totalExecutions: Int
+    /// Failed executions since the last success.
+    public var consecutiveFailures: Int
+    public var dateCreated: Date
+    public var dateUpdated: Date
+
+    public init(
+        id: ActionID = .random(),
+        tenantId: TenantID,
+        namespace: NamespaceName,
+        name: String,
+        description: String? = nil,
+        status: ActionStatus = .active,
+        actions: [ActionItem],
+        schedules: [CronScheduleDefinition] = [],
+        messageTriggers: [MessageTrigger] = [],
+        nextScheduledRunAt: Date? = nil,
+        totalExecutions: Int = 0,
+        consecutiveFailures: Int = 0,
+        dateCreated: Date,
+        dateUpdated: Date
+    ) {
+        self.id = id
+        self.tenantId = tenantId
+        self.namespace = namespace
+        self.name = name
+        self.description = description
+        self.status = status
+        self.actions = actions
+        self.schedules = schedules
+        self.messageTriggers = messageTriggers
+        self.nextScheduledRunAt = nextScheduledRunAt
+        self.totalExecutions = totalExecutions
+        self.consecutiveFailures = consecutiveFailures
+        self.dateCreated = dateCreated
+        self.dateUpdated = dateUpdated
+    }
+
+    /// The value ``nextScheduledRunAt`` must have: the earliest next occurrence of an enabled
+    /// schedule, or nil when paused or when no enabled schedule has one. Stores call this after
+    /// changing schedules so the field never goes stale.
+    public var computedNextScheduledRunAt: Date? {
+        guard status == .active else { return nil }
+        return schedules.filter(\.isEnabled).compactMap(\.nextOccurrence).min()
+    }
+
+    /// Sets ``nextScheduledRunAt`` to ``computedNextScheduledRunAt``.
+    public mutating func refreshNextScheduledRun() {
+        nextScheduledRunAt = computedNextScheduledRunAt
+    }
+
+    /// The schedule with `id`, if the action has it.
+    public func schedule(_ id: ScheduleID) -> CronScheduleDefinition? {
+        schedules.first { $0.id == id }
+    }
+
+    /// The message trigger with `id`, if the action has it.
+    public func messageTrigger(_ id: TriggerID) -> MessageTrigger? {
+        messageTriggers.first { $0.id == id }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenantId, namespaceId, namespace, name, description, status, actions, schedules
+        case messageTriggers, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
+        case dateUpdated
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(ActionID.self, forKey: .id)
+        tenantId = try c.decode(TenantID.self, forKey: .tenantId)
+        if let namespace = try c.decodeIfPresent(NamespaceName.self, forKey: .namespace) {
+            self.namespace = namespace
+        } else {
+            namespace = try c.decode(NamespaceName.self, forKey: .namespaceId)
+        }
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        status = try c.decodeIfPresent(ActionStatus.self, forKey: .status) ?? .active
+        actions = try c.decode([ActionItem].self, forKey: .actions)
+        schedules = try c.decodeIfPresent([CronScheduleDefinition].self, forKey: .schedules) ?? []
+        messageTriggers = try c.decodeIfPresent([MessageTrigger].self, forKey: .messageTriggers) ?? []
+        nextScheduledRunAt = try c.decodeIfPresent(Date.self, forKey: .nextScheduledRunAt)
+        totalExecutions = try c.decodeIfPresent(Int.self, forKey: .totalExecutions) ?? 0
+        consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0
+        dateCreated = try c.decode(Date.self, forKey: .dateCreated)
+        dateUpdated = try c.decode(Date.self, forKey: .dateUpdated)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(tenantId, forKey: .tenantId)
+        try c.encode(namespace, forKey: .namespaceId)
+        try c.encode(namespace, forKey: .namespace)
+        try c.encode(name, forKey: .name)
+        try c.encode(description, forKey: .description)
+        try c.encode(status, forKey: .status)
+        try c.encode(actions, forKey: .actions)
+        try c.encode(schedules, forKey: .schedules)
+        try c.encode(messageTriggers, forKey: .messageTriggers)
+        try c.encode(nextScheduledRunAt, forKey: .nextScheduledRunAt)
+        try c.encode(totalExecutions, forKey: .totalExecutions)
+        try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
+        try c.encode(dateCreated, forKey: .dateCreated)
+        try c.encode(dateUpdated, forKey: .dateUpdated)
+    }
+}
+
+/// Whether an action runs: a paused action ignores its schedules and triggers (manual runs
+/// still work, for testing).
+public enum ActionStatus: String, Hashable, Sendable, Codable, CaseIterable {
+    case active
+    case paused
+}

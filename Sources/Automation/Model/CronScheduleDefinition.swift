@@ -1,0 +1,138 @@
+import Cron
+import Foundation
+
+/// A time-based trigger of an action: a cron schedule in an IANA time zone.
+///
+/// Written either field by field as in the seed (`minute: "0", hour: "9"`; missing fields are `*`,
+/// a missing `second` is 0) or as one `cron` expression (`"0 9 * * *"`, `"@daily"`,
+/// `"@every 5m"`); exactly one of the two forms is used. An action has at most five.
+///
+/// JSON (seed 000): `{"id", "name", "isEnabled", "minute", "hour", "dayOfMonth", "month",
+/// "dayOfWeek", "nextOccurrence"}` plus `second`, `cron`, `timeZone`, `missedRunPolicy` and
+/// `dateCreated`. Absent fields are omitted; `nextOccurrence` is always written (null when the
+/// schedule is disabled).
+public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable {
+    public var id: ScheduleID
+    public var name: String
+    public var isEnabled: Bool
+    public var second: String?
+    public var minute: String?
+    public var hour: String?
+    public var dayOfMonth: String?
+    public var month: String?
+    public var dayOfWeek: String?
+    /// The whole expression, when the schedule is not given field by field.
+    public var cron: String?
+    /// IANA time zone the wall clock is read in; `UTC` by default.
+    public var timeZone: String
+    /// What the scheduler does about occurrences missed while Signalbox was down.
+    public var missedRunPolicy: MissedRunPolicy
+    /// The next instant this schedule fires; nil when disabled (or when it never fires again).
+    public var nextOccurrence: Date?
+    /// When the schedule was added: the anchor `@every` intervals count from.
+    public var dateCreated: Date
+
+    public init(
+        id: ScheduleID = .random(),
+        name: String,
+        isEnabled: Bool = true,
+        second: String? = nil,
+        minute: String? = nil,
+        hour: String? = nil,
+        dayOfMonth: String? = nil,
+        month: String? = nil,
+        dayOfWeek: String? = nil,
+        cron: String? = nil,
+        timeZone: String = "UTC",
+        missedRunPolicy: MissedRunPolicy = .fireOnce,
+        nextOccurrence: Date? = nil,
+        dateCreated: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.isEnabled = isEnabled
+        self.second = second
+        self.minute = minute
+        self.hour = hour
+        self.dayOfMonth = dayOfMonth
+        self.month = month
+        self.dayOfWeek = dayOfWeek
+        self.cron = cron
+        self.timeZone = timeZone
+        self.missedRunPolicy = missedRunPolicy
+        self.nextOccurrence = nextOccurrence
+        self.dateCreated = dateCreated
+    }
+
+    /// The per-field form as the `Cron` module takes it (ignores `cron`).
+    public var fields: CronFields {
+        CronFields(
+            second: second, minute: minute, hour: hour, dayOfMonth: dayOfMonth, month: month,
+            dayOfWeek: dayOfWeek, timeZone: timeZone)
+    }
+
+    /// The expression as one line (`0 9 * * *` or `0 0 9 * * *`), for display.
+    public var expressionText: String {
+        if let cron { return cron }
+        let five = [minute, hour, dayOfMonth, month, dayOfWeek].map { $0 ?? "*" }
+        return ((second.map { [$0] } ?? []) + five).joined(separator: " ")
+    }
+
+    /// Builds the evaluable schedule; fails as at creation (an unknown zone, say, if tzdata was
+    /// removed since).
+    public func makeSchedule() throws(CronError) -> CronSchedule {
+        if let cron {
+            return try CronSchedule(parsing: cron, timeZoneIdentifier: timeZone, anchor: dateCreated)
+        }
+        return try CronSchedule(fields: fields, anchor: dateCreated)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, isEnabled, second, minute, hour, dayOfMonth, month, dayOfWeek, cron
+        case timeZone, missedRunPolicy, nextOccurrence, dateCreated
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(ScheduleID.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        isEnabled = try c.decodeIfPresent(Bool.self, forKey: .isEnabled) ?? true
+        second = try c.decodeIfPresent(String.self, forKey: .second)
+        minute = try c.decodeIfPresent(String.self, forKey: .minute)
+        hour = try c.decodeIfPresent(String.self, forKey: .hour)
+        dayOfMonth = try c.decodeIfPresent(String.self, forKey: .dayOfMonth)
+        month = try c.decodeIfPresent(String.self, forKey: .month)
+        dayOfWeek = try c.decodeIfPresent(String.self, forKey: .dayOfWeek)
+        cron = try c.decodeIfPresent(String.self, forKey: .cron)
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "UTC"
+        missedRunPolicy = try c.decodeIfPresent(MissedRunPolicy.self, forKey: .missedRunPolicy) ?? .fireOnce
+        nextOccurrence = try c.decodeIfPresent(Date.self, forKey: .nextOccurrence)
+        dateCreated = try c.decodeIfPresent(Date.self, forKey: .dateCreated) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(isEnabled, forKey: .isEnabled)
+        try c.encodeIfPresent(second, forKey: .second)
+        try c.encodeIfPresent(minute, forKey: .minute)
+        try c.encodeIfPresent(hour, forKey: .hour)
+        try c.encodeIfPresent(dayOfMonth, forKey: .dayOfMonth)
+        try c.encodeIfPresent(month, forKey: .month)
+        try c.encodeIfPresent(dayOfWeek, forKey: .dayOfWeek)
+        try c.encodeIfPresent(cron, forKey: .cron)
+        try c.encode(timeZone, forKey: .timeZone)
+        try c.encode(missedRunPolicy, forKey: .missedRunPolicy)
+        try c.encode(nextOccurrence, forKey: .nextOccurrence)
+        try c.encode(dateCreated, forKey: .dateCreated)
+    }
+}
+
+/// What happens to occurrences that passed while the scheduler was not running.
+public enum MissedRunPolicy: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Run once for all of them when the scheduler comes back (the default), then resume.
+    case fireOnce
+    /// Drop them and wait for the next occurrence.
+    case skip
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// One run of one action item: written `Pending` when its command is planned, closed with
+/// `Success` or `Failed` when the started process reports back.
+///
+/// JSON (seed 000): `id`, `triggerType`, `triggerId`, `actionId`, `processId`, `processType`,
+/// `dateStarted`, `dateCompleted`, `outcome`, `errorMessage` (nulls written as `null`), plus
+/// `sourceEventId` and `itemIndex`, which together with `triggerId` form the
+/// ``idempotencyKey``: a redelivered event never records a run twice.
+public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
+    public var id: ExecutionID
+    public var triggerType: ExecutionTriggerType
+    /// The schedule or message trigger that caused the run; nil for manual runs.
+    public var triggerId: ExecutionSourceID?
+    public var actionId: ActionID
+    public var processId: ProcessID
+    public var processType: ProcessType
+    public var dateStarted: Date
+    public var dateCompleted: Date?
+    public var outcome: ExecutionOutcome
+    /// Why the process failed, as reported by it; nil unless `Failed`.
+    public var errorMessage: String?
+    /// The event that caused the run: the AMQP message id, `scheduleId@occurrence`, or a new
+    /// UUID for a manual run.
+    public var sourceEventId: String
+    /// The position of the item in the action's `actions`, from 0.
+    public var itemIndex: Int
+
+    public init(
+        id: ExecutionID = .random(),
+        triggerType: ExecutionTriggerType,
+        triggerId: ExecutionSourceID?,
+        actionId: ActionID,
+        processId: ProcessID,
+        processType: ProcessType,
+        dateStarted: Date,
+        dateCompleted: Date? = nil,
+        outcome: ExecutionOutcome = .pending,
+        errorMessage: String? = nil,
+        sourceEventId: String,
+        itemIndex: Int
+    ) {
+        self.id = id
+        self.triggerType = triggerType
+        self.triggerId = triggerId
+        self.actionId = actionId
+        self.processId = processId
+        self.processType = processType
+        self.dateStarted = dateStarted
+        self.dateCompleted = dateCompleted
+        self.outcome = outcome
+        self.errorMessage = errorMessage
+        self.sourceEventId = sourceEventId
+        self.itemIndex = itemIndex
+    }
+
+    /// The unique key stores de-duplicate on.
+    public var idempotencyKey: ExecutionKey {
+        ExecutionKey(sourceEventId: sourceEventId, triggerId: triggerId, itemIndex: itemIndex)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, triggerType, triggerId, actionId, processId, processType, dateStarted
+        case dateCompleted, outcome, errorMessage, sourceEventId, itemIndex
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(ExecutionID.self, forKey: .id)
+        triggerType = try c.decode(ExecutionTriggerType.self, forKey: .triggerType)
+        triggerId = try c.decodeIfPresent(ExecutionSourceID.self, forKey: .triggerId)
+        actionId = try c.decode(ActionID.self, forKey: .actionId)
+        processId = try c.decode(ProcessID.self, forKey: .processId)
+        processType = try c.decode(ProcessType.self, forKey: .processType)
+        dateStarted = try c.decode(Date.self, forKey: .dateStarted)
+        dateCompleted = try c.decodeIfPresent(Date.self, forKey: .dateCompleted)
+        outcome = try c.decode(ExecutionOutcome.self, forKey: .outcome)
+        errorMessage = try c.decodeIfPresent(String.self, forKey: .errorMessage)
+        sourceEventId = try c.decodeIfPresent(String.self, forKey: .sourceEventId) ?? id.description
+        itemIndex = try c.decodeIfPresent(Int.self, forKey: .itemIndex) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(triggerType, forKey: .triggerType)
+        try c.encode(triggerId, forKey: .triggerId)
+        try c.encode(actionId, forKey: .actionId)
+        try c.encode(processId, forKey: .processId)
+        try c.encode(processType, forKey: .processType)
+        try c.encode(dateStarted, forKey: .dateStarted)
+        try c.encode(dateCompleted, forKey: .dateCompleted)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(errorMessage, forKey: .errorMessage)
+        try c.encode(sourceEventId, forKey: .sourceEventId)
+        try c.encode(itemIndex, forKey: .itemIndex)
+    }
+}
+
+/// The unique key of a history entry: source event + trigger + item index (DESIGN "Record").
+public struct ExecutionKey: Hashable, Sendable, Codable {
+    public var sourceEventId: String
+    public var triggerId: ExecutionSourceID?
+    public var itemIndex: Int
+
+    public init(sourceEventId: String, triggerId: ExecutionSourceID?, itemIndex: Int) {
+        self.sourceEventId = sourceEventId
+        self.triggerId = triggerId
+        self.itemIndex = itemIndex
+    }
+}
+
+/// What started a run.
+public enum ExecutionTriggerType: String, Hashable, Sendable, Codable, CaseIterable {
+    case schedule = "Schedule"
+    case message = "Message"
+    case manual = "Manual"
+}
+
+/// How a run ended; `Pending` until the process reports back.
+public enum ExecutionOutcome: String, Hashable, Sendable, Codable, CaseIterable {
+    case pending = "Pending"
+    case success = "Success"
+    case failed = "Failed"
+}
+
+/// The kind of process a run started (`processType` in history).
+public enum ProcessType: String, Hashable, Sendable, Codable, CaseIterable {
+    case app = "App"
+    case interaction = "Interaction"
+    case capsule = "Capsule"
+}
+
+/// A closed history entry and the action's counters after it, as returned by
+/// ``AutomationStore/completeExecution(processId:outcome:errorMessage:at:)``.
+public struct ExecutionCompletion: Hashable, Sendable, Codable {
+    public var entry: ExecutionHistoryEntry
+    public var totalExecutions: Int
+    public var consecutiveFailures: Int
+
+    public init(entry: ExecutionHistoryEntry, totalExecutions: Int, consecutiveFailures: Int) {
+        self.entry = entry
+        self.totalExecutions = totalExecutions
+        self.consecutiveFailures = consecutiveFailures
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A UUID that names one kind of entity, so an action id cannot be passed where a schedule id is
+/// expected.
+///
+/// Identifiers encode as lowercase UUID strings (`"f7a8b9c0-1234-56d7-8901-234567890123"`), the
+/// form REST clients and the CLI show, and decode from either case.
+public protocol UUIDIdentifier: RawRepresentable, Hashable, Sendable, Codable, Comparable,
+    LosslessStringConvertible
+where RawValue == UUID {
+    init(rawValue: UUID)
+}
+
+extension UUIDIdentifier {
+    /// A new random (version 4) identifier.
+    public static func random() -> Self { Self(rawValue: UUID()) }
+
+    /// Parses a UUID string in either case; nil when it is not a UUID.
+    public init?(_ description: String) {
+        guard let uuid = UUID(uuidString: description) else { return nil }
+        self.init(rawValue: uuid)
+    }
+
+    /// The lowercase UUID string.
+    public var description: String { rawValue.uuidString.lowercased() }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let uuid = UUID(uuidString: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\"\(text.prefix(64))\" is not a UUID")
+        }
+        self.init(rawValue: uuid)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// Identifies an ``AutomatedAction``.
+public struct ActionID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Identifies a ``CronScheduleDefinition`` within its action.
+public struct ScheduleID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Identifies a ``MessageTrigger`` within its action.
+public struct TriggerID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Identifies an ``ExecutionHistoryEntry``.
+public struct ExecutionID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Identifies a process that Signalbox started (the id carried by its start command and by the
+/// ProcessUpdated events that later report on it).
+public struct ProcessID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// Identifies an ``APIToken`` (not its secret: the id is safe to show and log).
+public struct TokenID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
+/// The `triggerId` of a history entry: a schedule's id for `Schedule` runs, a message trigger's
+/// id for `Message` runs (manual runs have none).
+public struct ExecutionSourceID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+    public init(_ schedule: ScheduleID) { self.rawValue = schedule.rawValue }
+    public init(_ trigger: TriggerID) { self.rawValue = trigger.rawValue }
+}

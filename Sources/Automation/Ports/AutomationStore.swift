@@ -1,0 +1,116 @@
+import Foundation
+
+/// Persistence of the domain: what the service, the REST API and the pipeline need from a
+/// database. `SQLiteStore` implements it on GRDB; ``InMemoryAutomationStore`` for tests.
+///
+/// Contract for implementations:
+/// - **Tenant scoping.** Every method that takes a `tenant` sees only that tenant's rows: another
+///   tenant's action is "not there" (nil, `false`, or `AutomationError.notFound`).
+/// - **Errors.** Throw ``AutomationError`` for rule outcomes (`notFound`, `conflict`,
+///   `limitExceeded`, `invalidInput` for a bad cursor); anything else (I/O, SQLite) may be any
+///   error — the service reports it as `unavailable` without quoting it.
+/// - **Atomicity.** Each method is one transaction; in particular a schedule insert checks the
+///   limit and inserts atomically, and a completion closes the entry and updates the counters
+///   atomically.
+/// - **Derived field.** Whenever a method changes an action's schedules or status it stores
+///   ``AutomatedAction/computedNextScheduledRunAt`` as `nextScheduledRunAt`, and returns the
+///   action as stored.
+/// - **Order.** Actions list by name; schedules and triggers keep insertion order; history is
+///   newest first (`dateStarted` descending, ties by insertion, newest first).
+public protocol AutomationStore: Sendable {
+    // MARK: Tenants
+
+    /// Adds a tenant; `conflict` if its id exists.
+    func insertTenant(_ tenant: Tenant) async throws
+    func tenant(id: TenantID) async throws -> Tenant?
+    /// All tenants, by id.
+    func tenants() async throws -> [Tenant]
+
+    // MARK: Tokens
+
+    /// Stores a token (hash only); `notFound` if its tenant does not exist.
+    func insertToken(_ token: APIToken) async throws
+    /// The token whose ``APIToken/secretHash`` is `secretHash` (the lookup behind every request).
+    func token(secretHash: String) async throws -> APIToken?
+    func tokens(tenant: TenantID) async throws -> [APIToken]
+    /// Revokes a token; false if the tenant has no such token.
+    func deleteToken(id: TokenID, tenant: TenantID) async throws -> Bool
+
+    // MARK: Actions
+
+    /// Adds an action with its schedules and triggers; `conflict` (field `name`) if the
+    /// namespace already has an action of that name.
+    func insertAction(_ action: AutomatedAction) async throws
+    /// Replaces the stored action with the same id and tenant — own fields, items, schedules and
+    /// triggers alike (children missing from `action` are deleted). `notFound` if absent,
+    /// `conflict` if renamed onto another action's name. Counters are NOT taken from `action`:
+    /// they are owned by ``completeExecution(processId:outcome:errorMessage:at:)``.
+    func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction
+    func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction?
+    func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction?
+    /// The actions of a namespace, by name, one page at a time.
+    func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction>
+    /// Deletes an action with its schedules, triggers and history; false if absent.
+    func deleteAction(id: ActionID, tenant: TenantID) async throws -> Bool
+
+    // MARK: Schedules
+
+    /// Appends a schedule; `notFound` if the action is absent, `limitExceeded` (field
+    /// `schedules`) if it already has `limit` schedules. Sets `dateUpdated` to `at`.
+    func insertSchedule(
+        _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, limit: Int, at: Date
+    ) async throws -> AutomatedAction
+    /// Replaces the schedule with the same id (enable/disable, new `nextOccurrence`); `notFound`
+    /// if the action or the schedule is absent. Sets `dateUpdated` to `at`.
+    func updateSchedule(
+        _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, at: Date
+    ) async throws -> AutomatedAction
+    /// Removes a schedule; `notFound` if the action or the schedule is absent.
+    func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+    /// The scheduler's bookkeeping after firing or skipping: sets one schedule's
+    /// `nextOccurrence` without touching `dateUpdated`. No-op if the schedule is gone.
+    func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) async throws
+
+    // MARK: Message triggers
+
+    /// Appends a trigger; `notFound` if the action is absent, `limitExceeded` (field
+    /// `messageTriggers`) at `limit` triggers.
+    func insertTrigger(
+        _ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, limit: Int, at: Date
+    ) async throws -> AutomatedAction
+    /// Replaces the trigger with the same id; `notFound` if the action or trigger is absent.
+    func updateTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+    /// Removes a trigger; `notFound` if the action or trigger is absent.
+    func deleteTrigger(id: TriggerID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+
+    // MARK: Pipeline and scheduler queries
+
+    /// Active actions with at least one enabled schedule — of one tenant, or of all when nil
+    /// (the scheduler, the calendar view).
+    func actionsWithEnabledSchedules(tenant: TenantID?) async throws -> [AutomatedAction]
+    /// Active actions with at least one enabled message trigger, across tenants (to build the
+    /// trigger index).
+    func actionsWithEnabledTriggers() async throws -> [AutomatedAction]
+
+    // MARK: History
+
+    /// Records entries in one transaction, idempotently on ``ExecutionHistoryEntry/idempotencyKey``:
+    /// an entry whose key exists is not inserted again. Returns, in input order, the entries as
+    /// stored (the earlier one for a duplicate). `notFound` if an action is absent.
+    func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry]
+    /// An action's history, newest first. The caller has already checked the tenant.
+    func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
+    /// The entry of the process, if Signalbox started it.
+    func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
+    /// Closes the `Pending` entry of `processId` with `outcome` (`Success` or `Failed`) and, in
+    /// the same transaction, counts it on its action: `totalExecutions` + 1, and
+    /// `consecutiveFailures` + 1 on failure or 0 on success. Returns nil, changing nothing, if no
+    /// entry has that process id or it is already closed (a redelivered completion).
+    func completeExecution(
+        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at: Date
+    ) async throws -> ExecutionCompletion?
+    /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
+    /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
+    /// number deleted.
+    func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int
+}

@@ -1,0 +1,62 @@
+/// The result of a change that validated user text: the action as stored, and the warnings
+/// found on the way (filters that compile but probably do not mean what was written).
+public struct ActionChange: Hashable, Sendable, Codable {
+    public var action: AutomatedAction
+    public var warnings: [ValidationWarning]
+
+    public init(action: AutomatedAction, warnings: [ValidationWarning] = []) {
+        self.action = action
+        self.warnings = warnings
+    }
+}
+
+/// What a manual trigger started: one process per action item, in item order.
+public struct ManualTriggerResult: Hashable, Sendable, Codable {
+    /// The id of the synthetic event all the entries share.
+    public var eventId: String
+    public var processIds: [ProcessID]
+    public var entries: [ExecutionHistoryEntry]
+
+    public init(eventId: String, processIds: [ProcessID], entries: [ExecutionHistoryEntry]) {
+        self.eventId = eventId
+        self.processIds = processIds
+        self.entries = entries
+    }
+}
+
+/// A bulk operation over several actions (seed 001).
+public enum BulkOperation: String, Hashable, Sendable, Codable, CaseIterable {
+    case pause
+    case resume
+    case delete
+}
+
+/// The outcome of a bulk operation for one action: each is applied on its own, so one missing
+/// action does not stop the others.
+public struct BulkItemResult: Hashable, Sendable, Codable {
+    public var actionId: ActionID
+    /// True when the operation was applied (or there was nothing to do).
+    public var succeeded: Bool
+    /// The error code (`notFound`, …) when it failed.
+    public var errorCode: String?
+    public var errorMessage: String?
+
+    public init(actionId: ActionID, succeeded: Bool, errorCode: String? = nil, errorMessage: String? = nil) {
+        self.actionId = actionId
+        self.succeeded = succeeded
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+}
+
+/// How much history to keep: the last `keepLastPerAction` entries of each action, none older
+/// than `maximumAgeDays`. Either bound may be nil (no limit).
+public struct RetentionPolicy: Hashable, Sendable, Codable {
+    public var keepLastPerAction: Int?
+    public var maximumAgeDays: Int?
+
+    public init(keepLastPerAction: Int? = 1000, maximumAgeDays: Int? = 90) {
+        self.keepLastPerAction = keepLastPerAction
+        self.maximumAgeDays = maximumAgeDays
+    }
+}

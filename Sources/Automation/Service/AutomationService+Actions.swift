@@ -1,0 +1,190 @@
+import Foundation
+
+extension AutomationService {
+    /// Creates an action in `namespace` (`POST /namespaces/{ns}/automated-actions`), with any
+    /// schedules and triggers the request carries. `conflict` if the name is taken.
+    public func createAction(
+        _ request: CreateActionRequest, namespace: NamespaceName, as caller: Caller
+    ) async throws(AutomationError) -> ActionChange {
+        try AutomationValidator.validateNamespace(namespace)
+        try AutomationValidator.validateName(request.name, field: "name")
+        try AutomationValidator.validateDescription(request.description)
+        try validateItems(request.actions)
+        let now = now()
+        let schedules = request.schedules ?? []
+        if schedules.count > limits.schedulesPerAction {
+            throw .limitExceeded(
+                "an action can have at most \(limits.schedulesPerAction) schedules", field: "schedules")
+        }
+        let triggerRequests = request.messageTriggers ?? []
+        if triggerRequests.count > limits.triggersPerAction {
+            throw .limitExceeded(
+                "an action can have at most \(limits.triggersPerAction) message triggers", field: "messageTriggers")
+        }
+        var definitions: [CronScheduleDefinition] = []
+        for (index, schedule) in schedules.enumerated() {
+            definitions.append(try AutomationValidator.makeSchedule(schedule, now: now, prefix: "schedules[\(index)]."))
+        }
+        var triggers: [MessageTrigger] = []
+        var warnings: [ValidationWarning] = []
+        for (index, trigger) in triggerRequests.enumerated() {
+            let (made, found) = try AutomationValidator.makeTrigger(trigger, prefix: "messageTriggers[\(index)].")
+            triggers.append(made)
+            warnings += found
+        }
+        var action = AutomatedAction(
+            tenantId: caller.tenantId,
+            namespace: namespace,
+            name: request.name,
+            description: request.description,
+            status: request.status ?? .active,
+            actions: request.actions,
+            schedules: definitions,
+            messageTriggers: triggers,
+            dateCreated: now,
+            dateUpdated: now
+        )
+        action.refreshNextScheduledRun()
+        try await storeCall { try await store.insertAction(action) }
+        return ActionChange(action: action, warnings: warnings)
+    }
+
+    /// The action `reference` names (`GET …/by-id/{id}`, `action-get`).
+    public func action(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        try await resolve(reference, caller)
+    }
+
+    /// The actions of a namespace, by name, a page at a time.
+    public func listActions(
+        namespace: NamespaceName, page: PageRequest = PageRequest(), as caller: Caller
+    ) async throws(AutomationError) -> Page<AutomatedAction> {
+        try AutomationValidator.validateNamespace(namespace)
+        try validatePage(page)
+        return try await storeCall { try await store.actions(namespace: namespace, tenant: caller.tenantId, page: page) }
+    }
+
+    /// Changes an action's name, description, items or status (`PUT`); absent fields keep their
+    /// value. A rename onto a taken name is `conflict`.
+    public func updateAction(
+        _ reference: ActionReference, _ request: UpdateActionRequest, as caller: Caller
+    ) async throws(AutomationError) -> ActionChange {
+        var action = try await resolve(reference, caller)
+        if let name = request.name {
+            try AutomationValidator.validateName(name, field: "name")
+            action.name = name
+        }
+        if let description = request.description {
+            try AutomationValidator.validateDescription(description)
+            action.description = description
+        }
+        if let items = request.actions {
+            try validateItems(items)
+            action.actions = items
+        }
+        let now = now()
+        if let status = request.status, status != action.status {
+            action = applyStatus(status, to: action, now: now)
+        }
+        action.dateUpdated = now
+        let stored = action
+        return ActionChange(action: try await storeCall { try await store.updateAction(stored) })
+    }
+
+    /// Deletes an action with its schedules, triggers and history. Admin only.
+    public func deleteAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) {
+        try requireAdmin(caller, "delete actions")
+        let action = try await resolve(reference, caller)
+        let deleted = try await storeCall { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
+        if !deleted { throw .notFound("\(reference) does not exist") }
+    }
+
+    /// Pauses an action: its schedules and triggers stop firing; `nextScheduledRunAt` becomes null.
+    public func pauseAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        try await setStatus(.paused, reference, caller)
+    }
+
+    /// Resumes a paused action; schedules continue from now (runs missed while paused are not made up).
+    public func resumeAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        try await setStatus(.active, reference, caller)
+    }
+
+    /// Applies one operation to several actions, each on its own (seed 001 bulk operations).
+    /// `delete` needs the admin role as a whole; other failures are reported per action.
+    public func bulk(
+        _ operation: BulkOperation, actionIds: [ActionID], as caller: Caller
+    ) async throws(AutomationError) -> [BulkItemResult] {
+        if operation == .delete { try requireAdmin(caller, "delete actions") }
+        if actionIds.count > PageRequest.maximumLimit {
+            throw .limitExceeded("at most \(PageRequest.maximumLimit) actions per bulk operation", field: "actionIds")
+        }
+        var results: [BulkItemResult] = []
+        for id in actionIds {
+            do throws(AutomationError) {
+                switch operation {
+                case .pause: _ = try await pauseAction(.id(id), as: caller)
+                case .resume: _ = try await resumeAction(.id(id), as: caller)
+                case .delete: try await deleteAction(.id(id), as: caller)
+                }
+                results.append(BulkItemResult(actionId: id, succeeded: true))
+            } catch {
+                results.append(
+                    BulkItemResult(actionId: id, succeeded: false, errorCode: error.code.description, errorMessage: error.message))
+            }
+        }
+        return results
+    }
+
+    // MARK: Helpers
+
+    func setStatus(_ status: ActionStatus, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        let action = try await resolve(reference, caller)
+        guard action.status != status else { return action }
+        var changed = applyStatus(status, to: action, now: now())
+        changed.dateUpdated = now()
+        let stored = changed
+        return try await storeCall { try await store.updateAction(stored) }
+    }
+
+    /// The action with `status`, schedules' next occurrences recomputed from `now` on resume.
+    func applyStatus(_ status: ActionStatus, to action: AutomatedAction, now: Date) -> AutomatedAction {
+        var action = action
+        action.status = status
+        if status == .active {
+            for index in action.schedules.indices where action.schedules[index].isEnabled {
+                action.schedules[index].nextOccurrence = try? action.schedules[index].makeSchedule().next(after: now)
+            }
+        }
+        action.refreshNextScheduledRun()
+        return action
+    }
+
+    /// Looks up the action for the caller's tenant; `notFound` otherwise.
+    func resolve(_ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        let found: AutomatedAction?
+        switch reference {
+        case .id(let id):
+            found = try await storeCall { try await store.action(id: id, tenant: caller.tenantId) }
+        case .name(let name, let namespace):
+            found = try await storeCall { try await store.action(named: name, namespace: namespace, tenant: caller.tenantId) }
+        }
+        guard let found else { throw .notFound("\(reference) does not exist") }
+        return found
+    }
+
+    func requireAdmin(_ caller: Caller, _ what: String) throws(AutomationError) {
+        guard caller.role.canDelete else { throw .forbidden("only an admin may \(what)") }
+    }
+
+    func validateItems(_ items: [ActionItem]) throws(AutomationError) {
+        try AutomationValidator.validateItems(items)
+        if items.count > limits.itemsPerAction {
+            throw .limitExceeded("an action can have at most \(limits.itemsPerAction) items", field: "actions")
+        }
+    }
+
+    func validatePage(_ page: PageRequest) throws(AutomationError) {
+        guard (1...PageRequest.maximumLimit).contains(page.limit) else {
+            throw .invalidInput("limit must be between 1 and \(PageRequest.maximumLimit)", field: "limit")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import JSONPath
+
+extension AutomationService {
+    /// Runs an action now (`POST …/trigger`, `action-trigger`): records one `Manual`, `Pending`
+    /// history entry per item, each with a new process id, and returns the ids. Works on paused
+    /// actions too (it is how one tests them). Publishing the commands belongs to the pipeline.
+    public func triggerManually(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> ManualTriggerResult {
+        let action = try await resolve(reference, caller)
+        let now = now()
+        let eventId = UUID().uuidString.lowercased()
+        let entries = action.actions.enumerated().map { index, item in
+            ExecutionHistoryEntry(
+                triggerType: .manual, triggerId: nil, actionId: action.id, processId: .random(),
+                processType: item.config.processType, dateStarted: now, sourceEventId: eventId, itemIndex: index)
+        }
+        let stored = try await storeCall { try await store.appendHistory(entries) }
+        return ManualTriggerResult(eventId: eventId, processIds: stored.map(\.processId), entries: stored)
+    }
+
+    /// An action's execution history, newest first (`GET …/history?limit=`, default 50).
+    public func history(
+        of reference: ActionReference, page: PageRequest = PageRequest(), as caller: Caller
+    ) async throws(AutomationError) -> Page<ExecutionHistoryEntry> {
+        try validatePage(page)
+        let action = try await resolve(reference, caller)
+        return try await storeCall { try await store.history(actionId: action.id, page: page) }
+    }
+
+    /// Closes the history entry of a process Signalbox started, and counts it on its action
+    /// (for the completion tracker). Nil when the process is unknown or already closed.
+    public func completeExecution(
+        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String? = nil
+    ) async throws(AutomationError) -> ExecutionCompletion? {
+        guard outcome != .pending else {
+            throw .invalidInput("a completion needs outcome Success or Failed", field: "outcome")
+        }
+        let now = now()
+        return try await storeCall {
+            try await store.completeExecution(
+                processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorMessage : nil, at: now)
+        }
+    }
+
+    /// Applies the retention policy; returns how many entries were deleted.
+    public func pruneHistory(_ policy: RetentionPolicy) async throws(AutomationError) -> Int {
+        if let keep = policy.keepLastPerAction, keep < 0 {
+            throw .invalidInput("keepLastPerAction must not be negative", field: "keepLastPerAction")
+        }
+        if let days = policy.maximumAgeDays, days < 0 {
+            throw .invalidInput("maximumAgeDays must not be negative", field: "maximumAgeDays")
+        }
+        let cutoff = policy.maximumAgeDays.map { now().addingTimeInterval(-Double($0) * 86_400) }
+        return try await storeCall { try await store.pruneHistory(keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff) }
+    }
+
+    /// Tries a filter on events (`POST /filters/test`): whether it fires for each, with the
+    /// evaluation explained. A filter that does not compile is `invalidInput` at `filter`.
+    public func testFilter(_ request: FilterTestRequest) throws(AutomationError) -> FilterTestResult {
+        let (filter, warnings) = try AutomationValidator.compileFilter(request.filter, field: "filter")
+        guard !request.events.isEmpty else {
+            throw .invalidInput("give at least one event to test the filter on", field: "events")
+        }
+        guard request.events.count <= PageRequest.maximumLimit else {
+            throw .limitExceeded("at most \(PageRequest.maximumLimit) events per test", field: "events")
+        }
+        let results = request.events.enumerated().map { index, event in
+            let explanation = filter.explain(event.value)
+            return FilterTestResult.EventResult(index: index, matched: explanation.result, explanation: explanation.description)
+        }
+        return FilterTestResult(filter: request.filter, results: results, warnings: warnings)
+    }
+}

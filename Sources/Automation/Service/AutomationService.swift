@@ -1,0 +1,56 @@
+import Foundation
+
+/// The use-cases of Signalbox's management surface: what the REST API and the CLI call.
+///
+/// Every call takes the ``Caller`` (tenant and role, from the bearer token) and sees only that
+/// tenant's data: another tenant's action is `notFound`. Deletions need the `admin` role. Every
+/// call throws only ``AutomationError``; store failures that are not rule outcomes become
+/// `unavailable`. Time comes from the injected ``WallClock`` and is truncated to whole seconds,
+/// the resolution of the JSON timestamps.
+public struct AutomationService: Sendable {
+    /// Numbers the rules depend on.
+    public struct Limits: Hashable, Sendable {
+        /// Schedules per action (seed 000: "a maximum of 5 schedules").
+        public var schedulesPerAction: Int
+        /// Message triggers per action.
+        public var triggersPerAction: Int
+        /// Items per action.
+        public var itemsPerAction: Int
+        /// Upcoming runs returned at most by one call.
+        public var upcomingRuns: Int
+
+        public init(schedulesPerAction: Int = 5, triggersPerAction: Int = 50, itemsPerAction: Int = 50, upcomingRuns: Int = 1000) {
+            self.schedulesPerAction = schedulesPerAction
+            self.triggersPerAction = triggersPerAction
+            self.itemsPerAction = itemsPerAction
+            self.upcomingRuns = upcomingRuns
+        }
+    }
+
+    public let store: any AutomationStore
+    public let clock: any WallClock
+    public let limits: Limits
+
+    public init(store: any AutomationStore, clock: any WallClock, limits: Limits = Limits()) {
+        self.store = store
+        self.clock = clock
+        self.limits = limits
+    }
+
+    /// The current instant, whole seconds.
+    func now() -> Date {
+        Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Runs a store call, letting ``AutomationError``s through and hiding anything else behind
+    /// `unavailable` (a database error's text may quote data).
+    func storeCall<T>(_ body: () async throws -> T) async throws(AutomationError) -> T {
+        do {
+            return try await body()
+        } catch let error as AutomationError {
+            throw error
+        } catch {
+            throw AutomationError.unavailable()
+        }
+    }
+}

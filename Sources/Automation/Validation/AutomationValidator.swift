@@ -1,0 +1,140 @@
+import Cron
+import Foundation
+import JSONPath
+
+/// The rules a definition must satisfy before it is stored, each failure an ``AutomationError``
+/// naming the request field. Pure: time comes in as an argument.
+///
+/// Field paths are relative to the request body being validated, with `prefix` prepended when
+/// the piece sits inside a bigger body (`schedules[0].` for a schedule given at action creation).
+public enum AutomationValidator {
+    /// Longest name of an action, item, schedule or trigger.
+    public static let maximumNameLength = 200
+    /// Longest description.
+    public static let maximumDescriptionLength = 4000
+    /// Longest namespace name.
+    public static let maximumNamespaceLength = 100
+    /// Longest tenant id.
+    public static let maximumTenantIDLength = 64
+
+    /// A name: not blank, at most 200 characters, no control characters.
+    public static func validateName(_ name: String, field: String) throws(AutomationError) {
+        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .invalidInput("\(field) must not be empty", field: field)
+        }
+        if name.count > maximumNameLength {
+            throw .invalidInput("\(field) is longer than \(maximumNameLength) characters", field: field)
+        }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalidInput("\(field) must not contain control characters", field: field)
+        }
+    }
+
+    /// A description: at most 4000 characters.
+    public static func validateDescription(_ description: String?, field: String = "description") throws(AutomationError) {
+        if let description, description.count > maximumDescriptionLength {
+            throw .invalidInput("\(field) is longer than \(maximumDescriptionLength) characters", field: field)
+        }
+    }
+
+    /// A namespace name: 1–100 letters, digits, `-`, `_` or `.` (it appears in URL paths).
+    public static func validateNamespace(_ namespace: NamespaceName, field: String = "namespace") throws(AutomationError) {
+        try validateIdentifier(namespace.rawValue, maximumLength: maximumNamespaceLength, field: field)
+    }
+
+    /// A tenant id: 1–64 letters, digits, `-`, `_` or `.`.
+    public static func validateTenantID(_ tenant: TenantID, field: String = "tenantId") throws(AutomationError) {
+        try validateIdentifier(tenant.rawValue, maximumLength: maximumTenantIDLength, field: field)
+    }
+
+    static func validateIdentifier(_ text: String, maximumLength: Int, field: String) throws(AutomationError) {
+        guard !text.isEmpty else { throw .invalidInput("\(field) must not be empty", field: field) }
+        guard text.count <= maximumLength else {
+            throw .invalidInput("\(field) is longer than \(maximumLength) characters", field: field)
+        }
+        let allowed = text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+        }
+        guard allowed, text != ".", text != ".." else {
+            throw .invalidInput("\(field) may contain only letters, digits, '-', '_' and '.'", field: field)
+        }
+    }
+
+    // MARK: Items
+
+    /// The item list: at least one item, each named and with a valid config for its `$type`.
+    public static func validateItems(_ items: [ActionItem], field: String = "actions") throws(AutomationError) {
+        guard !items.isEmpty else {
+            throw .invalidInput("an action needs at least one item in \(field)", field: field)
+        }
+        for (index, item) in items.enumerated() {
+            let path = "\(field)[\(index)]"
+            try validateName(item.name, field: path + ".name")
+            try validateConfig(item.config, field: path + ".config")
+        }
+    }
+
+    /// One item config, by `$type`.
+    public static func validateConfig(_ config: ActionConfig, field: String) throws(AutomationError) {
+        switch config {
+        case .app(let app):
+            try validateVersion(app.version, field: field + ".version")
+            try validateInputs(app.inputs, field: field + ".inputs")
+        case .interaction(let interaction):
+            try validateVersion(interaction.version, field: field + ".version")
+            try validateInputs(interaction.inputs, field: field + ".inputs")
+        case .interactionMessage(let message):
+            let path = field + ".interactionProcessIdFromEvent"
+            let query: JSONPathQuery
+            do {
+                query = try JSONPathQuery(parsing: message.interactionProcessIdFromEvent)
+            } catch {
+                throw AutomationError.invalidInput(
+                    error.message, field: path,
+                    position: SourcePosition(line: error.line, column: error.column, span: error.span), hint: error.hint)
+            }
+            guard query.isSingular else {
+                throw .invalidInput("\(path) must select a single value (e.g. $.item.id)", field: path)
+            }
+            if message.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw .invalidInput("\(field).message must not be empty", field: field + ".message")
+            }
+        case .capsule(let capsule):
+            try validateVersion(capsule.version, field: field + ".version")
+            for (index, mount) in capsule.vfsMounts.enumerated() {
+                let path = "\(field).vfsMounts[\(index)]"
+                try requireText(mount.vfsId, field: path + ".vfsId")
+                try requireText(mount.mountName, field: path + ".mountName")
+            }
+            for (index, mount) in capsule.secretMounts.enumerated() {
+                let path = "\(field).secretMounts[\(index)]"
+                try requireText(mount.secretName, field: path + ".secretName")
+                try requireText(mount.mountName, field: path + ".mountName")
+            }
+        }
+    }
+
+    static func validateVersion(_ version: VersionReference, field: String) throws(AutomationError) {
+        try requireText(version.id, field: field + ".id")
+        guard version.version >= 1 else {
+            throw .invalidInput("\(field).version must be 1 or more", field: field + ".version")
+        }
+    }
+
+    static func validateInputs(_ inputs: [NameValuePair], field: String) throws(AutomationError) {
+        var seen: Set<String> = []
+        for (index, input) in inputs.enumerated() {
+            let path = "\(field)[\(index)].name"
+            try requireText(input.name, field: path)
+            guard seen.insert(input.name).inserted else {
+                throw .invalidInput("input \"\(input.name.prefix(100))\" is given twice", field: path)
+            }
+        }
+    }
+
+    static func requireText(_ text: String, field: String) throws(AutomationError) {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .invalidInput("\(field) must not be empty", field: field)
+        }
+    }
+}
