@@ -22,7 +22,7 @@ public enum TokenSecret {
 
     /// The hash stored for `secret`: lowercase hex SHA-256 of its UTF-8.
     public static func hash(_ secret: String) -> String {
-        SHA256.hexDigest(secret)
+        SHA256Hasher.hexDigest(secret)
     }
 
     /// Whether `text` has the shape of a token (cheap check before a store lookup).

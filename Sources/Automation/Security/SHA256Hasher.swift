@@ -1,8 +1,9 @@
-/// SHA-256 (FIPS 180-4), enough to hash API token secrets without a crypto dependency.
+/// SHA-256 (FIPS 180-4), enough to hash API token secrets without a crypto dependency. Named
+/// `SHA256Hasher`, not `SHA256`, so it never clashes with swift-crypto in files importing both.
 ///
 /// Not constant-time and not meant for large inputs or for anything but hashing: token lookup
 /// compares hashes of 32-byte random secrets, which leaks nothing useful through timing.
-public struct SHA256: Sendable {
+public struct SHA256Hasher: Sendable {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -26,7 +27,7 @@ public struct SHA256: Sendable {
 
     /// The digest of `bytes`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         hasher.update(bytes)
         return hasher.finalize()
     }

@@ -1,0 +1,328 @@
+import Foundation
+
+/// An ``AutomationStore`` in memory, for unit tests of the domain and of the layers above it.
+///
+/// It follows the port's contract to the letter (tenant scoping, idempotent history, limits
+/// checked atomically, `nextScheduledRunAt` kept derived) so tests written against it hold for
+/// `SQLiteStore` too. Cursors are its own: `"<epoch seconds>:<sequence>"` for history and the last
+/// name for actions.
+public actor InMemoryAutomationStore: AutomationStore {
+    private var tenantsByID: [TenantID: Tenant] = [:]
+    private var tokensByID: [TokenID: APIToken] = [:]
+    private var actionsByID: [ActionID: AutomatedAction] = [:]
+    /// History in insertion order; the sequence number breaks ties of `dateStarted`.
+    private var entries: [(sequence: Int, entry: ExecutionHistoryEntry)] = []
+    private var nextSequence = 0
+    private var injectedFailure: (any Error)?
+
+    public init() {}
+
+    /// Makes every following call throw `error` until cleared with nil: for testing how callers
+    /// handle a failing database.
+    public func failCalls(with error: (any Error)?) {
+        injectedFailure = error
+    }
+
+    private func check() throws {
+        if let injectedFailure { throw injectedFailure }
+    }
+
+    // MARK: Tenants
+
+    public func insertTenant(_ tenant: Tenant) throws {
+        try check()
+        guard tenantsByID[tenant.id] == nil else { throw AutomationError.conflict("tenant \(tenant.id) already exists", field: "tenantId") }
+        tenantsByID[tenant.id] = tenant
+    }
+
+    public func tenant(id: TenantID) throws -> Tenant? {
+        try check()
+        return tenantsByID[id]
+    }
+
+    public func tenants() throws -> [Tenant] {
+        try check()
+        return tenantsByID.values.sorted { $0.id < $1.id }
+    }
+
+    // MARK: Tokens
+
+    public func insertToken(_ token: APIToken) throws {
+        try check()
+        guard tenantsByID[token.tenantId] != nil else { throw AutomationError.notFound("tenant \(token.tenantId) does not exist", field: "tenant") }
+        guard tokensByID[token.id] == nil, !tokensByID.values.contains(where: { $0.secretHash == token.secretHash }) else {
+            throw AutomationError.conflict("token already exists", field: nil)
+        }
+        tokensByID[token.id] = token
+    }
+
+    public func token(secretHash: String) throws -> APIToken? {
+        try check()
+        return tokensByID.values.first { $0.secretHash == secretHash }
+    }
+
+    public func tokens(tenant: TenantID) throws -> [APIToken] {
+        try check()
+        return tokensByID.values.filter { $0.tenantId == tenant }.sorted { ($0.dateCreated, $0.id) < ($1.dateCreated, $1.id) }
+    }
+
+    public func deleteToken(id: TokenID, tenant: TenantID) throws -> Bool {
+        try check()
+        guard tokensByID[id]?.tenantId == tenant else { return false }
+        tokensByID[id] = nil
+        return true
+    }
+
+    // MARK: Actions
+
+    public func insertAction(_ action: AutomatedAction) throws {
+        try check()
+        guard actionsByID[action.id] == nil else { throw AutomationError.conflict("action \(action.id) already exists", field: "id") }
+        try checkNameFree(action)
+        var stored = action
+        stored.refreshNextScheduledRun()
+        actionsByID[action.id] = stored
+    }
+
+    public func updateAction(_ action: AutomatedAction) throws -> AutomatedAction {
+        try check()
+        guard let existing = actionsByID[action.id], existing.tenantId == action.tenantId else {
+            throw AutomationError.notFound("action \(action.id) does not exist")
+        }
+        try checkNameFree(action)
+        var stored = action
+        stored.totalExecutions = existing.totalExecutions
+        stored.consecutiveFailures = existing.consecutiveFailures
+        stored.dateCreated = existing.dateCreated
+        stored.refreshNextScheduledRun()
+        actionsByID[action.id] = stored
+        return stored
+    }
+
+    public func action(id: ActionID, tenant: TenantID) throws -> AutomatedAction? {
+        try check()
+        return actionsByID[id].flatMap { $0.tenantId == tenant ? $0 : nil }
+    }
+
+    public func action(named name: String, namespace: NamespaceName, tenant: TenantID) throws -> AutomatedAction? {
+        try check()
+        return actionsByID.values.first { $0.tenantId == tenant && $0.namespace == namespace && $0.name == name }
+    }
+
+    public func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) throws -> Page<AutomatedAction> {
+        try check()
+        var matching = actionsByID.values.filter { $0.tenantId == tenant && $0.namespace == namespace }
+            .sorted { $0.name < $1.name }
+        if let cursor = page.cursor {
+            guard cursor.hasPrefix("n:") else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
+            let after = String(cursor.dropFirst(2))
+            matching = matching.filter { $0.name > after }
+        }
+        let items = Array(matching.prefix(page.limit))
+        let next = matching.count > page.limit ? items.last.map { "n:" + $0.name } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func deleteAction(id: ActionID, tenant: TenantID) throws -> Bool {
+        try check()
+        guard actionsByID[id]?.tenantId == tenant else { return false }
+        actionsByID[id] = nil
+        entries.removeAll { $0.entry.actionId == id }
+        return true
+    }
+
+    // MARK: Schedules
+
+    public func insertSchedule(
+        _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
+    ) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard action.schedules.count < limit else {
+                throw .limitExceeded("an action can have at most \(limit) schedules", field: "schedules")
+            }
+            action.schedules.append(schedule)
+        }
+    }
+
+    public func updateSchedule(_ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard let index = action.schedules.firstIndex(where: { $0.id == schedule.id }) else {
+                throw .notFound("schedule \(schedule.id) does not exist", field: "scheduleId")
+            }
+            action.schedules[index] = schedule
+        }
+    }
+
+    public func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard let index = action.schedules.firstIndex(where: { $0.id == id }) else {
+                throw .notFound("schedule \(id) does not exist", field: "scheduleId")
+            }
+            action.schedules.remove(at: index)
+        }
+    }
+
+    public func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) throws {
+        try check()
+        guard var action = actionsByID[actionId],
+            let index = action.schedules.firstIndex(where: { $0.id == scheduleId })
+        else { return }
+        action.schedules[index].nextOccurrence = date
+        action.refreshNextScheduledRun()
+        actionsByID[actionId] = action
+    }
+
+    // MARK: Triggers
+
+    public func insertTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard action.messageTriggers.count < limit else {
+                throw .limitExceeded("an action can have at most \(limit) message triggers", field: "messageTriggers")
+            }
+            action.messageTriggers.append(trigger)
+        }
+    }
+
+    public func updateTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard let index = action.messageTriggers.firstIndex(where: { $0.id == trigger.id }) else {
+                throw .notFound("message trigger \(trigger.id) does not exist", field: "triggerId")
+            }
+            action.messageTriggers[index] = trigger
+        }
+    }
+
+    public func deleteTrigger(id: TriggerID, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
+            guard let index = action.messageTriggers.firstIndex(where: { $0.id == id }) else {
+                throw .notFound("message trigger \(id) does not exist", field: "triggerId")
+            }
+            action.messageTriggers.remove(at: index)
+        }
+    }
+
+    // MARK: Pipeline queries
+
+    public func actionsWithEnabledSchedules(tenant: TenantID?) throws -> [AutomatedAction] {
+        try check()
+        return actionsByID.values
+            .filter { ($0.tenantId == tenant || tenant == nil) && $0.status == .active && $0.schedules.contains(where: \.isEnabled) }
+            .sorted { ($0.tenantId, $0.namespace, $0.name) < ($1.tenantId, $1.namespace, $1.name) }
+    }
+
+    public func actionsWithEnabledTriggers() throws -> [AutomatedAction] {
+        try check()
+        return actionsByID.values
+            .filter { $0.status == .active && $0.messageTriggers.contains(where: \.isEnabled) }
+            .sorted { ($0.tenantId, $0.namespace, $0.name) < ($1.tenantId, $1.namespace, $1.name) }
+    }
+
+    // MARK: History
+
+    public func appendHistory(_ newEntries: [ExecutionHistoryEntry]) throws -> [ExecutionHistoryEntry] {
+        try check()
+        for entry in newEntries where actionsByID[entry.actionId] == nil {
+            throw AutomationError.notFound("action \(entry.actionId) does not exist")
+        }
+        var result: [ExecutionHistoryEntry] = []
+        for entry in newEntries {
+            if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
+                result.append(existing.entry)
+            } else {
+                entries.append((nextSequence, entry))
+                nextSequence += 1
+                result.append(entry)
+            }
+        }
+        return result
+    }
+
+    public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {
+        try check()
+        var ordered = entries.filter { $0.entry.actionId == actionId }.sorted(by: Self.newestFirst)
+        if let cursor = page.cursor {
+            let parts = cursor.split(separator: ":")
+            guard parts.count == 2, let seconds = Double(parts[0]), let sequence = Int(parts[1]) else {
+                throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
+            }
+            let date = Date(timeIntervalSince1970: seconds)
+            ordered = ordered.filter { ($0.entry.dateStarted, $0.sequence) < (date, sequence) }
+        }
+        let items = Array(ordered.prefix(page.limit))
+        let next = ordered.count > page.limit ? items.last.map { _ in Self.cursor(ordered[page.limit - 1]) } : nil
+        return Page(items: items.map(\.entry), nextCursor: next)
+    }
+
+    public func historyEntry(processId: ProcessID) throws -> ExecutionHistoryEntry? {
+        try check()
+        return entries.first { $0.entry.processId == processId }?.entry
+    }
+
+    public func completeExecution(processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date) throws -> ExecutionCompletion? {
+        try check()
+        guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
+            entries[index].entry.outcome == .pending,
+            var action = actionsByID[entries[index].entry.actionId]
+        else { return nil }
+        entries[index].entry.outcome = outcome
+        entries[index].entry.dateCompleted = date
+        entries[index].entry.errorMessage = errorMessage
+        action.totalExecutions += 1
+        action.consecutiveFailures = outcome == .failed ? action.consecutiveFailures + 1 : 0
+        actionsByID[action.id] = action
+        return ExecutionCompletion(
+            entry: entries[index].entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures)
+    }
+
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) throws -> Int {
+        try check()
+        var keep: Set<Int> = []
+        let byAction = Dictionary(grouping: entries, by: { $0.entry.actionId })
+        for (_, group) in byAction {
+            let ordered = group.sorted(by: Self.newestFirst)
+            let kept = keepLastPerAction.map { Array(ordered.prefix($0)) } ?? ordered
+            for item in kept where startedBefore.map({ item.entry.dateStarted >= $0 }) ?? true {
+                keep.insert(item.sequence)
+            }
+        }
+        let before = entries.count
+        entries.removeAll { !keep.contains($0.sequence) }
+        return before - entries.count
+    }
+
+    // MARK: Helpers
+
+    private static func newestFirst(
+        _ a: (sequence: Int, entry: ExecutionHistoryEntry), _ b: (sequence: Int, entry: ExecutionHistoryEntry)
+    ) -> Bool {
+        (a.entry.dateStarted, a.sequence) > (b.entry.dateStarted, b.sequence)
+    }
+
+    private static func cursor(_ item: (sequence: Int, entry: ExecutionHistoryEntry)) -> String {
+        "\(item.entry.dateStarted.timeIntervalSince1970):\(item.sequence)"
+    }
+
+    private func checkNameFree(_ action: AutomatedAction) throws {
+        let clash = actionsByID.values.contains {
+            $0.id != action.id && $0.tenantId == action.tenantId && $0.namespace == action.namespace && $0.name == action.name
+        }
+        if clash {
+            throw AutomationError.conflict(
+                "an action named \"\(action.name.prefix(200))\" already exists in namespace \"\(action.namespace)\"")
+        }
+    }
+
+    private func modify(
+        _ actionId: ActionID, _ tenant: TenantID, at date: Date, _ change: (inout AutomatedAction) throws(AutomationError) -> Void
+    ) throws -> AutomatedAction {
+        try check()
+        guard var action = actionsByID[actionId], action.tenantId == tenant else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+        try change(&action)
+        action.dateUpdated = date
+        action.refreshNextScheduledRun()
+        actionsByID[actionId] = action
+        return action
+    }
+}
