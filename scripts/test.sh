@@ -25,7 +25,7 @@ if [[ -f $cts ]]; then
 elif [[ ${CI:-} == true ]]; then
   sb_die "JSONPath compliance suite not found at $cts (expected ../shared next to the repository)"
 else
-  sb_log "WARNING: $cts not found; the JSONPath compliance tests will skip"
+  sb_log "WARNING: $cts not found; the JSONPath compliance test will fail (set SIGNALBOX_JSONPATH_CTS)"
 fi
 
 signalbox_ensure_packages

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 import Logging
 import Synchronization
 
@@ -53,19 +54,8 @@ struct StructuredLogHandler: LogHandler {
         return "{" + members.joined(separator: ",") + "}"
     }
 
+    /// JSON string literal, with the escaping of the JSONPath module's serializer.
     private static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        JSONValue.string(text).jsonText
     }
 }
