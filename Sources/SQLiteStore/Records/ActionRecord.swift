@@ -1,0 +1,77 @@
+import Automation
+import Foundation
+import GRDB
+
+/// A row of `automatedAction`: the action's own fields, its items as a JSON array in `items`.
+/// Schedules and triggers have their own tables (``ScheduleRecord``, ``TriggerRecord``).
+struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
+    static let databaseTableName = "automatedAction"
+
+    var id: ActionID
+    var tenantId: TenantID
+    var namespace: NamespaceName
+    var name: String
+    var description: String?
+    var status: ActionStatus
+    var items: [ActionItem]
+    var nextScheduledRunAt: Date?
+    var totalExecutions: Int
+    var consecutiveFailures: Int
+    var dateCreated: Date
+    var dateUpdated: Date
+
+    init(_ action: AutomatedAction) {
+        id = action.id
+        tenantId = action.tenantId
+        namespace = action.namespace
+        name = action.name
+        description = action.description
+        status = action.status
+        items = action.actions
+        nextScheduledRunAt = action.nextScheduledRunAt
+        totalExecutions = action.totalExecutions
+        consecutiveFailures = action.consecutiveFailures
+        dateCreated = action.dateCreated
+        dateUpdated = action.dateUpdated
+    }
+
+    init(row: Row) throws {
+        let table = Self.databaseTableName
+        id = try row.identifier(ActionID.self, "id", table: table)
+        tenantId = TenantID(rawValue: try row.decode(forColumn: "tenantId"))
+        namespace = NamespaceName(rawValue: try row.decode(forColumn: "namespace"))
+        name = try row.decode(forColumn: "name")
+        description = try row.decode(forColumn: "description")
+        status = try row.enumeration(ActionStatus.self, "status", table: table)
+        items = try row.json([ActionItem].self, "items", table: table)
+        nextScheduledRunAt = try row.optionalDate("nextScheduledRunAt")
+        totalExecutions = try row.decode(forColumn: "totalExecutions")
+        consecutiveFailures = try row.decode(forColumn: "consecutiveFailures")
+        dateCreated = try row.date("dateCreated")
+        dateUpdated = try row.date("dateUpdated")
+    }
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id.description
+        container["tenantId"] = tenantId.rawValue
+        container["namespace"] = namespace.rawValue
+        container["name"] = name
+        container["description"] = description
+        container["status"] = status.rawValue
+        container["items"] = try jsonText(items)
+        container["nextScheduledRunAt"] = StoredDate.value(nextScheduledRunAt)
+        container["totalExecutions"] = totalExecutions
+        container["consecutiveFailures"] = consecutiveFailures
+        container["dateCreated"] = StoredDate.value(dateCreated)
+        container["dateUpdated"] = StoredDate.value(dateUpdated)
+    }
+
+    /// The aggregate, given its children in order.
+    func action(schedules: [CronScheduleDefinition], triggers: [MessageTrigger]) -> AutomatedAction {
+        AutomatedAction(
+            id: id, tenantId: tenantId, namespace: namespace, name: name, description: description,
+            status: status, actions: items, schedules: schedules, messageTriggers: triggers,
+            nextScheduledRunAt: nextScheduledRunAt, totalExecutions: totalExecutions,
+            consecutiveFailures: consecutiveFailures, dateCreated: dateCreated, dateUpdated: dateUpdated)
+    }
+}

@@ -1,0 +1,39 @@
+import Automation
+import GRDB
+
+/// A row of `messageTrigger`. `position` keeps the action's order of triggers.
+struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
+    static let databaseTableName = "messageTrigger"
+
+    var actionId: ActionID
+    var position: Int
+    var trigger: MessageTrigger
+
+    init(_ trigger: MessageTrigger, actionId: ActionID, position: Int) {
+        self.actionId = actionId
+        self.position = position
+        self.trigger = trigger
+    }
+
+    init(row: Row) throws {
+        let table = Self.databaseTableName
+        actionId = try row.identifier(ActionID.self, "actionId", table: table)
+        position = try row.decode(forColumn: "position")
+        trigger = MessageTrigger(
+            id: try row.identifier(TriggerID.self, "id", table: table),
+            name: try row.decode(forColumn: "name"),
+            isEnabled: try row.decode(forColumn: "isEnabled"),
+            triggerType: try row.enumeration(TriggerType.self, "triggerType", table: table),
+            eventFilter: try row.decode(forColumn: "eventFilter"))
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["actionId"] = actionId.description
+        container["id"] = trigger.id.description
+        container["position"] = position
+        container["name"] = trigger.name
+        container["isEnabled"] = trigger.isEnabled
+        container["triggerType"] = trigger.triggerType.rawValue
+        container["eventFilter"] = trigger.eventFilter
+    }
+}

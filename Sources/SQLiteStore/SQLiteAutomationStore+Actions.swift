@@ -1,0 +1,131 @@
+import Automation
+import Foundation
+import GRDB
+
+// MARK: Actions
+
+extension SQLiteAutomationStore {
+    public func insertAction(_ action: AutomatedAction) async throws {
+        try await writer.write { db in
+            guard try !ActionRecord.exists(db, key: action.id.description) else {
+                throw AutomationError.conflict("action \(action.id) already exists", field: "id")
+            }
+            try ActionGraph.checkNameFree(db, action)
+            var stored = action
+            stored.refreshNextScheduledRun()
+            do {
+                try ActionGraph.insert(db, stored)
+            } catch let error as DatabaseError where error.isUniqueViolation {
+                // Only reachable through a duplicate child id within `action` (the checks above
+                // run in this transaction): report it as the conflict it is.
+                throw AutomationError.conflict("action \(action.id) has duplicate schedule or trigger ids", field: nil)
+            }
+        }
+    }
+
+    public func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction {
+        try await writer.write { db in
+            guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: action.tenantId) else {
+                throw AutomationError.notFound("action \(action.id) does not exist")
+            }
+            try ActionGraph.checkNameFree(db, action)
+            var stored = action
+            stored.totalExecutions = existing.totalExecutions
+            stored.consecutiveFailures = existing.consecutiveFailures
+            stored.dateCreated = existing.dateCreated
+            stored.refreshNextScheduledRun()
+            try ActionGraph.save(db, from: existing, to: stored)
+            return stored
+        }
+    }
+
+    public func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction? {
+        try await writer.read { db in try ActionGraph.fetch(db, id: id, tenant: tenant) }
+    }
+
+    public func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction? {
+        try await writer.read { db in
+            let record = try ActionRecord
+                .filter(Column("tenantId") == tenant.rawValue)
+                .filter(Column("namespace") == namespace.rawValue)
+                .filter(Column("name") == name)
+                .fetchOne(db)
+            return try record.flatMap { try ActionGraph.assemble(db, [$0]).first }
+        }
+    }
+
+    public func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction> {
+        var after: String?
+        if let cursor = page.cursor {
+            guard cursor.hasPrefix("n:") else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
+            after = String(cursor.dropFirst(2))
+        }
+        let limit = max(0, page.limit)
+        return try await writer.read { [after] db in
+            var request = ActionRecord
+                .filter(Column("tenantId") == tenant.rawValue)
+                .filter(Column("namespace") == namespace.rawValue)
+            if let after { request = request.filter(Column("name") > after) }
+            let records = try request.order(Column("name")).limit(limit + 1).fetchAll(db)
+            let items = try ActionGraph.assemble(db, Array(records.prefix(limit)))
+            let next = records.count > limit ? items.last.map { "n:" + $0.name } : nil
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    public func deleteAction(id: ActionID, tenant: TenantID) async throws -> Bool {
+        // Schedules, triggers and history go with it: ON DELETE CASCADE.
+        try await writer.write { db in
+            try ActionRecord.filter(Column("id") == id.description && Column("tenantId") == tenant.rawValue).deleteAll(db) > 0
+        }
+    }
+
+    // MARK: Pipeline and scheduler queries
+
+    public func actionsWithEnabledSchedules(tenant: TenantID?) async throws -> [AutomatedAction] {
+        try await writer.read { db in
+            var sql = """
+                SELECT * FROM automatedAction
+                WHERE status = ? AND id IN (SELECT actionId FROM cronSchedule WHERE isEnabled)
+                """
+            var arguments: StatementArguments = [ActionStatus.active.rawValue]
+            if let tenant {
+                sql += " AND tenantId = ?"
+                arguments += [tenant.rawValue]
+            }
+            sql += " ORDER BY tenantId, namespace, name"
+            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sql: sql, arguments: arguments))
+        }
+    }
+
+    public func actionsWithEnabledTriggers() async throws -> [AutomatedAction] {
+        try await writer.read { db in
+            let sql = """
+                SELECT * FROM automatedAction
+                WHERE status = ? AND id IN (SELECT actionId FROM messageTrigger WHERE isEnabled)
+                ORDER BY tenantId, namespace, name
+                """
+            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sql: sql, arguments: [ActionStatus.active.rawValue]))
+        }
+    }
+
+    /// Loads an action of `tenant` in a write transaction, applies `change`, stamps `dateUpdated`,
+    /// refreshes `nextScheduledRunAt` and writes what changed — the schedule and trigger methods'
+    /// common path, so a limit check and its insert are one transaction.
+    func modify(
+        _ actionId: ActionID, _ tenant: TenantID, at date: Date,
+        _ change: @escaping @Sendable (inout AutomatedAction) throws(AutomationError) -> Void
+    ) async throws -> AutomatedAction {
+        try await writer.write { db in
+            guard let existing = try ActionGraph.fetch(db, id: actionId, tenant: tenant) else {
+                throw AutomationError.notFound("action \(actionId) does not exist")
+            }
+            var action = existing
+            try change(&action)
+            action.dateUpdated = date
+            action.refreshNextScheduledRun()
+            try ActionGraph.save(db, from: existing, to: action)
+            return action
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Automation
+import Foundation
+import GRDB
+
+// MARK: History
+
+extension SQLiteAutomationStore {
+    /// `INSERT … ON CONFLICT DO NOTHING` on the idempotency key; `RETURNING` tells a new row
+    /// from a duplicate without a second statement. A clash on `id` alone is not absorbed: it
+    /// is an error, not a redelivery.
+    private static let insertHistorySQL = """
+        INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
+        VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT (sourceEventId, ifnull(triggerId, ''), itemIndex) DO NOTHING
+        RETURNING sequence
+        """
+
+    /// The row holding an idempotency key; the expression matches the unique index's.
+    private static let historyByKeySQL = """
+        SELECT * FROM executionHistory
+        WHERE sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ?
+        """
+
+    public func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry] {
+        try await writer.write { db in
+            var known: Set<ActionID> = []
+            for entry in entries where !known.contains(entry.actionId) {
+                guard try ActionRecord.exists(db, key: entry.actionId.description) else {
+                    throw AutomationError.notFound("action \(entry.actionId) does not exist")
+                }
+                known.insert(entry.actionId)
+            }
+            let insert = try db.cachedStatement(sql: Self.insertHistorySQL)
+            var stored: [ExecutionHistoryEntry] = []
+            stored.reserveCapacity(entries.count)
+            for entry in entries {
+                if try Int64.fetchOne(insert, arguments: HistoryRecord.insertArguments(entry)) != nil {
+                    stored.append(entry)
+                    continue
+                }
+                let key = entry.idempotencyKey
+                let existing = try HistoryRecord.fetchOne(
+                    db, sql: Self.historyByKeySQL,
+                    arguments: [key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex])
+                guard let existing else {
+                    // Unreachable: DO NOTHING fired, so the key is there in this transaction.
+                    throw SQLiteStoreError.corruptValue(
+                        table: HistoryRecord.databaseTableName, column: "sourceEventId", reason: "idempotency key vanished")
+                }
+                stored.append(existing.entry)
+            }
+            return stored
+        }
+    }
+
+    public func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry> {
+        let cursor = try page.cursor.map { text throws(AutomationError) in try HistoryCursor(parsing: text) }
+        let limit = max(0, page.limit)
+        return try await writer.read { db in
+            var sql = "SELECT * FROM executionHistory WHERE actionId = ?"
+            var arguments: StatementArguments = [actionId.description]
+            if let cursor {
+                sql += " AND (dateStarted < ? OR (dateStarted = ? AND sequence < ?))"
+                arguments += [cursor.dateStarted, cursor.dateStarted, cursor.sequence]
+            }
+            sql += " ORDER BY dateStarted DESC, sequence DESC LIMIT ?"
+            arguments += [limit + 1]
+            let records = try HistoryRecord.fetchAll(db, sql: sql, arguments: arguments)
+            let items = records.prefix(limit)
+            let next = records.count > limit ? items.last.map { HistoryCursor(dateStarted: StoredDate.value($0.entry.dateStarted), sequence: $0.sequence).text } : nil
+            return Page(items: items.map(\.entry), nextCursor: next)
+        }
+    }
+
+    public func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry? {
+        try await writer.read { db in
+            try Self.firstEntry(db, processId: processId)?.entry
+        }
+    }
+
+    public func completeExecution(
+        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date
+    ) async throws -> ExecutionCompletion? {
+        try await writer.write { db in
+            guard let record = try Self.firstEntry(db, processId: processId), record.entry.outcome == .pending else {
+                return nil
+            }
+            var entry = record.entry
+            entry.outcome = outcome
+            entry.dateCompleted = date
+            entry.errorMessage = errorMessage
+            try db.execute(
+                sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?",
+                arguments: [outcome.rawValue, StoredDate.value(date), errorMessage, record.sequence])
+            let counters = try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE automatedAction
+                    SET totalExecutions = totalExecutions + 1,
+                        consecutiveFailures = CASE WHEN ? THEN consecutiveFailures + 1 ELSE 0 END
+                    WHERE id = ?
+                    RETURNING totalExecutions, consecutiveFailures
+                    """,
+                arguments: [outcome == .failed, entry.actionId.description])
+            guard let counters else {
+                // Unreachable with foreign keys on: the entry's action exists. Undo the close.
+                throw AutomationError.notFound("action \(entry.actionId) does not exist")
+            }
+            return ExecutionCompletion(
+                entry: entry,
+                totalExecutions: try counters.decode(forColumn: "totalExecutions"),
+                consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures"))
+        }
+    }
+
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {
+        try await writer.write { db in
+            switch (keepLastPerAction, startedBefore) {
+            case (nil, nil):
+                return 0
+            case (nil, let before?):
+                try db.execute(sql: "DELETE FROM executionHistory WHERE dateStarted < ?", arguments: [StoredDate.value(before)])
+            case (let keep?, let before):
+                // Rank each action's entries newest first (the executionHistory_action index
+                // order) and drop those past `keep` or older than `before`.
+                try db.execute(
+                    sql: """
+                        DELETE FROM executionHistory WHERE sequence IN (
+                            SELECT sequence FROM (
+                                SELECT sequence, dateStarted,
+                                    row_number() OVER (
+                                        PARTITION BY actionId ORDER BY dateStarted DESC, sequence DESC
+                                    ) AS rank
+                                FROM executionHistory
+                            )
+                            WHERE rank > ? OR dateStarted < ?
+                        )
+                        """,
+                    arguments: [max(0, keep), StoredDate.value(before)])
+            }
+            return db.changesCount
+        }
+    }
+
+    /// The first entry recorded for `processId` (in insertion order, as the in-memory store).
+    private static func firstEntry(_ db: Database, processId: ProcessID) throws -> HistoryRecord? {
+        try HistoryRecord.fetchOne(
+            db, sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1",
+            arguments: [processId.description])
+    }
+}

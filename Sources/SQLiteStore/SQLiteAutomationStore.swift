@@ -1,0 +1,94 @@
+import Automation
+import Foundation
+import GRDB
+
+/// The ``AutomationStore`` on SQLite, through GRDB: one database file in WAL mode, read by a pool
+/// of connections while one writer serialises the transactions.
+///
+/// It matches ``InMemoryAutomationStore`` call for call (the tests run the same checks against
+/// both). Each port method is one transaction; rule outcomes are `AutomationError`s, anything
+/// else (I/O, a locked or corrupt file) is a GRDB `DatabaseError` or ``SQLiteStoreError``.
+/// Cursors are this store's own: `n:<name>` for actions, `<epoch seconds>:<sequence>` for history.
+public final class SQLiteAutomationStore: AutomationStore {
+    /// The GRDB connection(s); `DatabasePool` and `DatabaseQueue` are both `Sendable`.
+    let writer: any DatabaseWriter
+    /// Where the file is, and the retention policy.
+    public let configuration: SQLiteStoreConfiguration
+
+    /// Opens (creating if needed) the database at `configuration.path`, creating its folder, and
+    /// migrates it to the current schema.
+    public init(configuration: SQLiteStoreConfiguration) throws {
+        let url = URL(fileURLWithPath: configuration.path)
+        let folder = url.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteStoreError.cannotCreateDirectory(folder, reason: "\((error as NSError).localizedDescription)")
+        }
+        let pool = try DatabasePool(path: configuration.path, configuration: Self.grdbConfiguration(configuration))
+        try StoreMigrations.migrator.migrate(pool)
+        self.writer = pool
+        self.configuration = configuration
+    }
+
+    /// Opens the database file at `path` with the default retention.
+    public convenience init(path: String) throws {
+        try self.init(configuration: SQLiteStoreConfiguration(path: path))
+    }
+
+    /// A private database in memory, gone when the store is released: for tests of the layers
+    /// above that want SQL behaviour without a file.
+    public init(inMemoryWith configuration: SQLiteStoreConfiguration = SQLiteStoreConfiguration(path: ":memory:")) throws {
+        let queue = try DatabaseQueue(configuration: Self.grdbConfiguration(configuration))
+        try StoreMigrations.migrator.migrate(queue)
+        self.writer = queue
+        self.configuration = configuration
+    }
+
+    /// Closes the connections; any later call fails. Releasing the store closes them too.
+    public func close() throws {
+        try writer.close()
+    }
+
+    private static func grdbConfiguration(_ configuration: SQLiteStoreConfiguration) -> Configuration {
+        var grdb = Configuration()
+        // On by default in GRDB; stated because cascades (action → children, history) rely on it.
+        grdb.foreignKeysEnabled = true
+        grdb.busyMode = .timeout(configuration.busyTimeout)
+        grdb.label = "SQLiteAutomationStore"
+        return grdb
+    }
+
+    // MARK: Retention
+
+    /// Prunes history by ``configuration``'s policy as of `now`; returns the number deleted.
+    @discardableResult
+    public func applyRetention(now: Date) async throws -> Int {
+        try await pruneHistory(
+            keepLastPerAction: configuration.keepLastPerAction, startedBefore: configuration.startedBefore(now: now))
+    }
+
+    // MARK: Diagnostics
+
+    /// The file's journal mode, foreign-key state, migrations, row counts and indexes.
+    public func diagnostics() async throws -> SQLiteStoreDiagnostics {
+        try await writer.read { db in
+            let tables = ["tenant", "apiToken", "automatedAction", "cronSchedule", "messageTrigger", "executionHistory"]
+            var counts: [String: Int] = [:]
+            for table in tables {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            }
+            let applied = try StoreMigrations.migrator.appliedMigrations(db)
+            return SQLiteStoreDiagnostics(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                foreignKeysEnabled: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                foreignKeyViolations: try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
+                appliedMigrations: applied,
+                isSchemaCurrent: try StoreMigrations.migrator.hasCompletedMigrations(db),
+                rowCounts: counts,
+                indexes: Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")))
+        }
+    }
+}

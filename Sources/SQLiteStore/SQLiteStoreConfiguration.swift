@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where the database lives and how much history it keeps.
+///
+/// Retention is applied by ``SQLiteAutomationStore/applyRetention(now:)``, which whoever runs the
+/// service calls periodically (the store starts no task of its own).
+public struct SQLiteStoreConfiguration: Hashable, Sendable {
+    /// The database file; its folder is created when missing. WAL mode adds `-wal` and `-shm`
+    /// files beside it.
+    public var path: String
+    /// Keep at most this many newest history entries per action; nil keeps any number.
+    public var keepLastPerAction: Int?
+    /// Drop history entries started more than this many days ago; nil keeps them regardless of
+    /// age.
+    public var maxAgeDays: Int?
+    /// How long a write waits for another process (the CLI creating a token while the server
+    /// runs) to release the database before failing.
+    public var busyTimeout: TimeInterval
+
+    /// The retention defaults: the last 1000 runs per action, 90 days.
+    public static let defaultKeepLastPerAction = 1000
+    public static let defaultMaxAgeDays = 90
+
+    public init(
+        path: String,
+        keepLastPerAction: Int? = SQLiteStoreConfiguration.defaultKeepLastPerAction,
+        maxAgeDays: Int? = SQLiteStoreConfiguration.defaultMaxAgeDays,
+        busyTimeout: TimeInterval = 5
+    ) {
+        self.path = path
+        self.keepLastPerAction = keepLastPerAction
+        self.maxAgeDays = maxAgeDays
+        self.busyTimeout = busyTimeout
+    }
+
+    /// The cut-off date for ``maxAgeDays`` at `now`, or nil when there is no age limit.
+    public func startedBefore(now: Date) -> Date? {
+        maxAgeDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
+    }
+}
