@@ -7,8 +7,9 @@
 # Each run: purge, preload N events with the C loader, time the relay until all N are acked, then
 # verify that exactly N commands landed in commands.sink and relay.in is empty. Both relays stream
 # confirms (C: -b 0) and ack an event only after its command is confirmed. The Swift relay runs in
-# two modes: `handler` (deliveries handled on the connection's I/O thread, like the single-threaded
-# C relay) and `sequence` (the consumer's AsyncSequence, handled on Swift's pool).
+# three modes: `handler` (deliveries handled on the connection's I/O thread, like the
+# single-threaded C relay), `batch` (`consumer.batches` on Swift's pool, one publish hand-off per
+# batch: the shape of the pipeline) and `sequence` (one delivery and one publish call at a time).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/../shared/bench"
@@ -38,7 +39,7 @@ field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 "$tools/topo" setup "$QTYPE" 2>/dev/null || { "$tools/topo" delete; "$tools/topo" setup "$QTYPE"; }
 
-one_run() { # one_run c|handler|sequence -> prints the rate
+one_run() { # one_run c|handler|batch|sequence -> prints the rate
   local kind=$1 result counts
   "$tools/topo" purge
   "$tools/load" -n "$N" -w 2000 -D >/dev/null
@@ -58,19 +59,22 @@ one_run() { # one_run c|handler|sequence -> prints the rate
   field rate "$result"
 }
 
-c_rates=() handler_rates=() sequence_rates=()
+c_rates=() handler_rates=() batch_rates=() sequence_rates=()
 for ((run = 1; run <= REPEATS; run++)); do
   c_rates+=("$(one_run c)")
   handler_rates+=("$(one_run handler)")
+  batch_rates+=("$(one_run batch)")
   sequence_rates+=("$(one_run sequence)")
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 c_median=$(median "${c_rates[@]}")
 handler_median=$(median "${handler_rates[@]}")
+batch_median=$(median "${batch_rates[@]}")
 sequence_median=$(median "${sequence_rates[@]}")
 echo "C relay (rabbitmq-c):               ${c_rates[*]} msg/s, median $c_median"
 echo "Swift relay, I/O-thread handler:    ${handler_rates[*]} msg/s, median $handler_median"
-echo "Swift relay, AsyncSequence:         ${sequence_rates[*]} msg/s, median $sequence_median"
-awk -v h="$handler_median" -v s="$sequence_median" -v c="$c_median" \
-  'BEGIN { printf "ratio Swift/C: handler %.2f, sequence %.2f\n", h / c, s / c }'
+echo "Swift relay, batches:               ${batch_rates[*]} msg/s, median $batch_median"
+echo "Swift relay, one at a time:         ${sequence_rates[*]} msg/s, median $sequence_median"
+awk -v h="$handler_median" -v b="$batch_median" -v s="$sequence_median" -v c="$c_median" \
+  'BEGIN { printf "ratio Swift/C: handler %.2f, batch %.2f, sequence %.2f\n", h / c, b / c, s / c }'

@@ -5,7 +5,8 @@
 //   RelayBenchmark -n 100000 -q 500 [-m handler|sequence]   (env RMQ_HOST RMQ_PORT RMQ_VHOST RMQ_USER RMQ_PASS)
 //
 // `-m handler` (default) handles deliveries on the connection's I/O thread; `-m sequence` iterates
-// the consumer's AsyncSequence on Swift's pool (one thread hop per batch of deliveries).
+// the consumer's AsyncSequence on Swift's pool; `-m batch` iterates `consumer.batches` and publishes
+// each batch with one hand-off (the shape of a pipeline that records history per batch).
 //
 // Prints `RESULT relayed=N acked=N elapsed_s=S rate=R prefetch=P` like the C relay.
 import AMQPClient
@@ -14,7 +15,7 @@ import Logging
 import Synchronization
 
 struct Options {
-    enum Mode: String { case handler, sequence }
+    enum Mode: String { case handler, sequence, batch }
     var count = 100_000
     var prefetch: UInt16 = 500
     var mode = Mode.handler
@@ -65,14 +66,13 @@ let clock = ContinuousClock()
 let firstDelivery = Mutex<ContinuousClock.Instant?>(nil)
 let allAcked = AsyncStream<Void>.makeStream()
 
-/// One event: publish its command; ack the event once the command is confirmed, requeue it if refused.
-@Sendable func relay(_ delivery: AMQPDelivery) {
-    firstDelivery.withLock { if $0 == nil { $0 = clock.now } }
+/// The command for one event: ack the event once the command is confirmed, requeue it if refused.
+@Sendable func command(for delivery: AMQPDelivery) -> AMQPOutboundMessage {
     let id = jsonString(delivery.body, key: "id")
     let app = jsonString(delivery.body, key: "appId")
-    let command = Array("{\"command\":\"process.start\",\"processId\":\"\(id)\",\"appId\":\"\(app)\"}".utf8)
-    connection.publish(
-        command, exchange: "commands", routingKey: "process.start",
+    let body = Array("{\"command\":\"process.start\",\"processId\":\"\(id)\",\"appId\":\"\(app)\"}".utf8)
+    return AMQPOutboundMessage(
+        body, exchange: "commands", routingKey: "process.start",
         properties: AMQPProperties(contentType: "application/json", messageID: id), mandatory: true
     ) { result in
         switch result {
@@ -84,6 +84,11 @@ let allAcked = AsyncStream<Void>.makeStream()
             try? delivery.nack(requeue: true)
         }
     }
+}
+
+@Sendable func relay(_ delivery: AMQPDelivery) {
+    firstDelivery.withLock { if $0 == nil { $0 = clock.now } }
+    connection.publish([command(for: delivery)])
 }
 
 switch options.mode {
@@ -98,6 +103,16 @@ case .sequence:
         relay(delivery)
         received += 1
         if received == options.count { break }
+    }
+case .batch:
+    // Deliveries in the batches the connection read them in, one publish hand-off per batch.
+    let consumer = try await connection.consume(queue: "relay.in", prefetch: options.prefetch)
+    var received = 0
+    for try await batch in consumer.batches {
+        firstDelivery.withLock { if $0 == nil { $0 = clock.now } }
+        connection.publish(batch.map(command(for:)))
+        received += batch.count
+        if received >= options.count { break }
     }
 }
 for await _ in allAcked.stream {}

@@ -151,6 +151,21 @@ public final class AMQPConnection: Sendable {
         }
     }
 
+    /// Publishes several messages with one hand-off to the I/O thread; each message's `onConfirm`
+    /// runs there when the broker confirmed (or refused) it. For work done in batches.
+    public func publish(_ messages: [AMQPOutboundMessage]) {
+        let pending = messages.map {
+            PendingPublish(exchange: $0.exchange, routingKey: $0.routingKey, mandatory: $0.mandatory,
+                           properties: $0.properties, body: $0.body, onConfirm: $0.onConfirm)
+        }
+        if !queue.enqueue(contentsOf: pending.map { .publish($0) }) {
+            for message in pending {
+                message.complete(.failure(AMQPError(.closed, context: "publish to exchange '\(message.exchange)'",
+                                                    reason: "the connection is closed")))
+            }
+        }
+    }
+
     /// Starts a graceful close without waiting: consumers are cancelled, in-flight confirms and
     /// settlements are awaited (bounded by the shutdown timeout), then the connection closes.
     public func beginClose() {

@@ -2,7 +2,8 @@
 ///
 /// The sequence survives reconnects (deliveries resume on the new connection; unsettled ones come
 /// back redelivered). It ends after `cancel()` or `close()`, and throws when the broker cancels the
-/// consumer or the connection gives up.
+/// consumer or the connection gives up. `batches` gives the same deliveries grouped as they
+/// arrived, which suits work done per batch (one database transaction, one publish call).
 public struct AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
     public typealias Failure = AMQPError
@@ -26,15 +27,47 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         Iterator(buffer: buffer)
     }
 
+    /// One delivery at a time; takes a whole batch from the connection and hands it out locally.
     public struct Iterator: AsyncIteratorProtocol {
         let buffer: DeliveryBuffer
+        private var pending: [AMQPDelivery] = []
+        private var index = 0
 
-        public mutating func next() async throws(AMQPError) -> AMQPDelivery? {
-            try await buffer.next()
+        init(buffer: DeliveryBuffer) {
+            self.buffer = buffer
         }
 
-        public mutating func next(isolation actor: isolated (any Actor)?) async throws(AMQPError) -> AMQPDelivery? {
-            try await buffer.next()
+        public mutating func next() async throws(AMQPError) -> AMQPDelivery? {
+            if index == pending.count {
+                guard let batch = try await buffer.nextBatch() else { return nil }
+                pending = batch
+                index = 0
+            }
+            defer { index += 1 }
+            return pending[index]
+        }
+    }
+
+    /// The deliveries in the batches the connection read them in (each non-empty).
+    public var batches: Batches { Batches(buffer: buffer) }
+
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = [AMQPDelivery]
+        public typealias Failure = AMQPError
+        let buffer: DeliveryBuffer
+
+        public func makeAsyncIterator() -> Iterator { Iterator(buffer: buffer) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let buffer: DeliveryBuffer
+
+            public mutating func next() async throws(AMQPError) -> [AMQPDelivery]? {
+                try await buffer.nextBatch()
+            }
+
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(AMQPError) -> [AMQPDelivery]? {
+                try await buffer.nextBatch()
+            }
         }
     }
 

@@ -50,6 +50,43 @@ import Testing
         await connection.close()
     }
 
+    @Test func batchesAndBatchPublishesCarryEveryMessageOnce() async throws {
+        let connection = try await TestBroker.connect("batches")
+        let source = try await TestBroker.scratchQueue(connection, "batches-in")
+        let sink = try await TestBroker.scratchQueue(connection, "batches-out")
+        let confirmed = Collector<Int>()
+        let done = AsyncStream<Void>.makeStream()
+        connection.publish((0..<300).map { index in
+            AMQPOutboundMessage(Array("\(index)".utf8), exchange: "", routingKey: source) { result in
+                if case .success = result { Task { await confirmed.append(index); if await confirmed.count == 300 { done.continuation.finish() } } }
+            }
+        })
+        for await _ in done.stream {}
+        #expect(Set(await confirmed.values) == Set(0..<300))
+
+        let consumer = try await connection.consume(queue: source, prefetch: 100)
+        var seen: [String] = []
+        var largestBatch = 0
+        for try await batch in consumer.batches {
+            #expect(!batch.isEmpty)
+            largestBatch = max(largestBatch, batch.count)
+            connection.publish(batch.map { delivery in
+                AMQPOutboundMessage(delivery.body, exchange: "", routingKey: sink) { result in
+                    if case .success = result { try? delivery.ack() }
+                }
+            })
+            seen += batch.map { String(decoding: $0.body, as: UTF8.self) }
+            if seen.count == 300 { break }
+        }
+        #expect(seen == (0..<300).map(String.init), "order and content kept")
+        #expect(largestBatch <= 100, "never more than the prefetch at once")
+        #expect(try await TestBroker.eventually { try await connection.queueStatus(sink).messageCount == 300 })
+        #expect(try await TestBroker.eventually { try await connection.queueStatus(source).messageCount == 0 })
+        try await connection.delete(queue: source)
+        try await connection.delete(queue: sink)
+        await connection.close()
+    }
+
     @Test func unroutableMandatoryMessageIsReturned() async throws {
         let connection = try await TestBroker.connect("returns")
         let exchange = TestBroker.uniqueName("returns")

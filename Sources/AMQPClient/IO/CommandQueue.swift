@@ -56,6 +56,19 @@ final class CommandQueue: Sendable {
         return accepted
     }
 
+    /// Queues several commands under one lock and at most one wake-up.
+    func enqueue(contentsOf commands: [Command]) -> Bool {
+        let (accepted, wake) = state.withLock { state -> (Bool, Bool) in
+            guard !state.closed else { return (false, false) }
+            state.commands.append(contentsOf: commands)
+            let wake = state.sleeping
+            state.sleeping = false
+            return (true, wake)
+        }
+        if wake { signal() }
+        return accepted
+    }
+
     /// Asks the I/O thread to shut down gracefully.
     func requestClose() {
         let wake = state.withLock { state -> Bool in

@@ -1,17 +1,28 @@
 import Synchronization
 
-/// The hand-off of deliveries from the I/O thread to one consumer's iterator.
+/// The hand-off of deliveries from the I/O thread to one consumer.
 ///
-/// Unlike `AsyncStream`, which resumes a waiting consumer for every element, the I/O thread
-/// appends everything one loop turn read and wakes the consumer once: under load the consumer then
-/// drains the buffer without suspending, which saves a thread wake-up per message. The buffer is
-/// bounded by the consumer's prefetch.
+/// Unlike `AsyncStream`, which takes a lock and may resume the consumer for every element, the I/O
+/// thread appends everything one loop turn read and wakes the consumer once, and the consumer takes
+/// everything buffered at once: under load that is one lock and at most one thread wake-up per batch
+/// instead of per message. The buffer is bounded by the consumer's prefetch.
 final class DeliveryBuffer: Sendable {
+    typealias Waiter = CheckedContinuation<Result<[AMQPDelivery]?, AMQPError>, Never>
+
     private struct State {
         var items: [AMQPDelivery] = []
-        var head = 0
-        var waiter: CheckedContinuation<Result<AMQPDelivery?, AMQPError>, Never>?
+        var waiter: Waiter?
         var ended: AMQPError?? = nil  // .some(nil): finished; .some(error): failed
+
+        /// Everything buffered (nil if empty), or the end of the sequence.
+        mutating func take() -> Result<[AMQPDelivery]?, AMQPError>? {
+            if !items.isEmpty {
+                defer { items = [] }
+                return .success(items)
+            }
+            if let ended { return ended.map { .failure($0) } ?? .success(nil) }
+            return nil
+        }
     }
 
     private let state = Mutex(State())
@@ -29,24 +40,21 @@ final class DeliveryBuffer: Sendable {
             for delivery in deliveries { handler(delivery) }
             return
         }
-        let resume = state.withLock { state -> (CheckedContinuation<Result<AMQPDelivery?, AMQPError>, Never>, AMQPDelivery)? in
+        let waiter = state.withLock { state -> Waiter? in
             guard state.ended == nil else { return nil }
-            var batch = deliveries[...]
             if let waiter = state.waiter {
                 state.waiter = nil
-                let first = batch.removeFirst()
-                state.items.append(contentsOf: batch)
-                return (waiter, first)
+                return waiter
             }
-            state.items.append(contentsOf: batch)
+            state.items.append(contentsOf: deliveries)
             return nil
         }
-        if let (waiter, first) = resume { waiter.resume(returning: .success(first)) }
+        waiter?.resume(returning: .success(deliveries))
     }
 
-    /// Ends the sequence after what is buffered; with an error, the iterator throws it then.
+    /// Ends the sequence after what is buffered; with an error, the consumer gets it then.
     func finish(throwing error: AMQPError? = nil) {
-        let waiter = state.withLock { state -> CheckedContinuation<Result<AMQPDelivery?, AMQPError>, Never>? in
+        let waiter = state.withLock { state -> Waiter? in
             guard state.ended == nil else { return nil }
             state.ended = .some(error)
             defer { state.waiter = nil }
@@ -55,30 +63,14 @@ final class DeliveryBuffer: Sendable {
         waiter?.resume(returning: error.map { .failure($0) } ?? .success(nil))
     }
 
-    func next() async throws(AMQPError) -> AMQPDelivery? {
-        let immediate = state.withLock { state -> Result<AMQPDelivery?, AMQPError>? in
-            if state.head < state.items.count {
-                let item = state.items[state.head]
-                state.head += 1
-                if state.head == state.items.count {
-                    state.items.removeAll(keepingCapacity: true)
-                    state.head = 0
-                }
-                return .success(item)
-            }
-            if let ended = state.ended { return ended.map { .failure($0) } ?? .success(nil) }
-            return nil
-        }
-        if let immediate { return try immediate.get() }
+    /// Everything delivered and not yet taken, waiting while there is nothing; nil at the end.
+    /// A cancelled task gets nil: the deliveries stay buffered and unsettled.
+    func nextBatch() async throws(AMQPError) -> [AMQPDelivery]? {
+        if let immediate = state.withLock({ $0.take() }) { return try immediate.get() }
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<AMQPDelivery?, AMQPError>, Never>) in
-                let early = state.withLock { state -> Result<AMQPDelivery?, AMQPError>? in
-                    if state.head < state.items.count {
-                        let item = state.items[state.head]
-                        state.head += 1
-                        return .success(item)
-                    }
-                    if let ended = state.ended { return ended.map { .failure($0) } ?? .success(nil) }
+            await withCheckedContinuation { (continuation: Waiter) in
+                let early = state.withLock { state -> Result<[AMQPDelivery]?, AMQPError>? in
+                    if let taken = state.take() { return taken }
                     if Task.isCancelled { return .success(nil) }
                     state.waiter = continuation
                     return nil
@@ -86,7 +78,6 @@ final class DeliveryBuffer: Sendable {
                 if let early { continuation.resume(returning: early) }
             }
         } onCancel: {
-            // A cancelled iteration ends quietly; the deliveries stay buffered and unsettled.
             let waiter = state.withLock { state in
                 defer { state.waiter = nil }
                 return state.waiter
