@@ -1,0 +1,56 @@
+import Automation
+import Foundation
+import Testing
+
+/// Tenants and tokens, against both stores.
+@Suite("Contract: tenants and tokens")
+struct TenantTokenContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func tenantsAreUniqueAndListedById(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertTenant(Tenant(id: globex, name: "Globex", dateCreated: at(5)))
+            try await store.insertTenant(Tenant(id: acme, name: "Acme", dateCreated: at(9)))
+            let duplicate = await automationError { try await store.insertTenant(Tenant(id: acme, name: "Again", dateCreated: at(10))) }
+            #expect(duplicate?.code == .conflict)
+            #expect(duplicate?.field == "tenantId")
+
+            #expect(try await store.tenants().map(\.id) == [acme, globex])
+            #expect(try await store.tenant(id: acme) == Tenant(id: acme, name: "Acme", dateCreated: at(9)))
+            #expect(try await store.tenant(id: "nobody") == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func tokensAreFoundByHashAndScopedToTheirTenant(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let orphan = APIToken(tenantId: "nobody", role: .admin, secretHash: "00", dateCreated: at(0))
+            let missingTenant = await automationError { try await store.insertToken(orphan) }
+            #expect(missingTenant?.code == .notFound)
+
+            try await store.insertTenant(Tenant(id: acme, name: "Acme", dateCreated: at(0)))
+            try await store.insertTenant(Tenant(id: globex, name: "Globex", dateCreated: at(0)))
+            let second = APIToken(tenantId: acme, role: .member, name: "ci", secretHash: "bb", dateCreated: at(20))
+            let first = APIToken(tenantId: acme, role: .admin, name: nil, secretHash: "aa", dateCreated: at(10))
+            let theirs = APIToken(tenantId: globex, role: .admin, secretHash: "cc", dateCreated: at(5))
+            for token in [second, first, theirs] { try await store.insertToken(token) }
+
+            #expect(try await store.token(secretHash: "bb") == second)
+            #expect(try await store.token(secretHash: "aa") == first)
+            #expect(try await store.token(secretHash: "zz") == nil)
+            #expect(try await store.tokens(tenant: acme) == [first, second])
+
+            let sameHash = APIToken(tenantId: globex, role: .member, secretHash: "aa", dateCreated: at(30))
+            #expect(await automationError { try await store.insertToken(sameHash) }?.code == .conflict)
+            var sameID = second
+            sameID.secretHash = "dd"
+            #expect(await automationError { try await store.insertToken(sameID) }?.code == .conflict)
+
+            #expect(try await store.deleteToken(id: first.id, tenant: globex) == false)
+            #expect(try await store.token(secretHash: "aa") == first)
+            #expect(try await store.deleteToken(id: first.id, tenant: acme) == true)
+            #expect(try await store.token(secretHash: "aa") == nil)
+            #expect(try await store.deleteToken(id: first.id, tenant: acme) == false)
+            #expect(try await store.tokens(tenant: acme) == [second])
+        }
+    }
+}
