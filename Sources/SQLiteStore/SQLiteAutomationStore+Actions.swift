@@ -45,7 +45,8 @@ extension SQLiteAutomationStore {
 
     public func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction? {
         try await writer.read { db in
-            let record = try ActionRecord
+            let record =
+                try ActionRecord
                 .filter(Column("tenantId") == tenant.rawValue)
                 .filter(Column("namespace") == namespace.rawValue)
                 .filter(Column("name") == name)
@@ -62,7 +63,8 @@ extension SQLiteAutomationStore {
         }
         let limit = max(0, page.limit)
         return try await writer.read { [after] db in
-            var request = ActionRecord
+            var request =
+                ActionRecord
                 .filter(Column("tenantId") == tenant.rawValue)
                 .filter(Column("namespace") == namespace.rawValue)
             if let after { request = request.filter(Column("name") > after) }
@@ -113,7 +115,9 @@ extension SQLiteAutomationStore {
     /// refreshes `nextScheduledRunAt` and writes what changed — the schedule and trigger methods'
     /// common path, so a limit check and its insert are one transaction.
     func modify(
-        _ actionId: ActionID, _ tenant: TenantID, at date: Date,
+        _ actionId: ActionID,
+        _ tenant: TenantID,
+        at date: Date,
         _ change: @escaping @Sendable (inout AutomatedAction) throws(AutomationError) -> Void
     ) async throws -> AutomatedAction {
         try await writer.write { db in

@@ -40,12 +40,17 @@ extension SQLiteAutomationStore {
                 }
                 let key = entry.idempotencyKey
                 let existing = try HistoryRecord.fetchOne(
-                    db, sql: Self.historyByKeySQL,
-                    arguments: [key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex])
+                    db,
+                    sql: Self.historyByKeySQL,
+                    arguments: [key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
+                )
                 guard let existing else {
                     // Unreachable: DO NOTHING fired, so the key is there in this transaction.
                     throw SQLiteStoreError.corruptValue(
-                        table: HistoryRecord.databaseTableName, column: "sourceEventId", reason: "idempotency key vanished")
+                        table: HistoryRecord.databaseTableName,
+                        column: "sourceEventId",
+                        reason: "idempotency key vanished"
+                    )
                 }
                 stored.append(existing.entry)
             }
@@ -67,7 +72,9 @@ extension SQLiteAutomationStore {
             arguments += [limit + 1]
             let records = try HistoryRecord.fetchAll(db, sql: sql, arguments: arguments)
             let items = records.prefix(limit)
-            let next = records.count > limit ? items.last.map { HistoryCursor(dateStarted: StoredDate.value($0.entry.dateStarted), sequence: $0.sequence).text } : nil
+            let next =
+                records.count > limit
+                ? items.last.map { HistoryCursor(dateStarted: StoredDate.value($0.entry.dateStarted), sequence: $0.sequence).text } : nil
             return Page(items: items.map(\.entry), nextCursor: next)
         }
     }
@@ -79,7 +86,10 @@ extension SQLiteAutomationStore {
     }
 
     public func completeExecution(
-        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date
+        processId: ProcessID,
+        outcome: ExecutionOutcome,
+        errorMessage: String?,
+        at date: Date
     ) async throws -> ExecutionCompletion? {
         try await writer.write { db in
             guard let record = try Self.firstEntry(db, processId: processId), record.entry.outcome == .pending else {
@@ -91,7 +101,8 @@ extension SQLiteAutomationStore {
             entry.errorMessage = errorMessage
             try db.execute(
                 sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?",
-                arguments: [outcome.rawValue, StoredDate.value(date), errorMessage, record.sequence])
+                arguments: [outcome.rawValue, StoredDate.value(date), errorMessage, record.sequence]
+            )
             let counters = try Row.fetchOne(
                 db,
                 sql: """
@@ -101,7 +112,8 @@ extension SQLiteAutomationStore {
                     WHERE id = ?
                     RETURNING totalExecutions, consecutiveFailures
                     """,
-                arguments: [outcome == .failed, entry.actionId.description])
+                arguments: [outcome == .failed, entry.actionId.description]
+            )
             guard let counters else {
                 // Unreachable with foreign keys on: the entry's action exists. Undo the close.
                 throw AutomationError.notFound("action \(entry.actionId) does not exist")
@@ -109,7 +121,8 @@ extension SQLiteAutomationStore {
             return ExecutionCompletion(
                 entry: entry,
                 totalExecutions: try counters.decode(forColumn: "totalExecutions"),
-                consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures"))
+                consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures")
+            )
         }
     }
 
@@ -136,7 +149,8 @@ extension SQLiteAutomationStore {
                             WHERE rank > ? OR dateStarted < ?
                         )
                         """,
-                    arguments: [max(0, keep), StoredDate.value(before)])
+                    arguments: [max(0, keep), StoredDate.value(before)]
+                )
             }
             return db.changesCount
         }
@@ -145,7 +159,9 @@ extension SQLiteAutomationStore {
     /// The first entry recorded for `processId` (in insertion order, as the in-memory store).
     private static func firstEntry(_ db: Database, processId: ProcessID) throws -> HistoryRecord? {
         try HistoryRecord.fetchOne(
-            db, sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1",
-            arguments: [processId.description])
+            db,
+            sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1",
+            arguments: [processId.description]
+        )
     }
 }

@@ -6,7 +6,11 @@ import GRDB
 
 extension SQLiteAutomationStore {
     public func insertSchedule(
-        _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
+        _ schedule: CronScheduleDefinition,
+        actionId: ActionID,
+        tenant: TenantID,
+        limit: Int,
+        at date: Date
     ) async throws -> AutomatedAction {
         try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
             guard action.schedules.count < limit else {
@@ -20,7 +24,10 @@ extension SQLiteAutomationStore {
     }
 
     public func updateSchedule(
-        _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, at date: Date
+        _ schedule: CronScheduleDefinition,
+        actionId: ActionID,
+        tenant: TenantID,
+        at date: Date
     ) async throws -> AutomatedAction {
         try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
             guard let index = action.schedules.firstIndex(where: { $0.id == schedule.id }) else {
@@ -52,7 +59,11 @@ extension SQLiteAutomationStore {
     }
 
     public func insertTrigger(
-        _ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
+        _ trigger: MessageTrigger,
+        actionId: ActionID,
+        tenant: TenantID,
+        limit: Int,
+        at date: Date
     ) async throws -> AutomatedAction {
         try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
             guard action.messageTriggers.count < limit else {

@@ -26,7 +26,8 @@ extension SQLiteAutomationStore {
             guard try TenantRecord.exists(db, key: token.tenantId.rawValue) else {
                 throw AutomationError.notFound("tenant \(token.tenantId) does not exist", field: "tenant")
             }
-            let duplicate = try TokenRecord
+            let duplicate =
+                try TokenRecord
                 .filter(Column("id") == token.id.description || Column("secretHash") == token.secretHash)
                 .fetchCount(db) > 0
             guard !duplicate else { throw AutomationError.conflict("token already exists", field: nil) }

@@ -65,7 +65,9 @@ public final class SQLiteAutomationStore: AutomationStore {
     @discardableResult
     public func applyRetention(now: Date) async throws -> Int {
         try await pruneHistory(
-            keepLastPerAction: configuration.keepLastPerAction, startedBefore: configuration.startedBefore(now: now))
+            keepLastPerAction: configuration.keepLastPerAction,
+            startedBefore: configuration.startedBefore(now: now)
+        )
     }
 
     // MARK: Diagnostics
@@ -88,7 +90,11 @@ public final class SQLiteAutomationStore: AutomationStore {
                 rowCounts: counts,
                 indexes: Set(
                     try String.fetchAll(
-                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")))
+                        db,
+                        sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+                    )
+                )
+            )
         }
     }
 }

@@ -9,9 +9,11 @@ struct ActionContractTests {
     func actionRoundTripsWithItemsSchedulesAndTriggers(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             var action = makeAction(
-                "daily-report", items: try everyKindOfItem(),
+                "daily-report",
+                items: try everyKindOfItem(),
                 schedules: [schedule("late", next: at(900)), schedule("off", enabled: false, next: at(100)), schedule("early", next: at(300))],
-                triggers: [trigger("b"), trigger("a", enabled: false, type: .capsuleProcessUpdated)])
+                triggers: [trigger("b"), trigger("a", enabled: false, type: .capsuleProcessUpdated)]
+            )
             action.description = nil
             action.nextScheduledRunAt = at(1)  // stale on purpose: the store derives it
             try await store.insertAction(action)
@@ -65,11 +67,13 @@ struct ActionContractTests {
             #expect(
                 await automationError {
                     try await store.insertSchedule(newSchedule, actionId: action.id, tenant: globex, limit: 5, at: at(1))
-                }?.code == .notFound)
+                }?.code == .notFound
+            )
             #expect(
                 await automationError {
                     try await store.deleteTrigger(id: action.messageTriggers[0].id, actionId: action.id, tenant: globex, at: at(1))
-                }?.code == .notFound)
+                }?.code == .notFound
+            )
             #expect(try await store.action(id: action.id, tenant: acme) == action.withNextRun(at(60)))
         }
     }
@@ -156,7 +160,11 @@ struct ActionContractTests {
         try await kind.withStore { store in
             let scheduled = makeAction("b-scheduled", schedules: [schedule("off", enabled: false, next: nil), schedule("on", next: at(60))])
             let scheduledElsewhere = makeAction("a-scheduled", tenant: globex, schedules: [schedule("on", next: at(60))])
-            let allDisabled = makeAction("c-disabled", schedules: [schedule("off", enabled: false, next: nil)], triggers: [trigger("off", enabled: false)])
+            let allDisabled = makeAction(
+                "c-disabled",
+                schedules: [schedule("off", enabled: false, next: nil)],
+                triggers: [trigger("off", enabled: false)]
+            )
             let paused = makeAction("d-paused", status: .paused, schedules: [schedule("on", next: at(60))], triggers: [trigger("on")])
             let triggered = makeAction("e-triggered", triggers: [trigger("off", enabled: false), trigger("on")])
             let triggeredElsewhere = makeAction("a-triggered", namespace: "staging", triggers: [trigger("on")])

@@ -95,7 +95,8 @@ struct HistoryContractTests {
             _ = try await store.appendHistory(runs)
 
             let failed = try #require(
-                try await store.completeExecution(processId: runs[0].processId, outcome: .failed, errorMessage: "disk full", at: at(100)))
+                try await store.completeExecution(processId: runs[0].processId, outcome: .failed, errorMessage: "disk full", at: at(100))
+            )
             #expect(failed.totalExecutions == 1)
             #expect(failed.consecutiveFailures == 1)
             #expect(failed.entry.outcome == .failed)

@@ -67,7 +67,11 @@ struct SQLiteConcurrencyTests {
                         group.addTask {
                             let outcome: ExecutionOutcome = index < 5 ? .success : .failed
                             let result = try await store.completeExecution(
-                                processId: run.processId, outcome: outcome, errorMessage: nil, at: at(100 + copy))
+                                processId: run.processId,
+                                outcome: outcome,
+                                errorMessage: nil,
+                                at: at(100 + copy)
+                            )
                             return result == nil ? 0 : 1
                         }
                     }

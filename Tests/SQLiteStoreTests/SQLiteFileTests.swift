@@ -36,7 +36,11 @@ struct SQLiteFileTests {
             let tenant = Tenant(id: acme, name: "Acme", dateCreated: at(0))
             let token = APIToken(tenantId: acme, role: .admin, name: "ops", secretHash: "feed", dateCreated: at(1))
             let action = makeAction(
-                "report", items: try everyKindOfItem(), schedules: [schedule("s", next: at(3600))], triggers: [trigger("t")])
+                "report",
+                items: try everyKindOfItem(),
+                schedules: [schedule("s", next: at(3600))],
+                triggers: [trigger("t")]
+            )
             let run = entry(action.id, event: "e", trigger: .init(action.messageTriggers[0].id), started: at(2))
 
             do {
@@ -140,7 +144,10 @@ struct SQLiteFileTests {
     @Test func retentionFollowsTheConfiguration() async throws {
         try await withTemporaryDirectory { folder in
             let configuration = SQLiteStoreConfiguration(
-                path: folder.appendingPathComponent("db.sqlite").path, keepLastPerAction: 3, maxAgeDays: 1)
+                path: folder.appendingPathComponent("db.sqlite").path,
+                keepLastPerAction: 3,
+                maxAgeDays: 1
+            )
             #expect(configuration.startedBefore(now: at(86_400 * 2)) == at(86_400))
             #expect(SQLiteStoreConfiguration(path: "x", maxAgeDays: nil).startedBefore(now: at(0)) == nil)
 
@@ -152,7 +159,8 @@ struct SQLiteFileTests {
             let now = at(3 * 86_400)
             _ = try await store.appendHistory(
                 (0..<5).map { entry(action.id, event: "r\($0)", started: now.addingTimeInterval(Double(-$0 * 60))) }
-                    + [entry(action.id, event: "old", started: now.addingTimeInterval(-2 * 86_400))])
+                    + [entry(action.id, event: "old", started: now.addingTimeInterval(-2 * 86_400))]
+            )
             #expect(try await store.applyRetention(now: now) == 3)
             #expect(try await store.history(actionId: action.id, page: PageRequest()).items.map(\.sourceEventId) == ["r0", "r1", "r2"])
         }

@@ -32,7 +32,8 @@ struct ScheduleTriggerContractTests {
             #expect(
                 await automationError {
                     try await store.insertSchedule(ghost, actionId: .random(), tenant: acme, limit: 5, at: at(9))
-                }?.code == .notFound)
+                }?.code == .notFound
+            )
         }
     }
 
@@ -46,7 +47,12 @@ struct ScheduleTriggerContractTests {
                     group.addTask {
                         do {
                             _ = try await store.insertSchedule(
-                                schedule("s\(index)", next: at(index)), actionId: action.id, tenant: acme, limit: 5, at: at(index))
+                                schedule("s\(index)", next: at(index)),
+                                actionId: action.id,
+                                tenant: acme,
+                                limit: 5,
+                                at: at(index)
+                            )
                             return true
                         } catch let error as AutomationError where error.code == .limitExceeded {
                             return false

@@ -70,30 +70,42 @@ func json(_ text: String) throws -> AnyJSON {
 /// Items of every kind, with uninterpreted members, so the JSON column round-trip is exercised.
 func everyKindOfItem() throws -> [ActionItem] {
     [
-    ActionItem(
-        name: "Generate Report",
-        config: .app(
-            AppConfig(
-                version: VersionReference(id: "a1b2c3d4-5678-90ab-cdef-1234567890ab", version: 1),
-                inputs: [NameValuePair(name: "format", value: "pdf")],
-                additionalFields: ["priority": try json("3"), "tags": try json(#"["a", true, {"k": null}]"#)]))),
-    ActionItem(
-        name: "Summarise",
-        config: .interaction(
-            InteractionConfig(
-                version: VersionReference(id: "b2c3", version: 2), initialPrompt: "Summarise the report",
-                inputs: [NameValuePair(name: "tone", value: "short")]))),
-    ActionItem(
-        name: "Tell the session",
-        config: .interactionMessage(
-            InteractionMessageConfig(interactionProcessIdFromEvent: "$.item.id", message: "done", senderType: "System"))),
-    ActionItem(
-        name: "Archive",
-        config: .capsule(
-            CapsuleConfig(
-                version: VersionReference(id: "c3d4", version: 7),
-                vfsMounts: [VFSMount(vfsId: "v1", vfsNamespaceId: "ns1", mountName: "/data")],
-                secretMounts: [SecretMount(secretName: "s3-key", mountName: "S3_KEY")]))),
+        ActionItem(
+            name: "Generate Report",
+            config: .app(
+                AppConfig(
+                    version: VersionReference(id: "a1b2c3d4-5678-90ab-cdef-1234567890ab", version: 1),
+                    inputs: [NameValuePair(name: "format", value: "pdf")],
+                    additionalFields: ["priority": try json("3"), "tags": try json(#"["a", true, {"k": null}]"#)]
+                )
+            )
+        ),
+        ActionItem(
+            name: "Summarise",
+            config: .interaction(
+                InteractionConfig(
+                    version: VersionReference(id: "b2c3", version: 2),
+                    initialPrompt: "Summarise the report",
+                    inputs: [NameValuePair(name: "tone", value: "short")]
+                )
+            )
+        ),
+        ActionItem(
+            name: "Tell the session",
+            config: .interactionMessage(
+                InteractionMessageConfig(interactionProcessIdFromEvent: "$.item.id", message: "done", senderType: "System")
+            )
+        ),
+        ActionItem(
+            name: "Archive",
+            config: .capsule(
+                CapsuleConfig(
+                    version: VersionReference(id: "c3d4", version: 7),
+                    vfsMounts: [VFSMount(vfsId: "v1", vfsNamespaceId: "ns1", mountName: "/data")],
+                    secretMounts: [SecretMount(secretName: "s3-key", mountName: "S3_KEY")]
+                )
+            )
+        ),
     ]
 }
 
@@ -115,18 +127,39 @@ func makeAction(
     triggers: [MessageTrigger] = []
 ) -> AutomatedAction {
     AutomatedAction(
-        tenantId: tenant, namespace: namespace, name: name, description: "about \(name)", status: status, actions: items,
-        schedules: schedules, messageTriggers: triggers, dateCreated: at(0), dateUpdated: at(0))
+        tenantId: tenant,
+        namespace: namespace,
+        name: name,
+        description: "about \(name)",
+        status: status,
+        actions: items,
+        schedules: schedules,
+        messageTriggers: triggers,
+        dateCreated: at(0),
+        dateUpdated: at(0)
+    )
 }
 
 /// A `Pending` entry of `action`; the key is (`event`, `trigger`, `item`).
 func entry(
-    _ action: ActionID, event: String, trigger: ExecutionSourceID? = nil, item: Int = 0, started: Date,
-    process: ProcessID = .random(), type: ExecutionTriggerType = .message
+    _ action: ActionID,
+    event: String,
+    trigger: ExecutionSourceID? = nil,
+    item: Int = 0,
+    started: Date,
+    process: ProcessID = .random(),
+    type: ExecutionTriggerType = .message
 ) -> ExecutionHistoryEntry {
     ExecutionHistoryEntry(
-        triggerType: type, triggerId: trigger, actionId: action, processId: process, processType: .app,
-        dateStarted: started, sourceEventId: event, itemIndex: item)
+        triggerType: type,
+        triggerId: trigger,
+        actionId: action,
+        processId: process,
+        processType: .app,
+        dateStarted: started,
+        sourceEventId: event,
+        itemIndex: item
+    )
 }
 
 /// All pages of an action's history, following cursors.

@@ -69,9 +69,20 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     /// The aggregate, given its children in order.
     func action(schedules: [CronScheduleDefinition], triggers: [MessageTrigger]) -> AutomatedAction {
         AutomatedAction(
-            id: id, tenantId: tenantId, namespace: namespace, name: name, description: description,
-            status: status, actions: items, schedules: schedules, messageTriggers: triggers,
-            nextScheduledRunAt: nextScheduledRunAt, totalExecutions: totalExecutions,
-            consecutiveFailures: consecutiveFailures, dateCreated: dateCreated, dateUpdated: dateUpdated)
+            id: id,
+            tenantId: tenantId,
+            namespace: namespace,
+            name: name,
+            description: description,
+            status: status,
+            actions: items,
+            schedules: schedules,
+            messageTriggers: triggers,
+            nextScheduledRunAt: nextScheduledRunAt,
+            totalExecutions: totalExecutions,
+            consecutiveFailures: consecutiveFailures,
+            dateCreated: dateCreated,
+            dateUpdated: dateUpdated
+        )
     }
 }

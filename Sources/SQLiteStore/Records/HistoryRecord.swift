@@ -30,7 +30,8 @@ struct HistoryRecord: FetchableRecord, Hashable {
             outcome: try row.enumeration(ExecutionOutcome.self, "outcome", table: table),
             errorMessage: try row.decode(forColumn: "errorMessage"),
             sourceEventId: try row.decode(forColumn: "sourceEventId"),
-            itemIndex: try row.decode(forColumn: "itemIndex"))
+            itemIndex: try row.decode(forColumn: "itemIndex")
+        )
     }
 
     /// The values of ``insertColumns`` for `entry`.

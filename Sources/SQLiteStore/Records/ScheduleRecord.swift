@@ -33,7 +33,8 @@ struct ScheduleRecord: FetchableRecord, PersistableRecord, Hashable {
             timeZone: try row.decode(forColumn: "timeZone"),
             missedRunPolicy: try row.enumeration(MissedRunPolicy.self, "missedRunPolicy", table: table),
             nextOccurrence: try row.optionalDate("nextOccurrence"),
-            dateCreated: try row.date("dateCreated"))
+            dateCreated: try row.date("dateCreated")
+        )
     }
 
     func encode(to container: inout PersistenceContainer) {

@@ -13,7 +13,8 @@ struct TenantRecord: FetchableRecord, PersistableRecord, Hashable {
         tenant = Tenant(
             id: TenantID(rawValue: try row.decode(forColumn: "id")),
             name: try row.decode(forColumn: "name"),
-            dateCreated: try row.date("dateCreated"))
+            dateCreated: try row.date("dateCreated")
+        )
     }
 
     func encode(to container: inout PersistenceContainer) {

@@ -17,7 +17,8 @@ struct TokenRecord: FetchableRecord, PersistableRecord, Hashable {
             role: try row.enumeration(Role.self, "role", table: table),
             name: try row.decode(forColumn: "name"),
             secretHash: try row.decode(forColumn: "secretHash"),
-            dateCreated: try row.date("dateCreated"))
+            dateCreated: try row.date("dateCreated")
+        )
     }
 
     func encode(to container: inout PersistenceContainer) {

@@ -24,7 +24,8 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
             name: try row.decode(forColumn: "name"),
             isEnabled: try row.decode(forColumn: "isEnabled"),
             triggerType: try row.enumeration(TriggerType.self, "triggerType", table: table),
-            eventFilter: try row.decode(forColumn: "eventFilter"))
+            eventFilter: try row.decode(forColumn: "eventFilter")
+        )
     }
 
     func encode(to container: inout PersistenceContainer) {

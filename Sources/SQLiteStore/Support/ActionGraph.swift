@@ -50,7 +50,8 @@ enum ActionGraph {
     /// Refuses `action` if another action of its namespace has its name, with the in-memory
     /// store's error.
     static func checkNameFree(_ db: Database, _ action: AutomatedAction) throws {
-        let clash = try ActionRecord
+        let clash =
+            try ActionRecord
             .filter(Column("tenantId") == action.tenantId.rawValue)
             .filter(Column("namespace") == action.namespace.rawValue)
             .filter(Column("name") == action.name)
@@ -61,7 +62,8 @@ enum ActionGraph {
 
     static func nameConflict(_ action: AutomatedAction) -> AutomationError {
         AutomationError.conflict(
-            "an action named \"\(action.name.prefix(200))\" already exists in namespace \"\(action.namespace)\"")
+            "an action named \"\(action.name.prefix(200))\" already exists in namespace \"\(action.namespace)\""
+        )
     }
 
     private static func scheduleRecords(_ action: AutomatedAction) -> [ScheduleRecord] {
@@ -73,7 +75,11 @@ enum ActionGraph {
     }
 
     private static func sync<Record: PersistableRecord & Hashable>(
-        _ db: Database, actionId: ActionID, from old: [Record], to new: [Record], id: KeyPath<Record, String>
+        _ db: Database,
+        actionId: ActionID,
+        from old: [Record],
+        to new: [Record],
+        id: KeyPath<Record, String>
     ) throws {
         let kept = Set(new.map { $0[keyPath: id] })
         for record in old where !kept.contains(record[keyPath: id]) {
