@@ -1,0 +1,148 @@
+import Foundation
+import JSONPath
+
+extension TriggerIndex {
+    /// Collects triggers, then orders them and chooses each one's key predicate.
+    struct Builder {
+        private struct Pending {
+            let filter: TriggerFilter
+            let trigger: MessageTrigger
+            let action: Int
+            let partition: PartitionKey
+            /// (action id, trigger id) as big-endian words: the same order as their lowercase
+            /// UUID strings, without building strings.
+            let order: (UInt64, UInt64, UInt64, UInt64)
+        }
+
+        private var actions: [AutomatedAction] = []
+        private var pending: [Pending] = []
+        private var skipped: [SkippedTrigger] = []
+
+        mutating func add(_ action: AutomatedAction) {
+            var slot: Int?
+            for trigger in action.messageTriggers {
+                let reason: SkippedTrigger.Reason?
+                var filter: TriggerFilter?
+                if action.status != .active {
+                    reason = .actionPaused
+                } else if !trigger.isEnabled {
+                    reason = .triggerDisabled
+                } else {
+                    do {
+                        filter = try trigger.compiledFilter()
+                        reason = nil
+                    } catch {
+                        reason = .invalidFilter(error.description)
+                    }
+                }
+                guard let filter else {
+                    skipped.append(
+                        SkippedTrigger(
+                            tenantId: action.tenantId, actionId: action.id, triggerId: trigger.id,
+                            reason: reason ?? .triggerDisabled))
+                    continue
+                }
+                let actionSlot: Int
+                if let slot {
+                    actionSlot = slot
+                } else {
+                    actions.append(action)
+                    actionSlot = actions.count - 1
+                    slot = actionSlot
+                }
+                let a = Self.words(action.id.rawValue)
+                let t = Self.words(trigger.id.rawValue)
+                pending.append(
+                    Pending(
+                        filter: filter, trigger: trigger, action: actionSlot,
+                        partition: PartitionKey(tenant: action.tenantId, type: trigger.triggerType),
+                        order: (a.0, a.1, t.0, t.1)))
+            }
+        }
+
+        consuming func build() -> TriggerIndex {
+            pending.sort { $0.order < $1.order }
+            let entries = pending.map { Entry(filter: $0.filter, trigger: $0.trigger, action: $0.action) }
+
+            var members: [PartitionKey: [Int32]] = [:]
+            for (slot, item) in pending.enumerated() {
+                members[item.partition, default: []].append(Int32(slot))
+            }
+            var partitions: [PartitionKey: Partition] = [:]
+            var statistics = Statistics(triggers: entries.count, partitions: members.count, skipped: skipped.count)
+            for (key, slots) in members {
+                let partition = Self.partition(slots, entries)
+                partitions[key] = partition
+                statistics.unindexed += partition.unindexed.count
+                statistics.largestUnindexed = max(statistics.largestUnindexed, partition.unindexed.count)
+                statistics.indexedPaths += partition.paths.count
+                for indexed in partition.paths {
+                    statistics.buckets += indexed.buckets.count
+                    for bucket in indexed.buckets.values {
+                        statistics.indexed += bucket.count
+                        statistics.largestBucket = max(statistics.largestBucket, bucket.count)
+                    }
+                }
+            }
+            return TriggerIndex(
+                actions: actions, entries: entries, partitions: partitions, skipped: skipped,
+                statistics: statistics)
+        }
+
+        /// Files each trigger of one partition under its most selective equality predicate.
+        ///
+        /// Selectivity is measured on the definitions, not on traffic: the predicate shared by
+        /// the fewest triggers makes the smallest bucket (`appId == 'app-7'` over
+        /// `status == 'Finished'`). Ties go to the path more triggers constrain, so the partition
+        /// ends up with few paths to read per event, then to the path and literal text, so the
+        /// same definitions always give the same index.
+        static func partition(_ slots: [Int32], _ entries: [Entry]) -> Partition {
+            var predicates: [[EqualityPredicate]] = []
+            predicates.reserveCapacity(slots.count)
+            var pairCounts: [EqualityPredicate: Int] = [:]
+            var pathCounts: [[String]: Int] = [:]
+            for slot in slots {
+                var unique: [EqualityPredicate] = []
+                for predicate in entries[Int(slot)].filter.equalityPredicates where !unique.contains(predicate) {
+                    unique.append(predicate)
+                }
+                for predicate in unique { pairCounts[predicate, default: 0] += 1 }
+                var paths: [[String]] = []
+                for predicate in unique where !paths.contains(predicate.path) { paths.append(predicate.path) }
+                for path in paths { pathCounts[path, default: 0] += 1 }
+                predicates.append(unique)
+            }
+
+            func precedes(_ a: EqualityPredicate, _ b: EqualityPredicate) -> Bool {
+                let (ca, cb) = (pairCounts[a] ?? 0, pairCounts[b] ?? 0)
+                if ca != cb { return ca < cb }
+                let (pa, pb) = (pathCounts[a.path] ?? 0, pathCounts[b.path] ?? 0)
+                if pa != pb { return pa > pb }
+                if a.path != b.path { return a.path.lexicographicallyPrecedes(b.path) }
+                return a.value.jsonText < b.value.jsonText
+            }
+
+            var byPath: [[String]: [JSONValue: [Int32]]] = [:]
+            var unindexed: [Int32] = []
+            for (slot, candidates) in zip(slots, predicates) {
+                guard var best = candidates.first else {
+                    unindexed.append(slot)
+                    continue
+                }
+                for candidate in candidates.dropFirst() where precedes(candidate, best) { best = candidate }
+                byPath[best.path, default: [:]][best.value, default: []].append(slot)
+            }
+            let paths = byPath.map { IndexedPath(path: $0.key, buckets: $0.value) }
+                .sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            return Partition(paths: paths, unindexed: unindexed)
+        }
+
+        /// A UUID's 16 bytes as two big-endian words.
+        private static func words(_ uuid: UUID) -> (UInt64, UInt64) {
+            let u = uuid.uuid
+            let high = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7].reduce(0) { $0 << 8 | UInt64($1) }
+            let low = [u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15].reduce(0) { $0 << 8 | UInt64($1) }
+            return (high, low)
+        }
+    }
+}

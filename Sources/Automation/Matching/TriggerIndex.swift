@@ -1,0 +1,142 @@
+import JSONPath
+
+/// The enabled message triggers of active actions, indexed so an event is tested against few of
+/// them (DESIGN "Match"). Immutable: the pipeline builds a new index when definitions change and
+/// swaps it in; matching needs no lock.
+///
+/// ## Strategy
+/// 1. **Partition** by (tenant, trigger type): an event only ever meets its own tenant's triggers
+///    of its own type, found with one dictionary lookup.
+/// 2. **Key predicate**: every `path == literal` condition of a filter's top-level `&&` chain
+///    (``JSONPath/TriggerFilter/equalityPredicates``) must hold for the filter to hold. Each
+///    trigger with at least one is filed under exactly one of them — the most selective: the
+///    `(path, literal)` shared by the fewest triggers of the partition, ties going to the path
+///    more triggers use (fewer distinct paths, fewer lookups per event). So
+///    `$.item.status == 'Finished' && $.item.appId == 'app-7'` is filed under `appId` when
+///    appIds are spread out, and under `status` only when nothing better exists.
+/// 3. Per partition the index keeps `[path: [literal: [trigger]]]`. For an event it reads each
+///    indexed path once from the body (member names only, no query engine) and takes the one
+///    bucket whose literal equals that value (``JSONPath/JSONValue`` hashing follows JSONPath
+///    equality, so `1234` finds `1234.0`).
+/// 4. Only those candidates, plus the partition's triggers with no equality predicate (`||`,
+///    `!`, ranges), have their full filter evaluated.
+///
+/// ## Cost per event
+/// `O(P·d + C·f + U·f + m log m)`: `P` indexed paths of the partition (typically 1–3, each of
+/// depth `d`), `C` candidates in the matched buckets, `U` unindexed triggers, `f` the cost of one
+/// filter, `m` matches. The number of triggers `T` enters only through `C` and `U`: with 100,000
+/// triggers keyed on distinct appIds, an event costs a few lookups and about one evaluation.
+/// Building is `O(T·k)` for `k` predicates per filter, plus compiling every filter once.
+/// Matching allocates nothing but the result array.
+public struct TriggerIndex: Sendable {
+    /// One indexed trigger. `slot` positions in ``entries`` follow (action id, trigger id).
+    struct Entry: Sendable {
+        let filter: TriggerFilter
+        let trigger: MessageTrigger
+        /// Index into ``actions``.
+        let action: Int
+    }
+
+    /// The triggers of one (tenant, trigger type).
+    struct Partition: Sendable {
+        /// Keyed triggers, by key path.
+        var paths: [IndexedPath]
+        /// Triggers with no equality predicate: evaluated for every event of the partition.
+        var unindexed: [Int32]
+    }
+
+    /// The triggers filed under one path, by the literal their key predicate compares it to.
+    struct IndexedPath: Sendable {
+        let path: [String]
+        var buckets: [JSONValue: [Int32]]
+    }
+
+    struct PartitionKey: Hashable, Sendable {
+        let tenant: TenantID
+        let type: TriggerType
+    }
+
+    let actions: [AutomatedAction]
+    let entries: [Entry]
+    let partitions: [PartitionKey: Partition]
+
+    /// Triggers left out (paused action, disabled trigger, filter that does not compile).
+    public let skipped: [SkippedTrigger]
+    /// Sizes, for logs and benchmarks.
+    public let statistics: Statistics
+
+    /// Indexes the enabled message triggers of the active actions among `actions`.
+    public init(actions: [AutomatedAction]) {
+        var builder = Builder()
+        for action in actions { builder.add(action) }
+        self = builder.build()
+    }
+
+    init(
+        actions: [AutomatedAction], entries: [Entry], partitions: [PartitionKey: Partition],
+        skipped: [SkippedTrigger], statistics: Statistics
+    ) {
+        self.actions = actions
+        self.entries = entries
+        self.partitions = partitions
+        self.skipped = skipped
+        self.statistics = statistics
+    }
+
+    /// How many triggers are indexed.
+    public var count: Int { entries.count }
+
+    /// The triggers whose filter holds for `event`, ordered by action id then trigger id.
+    /// Schedule and manual events (no ``Event/triggerType``) match nothing.
+    public func matches(_ event: Event) -> [TriggerMatch] {
+        var evaluations = 0
+        return matches(event, evaluations: &evaluations)
+    }
+
+    /// ``matches(_:)``, adding to `evaluations` the number of filters evaluated — what the index
+    /// saves over evaluating all ``count`` triggers (tests and benchmarks).
+    public func matches(_ event: Event, evaluations: inout Int) -> [TriggerMatch] {
+        guard let type = event.triggerType,
+            let partition = partitions[PartitionKey(tenant: event.tenantId, type: type)]
+        else { return [] }
+        var result: [TriggerMatch] = []
+        let body = event.body
+        for indexed in partition.paths {
+            guard let value = Self.value(at: indexed.path, in: body), let bucket = indexed.buckets[value] else {
+                continue
+            }
+            evaluate(bucket, body, &result, &evaluations)
+        }
+        evaluate(partition.unindexed, body, &result, &evaluations)
+        if result.count > 1 { result.sort { $0.rank < $1.rank } }
+        return result
+    }
+
+    /// Evaluates the filters of `slots`, appending the matches. Each trigger sits in exactly one
+    /// bucket or in the unindexed list, and an event selects at most one bucket per path, so no
+    /// trigger is evaluated twice.
+    @inline(__always)
+    private func evaluate(
+        _ slots: [Int32], _ body: JSONValue, _ result: inout [TriggerMatch], _ evaluations: inout Int
+    ) {
+        evaluations += slots.count
+        for slot in slots {
+            let entry = entries[Int(slot)]
+            if entry.filter.evaluate(body) {
+                result.append(TriggerMatch(action: actions[entry.action], trigger: entry.trigger, rank: Int(slot)))
+            }
+        }
+    }
+
+    /// The value at a path of member names, or nil when a step is missing or not an object
+    /// (then no equality predicate on that path can hold, `Nothing` never equals a literal).
+    @inline(__always)
+    static func value(at path: [String], in document: JSONValue) -> JSONValue? {
+        var current = document
+        for name in path {
+            guard case .object(let object) = current, let next = object[name] else { return nil }
+            current = next
+        }
+        return current
+    }
+}
