@@ -1,0 +1,69 @@
+import Automation
+import Hummingbird
+
+/// Actions: create, read, list, update, pause/resume, delete, bulk.
+extension SignalboxAPI {
+    func addActionRoutes(to api: RouterGroup<APIRequestContext>) {
+        // Seed 000: create in a namespace; list and get by name beside it.
+        api.post("/namespaces/{ns}/automated-actions") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(CreateActionRequest.self, context: context)
+            let change = try await service.createAction(body, namespace: try context.namespace(), as: caller)
+            var response = JSONResponse.make(ActionResponse(change), status: .created)
+            response.headers[.location] = "/automated-actions/by-id/\(change.action.id)"
+            return response
+        }
+        api.get("/namespaces/{ns}/automated-actions") { request, context in
+            let caller = try context.requireCaller()
+            let page = try await service.listActions(namespace: try context.namespace(), page: try request.pageRequest(), as: caller)
+            return JSONResponse.make(ActionListResponse(items: page.items, nextCursor: page.nextCursor))
+        }
+        api.get("/namespaces/{ns}/automated-actions/{name}") { _, context in
+            let caller = try context.requireCaller()
+            let reference = ActionReference.name(try context.pathText("name"), namespace: try context.namespace())
+            return JSONResponse.make(ActionResponse(try await service.action(reference, as: caller)))
+        }
+
+        // Seed 000: by id.
+        api.get("/automated-actions/by-id/{id}") { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(ActionResponse(try await service.action(try context.actionReference(), as: caller)))
+        }
+        api.put("/automated-actions/by-id/{id}") { request, context in
+            let caller = try context.requireCaller()
+            let reference = try context.actionReference()
+            let body = try await request.decodeJSON(UpdateActionRequest.self, context: context)
+            return JSONResponse.make(ActionResponse(try await service.updateAction(reference, body, as: caller)))
+        }
+        api.delete("/automated-actions/by-id/{id}") { _, context in
+            let caller = try context.requireCaller()
+            try await service.deleteAction(try context.actionReference(), as: caller)
+            return JSONResponse.noContent()
+        }
+        api.post("/automated-actions/by-id/{id}/pause") { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(ActionResponse(try await service.pauseAction(try context.actionReference(), as: caller)))
+        }
+        api.post("/automated-actions/by-id/{id}/resume") { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(ActionResponse(try await service.resumeAction(try context.actionReference(), as: caller)))
+        }
+
+        // Seed 001: bulk pause, resume and delete.
+        api.post("/automated-actions/bulk") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(BulkRequest.self, context: context)
+            let results = try await service.bulk(body.operation, actionIds: body.actionIds, as: caller)
+            let succeeded = results.filter(\.succeeded).count
+            return JSONResponse.make(
+                BulkResponse(operation: body.operation, succeeded: succeeded, failed: results.count - succeeded, results: results))
+        }
+    }
+}
+
+extension APIRequestContext {
+    /// The action of a `/automated-actions/by-id/{id}/…` path.
+    func actionReference() throws -> ActionReference {
+        .id(try pathID("id", as: ActionID.self))
+    }
+}

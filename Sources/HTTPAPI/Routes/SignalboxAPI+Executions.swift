@@ -1,0 +1,32 @@
+import Automation
+import Hummingbird
+
+/// Running actions and reading what ran: manual trigger, history, the upcoming-runs calendar.
+extension SignalboxAPI {
+    func addExecutionRoutes(to api: RouterGroup<APIRequestContext>) {
+        api.post("/automated-actions/by-id/{id}/trigger") { _, context in
+            let caller = try context.requireCaller()
+            let result = try await service.triggerManually(try context.actionReference(), as: caller)
+            return JSONResponse.make(TriggerResponse(result), status: .accepted)
+        }
+        // Seed 000 answers with a bare array; the next page's cursor travels in a header.
+        api.get("/automated-actions/by-id/{id}/history") { request, context in
+            let caller = try context.requireCaller()
+            let page = try await service.history(of: try context.actionReference(), page: try request.pageRequest(), as: caller)
+            var response = JSONResponse.make(page.items)
+            if let cursor = page.nextCursor { response.headers[Self.nextCursorHeader] = cursor }
+            return response
+        }
+        // Seed 001's calendar view: next runs across the tenant's actions, earliest first.
+        api.get("/automated-actions/upcoming") { request, context in
+            let caller = try context.requireCaller()
+            let limit = try request.queryInt("limit", default: 20, range: 1...service.limits.upcomingRuns)
+            let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
+            let runs = try await service.upcomingRuns(limit: limit, until: try request.queryDate("until"), namespace: namespace, as: caller)
+            return JSONResponse.make(runs)
+        }
+    }
+
+    /// Response header carrying the cursor of the next history page.
+    static let nextCursorHeader = HTTPFields.Element.Name("X-Next-Cursor")!  // HTTPField, which Hummingbird does not re-export
+}

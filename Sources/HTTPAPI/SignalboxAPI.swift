@@ -1,0 +1,47 @@
+import Automation
+import Hummingbird
+import Logging
+
+/// The Signalbox REST API (docs/openapi.yaml): Hummingbird routes over ``AutomationService``.
+///
+/// Paths and JSON fields follow seed 000 (`POST /namespaces/{ns}/automated-actions`,
+/// `/automated-actions/by-id/{id}/schedules`, …). Every route but `/health/live` needs
+/// `Authorization: Bearer <token>`; the token decides the tenant and the role. Every failure is a
+/// JSON ``APIError``.
+///
+/// The executable serves it with ``application(host:port:)``; tests drive ``makeRouter()``
+/// through HummingbirdTesting.
+public struct SignalboxAPI: Sendable {
+    public let service: AutomationService
+    public let logger: Logger
+
+    public init(service: AutomationService, logger: Logger) {
+        self.service = service
+        self.logger = logger
+    }
+
+    /// All routes, behind the error middleware (outermost, so unknown paths answer JSON too) and,
+    /// except health, the authentication middleware.
+    public func makeRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
+        router.get("/health/live") { _, _ in JSONResponse.make(["status": "ok"]) }
+
+        let api = router.group().add(middleware: AuthenticationMiddleware(service: service))
+        addActionRoutes(to: api)
+        addScheduleRoutes(to: api)
+        addTriggerRoutes(to: api)
+        addExecutionRoutes(to: api)
+        addToolRoutes(to: api)
+        return router
+    }
+
+    /// An HTTP/1.1 server on `host:port` serving ``makeRouter()``. It is a `Service`: run it with
+    /// `runService()` or in the executable's `ServiceGroup`.
+    public func application(host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "signalbox"),
+            logger: logger)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPAPI
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The endpoints beyond seed 000: list, update, pause/resume, bulk, upcoming, filter test.
+@Suite struct ManagementTests {
+    @Test func listPagesByName() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            for name in ["charlie", "alpha", "bravo"] { _ = try await client.createAction(name, token: env.admin) }
+            _ = try await client.createAction("other", namespace: "staging", token: env.admin)
+            let first = try await client.call(.get, "/namespaces/production/automated-actions?limit=2", token: env.member)
+            #expect(first.status == .ok)
+            #expect(first.json["items"].array?.map { $0["name"].string ?? "" } == ["alpha", "bravo"])
+            let cursor = try #require(first.json["nextCursor"].string)
+            let second = try await client.call(
+                .get, "/namespaces/production/automated-actions?limit=2&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)",
+                token: env.member)
+            #expect(second.json["items"].array?.map { $0["name"].string ?? "" } == ["charlie"])
+            #expect(second.json["nextCursor"].isNull)
+        }
+    }
+
+    @Test func updateRenamesAndKeepsAbsentFields() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let id = try await client.createAction("old", token: env.admin)
+            _ = try await client.createAction("taken", token: env.admin)
+            env.clock.advance(by: 60)
+            let updated = try await client.call(
+                .put, "/automated-actions/by-id/\(id)", token: env.member, body: #"{"name": "new", "description": "d"}"#)
+            #expect(updated.status == .ok, "\(updated.text)")
+            #expect(updated.json["name"].string == "new")
+            #expect(updated.json["description"].string == "d")
+            #expect(updated.json["actions"].array?.count == 1)
+            #expect(updated.json["dateUpdated"].string == "2026-01-05T10:01:00Z")
+            let clash = try await client.call(.put, "/automated-actions/by-id/\(id)", token: env.member, body: #"{"name": "taken"}"#)
+            #expect(clash.status == .conflict)
+        }
+    }
+
+    @Test func pauseAndResume() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let id = try await client.createAction("p", token: env.admin)
+            _ = try await client.call(.post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: Seed.dailySchedule)
+            let paused = try await client.call(.post, "/automated-actions/by-id/\(id)/pause", token: env.member)
+            #expect(paused.status == .ok)
+            #expect(paused.json["status"].string == "paused")
+            #expect(paused.json["nextScheduledRunAt"].isNull)
+            let resumed = try await client.call(.post, "/automated-actions/by-id/\(id)/resume", token: env.member)
+            #expect(resumed.json["status"].string == "active")
+            #expect(resumed.json["nextScheduledRunAt"].string == "2026-01-06T09:00:00Z")
+        }
+    }
+
+    @Test func bulkOperations() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let a = try await client.createAction("a", token: env.admin)
+            let b = try await client.createAction("b", token: env.admin)
+            let missing = "00000000-0000-0000-0000-000000000000"
+            let paused = try await client.call(
+                .post, "/automated-actions/bulk", token: env.member,
+                body: #"{"operation": "pause", "actionIds": ["\#(a)", "\#(b)", "\#(missing)"]}"#)
+            #expect(paused.status == .ok, "\(paused.text)")
+            #expect(paused.json["operation"].string == "pause")
+            #expect(paused.json["succeeded"].int == 2)
+            #expect(paused.json["failed"].int == 1)
+            #expect(paused.json["results"][2]["errorCode"].string == "notFound")
+            let fetched = try await client.call(.get, "/automated-actions/by-id/\(b)", token: env.member)
+            #expect(fetched.json["status"].string == "paused")
+            let deleted = try await client.call(
+                .post, "/automated-actions/bulk", token: env.admin, body: #"{"operation": "delete", "actionIds": ["\#(a)", "\#(b)"]}"#)
+            #expect(deleted.json["succeeded"].int == 2)
+            let list = try await client.call(.get, "/namespaces/production/automated-actions", token: env.admin)
+            #expect(list.json["items"].array?.isEmpty == true)
+        }
+    }
+
+    @Test func upcomingRunsAcrossActions() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let daily = try await client.createAction("daily", token: env.admin)
+            _ = try await client.call(.post, "/automated-actions/by-id/\(daily)/schedules", token: env.admin, body: Seed.dailySchedule)
+            let hourly = try await client.createAction("hourly", namespace: "staging", token: env.admin)
+            _ = try await client.call(
+                .post, "/automated-actions/by-id/\(hourly)/schedules", token: env.admin, body: #"{"name": "Hourly", "cron": "30 * * * *"}"#)
+            let runs = try await client.call(.get, "/automated-actions/upcoming?limit=3", token: env.member)
+            #expect(runs.status == .ok, "\(runs.text)")
+            let items = try #require(runs.json.array)
+            #expect(items.map { $0["scheduledAt"].string ?? "" } == ["2026-01-05T10:30:00Z", "2026-01-05T11:30:00Z", "2026-01-05T12:30:00Z"])
+            #expect(items[0]["actionName"].string == "hourly")
+            #expect(items[0]["namespace"].string == "staging")
+            let untilTomorrow = try await client.call(
+                .get, "/automated-actions/upcoming?limit=100&until=2026-01-06T09:00:00Z", token: env.member)
+            let all = try #require(untilTomorrow.json.array)
+            #expect(all.count == 24)
+            #expect(all.last?["actionName"].string == "daily")
+            let onlyProduction = try await client.call(.get, "/automated-actions/upcoming?namespace=production&limit=2", token: env.member)
+            #expect(onlyProduction.json.array?.map { $0["actionName"].string ?? "" } == ["daily", "daily"])
+            #expect(onlyProduction.json[1]["scheduledAt"].string == "2026-01-07T09:00:00Z")
+        }
+    }
+
+    @Test func filterTesterExplainsEachEvent() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let reply = try await client.call(
+                .post, "/filters/test", token: env.member,
+                body: #"""
+                    {"filter": "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'",
+                     "events": [{"item": {"status": "Finished", "appId": "data-import-app-id"}}, {"item": {"status": "Error"}}]}
+                    """#)
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(reply.json["results"][0]["matched"].bool == true)
+            #expect(reply.json["results"][1]["matched"].bool == false)
+            #expect(reply.json["results"][1]["index"].int == 1)
+            #expect(reply.json["results"][1]["explanation"].string?.isEmpty == false)
+            let bad = try await client.call(
+                .post, "/filters/test", token: env.member, body: #"{"filter": "$.item.status ==", "events": [{}]}"#)
+            #expect(bad.status == .badRequest)
+            #expect(bad.error["field"].string == "filter")
+            #expect(bad.error["position"]["column"].int != nil)
+        }
+    }
+}
