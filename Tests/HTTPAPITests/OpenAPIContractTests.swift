@@ -1,0 +1,144 @@
+import Foundation
+import HTTPAPI
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// `docs/openapi.yaml` against the running API: every route is documented, and real responses of
+/// the main endpoints carry every property the document marks required, down through nested
+/// schemas. Removing a field from a response, or a route from the document, fails here.
+@Suite struct OpenAPIContractTests {
+    /// Every route the router serves, as the document's path templates.
+    static let routes: Set<String> = [
+        "GET /health/live",
+        "POST /namespaces/{ns}/automated-actions", "GET /namespaces/{ns}/automated-actions",
+        "GET /namespaces/{ns}/automated-actions/{name}",
+        "GET /automated-actions/by-id/{id}", "PUT /automated-actions/by-id/{id}", "DELETE /automated-actions/by-id/{id}",
+        "POST /automated-actions/by-id/{id}/pause", "POST /automated-actions/by-id/{id}/resume",
+        "POST /automated-actions/bulk", "GET /automated-actions/upcoming",
+        "POST /automated-actions/by-id/{id}/schedules", "DELETE /automated-actions/by-id/{id}/schedules/{scheduleId}",
+        "POST /automated-actions/by-id/{id}/schedules/{scheduleId}/enable",
+        "POST /automated-actions/by-id/{id}/schedules/{scheduleId}/disable",
+        "POST /automated-actions/by-id/{id}/message-triggers",
+        "DELETE /automated-actions/by-id/{id}/message-triggers/{triggerId}",
+        "POST /automated-actions/by-id/{id}/message-triggers/{triggerId}/enable",
+        "POST /automated-actions/by-id/{id}/message-triggers/{triggerId}/disable",
+        "POST /automated-actions/by-id/{id}/trigger", "GET /automated-actions/by-id/{id}/history",
+        "POST /filters/test",
+    ]
+
+    @Test func documentListsEveryRouteAndItsSchemas() throws {
+        let document = try OpenAPIDocument.load()
+        let documented = Set(document.operations.map { "\($0.method) \($0.path)" })
+        #expect(documented == Self.routes)
+        for operation in document.operations {
+            #expect(operation.successStatus != nil, "\(operation.method) \(operation.path) has no 2xx response")
+            if operation.successStatus != "204" {
+                let schema = try #require(operation.successSchema, "\(operation.method) \(operation.path)")
+                #expect(document.schemas[schema] != nil, "\(schema) is referenced but not defined")
+            }
+        }
+        // The reader really read the schemas (so the checks below cannot pass vacuously).
+        let action = try #require(document.schemas["AutomatedAction"])
+        #expect(action.required.count == 15)
+        #expect(action.properties["schedules"] == .init(schema: "CronSchedule", isArray: true))
+        #expect(document.schemas["ExecutionHistoryEntry"]?.required.contains("processId") == true)
+        #expect(document.schemas["ErrorDetail"]?.required == ["code", "status", "message"])
+        #expect(document.operation("GET", "/automated-actions/by-id/{id}/history")?.successIsArray == true)
+        #expect(document.operation("POST", "/automated-actions/by-id/{id}/trigger")?.successStatus == "202")
+    }
+
+    @Test func checkerFindsMissingFields() throws {
+        let document = try OpenAPIDocument.load()
+        let json = try JSON(data: Data(#"{"error": {"code": "x", "status": 400}}"#.utf8))
+        #expect(document.problems(json, against: "Error") == ["$.error.message: required by ErrorDetail but missing"])
+        let nested = try JSON(data: Data(#"{"items": [{"id": "x"}], "nextCursor": null}"#.utf8))
+        #expect(document.problems(nested, against: "ActionList").count == 14)
+    }
+
+    @Test func responsesMatchTheDocument() async throws {
+        let document = try OpenAPIDocument.load()
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            /// Sends the request and checks status and body against the documented operation.
+            @Sendable func check(
+                _ method: HTTPRequest.Method, _ template: String, _ uri: String, token: String?, body: String? = nil
+            ) async throws -> Reply {
+                let reply = try await client.call(method, uri, token: token, body: body)
+                let operation = try #require(document.operation(method.rawValue, template), "\(method) \(template) is not documented")
+                let status = String(reply.status.code)
+                #expect(operation.statuses.contains(status), "\(method) \(template) answered \(status), not documented")
+                if reply.status.code >= 400 {
+                    #expect(document.problems(reply.json, against: "Error").isEmpty, "\(document.problems(reply.json, against: "Error"))")
+                } else if let schema = operation.successSchema {
+                    #expect(status == operation.successStatus)
+                    if operation.successIsArray {
+                        let elements = try #require(reply.json.array, "\(template): expected an array")
+                        #expect(!elements.isEmpty, "\(template): check with at least one element")
+                        for (index, element) in elements.enumerated() {
+                            let found = document.problems(element, against: schema, at: "$[\(index)]")
+                            #expect(found.isEmpty, "\(method) \(template): \(found)")
+                        }
+                    } else {
+                        let found = document.problems(reply.json, against: schema)
+                        #expect(found.isEmpty, "\(method) \(template): \(found)")
+                    }
+                }
+                return reply
+            }
+
+            _ = try await check(.get, "/health/live", "/health/live", token: nil)
+            let created = try await check(
+                .post, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.admin,
+                body: Seed.createDailyReport)
+            let id = try #require(created.json["id"].string)
+            let byId = "/automated-actions/by-id/\(id)"
+            let scheduled = try await check(.post, "/automated-actions/by-id/{id}/schedules", "\(byId)/schedules", token: env.admin, body: Seed.dailySchedule)
+            let scheduleId = try #require(scheduled.json["schedules"][0]["id"].string)
+            let triggered = try await check(
+                .post, "/automated-actions/by-id/{id}/message-triggers", "\(byId)/message-triggers", token: env.admin, body: Seed.dataImportTrigger)
+            let triggerId = try #require(triggered.json["messageTriggers"][0]["id"].string)
+            // A filter that compiles with a warning, so `warnings` is checked too.
+            _ = try await check(
+                .post, "/automated-actions/by-id/{id}/message-triggers", "\(byId)/message-triggers", token: env.admin,
+                body: #"{"name": "w", "triggerType": "AppProcessUpdated", "eventFilter": "$.item.count == '3' || $.item.x > 'a'"}"#)
+            _ = try await check(.get, "/automated-actions/by-id/{id}", byId, token: env.member)
+            _ = try await check(.get, "/namespaces/{ns}/automated-actions/{name}", "/namespaces/production/automated-actions/daily-report", token: env.member)
+            _ = try await check(.get, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.member)
+            _ = try await check(.put, "/automated-actions/by-id/{id}", byId, token: env.member, body: #"{"description": "d"}"#)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/schedules/{scheduleId}/disable", "\(byId)/schedules/\(scheduleId)/disable", token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/schedules/{scheduleId}/enable", "\(byId)/schedules/\(scheduleId)/enable", token: env.member)
+            _ = try await check(
+                .post, "/automated-actions/by-id/{id}/message-triggers/{triggerId}/disable", "\(byId)/message-triggers/\(triggerId)/disable", token: env.member)
+            _ = try await check(
+                .post, "/automated-actions/by-id/{id}/message-triggers/{triggerId}/enable", "\(byId)/message-triggers/\(triggerId)/enable", token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/trigger", "\(byId)/trigger", token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/history", "\(byId)/history?limit=10", token: env.member)
+            _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
+            _ = try await check(
+                .post, "/filters/test", "/filters/test", token: env.member, body: #"{"filter": "$.a == 1", "events": [{"a": 1}, {"a": 2}]}"#)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/pause", "\(byId)/pause", token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/resume", "\(byId)/resume", token: env.member)
+            _ = try await check(
+                .post, "/automated-actions/bulk", "/automated-actions/bulk", token: env.member, body: #"{"operation": "pause", "actionIds": ["\#(id)"]}"#)
+
+            // Errors are documented on their operations and have the Error shape.
+            _ = try await check(.get, "/automated-actions/by-id/{id}", "/automated-actions/by-id/nope", token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}", byId, token: nil)
+            _ = try await check(.get, "/automated-actions/by-id/{id}", byId, token: env.otherAdmin)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}", byId, token: env.member)
+            _ = try await check(.post, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.admin, body: Seed.createDailyReport)
+            _ = try await check(.post, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.admin, body: "{")
+            for minute in 1...5 {
+                _ = try await check(
+                    .post, "/automated-actions/by-id/{id}/schedules", "\(byId)/schedules", token: env.admin, body: #"{"name": "m\#(minute)", "minute": "\#(minute)"}"#)
+            }
+
+            // Deletions last.
+            _ = try await check(
+                .delete, "/automated-actions/by-id/{id}/message-triggers/{triggerId}", "\(byId)/message-triggers/\(triggerId)", token: env.admin)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}/schedules/{scheduleId}", "\(byId)/schedules/\(scheduleId)", token: env.admin)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}", byId, token: env.admin)
+        }
+    }
+}
