@@ -1,3 +1,4 @@
+import Automation
 import Foundation
 
 /// Where the database lives and how much history it keeps.
@@ -17,9 +18,10 @@ public struct SQLiteStoreConfiguration: Hashable, Sendable {
     /// runs) to release the database before failing.
     public var busyTimeout: TimeInterval
 
-    /// The retention defaults: the last 1000 runs per action, 90 days.
-    public static let defaultKeepLastPerAction = 1000
-    public static let defaultMaxAgeDays = 90
+    /// The retention defaults, the domain's (``RetentionPolicy``): the last 1000 runs per
+    /// action, 90 days.
+    public static let defaultKeepLastPerAction = RetentionPolicy().keepLastPerAction
+    public static let defaultMaxAgeDays = RetentionPolicy().maximumAgeDays
 
     public init(
         path: String,
@@ -31,6 +33,11 @@ public struct SQLiteStoreConfiguration: Hashable, Sendable {
         self.keepLastPerAction = keepLastPerAction
         self.maxAgeDays = maxAgeDays
         self.busyTimeout = busyTimeout
+    }
+
+    /// The retention settings as the domain's policy, for `AutomationService.pruneHistory(_:)`.
+    public var retentionPolicy: RetentionPolicy {
+        RetentionPolicy(keepLastPerAction: keepLastPerAction, maximumAgeDays: maxAgeDays)
     }
 
     /// The cut-off date for ``maxAgeDays`` at `now`, or nil when there is no age limit.

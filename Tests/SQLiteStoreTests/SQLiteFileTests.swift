@@ -150,6 +150,8 @@ struct SQLiteFileTests {
             )
             #expect(configuration.startedBefore(now: at(86_400 * 2)) == at(86_400))
             #expect(SQLiteStoreConfiguration(path: "x", maxAgeDays: nil).startedBefore(now: at(0)) == nil)
+            #expect(configuration.retentionPolicy == RetentionPolicy(keepLastPerAction: 3, maximumAgeDays: 1))
+            #expect(SQLiteStoreConfiguration(path: "x").retentionPolicy == RetentionPolicy())
 
             let store = try SQLiteAutomationStore(configuration: configuration)
             defer { try? store.close() }

@@ -17,14 +17,20 @@ struct ServiceOverStoreTests {
             #expect(caller.role == .admin)
 
             let request = CreateActionRequest(
-                name: "daily-report", description: "Generates daily summary reports", actions: try everyKindOfItem())
+                name: "daily-report",
+                description: "Generates daily summary reports",
+                actions: try everyKindOfItem()
+            )
             let created = try await service.createAction(request, namespace: production, as: caller).action
             let duplicate = await automationError { try await service.createAction(request, namespace: production, as: caller) }
             #expect(duplicate?.code == .conflict)
 
             let reference = ActionReference.name("daily-report", namespace: production)
             let scheduled = try await service.addSchedule(
-                AddScheduleRequest(name: "Morning", minute: "0", hour: "9"), to: reference, as: caller)
+                AddScheduleRequest(name: "Morning", minute: "0", hour: "9"),
+                to: reference,
+                as: caller
+            )
             #expect(scheduled.schedules.count == 1)
             #expect(scheduled.nextScheduledRunAt != nil)
             #expect(scheduled.nextScheduledRunAt == scheduled.schedules.first?.nextOccurrence)
