@@ -1,0 +1,17 @@
+/// What one run of an action produces: the commands to publish and the history rows to record
+/// first (DESIGN "Plan" → "Record" → "Publish").
+public struct CommandPlan: Hashable, Sendable {
+    /// One per item that can run, in item order.
+    public var commands: [ProcessStartCommand]
+    /// One per item, in item order: `Pending` for an item with a command, `Failed` (with an
+    /// `errorMessage`, already completed) for an item that could not be planned.
+    public var history: [ExecutionHistoryEntry]
+
+    public init(commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = []) {
+        self.commands = commands
+        self.history = history
+    }
+
+    /// The entries of items that could not be planned.
+    public var failures: [ExecutionHistoryEntry] { history.filter { $0.outcome == .failed } }
+}

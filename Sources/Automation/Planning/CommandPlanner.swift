@@ -1,0 +1,144 @@
+import Foundation
+import JSONPath
+
+/// Turns a run of an action into commands and history rows (DESIGN "Plan"). Pure: the same
+/// event, cause, action and instant always give the same plan, ids included.
+///
+/// ## Ids
+/// - command id = UUIDv5(``UUIDv5/signalboxNamespace``, `"<event id>|<trigger id>|<item index>"`)
+///   — the trigger id is the message trigger's or schedule's lowercase UUID, or `manual`;
+/// - process id = UUIDv5(command id, `"process"`), history entry id = UUIDv5(command id,
+///   `"execution"`).
+///
+/// A redelivered event therefore yields the same commands (consumers de-duplicate on the
+/// message-id) and the same history rows, whose key (``ExecutionKey``: event id, trigger id, item
+/// index) the store is unique on: history stays exactly-once under at-least-once delivery.
+public struct CommandPlanner: Sendable {
+    public init() {}
+
+    /// The plan for a message trigger that matched `event`.
+    public func plan(_ match: TriggerMatch, for event: Event, at now: Date) -> CommandPlan {
+        plan(match.action, cause: .message(match.trigger.id, match.trigger.triggerType), for: event, at: now)
+    }
+
+    /// The plan for running `action` because of `cause` (for schedule and manual events,
+    /// `RunCause(event.source)`); `now` is the history entries' `dateStarted`.
+    public func plan(_ action: AutomatedAction, cause: RunCause, for event: Event, at now: Date) -> CommandPlan {
+        var plan = CommandPlan()
+        plan.commands.reserveCapacity(action.actions.count)
+        plan.history.reserveCapacity(action.actions.count)
+        for (index, item) in action.actions.enumerated() {
+            let commandId = commandID(eventId: event.id, cause: cause, itemIndex: index)
+            let processId = Self.processID(for: commandId)
+            var entry = ExecutionHistoryEntry(
+                id: ExecutionID(rawValue: UUIDv5.make(namespace: commandId.rawValue, name: "execution")),
+                triggerType: cause.executionTriggerType,
+                triggerId: cause.sourceID,
+                actionId: action.id,
+                processId: processId,
+                processType: item.config.processType,
+                dateStarted: now,
+                sourceEventId: event.id,
+                itemIndex: index)
+
+            var interactionProcessId: String?
+            if case .interactionMessage(let config) = item.config {
+                switch Self.interactionProcessId(config, in: event) {
+                case .success(let id):
+                    interactionProcessId = id
+                case .failure(let failure):
+                    entry.outcome = .failed
+                    entry.dateCompleted = now
+                    entry.errorMessage = failure.message
+                    plan.history.append(entry)
+                    continue
+                }
+            }
+
+            let body = ProcessStartCommand.Body(
+                commandId: commandId,
+                processId: processId,
+                tenantId: action.tenantId,
+                namespace: action.namespace,
+                automatedAction: .init(id: action.id, name: action.name),
+                item: .init(index: index, name: item.name),
+                trigger: Self.trigger(cause, event: event),
+                config: item.config,
+                interactionProcessId: interactionProcessId)
+            plan.commands.append(
+                ProcessStartCommand(
+                    id: commandId, processId: processId, routingKey: item.config.kind.commandRoutingKey,
+                    itemIndex: index, body: body))
+            plan.history.append(entry)
+        }
+        return plan
+    }
+
+    /// The deterministic id of the command for item `itemIndex` of a run caused by `cause`
+    /// for the event `eventId`.
+    public func commandID(eventId: String, cause: RunCause, itemIndex: Int) -> CommandID {
+        let trigger = cause.sourceID?.description ?? "manual"
+        return CommandID(
+            rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "\(eventId)|\(trigger)|\(itemIndex)"))
+    }
+
+    /// The process id a command starts: UUIDv5(command id, `"process"`).
+    public static func processID(for command: CommandID) -> ProcessID {
+        ProcessID(rawValue: UUIDv5.make(namespace: command.rawValue, name: "process"))
+    }
+
+    private static func trigger(_ cause: RunCause, event: Event) -> ProcessStartCommand.Body.Trigger {
+        switch cause {
+        case .message(let id, let type):
+            .init(type: .message, id: ExecutionSourceID(id), eventType: type, sourceEventId: event.id)
+        case .schedule(let id, let occurrence):
+            .init(type: .schedule, id: ExecutionSourceID(id), sourceEventId: event.id, scheduledAt: occurrence)
+        case .manual:
+            .init(type: .manual, id: nil, sourceEventId: event.id)
+        }
+    }
+
+    /// Why an item could not be planned; becomes the history entry's `errorMessage`.
+    struct PlanningFailure: Error {
+        let message: String
+    }
+
+    /// The running interaction an `interaction-message` item talks to: the single, non-empty
+    /// string its `interactionProcessIdFromEvent` query selects in the event.
+    static func interactionProcessId(
+        _ config: InteractionMessageConfig, in event: Event
+    ) -> Result<String, PlanningFailure> {
+        let path = config.interactionProcessIdFromEvent
+        let field = "interactionProcessIdFromEvent \"\(path.prefix(200))\""
+        let query: JSONPathQuery
+        do {
+            query = try JSONPathQuery(parsing: path)
+        } catch {
+            return .failure(PlanningFailure(message: "\(field) is not a valid JSONPath query: \(error.message)"))
+        }
+        let values = query.values(in: event.body)
+        switch values.count {
+        case 0:
+            return .failure(
+                PlanningFailure(message: "\(field) selected nothing in event \(event.id); no message was sent"))
+        case 1:
+            break
+        default:
+            return .failure(
+                PlanningFailure(
+                    message: "\(field) selected \(values.count) values in event \(event.id), expected one; no message was sent"
+                ))
+        }
+        guard case .string(let id) = values[0] else {
+            return .failure(
+                PlanningFailure(
+                    message: "\(field) selected a \(values[0].typeName), not a string, in event \(event.id); no message was sent"
+                ))
+        }
+        guard !id.isEmpty else {
+            return .failure(
+                PlanningFailure(message: "\(field) selected an empty string in event \(event.id); no message was sent"))
+        }
+        return .success(id)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import JSONPath
+
+extension Event {
+    /// The event for `schedule`'s occurrence at `occurrence` (DESIGN "Source"): id
+    /// ``scheduleEventID(_:occurrence:)``, the action's tenant and namespace, and a small body
+    /// describing the occurrence, so `*FromEvent` queries have something to read.
+    public static func scheduled(_ schedule: ScheduleID, occurrence: Date, of action: AutomatedAction) -> Event {
+        let id = scheduleEventID(schedule, occurrence: occurrence)
+        return Event(
+            id: id,
+            tenantId: action.tenantId,
+            namespace: action.namespace,
+            triggerType: nil,
+            source: .schedule(schedule, occurrence: occurrence),
+            body: [
+                "type": "Schedule",
+                "id": .string(id),
+                "tenantId": .string(action.tenantId.rawValue),
+                "namespace": .string(action.namespace.rawValue),
+                "automatedActionId": .string(action.id.description),
+                "scheduleId": .string(schedule.description),
+                "scheduledAt": .string(occurrence.formatted(.iso8601)),
+            ])
+    }
+
+    /// The event for a manual run of `action`. `id` is chosen once by the caller (a new UUID)
+    /// and kept for retries, so retrying the same request plans the same commands.
+    public static func manual(id: String, of action: AutomatedAction) -> Event {
+        Event(
+            id: id,
+            tenantId: action.tenantId,
+            namespace: action.namespace,
+            triggerType: nil,
+            source: .manual,
+            body: [
+                "type": "Manual",
+                "id": .string(id),
+                "tenantId": .string(action.tenantId.rawValue),
+                "namespace": .string(action.namespace.rawValue),
+                "automatedActionId": .string(action.id.description),
+            ])
+    }
+}

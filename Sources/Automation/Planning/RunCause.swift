@@ -1,0 +1,40 @@
+import Foundation
+
+/// What made an action run, as the planner needs it: which trigger (for ids and history) and,
+/// for schedules, the occurrence.
+public enum RunCause: Hashable, Sendable {
+    /// A message trigger of the given type matched the event.
+    case message(TriggerID, TriggerType)
+    /// A schedule's occurrence came due.
+    case schedule(ScheduleID, occurrence: Date)
+    /// Someone asked for a run.
+    case manual
+
+    /// The cause carried by a schedule or manual event; nil for a message event, whose cause is
+    /// the trigger that matched it (``TriggerMatch``).
+    public init?(_ source: EventSource) {
+        switch source {
+        case .message: return nil
+        case .schedule(let schedule, let occurrence): self = .schedule(schedule, occurrence: occurrence)
+        case .manual: self = .manual
+        }
+    }
+
+    /// How history records the run.
+    public var executionTriggerType: ExecutionTriggerType {
+        switch self {
+        case .message: .message
+        case .schedule: .schedule
+        case .manual: .manual
+        }
+    }
+
+    /// The history entry's `triggerId`: the trigger or schedule; nil for manual runs.
+    public var sourceID: ExecutionSourceID? {
+        switch self {
+        case .message(let trigger, _): ExecutionSourceID(trigger)
+        case .schedule(let schedule, _): ExecutionSourceID(schedule)
+        case .manual: nil
+        }
+    }
+}
