@@ -1,0 +1,95 @@
+import Automation
+import Foundation
+
+/// Plain-text renderings of API answers for people: aligned columns, ISO 8601 times, `-` for
+/// nothing.
+enum ActionTables {
+    /// Columns padded to their widest cell; every line ends in a newline.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func time(_ date: Date?) -> String {
+        date.map { $0.formatted(.iso8601) } ?? "-"
+    }
+
+    /// One action in detail: its fields, items, schedules and triggers (`action-get`,
+    /// `action-create`, and the schedule and trigger verbs).
+    static func action(_ action: AutomatedAction) -> String {
+        var text = table(
+            ["FIELD", "VALUE"],
+            [
+                ["id", action.id.description],
+                ["name", action.name],
+                ["namespace", action.namespace.rawValue],
+                ["status", action.status.rawValue],
+                ["description", action.description ?? "-"],
+                ["nextScheduledRunAt", time(action.nextScheduledRunAt)],
+                ["totalExecutions", String(action.totalExecutions)],
+                ["consecutiveFailures", String(action.consecutiveFailures)],
+                ["dateCreated", time(action.dateCreated)],
+                ["dateUpdated", time(action.dateUpdated)],
+            ])
+        text += "\nActions (\(action.actions.count))\n"
+        text += table(
+            ["#", "NAME", "TYPE", "TARGET"],
+            action.actions.enumerated().map { index, item in [String(index + 1), item.name, item.config.kind.rawValue, target(item.config)] })
+        text += "\nSchedules (\(action.schedules.count))\n"
+        if !action.schedules.isEmpty {
+            text += table(
+                ["ID", "NAME", "ENABLED", "CRON", "TIME ZONE", "NEXT"],
+                action.schedules.map {
+                    [$0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.expressionText, $0.timeZone, time($0.nextOccurrence)]
+                })
+        }
+        text += "\nMessage triggers (\(action.messageTriggers.count))\n"
+        if !action.messageTriggers.isEmpty {
+            text += table(
+                ["ID", "NAME", "ENABLED", "TYPE", "FILTER"],
+                action.messageTriggers.map { [$0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.triggerType.rawValue, $0.eventFilter] })
+        }
+        return text
+    }
+
+    /// What an item starts, briefly.
+    static func target(_ config: ActionConfig) -> String {
+        switch config {
+        case .app(let app): "\(app.version.id) v\(app.version.version)"
+        case .interaction(let interaction): "\(interaction.version.id) v\(interaction.version.version)"
+        case .interactionMessage(let message): "process \(message.interactionProcessIdFromEvent)"
+        case .capsule(let capsule): "\(capsule.version.id) v\(capsule.version.version)"
+        }
+    }
+
+    /// `action-list`.
+    static func list(_ actions: [AutomatedAction]) -> String {
+        if actions.isEmpty { return "No actions.\n" }
+        return table(
+            ["NAME", "STATUS", "SCHEDULES", "TRIGGERS", "NEXT RUN", "EXECUTIONS", "ID"],
+            actions.map {
+                [
+                    $0.name, $0.status.rawValue, String($0.schedules.count), String($0.messageTriggers.count), time($0.nextScheduledRunAt),
+                    String($0.totalExecutions), $0.id.description,
+                ]
+            })
+    }
+
+    /// `action-history`.
+    static func history(_ entries: [ExecutionHistoryEntry]) -> String {
+        if entries.isEmpty { return "No executions.\n" }
+        return table(
+            ["STARTED", "TRIGGER", "OUTCOME", "COMPLETED", "PROCESS", "TYPE", "ERROR"],
+            entries.map {
+                [
+                    time($0.dateStarted), $0.triggerType.rawValue, $0.outcome.rawValue, time($0.dateCompleted), $0.processId.description,
+                    $0.processType.rawValue, $0.errorMessage ?? "",
+                ]
+            })
+    }
+}
