@@ -16,7 +16,8 @@ struct CommandPlannerTests {
         arguments: [
             ("www.example.com", "2ed6657d-e927-568b-95e1-2665a8aea6a2"),
             ("python.org", "886313e1-3b8a-5372-9b90-0c9aee199e5d"),
-        ])
+        ]
+    )
     func uuidV5(name: String, expected: String) {
         #expect(UUIDv5.make(namespace: UUIDv5.dnsNamespace, name: name).uuidString.lowercased() == expected)
     }
@@ -57,7 +58,8 @@ struct CommandPlannerTests {
         #expect(command.body.item == .init(index: 0, name: "Generate Report"))
         #expect(
             command.body.trigger
-                == .init(type: .message, id: ExecutionSourceID(triggerId), eventType: .appProcessUpdated, sourceEventId: "evt-1"))
+                == .init(type: .message, id: ExecutionSourceID(triggerId), eventType: .appProcessUpdated, sourceEventId: "evt-1")
+        )
         #expect(command.body.commandId == command.id && command.body.processId == command.processId)
 
         try #require(plan.history.count == 1)
@@ -84,7 +86,10 @@ struct CommandPlannerTests {
 
         let other = planner.plan(match, for: seedEvent(id: "evt-2"), at: seedNow)
         let otherTrigger = planner.plan(
-            TriggerMatch(action: action, trigger: seedTrigger(id: .random())), for: seedEvent(id: "evt-1"), at: seedNow)
+            TriggerMatch(action: action, trigger: seedTrigger(id: .random())),
+            for: seedEvent(id: "evt-1"),
+            at: seedNow
+        )
         let ids = Set((first.commands + other.commands + otherTrigger.commands).map(\.id))
         let processIds = Set((first.commands + other.commands + otherTrigger.commands).map(\.processId))
         #expect(ids.count == 6 && processIds.count == 6)
@@ -101,7 +106,8 @@ struct CommandPlannerTests {
         #expect(
             plan.commands.map(\.routingKey) == [
                 "process.start.app", "process.start.interaction", "interaction.message.send", "process.start.capsule",
-            ])
+            ]
+        )
         #expect(plan.commands.map(\.body.item.name) == ["Generate Report", "Start Conversation", "Send Follow-up", "Run Container"])
         #expect(plan.history.map(\.itemIndex) == [0, 1, 2, 3])
         #expect(plan.history.map(\.processType) == [.app, .interaction, .interaction, .capsule])
@@ -139,17 +145,28 @@ struct CommandPlannerTests {
             (#"{"item": {"id": null}}"#, "$.item.id", "a null, not a string"),
             (#"{"item": {"ids": ["a", "b"]}}"#, "$.item.ids[*]", "selected 2 values"),
             (#"{"item": {"id": "x"}}"#, "$.item.id[", "not a valid JSONPath query"),
-        ])
+        ]
+    )
     func interactionMessageBadSelection(body: String, path: String, expected: String) throws {
         let item = ActionItem(
             name: "Send Follow-up",
-            config: .interactionMessage(InteractionMessageConfig(interactionProcessIdFromEvent: path, message: "hi")))
+            config: .interactionMessage(InteractionMessageConfig(interactionProcessIdFromEvent: path, message: "hi"))
+        )
         let action = AutomatedAction(
-            tenantId: "acme", namespace: "production", name: "follow-up", actions: [item], dateCreated: seedNow,
-            dateUpdated: seedNow)
+            tenantId: "acme",
+            namespace: "production",
+            name: "follow-up",
+            actions: [item],
+            dateCreated: seedNow,
+            dateUpdated: seedNow
+        )
         let event = Event(
-            id: "evt-3", tenantId: "acme", triggerType: .interactionProcessUpdated,
-            source: .message(routingKey: "InteractionProcessUpdated"), body: try JSONParser.parse(body))
+            id: "evt-3",
+            tenantId: "acme",
+            triggerType: .interactionProcessUpdated,
+            source: .message(routingKey: "InteractionProcessUpdated"),
+            body: try JSONParser.parse(body)
+        )
         let plan = planner.plan(action, cause: .message(triggerId, .interactionProcessUpdated), for: event, at: seedNow)
         #expect(plan.commands.isEmpty)
         #expect(plan.history.count == 1 && plan.history[0].outcome == .failed)
@@ -172,7 +189,8 @@ struct CommandPlannerTests {
         let command = try #require(plan.commands.first)
         #expect(
             command.body.trigger
-                == .init(type: .schedule, id: ExecutionSourceID(schedule), sourceEventId: event.id, scheduledAt: occurrence))
+                == .init(type: .schedule, id: ExecutionSourceID(schedule), sourceEventId: event.id, scheduledAt: occurrence)
+        )
         #expect(plan.history[0].triggerType == .schedule)
         #expect(plan.history[0].triggerId == ExecutionSourceID(schedule))
         #expect(plan.history[0].sourceEventId == event.id)
@@ -227,7 +245,8 @@ struct CommandPlannerTests {
     @Test("a delivery becomes an Event: routing key, message-id, tenant and namespace from the body")
     func eventFromDelivery() throws {
         let body = try JSONParser.parse(
-            #"{"type": "AppProcessUpdated", "id": "body-id", "tenantId": "acme", "namespace": "production", "item": {}}"#)
+            #"{"type": "AppProcessUpdated", "id": "body-id", "tenantId": "acme", "namespace": "production", "item": {}}"#
+        )
         let event = try Event(messageId: "msg-1", routingKey: "AppProcessUpdated", body: body)
         #expect(event.id == "msg-1")
         #expect(event.tenantId == "acme" && event.namespace == "production")
@@ -245,7 +264,8 @@ struct CommandPlannerTests {
             (#"{"type": "Nope", "tenantId": "acme", "id": "x"}"#, "SomethingElse", .unknownTriggerType),
             (#"{"id": "x"}"#, "AppProcessUpdated", .missingTenant),
             (#"{"tenantId": "acme"}"#, "AppProcessUpdated", .missingID),
-        ])
+        ]
+    )
     func eventErrors(body: String, routingKey: String, code: EventError.Code) throws {
         let value = try JSONParser.parse(body)
         #expect(throws: EventError.self) { try Event(messageId: nil, routingKey: routingKey, body: value) }
@@ -259,7 +279,11 @@ struct CommandPlannerTests {
     @Test("a default tenant stands in for a missing tenantId")
     func defaultTenant() throws {
         let event = try Event(
-            messageId: "m", routingKey: "CapsuleProcessUpdated", body: ["item": [:]], defaultTenant: .default)
+            messageId: "m",
+            routingKey: "CapsuleProcessUpdated",
+            body: ["item": [:]],
+            defaultTenant: .default
+        )
         #expect(event.tenantId == .default)
     }
 
@@ -267,26 +291,38 @@ struct CommandPlannerTests {
 
     private func seedTrigger(id: TriggerID? = nil) -> MessageTrigger {
         MessageTrigger(
-            id: id ?? triggerId, name: "On Data Import Complete", triggerType: .appProcessUpdated,
-            eventFilter: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")
+            id: id ?? triggerId,
+            name: "On Data Import Complete",
+            triggerType: .appProcessUpdated,
+            eventFilter: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'"
+        )
     }
 
     /// Seed 000's `daily-report` in tenant `acme`, with its trigger and the given item JSON.
     private func seedAction(items: [String] = [SeedJSON.createActionItem]) throws -> AutomatedAction {
         AutomatedAction(
-            tenantId: "acme", namespace: "production", name: "daily-report",
+            tenantId: "acme",
+            namespace: "production",
+            name: "daily-report",
             actions: try items.map { try decode(ActionItem.self, from: $0) },
-            messageTriggers: [seedTrigger()], dateCreated: seedNow, dateUpdated: seedNow)
+            messageTriggers: [seedTrigger()],
+            dateCreated: seedNow,
+            dateUpdated: seedNow
+        )
     }
 
     private func seedEvent(id: String) -> Event {
         Event(
-            id: id, tenantId: "acme", namespace: "production", triggerType: .appProcessUpdated,
+            id: id,
+            tenantId: "acme",
+            namespace: "production",
+            triggerType: .appProcessUpdated,
             source: .message(routingKey: "AppProcessUpdated"),
             body: [
                 "type": "AppProcessUpdated", "id": .string(id), "tenantId": "acme", "namespace": "production",
                 "item": ["id": "p-data-import-1", "appId": "data-import-app-id", "status": "Finished"],
-            ])
+            ]
+        )
     }
 }
 

@@ -18,7 +18,8 @@ struct SHA1Tests {
                 "a49b2446a02c645bf419f995b67091253a04a259"
             ),
             ("The quick brown fox jumps over the lazy dog", "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12"),
-        ])
+        ]
+    )
     func vectors(message: String, digest: String) {
         #expect(SHA1Hasher.hexDigest(message) == digest)
     }

@@ -14,8 +14,11 @@ struct TriggerIndexTests {
             tenant: "acme",
             triggers: [
                 IndexFixture.trigger(
-                    .appProcessUpdated, "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")
-            ])
+                    .appProcessUpdated,
+                    "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'"
+                )
+            ]
+        )
         let index = TriggerIndex(actions: [action])
         let finished = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["appId": "data-import-app-id", "status": "Finished"])
         let running = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["appId": "data-import-app-id", "status": "Running"])
@@ -34,14 +37,22 @@ struct TriggerIndexTests {
     @Test("paused actions, disabled triggers and filters that do not compile are skipped with a reason")
     func exclusions() {
         let paused = IndexFixture.action(
-            tenant: "acme", status: .paused, triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'")])
+            tenant: "acme",
+            status: .paused,
+            triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'")]
+        )
         let disabled = IndexFixture.action(
             tenant: "acme",
-            triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'", enabled: false)])
+            triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'", enabled: false)]
+        )
         let broken = IndexFixture.action(
-            tenant: "acme", triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status = 'Finished'")])
+            tenant: "acme",
+            triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status = 'Finished'")]
+        )
         let live = IndexFixture.action(
-            tenant: "acme", triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'")])
+            tenant: "acme",
+            triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'")]
+        )
         let index = TriggerIndex(actions: [paused, disabled, broken, live])
 
         let event = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished"])
@@ -66,7 +77,8 @@ struct TriggerIndexTests {
             triggers: [
                 IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'"),
                 IndexFixture.trigger(.appProcessUpdated, "!$.item.error"),
-            ])
+            ]
+        )
         let index = TriggerIndex(actions: [action])
         let item: JSONValue = ["status": "Finished"]
         #expect(index.matches(IndexFixture.event(tenant: "acme", .appProcessUpdated, item: item)).count == 2)
@@ -86,7 +98,8 @@ struct TriggerIndexTests {
         let actions = (0..<20).map { _ in
             IndexFixture.action(
                 tenant: "acme",
-                triggers: (0..<3).map { _ in IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'") })
+                triggers: (0..<3).map { _ in IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'") }
+            )
         }
         let event = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished"])
         var expected: [(ActionID, TriggerID)] = []
@@ -109,7 +122,8 @@ struct TriggerIndexTests {
             triggers: [
                 IndexFixture.trigger(.appProcessUpdated, "$.item.durationMs == 1234"),
                 IndexFixture.trigger(.appProcessUpdated, "$.item.ok == true"),
-            ])
+            ]
+        )
         let index = TriggerIndex(actions: [action])
         let body = try JSONParser.parse(#"{"item": {"durationMs": 1.234e3, "ok": 1}}"#)
         let event = Event(id: "e", tenantId: "acme", triggerType: .appProcessUpdated, source: .message(routingKey: "AppProcessUpdated"), body: body)
@@ -119,13 +133,14 @@ struct TriggerIndexTests {
 
     @Test("the key predicate is the most selective: appId over status")
     func keyChoice() {
-        let triggers = (0..<1_000).map { i in
-            IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished' && $.item.appId == 'app-\(i)'")
-        } + [
-            IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Error'"),
-            IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'"),
-            IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished' || $.item.status == 'Killed'"),
-        ]
+        let triggers =
+            (0..<1_000).map { i in
+                IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished' && $.item.appId == 'app-\(i)'")
+            } + [
+                IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Error'"),
+                IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'"),
+                IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished' || $.item.status == 'Killed'"),
+            ]
         let index = TriggerIndex(actions: [IndexFixture.action(tenant: "acme", triggers: triggers)])
         let stats = index.statistics
         #expect(stats.triggers == 1_003)
@@ -138,11 +153,13 @@ struct TriggerIndexTests {
         var evaluations = 0
         let event = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["appId": "app-42", "status": "Finished"])
         let matched = index.matches(event, evaluations: &evaluations).map(\.trigger.eventFilter)
-        #expect(Set(matched) == [
-            "$.item.status == 'Finished' && $.item.appId == 'app-42'",
-            "$.item.status == 'Finished'",
-            "$.item.status == 'Finished' || $.item.status == 'Killed'",
-        ])
+        #expect(
+            Set(matched) == [
+                "$.item.status == 'Finished' && $.item.appId == 'app-42'",
+                "$.item.status == 'Finished'",
+                "$.item.status == 'Finished' || $.item.status == 'Killed'",
+            ]
+        )
         #expect(evaluations == 3, "app-42's bucket, the Finished bucket and the one unindexed trigger")
     }
 
@@ -151,13 +168,18 @@ struct TriggerIndexTests {
         func evaluations(triggers count: Int) -> Int {
             let triggers = (0..<count).map { i in
                 IndexFixture.trigger(
-                    .appProcessUpdated, "$.item.status == '\(["Finished", "Error"][i % 2])' && $.item.appId == 'app-\(i)'")
+                    .appProcessUpdated,
+                    "$.item.status == '\(["Finished", "Error"][i % 2])' && $.item.appId == 'app-\(i)'"
+                )
             }
             let index = TriggerIndex(actions: [IndexFixture.action(tenant: "acme", triggers: triggers)])
             var total = 0
             for i in stride(from: 0, to: 1_000, by: 1) {
                 let event = IndexFixture.event(
-                    tenant: "acme", .appProcessUpdated, item: ["appId": .string("app-\(i % (count * 2))"), "status": "Finished"])
+                    tenant: "acme",
+                    .appProcessUpdated,
+                    item: ["appId": .string("app-\(i % (count * 2))"), "status": "Finished"]
+                )
                 _ = index.matches(event, evaluations: &total)
             }
             return total
@@ -206,12 +228,14 @@ struct TriggerIndexTests {
         print(
             "TriggerIndex seed \(seed): \(index.statistics); 1500 events, \(matchedEvents) matched; "
                 + "evaluations: index \(indexEvaluations), tenant+type partitions alone \(partitionEvaluations), "
-                + "brute force \(bruteEvaluations) (index/brute \(String(format: "%.2f", ratio * 100))%)")
+                + "brute force \(bruteEvaluations) (index/brute \(String(format: "%.2f", ratio * 100))%)"
+        )
         #expect(matchedEvents > 300, "the generator makes matching events")
         #expect(ratio < 0.05, "the index evaluates under 5% of what brute force does: \(indexEvaluations) vs \(bruteEvaluations)")
         #expect(
             indexEvaluations * 5 < partitionEvaluations,
-            "the equality buckets save most of what partitioning alone would evaluate: \(indexEvaluations) vs \(partitionEvaluations)")
+            "the equality buckets save most of what partitioning alone would evaluate: \(indexEvaluations) vs \(partitionEvaluations)"
+        )
     }
 }
 
@@ -220,14 +244,26 @@ struct TriggerIndexTests {
 enum IndexFixture {
     static let item = ActionItem(
         name: "Generate Report",
-        config: .app(AppConfig(version: VersionReference(id: "a1b2c3d4-5678-90ab-cdef-1234567890ab", version: 1))))
+        config: .app(AppConfig(version: VersionReference(id: "a1b2c3d4-5678-90ab-cdef-1234567890ab", version: 1)))
+    )
 
     static func action(
-        tenant: TenantID, status: ActionStatus = .active, triggers: [MessageTrigger], id: ActionID = .random()
+        tenant: TenantID,
+        status: ActionStatus = .active,
+        triggers: [MessageTrigger],
+        id: ActionID = .random()
     ) -> AutomatedAction {
         AutomatedAction(
-            id: id, tenantId: tenant, namespace: "production", name: "action-\(id)", status: status, actions: [item],
-            messageTriggers: triggers, dateCreated: seedNow, dateUpdated: seedNow)
+            id: id,
+            tenantId: tenant,
+            namespace: "production",
+            name: "action-\(id)",
+            status: status,
+            actions: [item],
+            messageTriggers: triggers,
+            dateCreated: seedNow,
+            dateUpdated: seedNow
+        )
     }
 
     static func trigger(_ type: TriggerType, _ filter: String, enabled: Bool = true) -> MessageTrigger {
@@ -236,8 +272,12 @@ enum IndexFixture {
 
     static func event(tenant: TenantID, _ type: TriggerType, item: JSONValue, id: String = "evt-1") -> Event {
         Event(
-            id: id, tenantId: tenant, triggerType: type, source: .message(routingKey: type.routingKey),
-            body: ["type": .string(type.rawValue), "id": .string(id), "tenantId": .string(tenant.rawValue), "item": item])
+            id: id,
+            tenantId: tenant,
+            triggerType: type,
+            source: .message(routingKey: type.routingKey),
+            body: ["type": .string(type.rawValue), "id": .string(id), "tenantId": .string(tenant.rawValue), "item": item]
+        )
     }
 
     static let tenants: [TenantID] = ["acme", "globex", "initech"]
@@ -255,12 +295,14 @@ enum IndexFixture {
                     name: "t",
                     isEnabled: Int.random(in: 0..<20, using: &rng) != 0,
                     triggerType: types.randomElement(using: &rng)!,
-                    eventFilter: randomFilter(using: &rng))
+                    eventFilter: randomFilter(using: &rng)
+                )
             }
             return action(
                 tenant: tenants.randomElement(using: &rng)!,
                 status: Int.random(in: 0..<15, using: &rng) == 0 ? .paused : .active,
-                triggers: triggers)
+                triggers: triggers
+            )
         }
     }
 
@@ -334,8 +376,12 @@ enum IndexFixture {
         var body: [(String, JSONValue)] = [("type", .string(type.rawValue)), ("id", .string("evt-\(n)"))]
         if Int.random(in: 0..<50, using: &rng) != 0 { body.append(("item", itemValue)) }
         return Event(
-            id: "evt-\(n)", tenantId: tenant, triggerType: type, source: .message(routingKey: type.routingKey),
-            body: .object(JSONObject(body)))
+            id: "evt-\(n)",
+            tenantId: tenant,
+            triggerType: type,
+            source: .message(routingKey: type.routingKey),
+            body: .object(JSONObject(body))
+        )
     }
 }
 

@@ -27,7 +27,8 @@ extension Event {
             let known = TriggerType.allCases.map(\.rawValue).joined(separator: ", ")
             throw EventError(
                 .unknownTriggerType,
-                "routing key \"\(routingKey.prefix(64))\" and the body's type are not trigger types (\(known))")
+                "routing key \"\(routingKey.prefix(64))\" and the body's type are not trigger types (\(known))"
+            )
         }
         let id: String
         if let messageId, !messageId.isEmpty {
@@ -51,6 +52,7 @@ extension Event {
             namespace: object["namespace"]?.stringValue.map(NamespaceName.init(rawValue:)),
             triggerType: type,
             source: .message(routingKey: routingKey),
-            body: body)
+            body: body
+        )
     }
 }

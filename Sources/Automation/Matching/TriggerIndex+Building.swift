@@ -38,8 +38,12 @@ extension TriggerIndex {
                 guard let filter else {
                     skipped.append(
                         SkippedTrigger(
-                            tenantId: action.tenantId, actionId: action.id, triggerId: trigger.id,
-                            reason: reason ?? .triggerDisabled))
+                            tenantId: action.tenantId,
+                            actionId: action.id,
+                            triggerId: trigger.id,
+                            reason: reason ?? .triggerDisabled
+                        )
+                    )
                     continue
                 }
                 let actionSlot: Int
@@ -54,9 +58,13 @@ extension TriggerIndex {
                 let t = Self.words(trigger.id.rawValue)
                 pending.append(
                     Pending(
-                        filter: filter, trigger: trigger, action: actionSlot,
+                        filter: filter,
+                        trigger: trigger,
+                        action: actionSlot,
                         partition: PartitionKey(tenant: action.tenantId, type: trigger.triggerType),
-                        order: (a.0, a.1, t.0, t.1)))
+                        order: (a.0, a.1, t.0, t.1)
+                    )
+                )
             }
         }
 
@@ -85,8 +93,12 @@ extension TriggerIndex {
                 }
             }
             return TriggerIndex(
-                actions: actions, entries: entries, partitions: partitions, skipped: skipped,
-                statistics: statistics)
+                actions: actions,
+                entries: entries,
+                partitions: partitions,
+                skipped: skipped,
+                statistics: statistics
+            )
         }
 
         /// Files each trigger of one partition under its most selective equality predicate.

@@ -21,8 +21,14 @@ extension TriggerIndex {
         public var skipped: Int
 
         public init(
-            triggers: Int = 0, partitions: Int = 0, indexed: Int = 0, unindexed: Int = 0,
-            indexedPaths: Int = 0, buckets: Int = 0, largestBucket: Int = 0, largestUnindexed: Int = 0,
+            triggers: Int = 0,
+            partitions: Int = 0,
+            indexed: Int = 0,
+            unindexed: Int = 0,
+            indexedPaths: Int = 0,
+            buckets: Int = 0,
+            largestBucket: Int = 0,
+            largestUnindexed: Int = 0,
             skipped: Int = 0
         ) {
             self.triggers = triggers

@@ -73,8 +73,11 @@ public struct TriggerIndex: Sendable {
     }
 
     init(
-        actions: [AutomatedAction], entries: [Entry], partitions: [PartitionKey: Partition],
-        skipped: [SkippedTrigger], statistics: Statistics
+        actions: [AutomatedAction],
+        entries: [Entry],
+        partitions: [PartitionKey: Partition],
+        skipped: [SkippedTrigger],
+        statistics: Statistics
     ) {
         self.actions = actions
         self.entries = entries
@@ -117,7 +120,10 @@ public struct TriggerIndex: Sendable {
     /// trigger is evaluated twice.
     @inline(__always)
     private func evaluate(
-        _ slots: [Int32], _ body: JSONValue, _ result: inout [TriggerMatch], _ evaluations: inout Int
+        _ slots: [Int32],
+        _ body: JSONValue,
+        _ result: inout [TriggerMatch],
+        _ evaluations: inout Int
     ) {
         evaluations += slots.count
         for slot in slots {

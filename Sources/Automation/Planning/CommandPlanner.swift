@@ -39,7 +39,8 @@ public struct CommandPlanner: Sendable {
                 processType: item.config.processType,
                 dateStarted: now,
                 sourceEventId: event.id,
-                itemIndex: index)
+                itemIndex: index
+            )
 
             var interactionProcessId: String?
             if case .interactionMessage(let config) = item.config {
@@ -64,11 +65,17 @@ public struct CommandPlanner: Sendable {
                 item: .init(index: index, name: item.name),
                 trigger: Self.trigger(cause, event: event),
                 config: item.config,
-                interactionProcessId: interactionProcessId)
+                interactionProcessId: interactionProcessId
+            )
             plan.commands.append(
                 ProcessStartCommand(
-                    id: commandId, processId: processId, routingKey: item.config.kind.commandRoutingKey,
-                    itemIndex: index, body: body))
+                    id: commandId,
+                    processId: processId,
+                    routingKey: item.config.kind.commandRoutingKey,
+                    itemIndex: index,
+                    body: body
+                )
+            )
             plan.history.append(entry)
         }
         return plan
@@ -79,7 +86,8 @@ public struct CommandPlanner: Sendable {
     public func commandID(eventId: String, cause: RunCause, itemIndex: Int) -> CommandID {
         let trigger = cause.sourceID?.description ?? "manual"
         return CommandID(
-            rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "\(eventId)|\(trigger)|\(itemIndex)"))
+            rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "\(eventId)|\(trigger)|\(itemIndex)")
+        )
     }
 
     /// The process id a command starts: UUIDv5(command id, `"process"`).
@@ -106,7 +114,8 @@ public struct CommandPlanner: Sendable {
     /// The running interaction an `interaction-message` item talks to: the single, non-empty
     /// string its `interactionProcessIdFromEvent` query selects in the event.
     static func interactionProcessId(
-        _ config: InteractionMessageConfig, in event: Event
+        _ config: InteractionMessageConfig,
+        in event: Event
     ) -> Result<String, PlanningFailure> {
         let path = config.interactionProcessIdFromEvent
         let field = "interactionProcessIdFromEvent \"\(path.prefix(200))\""
@@ -120,24 +129,28 @@ public struct CommandPlanner: Sendable {
         switch values.count {
         case 0:
             return .failure(
-                PlanningFailure(message: "\(field) selected nothing in event \(event.id); no message was sent"))
+                PlanningFailure(message: "\(field) selected nothing in event \(event.id); no message was sent")
+            )
         case 1:
             break
         default:
             return .failure(
                 PlanningFailure(
                     message: "\(field) selected \(values.count) values in event \(event.id), expected one; no message was sent"
-                ))
+                )
+            )
         }
         guard case .string(let id) = values[0] else {
             return .failure(
                 PlanningFailure(
                     message: "\(field) selected a \(values[0].typeName), not a string, in event \(event.id); no message was sent"
-                ))
+                )
+            )
         }
         guard !id.isEmpty else {
             return .failure(
-                PlanningFailure(message: "\(field) selected an empty string in event \(event.id); no message was sent"))
+                PlanningFailure(message: "\(field) selected an empty string in event \(event.id); no message was sent")
+            )
         }
         return .success(id)
     }

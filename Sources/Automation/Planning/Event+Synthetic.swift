@@ -21,7 +21,8 @@ extension Event {
                 "automatedActionId": .string(action.id.description),
                 "scheduleId": .string(schedule.description),
                 "scheduledAt": .string(occurrence.formatted(.iso8601)),
-            ])
+            ]
+        )
     }
 
     /// The event for a manual run of `action`. `id` is chosen once by the caller (a new UUID)
@@ -39,6 +40,7 @@ extension Event {
                 "tenantId": .string(action.tenantId.rawValue),
                 "namespace": .string(action.namespace.rawValue),
                 "automatedActionId": .string(action.id.description),
-            ])
+            ]
+        )
     }
 }

@@ -28,8 +28,14 @@ extension ProcessStartCommand {
         public var interactionProcessId: String?
 
         public init(
-            commandId: CommandID, processId: ProcessID, tenantId: TenantID, namespace: NamespaceName,
-            automatedAction: Action, item: Item, trigger: Trigger, config: ActionConfig,
+            commandId: CommandID,
+            processId: ProcessID,
+            tenantId: TenantID,
+            namespace: NamespaceName,
+            automatedAction: Action,
+            item: Item,
+            trigger: Trigger,
+            config: ActionConfig,
             interactionProcessId: String? = nil
         ) {
             self.commandId = commandId
@@ -79,8 +85,11 @@ extension ProcessStartCommand {
             public var scheduledAt: Date?
 
             public init(
-                type: ExecutionTriggerType, id: ExecutionSourceID?, eventType: TriggerType? = nil,
-                sourceEventId: String, scheduledAt: Date? = nil
+                type: ExecutionTriggerType,
+                id: ExecutionSourceID?,
+                eventType: TriggerType? = nil,
+                sourceEventId: String,
+                scheduledAt: Date? = nil
             ) {
                 self.type = type
                 self.id = id
