@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C boundary: rabbitmq-c 0.11 (Debian) or later, through a shim for the variadic calls.
@@ -33,6 +35,15 @@ let package = Package(
         .target(name: "JSONPath"),
         .target(name: "Cron"),
         .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
+        .target(name: "SQLiteStore", dependencies: ["Automation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "Automation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Engine",
             dependencies: [
@@ -45,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "signalbox",
             dependencies: [
-                "AMQPClient", "JSONPath", "Cron", "Automation", "Engine",
+                "AMQPClient", "JSONPath", "Cron", "Automation", "SQLiteStore", "Engine", "HTTPAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,6 +76,12 @@ let package = Package(
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
+        .testTarget(name: "AutomationTests", dependencies: ["Automation"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "Automation"]),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "AMQPClient"]),
     ]
 )

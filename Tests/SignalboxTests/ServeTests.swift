@@ -16,7 +16,11 @@ import Testing
     @Test func declaresTopologyLogsAndAcksEventsAndStopsOnSIGTERM() async throws {
         let url = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
         let prefix = "test.serve.\(UUID().uuidString.prefix(8).lowercased())"
+        let port = Int.random(in: 20_000...45_000)
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: database) }
         let environment = [
+            "SIGNALBOX_HTTP_PORT": "\(port)", "SIGNALBOX_DATABASE_PATH": database,
             "SIGNALBOX_AMQP_URL": url, "SIGNALBOX_AMQP_EVENTS_EXCHANGE": "\(prefix).events",
             "SIGNALBOX_AMQP_EVENTS_QUEUE": "\(prefix).events", "SIGNALBOX_AMQP_COMMANDS_EXCHANGE": "\(prefix).commands",
             "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": "\(prefix).dlx", "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": "\(prefix).dlq",
@@ -55,6 +59,8 @@ import Testing
         #expect(try await client.queueStatus("\(prefix).events").messageCount == 0, "every event was acked")
         #expect(try await client.queueStatus("\(prefix).dlq").messageCount == 0, "the dead-letter queue exists")
 
+        try await walkSeedTutorialThroughTheCLI(port: port, database: database)
+
         let stopping = ContinuousClock.now
         process.terminate()  // SIGTERM
         #expect(await eventually { !process.isRunning })
@@ -65,6 +71,62 @@ import Testing
         for queue in ["\(prefix).events", "\(prefix).dlq"] { try await client.delete(queue: queue) }
         for exchange in ["\(prefix).events", "\(prefix).commands", "\(prefix).dlx"] { try await client.delete(exchange: exchange) }
         await client.close()
+    }
+
+    /// Seed 000's shell commands, verbatim but for `--server` and `--token`, against the server.
+    private func walkSeedTutorialThroughTheCLI(port: Int, database: String) async throws {
+        let created = try SignalboxProcess.run(
+            ["token", "create", "--tenant", "default", "--role", "admin"], environment: ["SIGNALBOX_DATABASE_PATH": database])
+        #expect(created.status == 0, "token create failed: \(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("sbx_"))
+        let client = ["SIGNALBOX_URL": "http://127.0.0.1:\(port)", "SIGNALBOX_TOKEN": token]
+
+        let action = try SignalboxProcess.run([
+            "action-create", "daily-report", "--namespace", "production",
+            "--description", "Generates daily summary reports", "--actions",
+            #"[{"name":"Generate Report","config":{"$type":"app","version":{"id":"a1b2c3d4-5678-90ab-cdef-1234567890ab","version":1},"inputs":[{"name":"reportType","value":"daily-summary"},{"name":"format","value":"pdf"},{"name":"sendEmail","value":"true"}]}}]"#,
+            "--json",
+        ], environment: client)
+        #expect(action.status == 0, "action-create failed: \(action.stderr)")
+        #expect(action.stdout.contains(#""name" : "daily-report""#) || action.stdout.contains(#""name":"daily-report""#))
+
+        let schedule = try SignalboxProcess.run([
+            "action-schedule-add", "--action-name", "daily-report", "--namespace", "production",
+            "--schedule-name", "Daily 9am", "--minute", "0", "--hour", "9", "--day-of-month", "*", "--month", "*",
+            "--day-of-week", "*",
+        ], environment: client)
+        #expect(schedule.status == 0, "action-schedule-add failed: \(schedule.stderr)")
+
+        let trigger = try SignalboxProcess.run([
+            "action-msg-trigger-add", "--action-name", "daily-report", "--namespace", "production",
+            "--trigger-name", "On Data Import Complete", "--type", "AppProcessUpdated",
+            "--filter", "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'",
+        ], environment: client)
+        #expect(trigger.status == 0, "action-msg-trigger-add failed: \(trigger.stderr)")
+
+        let badFilter = try SignalboxProcess.run([
+            "action-msg-trigger-add", "--action-name", "daily-report", "--namespace", "production",
+            "--trigger-name", "Broken", "--type", "AppProcessUpdated", "--filter", "$.item.status = 'Finished'",
+        ], environment: client)
+        #expect(badFilter.status != 0)
+        #expect(badFilter.stderr.contains("1:"), "the server's error with its position reaches the user: \(badFilter.stderr)")
+
+        let manual = try SignalboxProcess.run(["action-trigger", "--name", "daily-report", "--namespace", "production"], environment: client)
+        #expect(manual.status == 0, "action-trigger failed: \(manual.stderr)")
+        let history = try SignalboxProcess.run(
+            ["action-history", "--name", "daily-report", "--namespace", "production", "--limit", "10", "--json"], environment: client)
+        #expect(history.status == 0)
+        #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"))
+
+        let shown = try SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("Daily 9am") && shown.stdout.contains("On Data Import Complete"))
+
+        let deleted = try SignalboxProcess.run(["action-delete", "--name", "daily-report", "--namespace", "production"], environment: client)
+        #expect(deleted.status == 0, "action-delete failed: \(deleted.stderr)")
+        let gone = try SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
+        #expect(gone.status != 0)
     }
 
     @Test func badConfigurationExitsTwoNamingTheKey() throws {

@@ -1,12 +1,15 @@
 import AMQPClient
 import ArgumentParser
+import Automation
 import Engine
 import Foundation
+import HTTPAPI
 import Logging
+import SQLiteStore
 import ServiceLifecycle
 
-/// `signalbox serve`: connects to the broker, declares the topology and runs the services until
-/// SIGTERM or SIGINT.
+/// `signalbox serve`: opens the database, connects to the broker, declares the topology and runs
+/// the services (event consumer, REST API, history retention) until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the Signalbox service.")
@@ -30,6 +33,23 @@ struct ServeCommand: AsyncParsableCommand {
             "queue_type": "\(settings.broker.eventsQueueType.rawValue)",
         ])
 
+        let service: AutomationService
+        let store: SQLiteAutomationStore
+        do {
+            store = try SQLiteAutomationStore(path: settings.databasePath)
+            service = AutomationService(store: store, clock: SystemWallClock())
+            if let tenant = try await service.bootstrap() {
+                logger.notice("fresh database: created the default tenant; create an admin token with", metadata: [
+                    "tenant": "\(tenant.id.rawValue)",
+                    "command": "signalbox token create --tenant \(tenant.id.rawValue) --role admin --config \(config)",
+                ])
+            }
+        } catch {
+            logger.critical("cannot open the database", metadata: ["path": "\(settings.databasePath)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("database open", metadata: ["path": "\(settings.databasePath)"])
+
         let connection: AMQPConnection
         do {
             connection = try await AMQPConnection.connect(
@@ -47,9 +67,20 @@ struct ServeCommand: AsyncParsableCommand {
         let events = EventLogService(
             connection: connection, names: settings.broker, prefetch: settings.prefetch,
             logger: Logger(label: "signalbox.events"))
+        let api = SignalboxAPI(service: service, logger: Logger(label: "signalbox.http"))
+            .application(host: settings.httpHost, port: settings.httpPort)
+        let retention = RetentionService(
+            service: service, policy: settings.retention, interval: settings.retentionInterval,
+            logger: Logger(label: "signalbox.retention"))
+        logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [
+                .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: retention),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -1,4 +1,5 @@
 import AMQPClient
+import Automation
 import Engine
 import Foundation
 import Logging
@@ -9,6 +10,8 @@ struct SignalboxConfiguration {
     var broker: BrokerNames
     var prefetch: UInt16
     var databasePath: String
+    var retention: RetentionPolicy
+    var retentionInterval: Duration
     var httpHost: String
     var httpPort: Int
     var logLevel: Logger.Level
@@ -20,7 +23,8 @@ struct SignalboxConfiguration {
     static let keys: Set<String> = [
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange",
-        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "http.host", "http.port", "log.level",
+        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.retention.keepLastPerAction",
+        "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
         "log.format", "shutdown.timeoutSeconds",
     ]
 
@@ -58,6 +62,10 @@ struct SignalboxConfiguration {
             amqp: amqp, broker: broker,
             prefetch: UInt16(try reader.integer("amqp.prefetch", default: 100, in: 1...65_535)),
             databasePath: try reader.value("database.path", default: "var/signalbox.sqlite") { $0 },
+            retention: RetentionPolicy(
+                keepLastPerAction: try reader.integer("database.retention.keepLastPerAction", default: 1000, in: 1...10_000_000),
+                maximumAgeDays: try reader.integer("database.retention.maxAgeDays", default: 90, in: 1...36_500)),
+            retentionInterval: .seconds(60 * (try reader.integer("database.retention.intervalMinutes", default: 60, in: 1...10_080))),
             httpHost: try reader.value("http.host", default: "127.0.0.1") { $0 },
             httpPort: try reader.integer("http.port", default: 8080, in: 1...65_535),
             logLevel: level,

@@ -1,0 +1,32 @@
+import Automation
+import Logging
+import ServiceLifecycle
+
+/// Prunes execution history on a timer (keep the last N runs per action, drop older than D days).
+public struct RetentionService: Service {
+    private let service: AutomationService
+    private let policy: RetentionPolicy
+    private let interval: Duration
+    private let logger: Logger
+
+    public init(service: AutomationService, policy: RetentionPolicy, interval: Duration, logger: Logger) {
+        self.service = service
+        self.policy = policy
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let removed = try await service.pruneHistory(policy)
+                if removed > 0 { logger.info("history pruned", metadata: ["removed": "\(removed)"]) }
+            } catch {
+                logger.warning("history pruning failed", metadata: ["error": "\(error)"])
+            }
+            // The wait ends early on graceful shutdown.
+            let interval = self.interval
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
