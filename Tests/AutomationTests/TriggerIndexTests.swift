@@ -131,6 +131,31 @@ struct TriggerIndexTests {
         #expect(index.statistics.indexedPaths == 2)
     }
 
+    @Test("strings are keys by Unicode scalars: canonically equivalent spellings and look-alike names stay apart")
+    func scalarIdentity() throws {
+        let precomposed = IndexFixture.trigger(.appProcessUpdated, "$.item.name == '\u{E9}'")  // é
+        let decomposed = IndexFixture.trigger(.appProcessUpdated, "$.item.name == 'e\u{301}'")  // e + combining acute
+        let kelvin = IndexFixture.trigger(.appProcessUpdated, "$.item.Key == 'k'")
+        let action = IndexFixture.action(tenant: "acme", triggers: [precomposed, decomposed, kelvin])
+        let index = TriggerIndex(actions: [action])
+
+        func matched(_ json: String) throws -> [TriggerID] {
+            let event = Event(
+                id: "e",
+                tenantId: "acme",
+                triggerType: .appProcessUpdated,
+                source: .message(routingKey: "AppProcessUpdated"),
+                body: try JSONParser.parse(json)
+            )
+            return index.matches(event).map(\.trigger.id)
+        }
+        #expect(try matched(#"{"item": {"name": "\u00e9"}}"#) == [precomposed.id])
+        #expect(try matched(#"{"item": {"name": "e\u0301"}}"#) == [decomposed.id])
+        // U+212A KELVIN SIGN is canonically equivalent to "K" but a different member name.
+        #expect(try matched(#"{"item": {"\u212aey": "k"}}"#).isEmpty)
+        #expect(try matched(#"{"item": {"\u212aey": "x", "Key": "k"}}"#) == [kelvin.id])
+    }
+
     @Test("the key predicate is the most selective: appId over status")
     func keyChoice() {
         let triggers =

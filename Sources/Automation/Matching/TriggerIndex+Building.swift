@@ -7,19 +7,17 @@ extension TriggerIndex {
         private struct Pending {
             let filter: TriggerFilter
             let trigger: MessageTrigger
-            let action: Int
+            let action: AutomatedAction
             let partition: PartitionKey
             /// (action id, trigger id) as big-endian words: the same order as their lowercase
             /// UUID strings, without building strings.
             let order: (UInt64, UInt64, UInt64, UInt64)
         }
 
-        private var actions: [AutomatedAction] = []
         private var pending: [Pending] = []
         private var skipped: [SkippedTrigger] = []
 
         mutating func add(_ action: AutomatedAction) {
-            var slot: Int?
             for trigger in action.messageTriggers {
                 let reason: SkippedTrigger.Reason?
                 var filter: TriggerFilter?
@@ -46,21 +44,13 @@ extension TriggerIndex {
                     )
                     continue
                 }
-                let actionSlot: Int
-                if let slot {
-                    actionSlot = slot
-                } else {
-                    actions.append(action)
-                    actionSlot = actions.count - 1
-                    slot = actionSlot
-                }
                 let a = Self.words(action.id.rawValue)
                 let t = Self.words(trigger.id.rawValue)
                 pending.append(
                     Pending(
                         filter: filter,
                         trigger: trigger,
-                        action: actionSlot,
+                        action: action,
                         partition: PartitionKey(tenant: action.tenantId, type: trigger.triggerType),
                         order: (a.0, a.1, t.0, t.1)
                     )
@@ -70,7 +60,12 @@ extension TriggerIndex {
 
         consuming func build() -> TriggerIndex {
             pending.sort { $0.order < $1.order }
-            let entries = pending.map { Entry(filter: $0.filter, trigger: $0.trigger, action: $0.action) }
+            let entries = pending.enumerated().map { slot, item in
+                Entry(
+                    filter: item.filter,
+                    match: TriggerMatch.Storage(action: item.action, trigger: item.trigger, rank: slot)
+                )
+            }
 
             var members: [PartitionKey: [Int32]] = [:]
             for (slot, item) in pending.enumerated() {
@@ -85,15 +80,14 @@ extension TriggerIndex {
                 statistics.largestUnindexed = max(statistics.largestUnindexed, partition.unindexed.count)
                 statistics.indexedPaths += partition.paths.count
                 for indexed in partition.paths {
-                    statistics.buckets += indexed.buckets.count
-                    for bucket in indexed.buckets.values {
+                    for bucket in indexed.buckets {
+                        statistics.buckets += 1
                         statistics.indexed += bucket.count
                         statistics.largestBucket = max(statistics.largestBucket, bucket.count)
                     }
                 }
             }
             return TriggerIndex(
-                actions: actions,
                 entries: entries,
                 partitions: partitions,
                 skipped: skipped,
@@ -134,7 +128,7 @@ extension TriggerIndex {
                 return a.value.jsonText < b.value.jsonText
             }
 
-            var byPath: [[String]: [JSONValue: [Int32]]] = [:]
+            var byPath: [[String]: IndexedPath] = [:]
             var unindexed: [Int32] = []
             for (slot, candidates) in zip(slots, predicates) {
                 guard var best = candidates.first else {
@@ -142,10 +136,12 @@ extension TriggerIndex {
                     continue
                 }
                 for candidate in candidates.dropFirst() where precedes(candidate, best) { best = candidate }
-                byPath[best.path, default: [:]][best.value, default: []].append(slot)
+                byPath[best.path, default: IndexedPath(path: best.path)].insert(slot, for: best.value)
             }
-            let paths = byPath.map { IndexedPath(path: $0.key, buckets: $0.value) }
-                .sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            var paths = byPath.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            for i in paths.indices.dropFirst() where paths[i].path.dropLast() == paths[i - 1].path.dropLast() {
+                paths[i].sharesParentWithPrevious = true
+            }
             return Partition(paths: paths, unindexed: unindexed)
         }
 

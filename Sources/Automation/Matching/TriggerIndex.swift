@@ -29,12 +29,11 @@ import JSONPath
 /// Building is `O(T·k)` for `k` predicates per filter, plus compiling every filter once.
 /// Matching allocates nothing but the result array.
 public struct TriggerIndex: Sendable {
-    /// One indexed trigger. `slot` positions in ``entries`` follow (action id, trigger id).
+    /// One indexed trigger. Positions in ``entries`` (slots) follow (action id, trigger id).
     struct Entry: Sendable {
         let filter: TriggerFilter
-        let trigger: MessageTrigger
-        /// Index into ``actions``.
-        let action: Int
+        /// What a match returns, built once.
+        let match: TriggerMatch.Storage
     }
 
     /// The triggers of one (tenant, trigger type).
@@ -45,18 +44,11 @@ public struct TriggerIndex: Sendable {
         var unindexed: [Int32]
     }
 
-    /// The triggers filed under one path, by the literal their key predicate compares it to.
-    struct IndexedPath: Sendable {
-        let path: [String]
-        var buckets: [JSONValue: [Int32]]
-    }
-
     struct PartitionKey: Hashable, Sendable {
         let tenant: TenantID
         let type: TriggerType
     }
 
-    let actions: [AutomatedAction]
     let entries: [Entry]
     let partitions: [PartitionKey: Partition]
 
@@ -73,13 +65,11 @@ public struct TriggerIndex: Sendable {
     }
 
     init(
-        actions: [AutomatedAction],
         entries: [Entry],
         partitions: [PartitionKey: Partition],
         skipped: [SkippedTrigger],
         statistics: Statistics
     ) {
-        self.actions = actions
         self.entries = entries
         self.partitions = partitions
         self.skipped = skipped
@@ -104,10 +94,13 @@ public struct TriggerIndex: Sendable {
         else { return [] }
         var result: [TriggerMatch] = []
         let body = event.body
+        var parent: JSONValue?
         for indexed in partition.paths {
-            guard let value = Self.value(at: indexed.path, in: body), let bucket = indexed.buckets[value] else {
-                continue
-            }
+            // Paths are sorted, so `$.item.appId` and `$.item.status` are neighbours and `item`
+            // is looked up once.
+            if !indexed.sharesParentWithPrevious { parent = IndexedPath.value(at: indexed.parent, in: body) }
+            guard let parent, let value = indexed.leafValue(in: parent), let bucket = indexed.bucket(for: value)
+            else { continue }
             evaluate(bucket, body, &result, &evaluations)
         }
         evaluate(partition.unindexed, body, &result, &evaluations)
@@ -127,22 +120,12 @@ public struct TriggerIndex: Sendable {
     ) {
         evaluations += slots.count
         for slot in slots {
-            let entry = entries[Int(slot)]
-            if entry.filter.evaluate(body) {
-                result.append(TriggerMatch(action: actions[entry.action], trigger: entry.trigger, rank: Int(slot)))
+            // Subscripting in place (not `let entry = entries[i]`) keeps the entry's references
+            // from being retained and released for every candidate.
+            let i = Int(slot)
+            if entries[i].filter.evaluate(body) {
+                result.append(TriggerMatch(storage: entries[i].match))
             }
         }
-    }
-
-    /// The value at a path of member names, or nil when a step is missing or not an object
-    /// (then no equality predicate on that path can hold, `Nothing` never equals a literal).
-    @inline(__always)
-    static func value(at path: [String], in document: JSONValue) -> JSONValue? {
-        var current = document
-        for name in path {
-            guard case .object(let object) = current, let next = object[name] else { return nil }
-            current = next
-        }
-        return current
     }
 }

@@ -1,24 +1,40 @@
 /// A message trigger whose filter holds for an event, with the action it starts — the snapshot
 /// the ``TriggerIndex`` was built from, so planning sees the same items the match was made on.
 public struct TriggerMatch: Sendable, Equatable {
-    public let action: AutomatedAction
-    public let trigger: MessageTrigger
+    /// Shared with the index: a match costs one reference, not a copy of the action.
+    let storage: Storage
+
+    /// The action the trigger belongs to.
+    public var action: AutomatedAction { storage.action }
+    /// The trigger that matched.
+    public var trigger: MessageTrigger { storage.trigger }
     /// Position in the index's (action id, trigger id) order; sorts a result without comparing
     /// UUID strings.
-    let rank: Int
+    var rank: Int { storage.rank }
 
     public init(action: AutomatedAction, trigger: MessageTrigger) {
-        self.init(action: action, trigger: trigger, rank: 0)
+        storage = Storage(action: action, trigger: trigger, rank: 0)
     }
 
-    init(action: AutomatedAction, trigger: MessageTrigger, rank: Int) {
-        self.action = action
-        self.trigger = trigger
-        self.rank = rank
+    init(storage: Storage) {
+        self.storage = storage
     }
 
     /// Equal when the same trigger of the same action matched (the rank is an index detail).
     public static func == (lhs: TriggerMatch, rhs: TriggerMatch) -> Bool {
-        lhs.action == rhs.action && lhs.trigger == rhs.trigger
+        lhs.storage === rhs.storage || (lhs.action == rhs.action && lhs.trigger == rhs.trigger)
+    }
+
+    /// Immutable, hence `Sendable` without locks.
+    final class Storage: Sendable {
+        let action: AutomatedAction
+        let trigger: MessageTrigger
+        let rank: Int
+
+        init(action: AutomatedAction, trigger: MessageTrigger, rank: Int) {
+            self.action = action
+            self.trigger = trigger
+            self.rank = rank
+        }
     }
 }
