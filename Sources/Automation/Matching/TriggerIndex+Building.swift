@@ -19,28 +19,13 @@ extension TriggerIndex {
 
         mutating func add(_ action: AutomatedAction) {
             for trigger in action.messageTriggers {
-                let reason: SkippedTrigger.Reason?
-                var filter: TriggerFilter?
-                if action.status != .active {
-                    reason = .actionPaused
-                } else if !trigger.isEnabled {
-                    reason = .triggerDisabled
-                } else {
-                    do {
-                        filter = try trigger.compiledFilter()
-                        reason = nil
-                    } catch {
-                        reason = .invalidFilter(error.description)
-                    }
-                }
-                guard let filter else {
+                let filter: TriggerFilter
+                switch Self.compile(trigger, of: action) {
+                case .filter(let compiled):
+                    filter = compiled
+                case .skipped(let reason):
                     skipped.append(
-                        SkippedTrigger(
-                            tenantId: action.tenantId,
-                            actionId: action.id,
-                            triggerId: trigger.id,
-                            reason: reason ?? .triggerDisabled
-                        )
+                        SkippedTrigger(tenantId: action.tenantId, actionId: action.id, triggerId: trigger.id, reason: reason)
                     )
                     continue
                 }
@@ -143,6 +128,25 @@ extension TriggerIndex {
                 paths[i].sharesParentWithPrevious = true
             }
             return Partition(paths: paths, unindexed: unindexed)
+        }
+
+        /// The trigger's filter, or why the trigger takes no part in matching.
+        private static func compile(
+            _ trigger: MessageTrigger,
+            of action: AutomatedAction
+        ) -> Compiled {
+            guard action.status == .active else { return .skipped(.actionPaused) }
+            guard trigger.isEnabled else { return .skipped(.triggerDisabled) }
+            do {
+                return .filter(try trigger.compiledFilter())
+            } catch {
+                return .skipped(.invalidFilter(error.description))
+            }
+        }
+
+        private enum Compiled {
+            case filter(TriggerFilter)
+            case skipped(SkippedTrigger.Reason)
         }
 
         /// A UUID's 16 bytes as two big-endian words.

@@ -41,6 +41,8 @@ public struct TriggerIndex: Sendable {
         /// Keyed triggers, by key path.
         var paths: [IndexedPath]
         /// Triggers with no equality predicate: evaluated for every event of the partition.
+        /// (Slots are `Int32` throughout: half the memory of `Int` in every bucket, and two
+        /// billion triggers is far beyond any store.)
         var unindexed: [Int32]
     }
 
