@@ -83,6 +83,7 @@ let package = Package(
             dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "AMQPClient"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Automation", "AMQPClient", "SQLiteStore"]),
     ]
 )
 

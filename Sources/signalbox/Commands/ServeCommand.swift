@@ -9,7 +9,7 @@ import SQLiteStore
 import ServiceLifecycle
 
 /// `signalbox serve`: opens the database, connects to the broker, declares the topology and runs
-/// the services (event consumer, REST API, history retention) until SIGTERM or SIGINT.
+/// the services (event pipeline, REST API, history retention) until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the Signalbox service.")
@@ -64,9 +64,14 @@ struct ServeCommand: AsyncParsableCommand {
             "dead_letter_exchange": "\(settings.broker.deadLetterExchange)",
         ])
 
-        let events = EventLogService(
-            connection: connection, names: settings.broker, prefetch: settings.prefetch,
+        let triggers = TriggerIndexProvider(store: store)
+        let pipeline = EventPipeline(
+            store: store, triggers: triggers, clock: SystemWallClock(),
+            configuration: EventPipeline.Configuration(names: settings.broker),
             logger: Logger(label: "signalbox.events"))
+        let events = PipelineService(
+            connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
+            prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
         let api = SignalboxAPI(service: service, logger: Logger(label: "signalbox.http"))
             .application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(

@@ -1,0 +1,274 @@
+import AMQPClient
+import Automation
+import Foundation
+import JSONPath
+import Logging
+
+/// One batch of deliveries from the events queue through DESIGN's pipeline: parse → event → match
+/// → plan → record (one `appendHistory` per batch) → publish (one hand-off per batch) → ack each
+/// delivery once all its messages are confirmed.
+///
+/// `process` returns when the batch is recorded and handed to the publisher; settlements follow
+/// from the confirms on the publisher's thread, so the next batch is read while this one's
+/// confirms are in flight (the consumer's prefetch bounds how many). ``counters`` counts what is
+/// still unsettled, which graceful shutdown waits for.
+public struct EventPipeline: Sendable {
+    public struct Configuration: Sendable {
+        public var names: BrokerNames
+        /// Poison limits: 1 MiB and 64 levels by default.
+        public var limits: JSONParser.Limits
+        /// The tenant of events whose body has no `tenantId` (single-tenant installations).
+        public var defaultTenant: TenantID?
+        /// Publish commands `mandatory`, so an unroutable command (nothing bound to its routing key)
+        /// comes back as a failure and its event is requeued instead of the command being lost.
+        public var mandatoryCommands: Bool
+
+        public init(
+            names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
+            defaultTenant: TenantID? = .default, mandatoryCommands: Bool = true
+        ) {
+            self.names = names
+            self.limits = limits
+            self.defaultTenant = defaultTenant
+            self.mandatoryCommands = mandatoryCommands
+        }
+    }
+
+    /// What `process` did with a batch (the confirms come later).
+    public struct BatchReport: Sendable, Hashable {
+        public var deliveries = 0
+        public var matched = 0
+        public var commands = 0
+        public var historyRows = 0
+        public var poison = 0
+        public var unknownType = 0
+        public var completed = 0
+        /// Requeued at once (history or completion could not be written).
+        public var requeued = 0
+    }
+
+    let store: any AutomationStore
+    private let triggers: TriggerIndexProvider
+    private let clock: any WallClock
+    private let configuration: Configuration
+    private let logger: Logger
+    private let planner = CommandPlanner()
+    let counters: PipelineCounters
+
+    public init(
+        store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,
+        configuration: Configuration, counters: PipelineCounters = PipelineCounters(), logger: Logger
+    ) {
+        self.store = store
+        self.triggers = triggers
+        self.clock = clock
+        self.configuration = configuration
+        self.counters = counters
+        self.logger = logger
+    }
+
+    /// What became of one delivery before publishing.
+    private enum Disposition {
+        /// Settle now, nothing to publish.
+        case settled(PipelineSettlement)
+        /// Publish these and settle on their confirms.
+        case publish([AMQPOutboundMessage.Draft])
+    }
+
+    @discardableResult
+    public func process<Delivery: PipelineDelivery>(
+        _ deliveries: [Delivery], publisher: some PipelinePublisher
+    ) async -> BatchReport {
+        var report = BatchReport(deliveries: deliveries.count)
+        counters.consumed.add(deliveries.count, ordering: .relaxed)
+        counters.unsettled.add(deliveries.count, ordering: .relaxed)
+        let index = triggers.current
+        let now = clock.now()
+
+        var dispositions: [Disposition] = []
+        dispositions.reserveCapacity(deliveries.count)
+        var commands: [[ProcessStartCommand]] = Array(repeating: [], count: deliveries.count)
+        var historyOwners: [Int] = []  // per history row, the delivery it belongs to
+        var history: [ExecutionHistoryEntry] = []
+
+        for (position, delivery) in deliveries.enumerated() {
+            let event: Event
+            switch read(delivery) {
+            case .poison(let stage, let reason):
+                report.poison += 1
+                logger.debug("poison event", metadata: [
+                    "stage": "\(stage)", "reason": "\(reason)", "message_id": "\(delivery.messageID ?? "-")",
+                ])
+                dispositions.append(.publish([deadLetter(delivery, stage: stage, reason: reason)]))
+                continue
+            case .unknownType:
+                report.unknownType += 1
+                counters.unknownType.add(1, ordering: .relaxed)
+                dispositions.append(.settled(.ack))
+                continue
+            case .event(let parsed):
+                event = parsed
+            }
+
+            do {
+                if try await complete(event, at: now) { report.completed += 1 }
+            } catch {
+                logger.warning("completion could not be recorded; the event is requeued", metadata: [
+                    "event_id": "\(event.id)", "error": "\(error)",
+                ])
+                report.requeued += 1
+                dispositions.append(.settled(.requeue))
+                continue
+            }
+
+            let matches = index.matches(event)
+            report.matched += matches.count
+            for match in matches {
+                let plan = planner.plan(match, for: event, at: now)
+                commands[position] += plan.commands
+                history += plan.history
+                historyOwners += Array(repeating: position, count: plan.history.count)
+            }
+            dispositions.append(.settled(.ack))  // replaced below when it has commands
+        }
+        counters.matched.add(report.matched, ordering: .relaxed)
+
+        if !history.isEmpty {
+            do {
+                _ = try await store.appendHistory(history)
+                report.historyRows = history.count
+            } catch {
+                let owners = Set(historyOwners)
+                logger.warning("history could not be recorded; the batch's matched events are requeued", metadata: [
+                    "rows": "\(history.count)", "events": "\(owners.count)", "error": "\(error)",
+                ])
+                for owner in owners {
+                    dispositions[owner] = .settled(.requeue)
+                    commands[owner] = []
+                    report.requeued += 1
+                }
+            }
+        }
+
+        for (position, delivery) in deliveries.enumerated() where !commands[position].isEmpty {
+            guard case .settled(.ack) = dispositions[position] else { continue }
+            do {
+                dispositions[position] = .publish(try commands[position].map(commandMessage))
+                report.commands += commands[position].count
+            } catch {
+                // Deterministic, so a redelivery would fail the same way: let the queue's DLX have it.
+                logger.error("command could not be encoded; the event is discarded", metadata: [
+                    "message_id": "\(delivery.messageID ?? "-")", "error": "\(error)",
+                ])
+                dispositions[position] = .settled(.discard)
+            }
+        }
+
+        publish(deliveries, dispositions, publisher: publisher)
+        return report
+    }
+
+    /// Settles what is settled, and publishes the rest in one hand-off.
+    private func publish<Delivery: PipelineDelivery>(
+        _ deliveries: [Delivery], _ dispositions: [Disposition], publisher: some PipelinePublisher
+    ) {
+        var expected: [Int] = []
+        var waiting: [Delivery] = []
+        var drafts: [(slot: Int, draft: AMQPOutboundMessage.Draft)] = []
+        for (position, disposition) in dispositions.enumerated() {
+            switch disposition {
+            case .settled(let settlement):
+                deliveries[position].settle(settlement)
+                counters.count(settlement)
+                counters.unsettled.subtract(1, ordering: .releasing)
+            case .publish(let messages):
+                let slot = waiting.count
+                waiting.append(deliveries[position])
+                expected.append(messages.count)
+                drafts += messages.map { (slot, $0) }
+            }
+        }
+        guard !drafts.isEmpty else { return }
+        let settlement = BatchSettlement(deliveries: waiting, expected: expected, counters: counters)
+        publisher.publish(drafts.map { slot, draft in
+            let isCommand = draft.isCommand
+            return draft.message { settlement.confirm(slot, $0, isCommand: isCommand) }
+        })
+    }
+
+    // MARK: Reading
+
+    private enum Reading {
+        case event(Event)
+        case poison(stage: String, reason: String)
+        case unknownType
+    }
+
+    private func read(_ delivery: some PipelineDelivery) -> Reading {
+        let limits = configuration.limits
+        if delivery.body.count > limits.maxBytes {
+            return .poison(stage: "parse", reason: "too large: \(delivery.body.count) bytes, the limit is \(limits.maxBytes)")
+        }
+        let body: JSONValue
+        do {
+            body = try JSONParser.parse(delivery.body, limits: limits)
+        } catch {
+            return .poison(stage: "parse", reason: "not JSON: \(error)")
+        }
+        do {
+            return .event(try Event(
+                messageId: delivery.messageID, routingKey: delivery.routingKey, body: body,
+                defaultTenant: configuration.defaultTenant))
+        } catch where error.code == .unknownTriggerType {
+            return .unknownType
+        } catch {
+            return .poison(stage: "event", reason: error.description)
+        }
+    }
+
+    // MARK: Messages
+
+    private func commandMessage(_ command: ProcessStartCommand) throws -> AMQPOutboundMessage.Draft {
+        AMQPOutboundMessage.Draft(
+            body: Array(try command.encodedBody()), exchange: configuration.names.commandsExchange,
+            routingKey: command.routingKey,
+            properties: AMQPProperties(
+                contentType: ProcessStartCommand.contentType, persistent: true,
+                correlationID: command.processId.description, messageID: command.id.description,
+                timestamp: clock.now(), type: command.routingKey),
+            mandatory: configuration.mandatoryCommands, isCommand: true)
+    }
+
+    /// The original body, to the dead-letter exchange under its original routing key, with why
+    /// and where it failed in the headers.
+    private func deadLetter(_ delivery: some PipelineDelivery, stage: String, reason: String) -> AMQPOutboundMessage.Draft {
+        var headers: AMQPTable = [
+            "x-signalbox-reason": .string(String(reason.prefix(1024))),
+            "x-signalbox-stage": .string(stage),
+            "x-original-routing-key": .string(delivery.routingKey),
+        ]
+        if let id = delivery.messageID { headers["x-original-message-id"] = .string(id) }
+        return AMQPOutboundMessage.Draft(
+            body: delivery.body, exchange: configuration.names.deadLetterExchange, routingKey: delivery.routingKey,
+            properties: AMQPProperties(headers: headers, persistent: true, messageID: delivery.messageID, timestamp: clock.now()),
+            mandatory: true, isCommand: false)
+    }
+}
+
+extension AMQPOutboundMessage {
+    /// A message before its confirm handler is known.
+    struct Draft: Sendable {
+        var body: [UInt8]
+        var exchange: String
+        var routingKey: String
+        var properties: AMQPProperties
+        var mandatory: Bool
+        var isCommand: Bool
+
+        func message(onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void) -> AMQPOutboundMessage {
+            AMQPOutboundMessage(
+                body, exchange: exchange, routingKey: routingKey, properties: properties, mandatory: mandatory,
+                onConfirm: onConfirm)
+        }
+    }
+}

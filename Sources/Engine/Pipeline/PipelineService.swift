@@ -1,0 +1,89 @@
+import AMQPClient
+import Automation
+import Logging
+import ServiceLifecycle
+
+/// Consumes the events queue batch by batch through the ``EventPipeline`` and keeps the trigger
+/// index fresh.
+///
+/// Graceful shutdown: the consumer is cancelled (the broker stops delivering, what was delivered
+/// is still processed), the in-flight confirms and their acks are awaited up to `drainTimeout`,
+/// then the connection closes (it waits for the last settlements, bounded by its own shutdown
+/// timeout). Anything left unsettled is requeued by the broker.
+public struct PipelineService: Service {
+    private let connection: AMQPConnection
+    private let pipeline: EventPipeline
+    private let triggers: TriggerIndexProvider
+    private let queue: String
+    private let prefetch: UInt16
+    private let refreshInterval: Duration
+    private let drainTimeout: Duration
+    private let logger: Logger
+
+    public init(
+        connection: AMQPConnection, pipeline: EventPipeline, triggers: TriggerIndexProvider, queue: String,
+        prefetch: UInt16, refreshInterval: Duration = .milliseconds(500), drainTimeout: Duration = .seconds(5),
+        logger: Logger
+    ) {
+        self.connection = connection
+        self.pipeline = pipeline
+        self.triggers = triggers
+        self.queue = queue
+        self.prefetch = prefetch
+        self.refreshInterval = refreshInterval
+        self.drainTimeout = drainTimeout
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        if let index = try await triggers.refresh() {
+            logger.info("trigger index built", metadata: ["triggers": "\(index.count)", "skipped": "\(index.skipped.count)"])
+        }
+        let consumer = try await connection.consume(queue: queue, prefetch: prefetch)
+        logger.info("consuming events", metadata: ["queue": "\(queue)", "prefetch": "\(prefetch)"])
+        let connection = self.connection
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                let triggers = self.triggers, interval = refreshInterval, logger = self.logger
+                group.addTask { await triggers.run(every: interval, logger: logger) }
+                try await withGracefulShutdownHandler {
+                    for try await batch in consumer.batches {
+                        let report = await pipeline.process(batch, publisher: connection)
+                        logger.debug("batch", metadata: [
+                            "deliveries": "\(report.deliveries)", "matched": "\(report.matched)",
+                            "commands": "\(report.commands)", "poison": "\(report.poison)",
+                            "unknown_type": "\(report.unknownType)", "completed": "\(report.completed)",
+                            "requeued": "\(report.requeued)",
+                        ])
+                    }
+                } onGracefulShutdown: {
+                    Task {
+                        do { try await consumer.cancel() } catch { connection.beginClose() }
+                    }
+                }
+                group.cancelAll()
+            }
+        } catch {
+            logger.error("event consumption failed", metadata: ["error": "\(error)"])
+            await drain()
+            await connection.close()
+            throw error
+        }
+        await drain()
+        await connection.close()
+        logger.info("event consumer stopped", metadata: ["counts": "\(pipeline.counters.snapshot)"])
+    }
+
+    /// Waits until every delivery handed to the pipeline is settled, or `drainTimeout` passed.
+    private func drain() async {
+        let deadline = ContinuousClock.now + drainTimeout
+        while pipeline.counters.inFlight > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if pipeline.counters.inFlight > 0 {
+            logger.warning("shutdown with unconfirmed events; the broker redelivers them", metadata: [
+                "in_flight": "\(pipeline.counters.inFlight)",
+            ])
+        }
+    }
+}

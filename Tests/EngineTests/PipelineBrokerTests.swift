@@ -1,0 +1,156 @@
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Testing
+
+/// The pipeline end to end: the real broker, a real SQLite file, `PipelineService` running.
+@Suite("Pipeline against the broker")
+struct PipelineBrokerTests {
+    @Test func seedScenarioPublishesTheCommandAndCompletionClosesTheEntry() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport()
+        let trigger = try #require(action.messageTriggers.first)
+        // The index refreshes every 500 ms; give it a tick so the first event sees the trigger.
+        try await Task.sleep(for: .milliseconds(700))
+
+        try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-1"), messageID: "evt-import-1")
+        #expect(await PipelineHarness.eventually { harness.commands.all.count == 1 })
+        let command = try #require(harness.commands.all.first)
+        let planner = CommandPlanner()
+        let commandId = planner.commandID(
+            eventId: "evt-import-1", cause: .message(trigger.id, .appProcessUpdated), itemIndex: 0)
+        let processId = CommandPlanner.processID(for: commandId)
+        #expect(command.properties.messageID == commandId.description)
+        #expect(command.properties.correlationID == processId.description)
+        #expect(command.properties.contentType == "application/json")
+        #expect(command.properties.type == "process.start.app")
+        #expect(command.routingKey == "process.start.app")
+        #expect(command.properties.persistent)
+        let body = String(decoding: command.body, as: UTF8.self)
+        for fragment in ["reportType", "daily-summary", "sendEmail", "a1b2c3d4-5678-90ab-cdef-1234567890ab", "daily-report"] {
+            #expect(body.contains(fragment), "the command carries \(fragment): \(body)")
+        }
+
+        let pending = try await harness.history(action)
+        #expect(pending.count == 1)
+        #expect(pending.first?.outcome == .pending)
+        #expect(pending.first?.processId == processId)
+
+        try await harness.publishEvent(
+            PipelineHarness.dataImportEvent(id: "evt-done-1", processId: processId.description).replacingOccurrences(
+                of: "data-import-app-id", with: "report-generator"),
+            messageID: "evt-done-1")
+        #expect(try await PipelineHarness.eventually { try await harness.history(action).first?.outcome == .success })
+        let reference = ActionReference.id(action.id)
+        #expect(try await harness.service.action(reference, as: harness.caller).totalExecutions == 1)
+        #expect(harness.deadLetters.all.isEmpty)
+        #expect(harness.commands.all.count == 1, "the completion matched no trigger")
+        try await harness.shutDown()
+    }
+
+    @Test func failedCompletionCarriesTheErrorText() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport()
+        try await Task.sleep(for: .milliseconds(700))
+        try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-2"), messageID: "evt-import-2")
+        #expect(await PipelineHarness.eventually { harness.commands.all.count == 1 })
+        let processId = try #require(harness.commands.all.first?.properties.correlationID)
+        try await harness.publishEvent(
+            #"{"type":"AppProcessUpdated","id":"e","tenantId":"default","item":{"id":"\#(processId)","status":"Error","errorMessage":"Input validation failed: reportType is required"}}"#,
+            messageID: "evt-error-2")
+        #expect(try await PipelineHarness.eventually { try await harness.history(action).first?.outcome == .failed })
+        let entry = try #require(try await harness.history(action).first)
+        #expect(entry.errorMessage == "Input validation failed: reportType is required")
+        let stored = try await harness.service.action(.id(action.id), as: harness.caller)
+        #expect(stored.consecutiveFailures == 1 && stored.totalExecutions == 1)
+        try await harness.shutDown()
+    }
+
+    @Test func redeliveredEventYieldsTheSameCommandAndOneHistoryEntry() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport()
+        try await Task.sleep(for: .milliseconds(700))
+        let event = PipelineHarness.dataImportEvent(id: "evt-twice", processId: "5f0c6f2e-3c1e-4d59-9a53-2f1a2b3c4d5e")
+        try await harness.publishEvent(event, messageID: "evt-twice")
+        try await harness.publishEvent(event, messageID: "evt-twice")
+        #expect(await PipelineHarness.eventually { harness.commands.all.count == 2 })
+        let ids = Set(harness.commands.all.compactMap(\.properties.messageID))
+        #expect(ids.count == 1, "both deliveries planned the same command id")
+        // Give the second history write time to land (it is the same row).
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await harness.history(action).count == 1)
+        try await harness.shutDown()
+    }
+
+    @Test func poisonIsDeadLetteredWithItsReasonAndGoodEventsStillRun() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport()
+        try await Task.sleep(for: .milliseconds(700))
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        let poison: [(id: String, body: [UInt8], stage: String, reason: String)] = [
+            ("poison-text", Array("hello, not json".utf8), "parse", "not JSON"),
+            ("poison-utf8", [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D], "parse", "not JSON"),
+            ("poison-array", Array("[1, 2, 3]".utf8), "event", "notAnObject"),
+            ("poison-deep", Array(deep.utf8), "parse", "nesting too deep"),
+            ("poison-large", Array(repeating: 0x20, count: (1 << 20) + 1), "parse", "too large"),
+            ("poison-no-tenant", Array(#"{"type":"AppProcessUpdated","item":{}}"#.utf8), "event", "missingTenant"),
+        ]
+        var good: [String] = []
+        for (index, message) in poison.enumerated() {
+            let id = "good-\(index)"
+            good.append(id)
+            try await harness.publishEvent(PipelineHarness.dataImportEvent(id: id), messageID: id)
+            try await harness.publishRaw(message.body, messageID: message.id)
+        }
+        // An unknown routing key is acked and counted, not dead-lettered.
+        try await harness.publishEvent(#"{"type":"Other"}"#, messageID: "unknown-1", routingKey: "SomethingElse")
+
+        #expect(await PipelineHarness.eventually { harness.commands.all.count == good.count })
+        #expect(await PipelineHarness.eventually { harness.deadLetters.all.count == poison.count })
+        #expect(try await harness.history(action).count == good.count)
+        let byID = Dictionary(uniqueKeysWithValues: harness.deadLetters.all.compactMap { delivery in
+            delivery.properties.messageID.map { ($0, delivery) }
+        })
+        for message in poison {
+            let dead = try #require(byID[message.id], "\(message.id) was dead-lettered")
+            let headers = dead.properties.headers
+            #expect(headers["x-signalbox-stage"] == .string(message.stage), "\(message.id): \(headers)")
+            guard case .string(let reason) = headers["x-signalbox-reason"] else {
+                Issue.record("\(message.id) has no reason header")
+                continue
+            }
+            #expect(reason.contains(message.reason), "\(message.id): \(reason)")
+            #expect(headers["x-original-routing-key"] == .string("AppProcessUpdated"))
+            #expect(headers["x-original-message-id"] == .string(message.id))
+            #expect(dead.body == message.body, "the original body is kept")
+        }
+        try await harness.shutDown()
+        // Everything was settled: nothing is back in the events queue after the pipeline closed.
+    }
+
+    @Test func triggerAddedThroughTheServiceTakesEffectWithinASecond() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport(withTrigger: false)
+        try await Task.sleep(for: .milliseconds(700))
+        try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "before"), messageID: "before")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(harness.commands.all.isEmpty)
+
+        _ = try await harness.service.addTrigger(
+            AddTriggerRequest(name: "Live", triggerType: .appProcessUpdated, eventFilter: "$.item.status == 'Finished'"),
+            to: .id(action.id), as: harness.caller)
+        let added = ContinuousClock.now
+        var taken = false
+        var attempt = 0
+        while !taken && ContinuousClock.now - added < .seconds(3) {
+            attempt += 1
+            try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "after-\(attempt)"), messageID: "after-\(attempt)")
+            taken = await PipelineHarness.eventually(timeout: .milliseconds(100)) { !harness.commands.all.isEmpty }
+        }
+        let elapsed = ContinuousClock.now - added
+        #expect(taken)
+        #expect(elapsed < .milliseconds(1200), "the trigger applied after \(elapsed)")
+        try await harness.shutDown()
+    }
+}

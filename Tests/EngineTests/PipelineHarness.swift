@@ -1,0 +1,141 @@
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Logging
+import SQLiteStore
+import ServiceLifecycle
+import Synchronization
+
+/// A running pipeline against the real broker and a real SQLite file, with names of its own.
+final class PipelineHarness: Sendable {
+    static var url: String {
+        ProcessInfo.processInfo.environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "engine-tests")
+        logger.logLevel = .error
+        return logger
+    }
+
+    let names: BrokerNames
+    let commandsQueue: String
+    let directory: URL
+    let store: SQLiteAutomationStore
+    let service: AutomationService
+    let caller = Caller(tenantId: .default, role: .admin)
+    let client: AMQPConnection
+    let group: ServiceGroup
+    let commands = Received()
+    let deadLetters = Received()
+    private let running: Task<Void, any Error>
+
+    /// Received messages, collected on the I/O thread.
+    final class Received: Sendable {
+        private let messages = Mutex<[AMQPDelivery]>([])
+        var all: [AMQPDelivery] { messages.withLock { $0 } }
+        func append(_ delivery: AMQPDelivery) { messages.withLock { $0.append(delivery) } }
+    }
+
+    init() async throws {
+        let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
+        names = BrokerNames(
+            eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
+            deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq")
+        commandsQueue = "\(prefix).commands"
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteAutomationStore(path: directory.appendingPathComponent("signalbox.sqlite").path)
+        service = AutomationService(store: store, clock: SystemWallClock())
+        _ = try await service.bootstrap()
+
+        var configuration = try AMQPConfiguration(url: Self.url)
+        configuration.connectionName = prefix
+        client = try await AMQPConnection.connect(configuration, logger: Self.logger)
+        var topology = names.topology
+        topology.queues.append(.init(name: commandsQueue))
+        topology.bindings.append(.init(queue: commandsQueue, exchange: names.commandsExchange, routingKey: "#"))
+        try await client.declare(topology)
+        let commands = self.commands, deadLetters = self.deadLetters
+        _ = try await client.consume(queue: commandsQueue) { delivery in
+            commands.append(delivery)
+            try? delivery.ack()
+        }
+        _ = try await client.consume(queue: names.deadLetterQueue) { delivery in
+            deadLetters.append(delivery)
+            try? delivery.ack()
+        }
+
+        let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
+        let triggers = TriggerIndexProvider(store: store)
+        let pipeline = EventPipeline(
+            store: store, triggers: triggers, clock: SystemWallClock(),
+            configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), logger: Self.logger)
+        let pipelineService = PipelineService(
+            connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
+            logger: Self.logger)
+        let group = ServiceGroup(services: [pipelineService], logger: Self.logger)
+        self.group = group
+        running = Task { try await group.run() }
+    }
+
+    /// Stops the pipeline gracefully, deletes the broker names and the database.
+    func shutDown() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+        for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue] { try await client.delete(queue: queue) }
+        for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange] {
+            try await client.delete(exchange: exchange)
+        }
+        await client.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func publishEvent(_ body: String, messageID: String?, routingKey: String = "AppProcessUpdated") async throws {
+        try await client.publish(
+            Array(body.utf8), exchange: names.eventsExchange, routingKey: routingKey,
+            properties: AMQPProperties(contentType: "application/json", messageID: messageID))
+    }
+
+    func publishRaw(_ body: [UInt8], messageID: String, routingKey: String = "AppProcessUpdated") async throws {
+        try await client.publish(
+            body, exchange: names.eventsExchange, routingKey: routingKey, properties: AMQPProperties(messageID: messageID))
+    }
+
+    /// Seed 000's `daily-report`, with its message trigger when `withTrigger`.
+    @discardableResult
+    func createDailyReport(withTrigger: Bool = true) async throws -> AutomatedAction {
+        let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
+            [{"name": "Generate Report", "config": {"$type": "app",
+              "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1},
+              "inputs": [{"name": "reportType", "value": "daily-summary"}, {"name": "format", "value": "pdf"},
+                         {"name": "sendEmail", "value": "true"}]}}]
+            """#.utf8))
+        let trigger = AddTriggerRequest(
+            name: "On Data Import Complete", triggerType: .appProcessUpdated,
+            eventFilter: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")
+        let request = CreateActionRequest(
+            name: "daily-report", description: "Generates daily summary reports", actions: items,
+            messageTriggers: withTrigger ? [trigger] : nil)
+        return try await service.createAction(request, namespace: "production", as: caller).action
+    }
+
+    func history(_ action: AutomatedAction) async throws -> [ExecutionHistoryEntry] {
+        try await service.history(of: .id(action.id), page: PageRequest(limit: 100), as: caller).items
+    }
+
+    static func dataImportEvent(id: String, processId: String = UUID().uuidString.lowercased(), status: String = "Finished") -> String {
+        #"{"type":"AppProcessUpdated","id":"\#(id)","tenantId":"default","namespace":"production","item":{"id":"\#(processId)","appId":"data-import-app-id","status":"\#(status)"}}"#
+    }
+
+    /// Polls `condition` until it holds or `timeout` passed.
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        return try await condition()
+    }
+}
