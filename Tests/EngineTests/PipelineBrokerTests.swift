@@ -153,4 +153,23 @@ struct PipelineBrokerTests {
         #expect(elapsed < .milliseconds(1200), "the trigger applied after \(elapsed)")
         try await harness.shutDown()
     }
+
+    @Test func gracefulShutdownMidStreamLosesNothingAndIsQuick() async throws {
+        let harness = try await PipelineHarness()
+        try await harness.createDailyReport()
+        try await Task.sleep(for: .milliseconds(700))
+        let count = 300
+        for index in 0..<count {
+            try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "s-\(index)"), messageID: "s-\(index)")
+        }
+        let stopping = ContinuousClock.now
+        try await harness.stopPipeline()
+        #expect(ContinuousClock.now - stopping < .seconds(10))
+        // Every event either produced its command (acked) or is back in the queue for the next run.
+        try await Task.sleep(for: .milliseconds(300))
+        let left = try await harness.client.queueStatus(harness.names.eventsQueue).messageCount
+        let published = Set(harness.commands.all.compactMap(\.properties.messageID)).count
+        #expect(published + Int(left) >= count, "published \(published), left \(left)")
+        try await harness.shutDown()
+    }
 }

@@ -80,10 +80,15 @@ final class PipelineHarness: Sendable {
         running = Task { try await group.run() }
     }
 
-    /// Stops the pipeline gracefully, deletes the broker names and the database.
-    func shutDown() async throws {
+    /// Stops the pipeline gracefully (idempotent).
+    func stopPipeline() async throws {
         await group.triggerGracefulShutdown()
         try await running.value
+    }
+
+    /// Stops the pipeline gracefully, deletes the broker names and the database.
+    func shutDown() async throws {
+        try await stopPipeline()
         for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue] { try await client.delete(queue: queue) }
         for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange] {
             try await client.delete(exchange: exchange)

@@ -53,7 +53,7 @@ public struct EventPipeline: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let planner = CommandPlanner()
-    let counters: PipelineCounters
+    public let counters: PipelineCounters
 
     public init(
         store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,

@@ -1,0 +1,128 @@
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// `EventPipeline` with in-memory fakes: when deliveries are settled, and how.
+@Suite("Event pipeline, in memory")
+struct EventPipelineTests {
+    final class FakeDelivery: PipelineDelivery {
+        let body: [UInt8]
+        let messageID: String?
+        let routingKey: String
+        private let settled = Mutex<[PipelineSettlement]>([])
+        var settlements: [PipelineSettlement] { settled.withLock { $0 } }
+
+        init(_ body: String, id: String?, routingKey: String = "AppProcessUpdated") {
+            self.body = Array(body.utf8)
+            self.messageID = id
+            self.routingKey = routingKey
+        }
+
+        func settle(_ settlement: PipelineSettlement) { settled.withLock { $0.append(settlement) } }
+    }
+
+    /// Keeps each hand-off; the test confirms or refuses the messages.
+    final class FakePublisher: PipelinePublisher {
+        private let batches = Mutex<[[AMQPOutboundMessage]]>([])
+        var handOffs: [[AMQPOutboundMessage]] { batches.withLock { $0 } }
+        func publish(_ messages: [AMQPOutboundMessage]) { batches.withLock { $0.append(messages) } }
+    }
+
+    struct Fixture {
+        let store = InMemoryAutomationStore()
+        let names = BrokerNames(commandsExchange: "cmd", deadLetterExchange: "dlx")
+        let pipeline: EventPipeline
+        let action: AutomatedAction
+
+        init(items: Int = 2) async throws {
+            let service = AutomationService(store: store, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)))
+            _ = try await service.bootstrap()
+            let item = #"{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}"#
+            let items = try AutomationJSON.decoder().decode(
+                [ActionItem].self, from: Data("[\(Array(repeating: item, count: items).joined(separator: ","))]".utf8))
+            action = try await service.createAction(
+                CreateActionRequest(
+                    name: "a", actions: items,
+                    messageTriggers: [AddTriggerRequest(name: "t", triggerType: .appProcessUpdated, eventFilter: "$.item.status == 'Finished'")]),
+                namespace: "production", as: Caller(tenantId: .default, role: .admin)
+            ).action
+            let triggers = TriggerIndexProvider(store: store)
+            try await triggers.refresh()
+            var logger = Logger(label: "engine-tests")
+            logger.logLevel = .error
+            pipeline = EventPipeline(
+                store: store, triggers: triggers, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)),
+                configuration: .init(names: names), logger: logger)
+        }
+    }
+
+    static let finished = #"{"tenantId":"default","item":{"id":"x","status":"Finished"}}"#
+    static let running = #"{"tenantId":"default","item":{"id":"x","status":"Running"}}"#
+    static let ok: Result<Void, AMQPError> = .success(())
+    static let refused: Result<Void, AMQPError> = .failure(AMQPError(.publishReturned, context: "test", reason: "no route"))
+
+    @Test func ackWaitsForEveryCommandOfTheDeliveryAndOneHandOffCarriesTheBatch() async throws {
+        let fixture = try await Fixture(items: 2)
+        let matched = FakeDelivery(Self.finished, id: "e1")
+        let unmatched = FakeDelivery(Self.running, id: "e2")
+        let unknown = FakeDelivery("{}", id: "e3", routingKey: "Other")
+        let publisher = FakePublisher()
+        let report = await fixture.pipeline.process([matched, unmatched, unknown], publisher: publisher)
+        #expect(report.commands == 2 && report.historyRows == 2 && report.unknownType == 1)
+        #expect(publisher.handOffs.count == 1)
+        let messages = try #require(publisher.handOffs.first)
+        #expect(messages.count == 2)
+        #expect(messages.allSatisfy { $0.exchange == "cmd" && $0.mandatory && $0.properties.persistent })
+        #expect(unmatched.settlements == [.ack] && unknown.settlements == [.ack])
+        #expect(matched.settlements.isEmpty)
+        messages[0].onConfirm(Self.ok)
+        #expect(matched.settlements.isEmpty, "one command is still unconfirmed")
+        messages[1].onConfirm(Self.ok)
+        #expect(matched.settlements == [.ack])
+        #expect(fixture.pipeline.counters.inFlight == 0)
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 2)
+    }
+
+    @Test func aRefusedCommandRequeuesTheDeliveryAndTheReplanIsIdentical() async throws {
+        let fixture = try await Fixture(items: 2)
+        let first = FakeDelivery(Self.finished, id: "e1")
+        let publisher = FakePublisher()
+        await fixture.pipeline.process([first], publisher: publisher)
+        let messages = try #require(publisher.handOffs.first)
+        messages[0].onConfirm(Self.refused)
+        messages[1].onConfirm(Self.ok)
+        #expect(first.settlements == [.requeue])
+
+        let again = FakeDelivery(Self.finished, id: "e1")
+        await fixture.pipeline.process([again], publisher: publisher)
+        let replanned = try #require(publisher.handOffs.last)
+        #expect(replanned.map(\.properties.messageID) == messages.map(\.properties.messageID))
+        #expect(replanned.map(\.body) == messages.map(\.body))
+        for message in replanned { message.onConfirm(Self.ok) }
+        #expect(again.settlements == [.ack])
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 2)
+    }
+
+    @Test func poisonIsAckedOnlyOnceItsDeadLetterCopyIsConfirmed() async throws {
+        let fixture = try await Fixture(items: 1)
+        let poison = FakeDelivery("{\"a\": tru", id: "p1")
+        let lost = FakeDelivery("[]", id: "p2")
+        let publisher = FakePublisher()
+        let report = await fixture.pipeline.process([poison, lost], publisher: publisher)
+        #expect(report.poison == 2)
+        let messages = try #require(publisher.handOffs.first)
+        #expect(messages.map(\.exchange) == ["dlx", "dlx"])
+        #expect(messages[0].properties.headers["x-signalbox-stage"] == "parse")
+        #expect(messages[1].properties.headers["x-signalbox-stage"] == "event")
+        #expect(poison.settlements.isEmpty)
+        messages[0].onConfirm(Self.ok)
+        messages[1].onConfirm(Self.refused)
+        #expect(poison.settlements == [.ack])
+        #expect(lost.settlements == [.requeue], "a dead-letter copy that was not confirmed keeps the original")
+        #expect(fixture.pipeline.counters.snapshot.deadLettered == 1)
+    }
+}
