@@ -13,6 +13,11 @@ extension EventPipeline {
             let outcome = Self.outcome(status),
             let text = item["id"]?.stringValue, let processId = ProcessID(text)
         else { return false }
+        // A read first: most finished processes are not Signalbox's, and a read costs no write
+        // transaction. (Per event for now; a batched lookup port is the throughput step.)
+        guard let entry = try await store.historyEntry(processId: processId), entry.outcome == .pending else {
+            return false
+        }
         let message = outcome == .failed ? Self.errorText(item, status: status) : nil
         let completion = try await store.completeExecution(
             processId: processId, outcome: outcome, errorMessage: message, at: now) != nil
