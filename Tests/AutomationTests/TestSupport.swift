@@ -24,7 +24,8 @@ let otherTenantAdmin = Caller(tenantId: "globex", role: .admin)
 struct Fixture {
     let store = InMemoryAutomationStore()
     let clock = ManualWallClock(seedNow)
-    var service: AutomationService { AutomationService(store: store, clock: clock) }
+    var runner: InMemoryActionRunner { InMemoryActionRunner(store: store, clock: clock) }
+    var service: AutomationService { AutomationService(store: store, clock: clock, runner: runner) }
 
     /// Creates seed 000's `daily-report` action in `production` as `caller`.
     @discardableResult

@@ -23,7 +23,8 @@ struct TestAPI {
 
     static func make() async throws -> TestAPI {
         let clock = ManualWallClock(start)
-        let service = AutomationService(store: InMemoryAutomationStore(), clock: clock)
+        let store = InMemoryAutomationStore()
+        let service = AutomationService(store: store, clock: clock, runner: InMemoryActionRunner(store: store, clock: clock))
         _ = try await service.createTenant("acme")
         _ = try await service.createTenant("globex")
         let admin = try await service.issueToken(tenant: "acme", role: .admin).secret

@@ -22,7 +22,10 @@ struct SQLiteFileTests {
             let diagnostics = try await store.diagnostics()
             #expect(diagnostics.journalMode == "wal")
             #expect(diagnostics.foreignKeysEnabled)
-            #expect(diagnostics.appliedMigrations == ["v1: tenants, tokens, actions, schedules, triggers, history"])
+            #expect(diagnostics.appliedMigrations == [
+                "v1: tenants, tokens, actions, schedules, triggers, history",
+                "v2: the last fired occurrence of each schedule",
+            ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
             #expect(diagnostics.rowCounts.values.allSatisfy { $0 == 0 })
@@ -55,7 +58,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 1)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 2)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

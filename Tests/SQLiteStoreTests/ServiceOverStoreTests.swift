@@ -9,7 +9,7 @@ struct ServiceOverStoreTests {
     func seedTutorialRunsEndToEnd(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let clock = ManualWallClock(at(0))
-            let service = AutomationService(store: store, clock: clock)
+            let service = AutomationService(store: store, clock: clock, runner: InMemoryActionRunner(store: store, clock: clock))
             _ = try await service.createTenant(acme, name: "Acme")
             let issued = try await service.issueToken(tenant: acme, role: .admin, name: "ops")
             let caller = try await service.authenticate(bearerToken: issued.secret)
@@ -37,7 +37,11 @@ struct ServiceOverStoreTests {
 
             clock.advance(by: 60)
             let run = try await service.triggerManually(.id(created.id), as: caller)
-            #expect(run.processIds.count == 4)
+            #expect(run.entries.count == 4)
+            // The interaction-message item reads the interaction from the event; a manual
+            // event has none, so that item fails with a reason and starts nothing.
+            #expect(run.processIds.count == 3)
+            #expect(run.entries.filter { $0.outcome == .failed }.map(\.processType) == [.interaction])
             let completion = try await service.completeExecution(processId: run.processIds[0], outcome: .failed, errorMessage: "boom")
             #expect(completion?.consecutiveFailures == 1)
 
@@ -45,7 +49,7 @@ struct ServiceOverStoreTests {
             #expect(history.items.count == 2)
             #expect(history.nextCursor != nil)
             let rest = try await service.history(of: reference, page: PageRequest(limit: 2, cursor: history.nextCursor), as: caller)
-            #expect(Set((history.items + rest.items).map(\.processId)) == Set(run.processIds))
+            #expect(Set((history.items + rest.items).map(\.processId)) == Set(run.entries.map(\.processId)))
             #expect(try await service.action(reference, as: caller).totalExecutions == 1)
 
             try await service.deleteAction(reference, as: caller)

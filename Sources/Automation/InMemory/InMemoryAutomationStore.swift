@@ -13,6 +13,7 @@ public actor InMemoryAutomationStore: AutomationStore {
     /// History in insertion order; the sequence number breaks ties of `dateStarted`.
     private var entries: [(sequence: Int, entry: ExecutionHistoryEntry)] = []
     private var nextSequence = 0
+    private var lastFiredBySchedule: [ScheduleID: Date] = [:]
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -170,6 +171,25 @@ public actor InMemoryAutomationStore: AutomationStore {
         action.schedules[index].nextOccurrence = date
         action.refreshNextScheduledRun()
         actionsByID[actionId] = action
+    }
+
+    public func recordScheduleProgress(_ progress: [ScheduleProgress]) throws {
+        try check()
+        for step in progress {
+            guard var action = actionsByID[step.actionId],
+                let index = action.schedules.firstIndex(where: { $0.id == step.scheduleId })
+            else { continue }
+            action.schedules[index].nextOccurrence = step.nextOccurrence
+            action.refreshNextScheduledRun()
+            actionsByID[step.actionId] = action
+            if let fired = step.lastFired { lastFiredBySchedule[step.scheduleId] = fired }
+        }
+    }
+
+    public func lastFiredOccurrences() throws -> [ScheduleID: Date] {
+        try check()
+        let existing = Set(actionsByID.values.flatMap { $0.schedules.map(\.id) })
+        return lastFiredBySchedule.filter { existing.contains($0.key) }
     }
 
     // MARK: Triggers

@@ -18,7 +18,8 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
     public var dateStarted: Date
     public var dateCompleted: Date?
     public var outcome: ExecutionOutcome
-    /// Why the process failed, as reported by it; nil unless `Failed`.
+    /// Why the process failed, as reported by it, or which occurrences a `Skipped` entry stands
+    /// for; nil otherwise.
     public var errorMessage: String?
     /// The event that caused the run: the AMQP message id, `scheduleId@occurrence`, or a new
     /// UUID for a manual run.
@@ -117,11 +118,14 @@ public enum ExecutionTriggerType: String, Hashable, Sendable, Codable, CaseItera
     case manual = "Manual"
 }
 
-/// How a run ended; `Pending` until the process reports back.
+/// How a run ended; `Pending` until the process reports back. `Skipped` records schedule
+/// occurrences missed while Signalbox was down that the schedule's ``MissedRunPolicy`` did not
+/// run (its `errorMessage` says which and why); no command was sent for it.
 public enum ExecutionOutcome: String, Hashable, Sendable, Codable, CaseIterable {
     case pending = "Pending"
     case success = "Success"
     case failed = "Failed"
+    case skipped = "Skipped"
 }
 
 /// The kind of process a run started (`processType` in history).

@@ -155,3 +155,20 @@ public struct CommandPlanner: Sendable {
         return .success(id)
     }
 }
+
+extension CommandPlanner {
+    /// The history of occurrences of `schedule` that did not run: one `Skipped` entry per item,
+    /// keyed by the last missed occurrence's event, so recording them again changes nothing.
+    public func skipped(
+        _ action: AutomatedAction, schedule: ScheduleID, missed: MissedOccurrences, explanation: String, at now: Date
+    ) -> [ExecutionHistoryEntry] {
+        let event = Event.scheduled(schedule, occurrence: missed.last, of: action)
+        return plan(action, cause: .schedule(schedule, occurrence: missed.last), for: event, at: now).history.map { entry in
+            var entry = entry
+            entry.outcome = .skipped
+            entry.dateCompleted = now
+            entry.errorMessage = explanation
+            return entry
+        }
+    }
+}

@@ -70,6 +70,14 @@ public protocol AutomationStore: Sendable {
     /// The scheduler's bookkeeping after firing or skipping: sets one schedule's
     /// `nextOccurrence` without touching `dateUpdated`. No-op if the schedule is gone.
     func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) async throws
+    /// The scheduler's bookkeeping after a batch of occurrences was handled, in one transaction:
+    /// each schedule's `nextOccurrence` (and its action's `nextScheduledRunAt`), and its last
+    /// fired occurrence when one fired. Schedules that are gone are ignored. `dateUpdated` is
+    /// not touched.
+    func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws
+    /// The last occurrence each schedule fired (its commands confirmed), for the schedules that
+    /// ever fired: what missed-run handling starts from after a restart.
+    func lastFiredOccurrences() async throws -> [ScheduleID: Date]
 
     // MARK: Message triggers
 

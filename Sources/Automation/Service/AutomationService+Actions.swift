@@ -45,7 +45,7 @@ extension AutomationService {
             dateUpdated: now
         )
         action.refreshNextScheduledRun()
-        try await storeCall { try await store.insertAction(action) }
+        try await mutation(of: action.id, tenant: action.tenantId) { try await store.insertAction(action) }
         return ActionChange(action: action, warnings: warnings)
     }
 
@@ -87,14 +87,14 @@ extension AutomationService {
         }
         action.dateUpdated = now
         let stored = action
-        return ActionChange(action: try await storeCall { try await store.updateAction(stored) })
+        return ActionChange(action: try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) })
     }
 
     /// Deletes an action with its schedules, triggers and history. Admin only.
     public func deleteAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "delete actions")
         let action = try await resolve(reference, caller)
-        let deleted = try await storeCall { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
+        let deleted = try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
         if !deleted { throw .notFound("\(reference) does not exist") }
     }
 
@@ -142,7 +142,7 @@ extension AutomationService {
         var changed = applyStatus(status, to: action, now: now())
         changed.dateUpdated = now()
         let stored = changed
-        return try await storeCall { try await store.updateAction(stored) }
+        return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
     }
 
     /// The action with `status`, schedules' next occurrences recomputed from `now` on resume.

@@ -2,20 +2,27 @@ import Foundation
 import JSONPath
 
 extension AutomationService {
-    /// Runs an action now (`POST …/trigger`, `action-trigger`): records one `Manual`, `Pending`
-    /// history entry per item, each with a new process id, and returns the ids. Works on paused
-    /// actions too (it is how one tests them). Publishing the commands belongs to the pipeline.
+    /// Runs an action now (`POST …/trigger`, `action-trigger`) through the pipeline: one
+    /// `Manual` history entry per item and one command each, published and confirmed before this
+    /// returns. Works on paused actions too (it is how one tests them). `unavailable` when the
+    /// process has no ``ActionRunner`` (no broker) or the broker did not confirm the commands —
+    /// the entries of such a run are closed as `Failed` with the reason.
     public func triggerManually(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> ManualTriggerResult {
         let action = try await resolve(reference, caller)
-        let now = now()
-        let eventId = UUID().uuidString.lowercased()
-        let entries = action.actions.enumerated().map { index, item in
-            ExecutionHistoryEntry(
-                triggerType: .manual, triggerId: nil, actionId: action.id, processId: .random(),
-                processType: item.config.processType, dateStarted: now, sourceEventId: eventId, itemIndex: index)
+        guard let runner else {
+            throw .unavailable("manual runs are published by the event pipeline, which this process does not run")
         }
-        let stored = try await storeCall { try await store.appendHistory(entries) }
-        return ManualTriggerResult(eventId: eventId, processIds: stored.map(\.processId), entries: stored)
+        let event = Event.manual(id: UUID().uuidString.lowercased(), of: action)
+        let stored: [ExecutionHistoryEntry]
+        do {
+            stored = try await runner.run(action, cause: .manual, event: event)
+        } catch let error as AutomationError {
+            throw error
+        } catch {
+            throw .unavailable("the run was not started: \(error)")
+        }
+        let started = stored.filter { $0.outcome == .pending }
+        return ManualTriggerResult(eventId: event.id, processIds: started.map(\.processId), entries: stored)
     }
 
     /// An action's execution history, newest first (`GET …/history?limit=`, default 50).

@@ -13,7 +13,7 @@ extension AutomationService {
         if action.schedules.count >= limits.schedulesPerAction {
             throw .limitExceeded("an action can have at most \(limits.schedulesPerAction) schedules", field: "schedules")
         }
-        return try await storeCall {
+        return try await mutation(of: action.id, tenant: caller.tenantId) {
             try await store.insertSchedule(
                 schedule, actionId: action.id, tenant: caller.tenantId, limit: limits.schedulesPerAction, at: now)
         }
@@ -35,7 +35,7 @@ extension AutomationService {
         let action = try await resolve(reference, caller)
         guard action.schedule(id) != nil else { throw .notFound("schedule \(id) does not exist", field: "scheduleId") }
         let now = now()
-        return try await storeCall { try await store.deleteSchedule(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
+        return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteSchedule(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
     }
 
     /// The next runs of the caller's active actions across all their enabled schedules, earliest
@@ -73,6 +73,6 @@ extension AutomationService {
         schedule.isEnabled = enabled
         schedule.nextOccurrence = enabled ? (try? schedule.makeSchedule())?.next(after: now) : nil
         let changed = schedule
-        return try await storeCall { try await store.updateSchedule(changed, actionId: action.id, tenant: caller.tenantId, at: now) }
+        return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.updateSchedule(changed, actionId: action.id, tenant: caller.tenantId, at: now) }
     }
 }

@@ -10,7 +10,7 @@ extension AutomationService {
             throw .limitExceeded("an action can have at most \(limits.triggersPerAction) message triggers", field: "messageTriggers")
         }
         let now = now()
-        let stored = try await storeCall {
+        let stored = try await mutation(of: action.id, tenant: caller.tenantId) {
             try await store.insertTrigger(trigger, actionId: action.id, tenant: caller.tenantId, limit: limits.triggersPerAction, at: now)
         }
         return ActionChange(action: stored, warnings: warnings)
@@ -32,7 +32,7 @@ extension AutomationService {
         let action = try await resolve(reference, caller)
         guard action.messageTrigger(id) != nil else { throw .notFound("message trigger \(id) does not exist", field: "triggerId") }
         let now = now()
-        return try await storeCall { try await store.deleteTrigger(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
+        return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteTrigger(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
     }
 
     func setTriggerEnabled(_ enabled: Bool, _ id: TriggerID, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
@@ -41,6 +41,6 @@ extension AutomationService {
         trigger.isEnabled = enabled
         let now = now()
         let changed = trigger
-        return try await storeCall { try await store.updateTrigger(changed, actionId: action.id, tenant: caller.tenantId, at: now) }
+        return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.updateTrigger(changed, actionId: action.id, tenant: caller.tenantId, at: now) }
     }
 }

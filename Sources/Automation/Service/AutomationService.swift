@@ -30,16 +30,34 @@ public struct AutomationService: Sendable {
     public let store: any AutomationStore
     public let clock: any WallClock
     public let limits: Limits
+    /// Publishes manual runs; without one (a process with no broker) `triggerManually` is
+    /// `unavailable`.
+    public let runner: (any ActionRunner)?
+    /// Told after every successful definition change.
+    public let observer: (any DefinitionChangeObserver)?
 
-    public init(store: any AutomationStore, clock: any WallClock, limits: Limits = Limits()) {
+    public init(
+        store: any AutomationStore, clock: any WallClock, limits: Limits = Limits(),
+        runner: (any ActionRunner)? = nil, observer: (any DefinitionChangeObserver)? = nil
+    ) {
         self.store = store
         self.clock = clock
         self.limits = limits
+        self.runner = runner
+        self.observer = observer
     }
 
     /// The current instant, whole seconds.
     func now() -> Date {
         Date(timeIntervalSince1970: clock.now().timeIntervalSince1970.rounded(.down))
+    }
+
+    /// A store call that changes the definition of action `id`; the observer hears of it once it
+    /// succeeded.
+    func mutation<T>(of id: ActionID, tenant: TenantID, _ body: () async throws -> T) async throws(AutomationError) -> T {
+        let result = try await storeCall(body)
+        observer?.actionChanged(id, tenant: tenant)
+        return result
     }
 
     /// Runs a store call, letting ``AutomationError``s through and hiding anything else behind

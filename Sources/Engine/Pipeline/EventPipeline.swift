@@ -229,14 +229,9 @@ public struct EventPipeline: Sendable {
     // MARK: Messages
 
     private func commandMessage(_ command: ProcessStartCommand) throws -> AMQPOutboundMessage.Draft {
-        AMQPOutboundMessage.Draft(
-            body: Array(try command.encodedBody()), exchange: configuration.names.commandsExchange,
-            routingKey: command.routingKey,
-            properties: AMQPProperties(
-                contentType: ProcessStartCommand.contentType, persistent: true,
-                correlationID: command.processId.description, messageID: command.id.description,
-                timestamp: clock.now(), type: command.routingKey),
-            mandatory: configuration.mandatoryCommands, isCommand: true)
+        try .command(
+            command, exchange: configuration.names.commandsExchange, mandatory: configuration.mandatoryCommands,
+            at: clock.now())
     }
 
     /// The original body, to the dead-letter exchange under its original routing key, with why

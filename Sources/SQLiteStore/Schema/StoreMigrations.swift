@@ -8,14 +8,20 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1]
+    static let identifiers = [v1, v2]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
+    static let v2 = "v2: the last fired occurrence of each schedule"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(v1) { db in
             try db.execute(sql: schemaV1)
+        }
+        migrator.registerMigration(v2) { db in
+            // Scheduler state, not part of the definition: ScheduleRecord does not write it, so
+            // the upserts of API changes keep it, and it goes with its schedule row.
+            try db.execute(sql: "ALTER TABLE cronSchedule ADD COLUMN lastFiredOccurrence REAL")
         }
         return migrator
     }

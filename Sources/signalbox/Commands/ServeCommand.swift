@@ -33,12 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
             "queue_type": "\(settings.broker.eventsQueueType.rawValue)",
         ])
 
-        let service: AutomationService
         let store: SQLiteAutomationStore
         do {
             store = try SQLiteAutomationStore(path: settings.databasePath)
-            service = AutomationService(store: store, clock: SystemWallClock())
-            if let tenant = try await service.bootstrap() {
+            if let tenant = try await AutomationService(store: store, clock: SystemWallClock()).bootstrap() {
                 logger.notice("fresh database: created the default tenant; create an admin token with", metadata: [
                     "tenant": "\(tenant.id.rawValue)",
                     "command": "signalbox token create --tenant \(tenant.id.rawValue) --role admin --config \(config)",
@@ -64,6 +62,16 @@ struct ServeCommand: AsyncParsableCommand {
             "dead_letter_exchange": "\(settings.broker.deadLetterExchange)",
         ])
 
+        let clock = SystemWallClock()
+        let runs = SyntheticRuns(store: store, publisher: connection, names: settings.broker, clock: clock)
+        let scheduler = SchedulerService(
+            store: store, runs: runs, clock: clock,
+            configuration: SchedulerService.Configuration(missedRunGrace: settings.missedRunGrace),
+            logger: Logger(label: "signalbox.scheduler"))
+        let service = AutomationService(
+            store: store, clock: clock,
+            runner: PublishingActionRunner(runs: runs, store: store, clock: clock, logger: Logger(label: "signalbox.manual")),
+            observer: scheduler)
         let triggers = TriggerIndexProvider(store: store)
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
@@ -83,6 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                // After the events service: shutdown runs in reverse, so the scheduler stops
+                // before the pipeline closes the connection its last runs publish on.
+                .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: retention),
             ],

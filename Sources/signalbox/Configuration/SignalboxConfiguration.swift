@@ -17,6 +17,7 @@ struct SignalboxConfiguration {
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var shutdownTimeout: Duration
+    var missedRunGrace: TimeInterval
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
 
@@ -25,7 +26,7 @@ struct SignalboxConfiguration {
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange",
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
-        "log.format", "shutdown.timeoutSeconds",
+        "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds",
     ]
 
     /// Loads and validates; every error names the key and the file position or variable.
@@ -70,7 +71,8 @@ struct SignalboxConfiguration {
             httpPort: try reader.integer("http.port", default: 8080, in: 1...65_535),
             logLevel: level,
             logFormat: try reader.choice("log.format", default: LogFormat.logfmt),
-            shutdownTimeout: .seconds(shutdownSeconds))
+            shutdownTimeout: .seconds(shutdownSeconds),
+            missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)))
     }
 
     /// Typed access with errors that say where the bad value came from.

@@ -1,0 +1,315 @@
+import Automation
+import Cron
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Fires the enabled schedules: keeps their next occurrences in a ``ScheduleQueue`` and sleeps
+/// until the earliest — no polling — waking early when the service reports a definition change.
+/// A due occurrence becomes a schedule event (id `scheduleId@occurrence`) run through
+/// ``SyntheticRuns``; once its commands are confirmed, the schedule's last fired occurrence and
+/// next occurrence are stored. Missed occurrences follow ``ScheduleDecision``.
+///
+/// All due schedules of one wake-up go as one batch (one history transaction, one publish
+/// hand-off), so 10,000 schedules on the same second cost one round, not 10,000.
+public final class SchedulerService: Service, DefinitionChangeObserver {
+    public struct Configuration: Sendable {
+        /// An occurrence reached later than this after its instant counts as missed.
+        public var missedRunGrace: TimeInterval
+        /// How long a batch waits for its confirms before it is retried.
+        public var confirmTimeout: Duration
+        /// The longest pause between retries of a failing schedule.
+        public var maximumRetryDelay: TimeInterval
+
+        public init(missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60) {
+            self.missedRunGrace = missedRunGrace
+            self.confirmTimeout = confirmTimeout
+            self.maximumRetryDelay = maximumRetryDelay
+        }
+    }
+
+    private struct State {
+        var queue = ScheduleQueue()
+        /// Actions whose definitions changed since the last reload.
+        var changed: [ActionID: TenantID] = [:]
+    }
+
+    private let store: any AutomationStore
+    private let runs: SyntheticRuns
+    private let clock: any WallClock
+    private let configuration: Configuration
+    private let logger: Logger
+    private let planner = CommandPlanner()
+    private let state = Mutex(State())
+    private let wake = WakeSignal()
+    /// Told the lag (scheduled instant → confirmed publish) of every fired occurrence.
+    private let onFired: @Sendable (_ lag: Duration) -> Void
+
+    public init(
+        store: any AutomationStore, runs: SyntheticRuns, clock: any WallClock, configuration: Configuration = Configuration(),
+        logger: Logger, onFired: @escaping @Sendable (_ lag: Duration) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.runs = runs
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+        self.onFired = onFired
+    }
+
+    /// Schedules tracked now.
+    public var trackedSchedules: Int { state.withLock { $0.queue.count } }
+
+    public func actionChanged(_ id: ActionID, tenant: TenantID) {
+        state.withLock { $0.changed[id] = tenant }
+        wake.signal()
+    }
+
+    public func run() async throws {
+        try await load()
+        let stopping = Atomic(false)
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    await reloadChanged()
+                    let now = clock.now()
+                    let due = state.withLock { $0.queue.popDue(at: now) }
+                    if !due.isEmpty {
+                        group.addTask { await self.fire(due) }
+                    }
+                    let earliest = state.withLock { $0.queue.earliest() }
+                    let timeout = earliest.map { Duration.seconds(max(0, $0.timeIntervalSince(clock.now()))) }
+                    await wake.wait(for: timeout)
+                }
+            } onGracefulShutdown: {
+                stopping.store(true, ordering: .relaxed)
+                self.wake.signal()
+            }
+        }
+        logger.info("scheduler stopped")
+    }
+
+    // MARK: Loading
+
+    private func load() async throws {
+        let actions = try await store.actionsWithEnabledSchedules(tenant: nil)
+        let lastFired = try await store.lastFiredOccurrences()
+        let now = clock.now()
+        var loaded = 0
+        state.withLock { state in
+            for action in actions {
+                loaded += track(action, lastFired: lastFired, previous: [:], now: now, in: &state.queue)
+            }
+        }
+        logger.info("scheduler started", metadata: ["schedules": "\(loaded)", "actions": "\(actions.count)"])
+    }
+
+    /// Puts `action`'s enabled schedules in `queue`; returns how many.
+    private func track(
+        _ action: AutomatedAction, lastFired: [ScheduleID: Date], previous: [ScheduledEntry.Key: ScheduledEntry], now: Date,
+        in queue: inout ScheduleQueue
+    ) -> Int {
+        guard action.status == .active else { return 0 }
+        var count = 0
+        for definition in action.schedules where definition.isEnabled {
+            let schedule: CronSchedule
+            do {
+                schedule = try definition.makeSchedule()
+            } catch {
+                logger.error("schedule cannot be evaluated; it does not fire", metadata: [
+                    "action_id": "\(action.id)", "schedule_id": "\(definition.id)", "error": "\(error)",
+                ])
+                continue
+            }
+            let key = ScheduledEntry.Key(actionId: action.id, scheduleId: definition.id)
+            let earlier = previous[key]
+            let entry = ScheduledEntry(
+                action: action, definition: definition, schedule: schedule,
+                firstPending: definition.nextOccurrence ?? schedule.next(after: now),
+                lastFired: [lastFired[definition.id], earlier?.lastFired].compactMap { $0 }.max(),
+                retry: earlier?.retry)
+            queue.put(entry, due: entry.retry ?? entry.firstPending)
+            count += 1
+        }
+        return count
+    }
+
+    /// Re-reads the actions the service reported changed.
+    private func reloadChanged() async {
+        let changed = state.withLock { state in
+            defer { state.changed = [:] }
+            return state.changed
+        }
+        for (id, tenant) in changed {
+            let action: AutomatedAction?
+            do {
+                action = try await store.action(id: id, tenant: tenant)
+            } catch {
+                logger.warning("changed action could not be read; retrying", metadata: ["action_id": "\(id)", "error": "\(error)"])
+                state.withLock { $0.changed[id] = tenant }
+                continue
+            }
+            let now = clock.now()
+            state.withLock { state in
+                var previous: [ScheduledEntry.Key: ScheduledEntry] = [:]
+                for key in state.queue.keys(of: id) {
+                    previous[key] = state.queue.entry(key)
+                    state.queue.remove(key)
+                }
+                if let action { _ = track(action, lastFired: [:], previous: previous, now: now, in: &state.queue) }
+            }
+            logger.debug("schedules reloaded", metadata: ["action_id": "\(id)"])
+        }
+    }
+
+    // MARK: Firing
+
+    /// What one due entry comes to.
+    private enum Step {
+        case fire(Date)
+        case skipOnly(next: Date?)
+        case wait(Date?)
+    }
+
+    private func fire(_ due: [ScheduledEntry]) async {
+        let now = clock.now()
+        var batch: [SyntheticRuns.Run] = []
+        var firing: [(entry: ScheduledEntry, occurrence: Date)] = []
+        var skippedHistory: [ExecutionHistoryEntry] = []
+        var settled: [(entry: ScheduledEntry, due: Date?)] = []
+        var progress: [ScheduleProgress] = []
+
+        for entry in due {
+            let step: Step
+            if let retry = entry.retry {
+                step = .fire(retry)
+            } else {
+                switch ScheduleDecision.decide(
+                    entry.schedule, policy: entry.definition.missedRunPolicy, firstPending: entry.firstPending,
+                    lastFired: entry.lastFired, now: now, grace: configuration.missedRunGrace)
+                {
+                case .wait(let until):
+                    step = .wait(until)
+                case .fire(let occurrence, let skipped):
+                    if let skipped { skippedHistory += record(skipped, of: entry, firedInstead: occurrence, at: now) }
+                    step = .fire(occurrence)
+                case .skip(let missed):
+                    skippedHistory += record(missed, of: entry, firedInstead: nil, at: now)
+                    step = .skipOnly(next: entry.schedule.next(after: missed.last))
+                }
+            }
+            switch step {
+            case .fire(let occurrence):
+                batch.append(SyntheticRuns.Run(
+                    action: entry.action, cause: .schedule(entry.definition.id, occurrence: occurrence),
+                    event: .scheduled(entry.definition.id, occurrence: occurrence, of: entry.action)))
+                firing.append((entry, occurrence))
+            case .skipOnly(let next):
+                var advanced = entry
+                advanced.firstPending = next
+                settled.append((advanced, next))
+                progress.append(ScheduleProgress(actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: nil, nextOccurrence: next))
+            case .wait(let until):
+                var advanced = entry
+                if until != entry.firstPending {
+                    advanced.firstPending = until
+                    progress.append(ScheduleProgress(actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: nil, nextOccurrence: until))
+                }
+                settled.append((advanced, until))
+            }
+        }
+
+        let outcomes: [SyntheticRuns.Outcome]
+        do {
+            outcomes = try await runs.execute(batch, alsoRecord: skippedHistory, timeout: configuration.confirmTimeout)
+        } catch {
+            logger.error("schedule runs could not be recorded; retrying", metadata: [
+                "occurrences": "\(batch.count)", "error": "\(error)",
+            ])
+            // Nothing was recorded or published: everything is decided again after a pause.
+            finish(due.map { backingOff($0, now: now) }, progress: [])
+            return
+        }
+
+        let confirmedAt = clock.now()
+        var finished = settled
+        var fired = 0
+        for ((entry, occurrence), outcome) in zip(firing, outcomes) {
+            switch outcome.delivery {
+            case .confirmed:
+                var advanced = entry
+                advanced.lastFired = occurrence
+                advanced.retry = nil
+                advanced.failures = 0
+                advanced.firstPending = entry.schedule.next(after: occurrence)
+                finished.append((advanced, advanced.firstPending))
+                progress.append(ScheduleProgress(
+                    actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: occurrence,
+                    nextOccurrence: advanced.firstPending))
+                onFired(.seconds(confirmedAt.timeIntervalSince(occurrence)))
+                fired += 1
+            case .refused(let reason):
+                logger.error("schedule run refused by the broker; retrying", metadata: [
+                    "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",
+                    "occurrence": "\(occurrence.formatted(.iso8601))", "reason": "\(reason)",
+                ])
+                finished.append(retrying(entry, occurrence: occurrence, now: now))
+            case .unconfirmed:
+                logger.warning("schedule run not confirmed in time; publishing again", metadata: [
+                    "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",
+                    "occurrence": "\(occurrence.formatted(.iso8601))",
+                ])
+                finished.append(retrying(entry, occurrence: occurrence, now: now))
+            }
+        }
+        if fired > 0 || !skippedHistory.isEmpty {
+            logger.debug("schedules fired", metadata: ["fired": "\(fired)", "skipped_entries": "\(skippedHistory.count)"])
+        }
+        finish(finished, progress: progress)
+    }
+
+    /// Puts the entries back in the queue and stores the progress.
+    private func finish(_ entries: [(entry: ScheduledEntry, due: Date?)], progress: [ScheduleProgress]) {
+        state.withLock { state in
+            for (entry, due) in entries { state.queue.finish(entry, due: due) }
+        }
+        wake.signal()
+        guard !progress.isEmpty else { return }
+        let store = self.store, logger = self.logger
+        Task {
+            do {
+                try await store.recordScheduleProgress(progress)
+            } catch {
+                // The next start re-fires these occurrences: same ids, history not duplicated.
+                logger.warning("schedule progress could not be stored", metadata: ["schedules": "\(progress.count)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// `entry` with `occurrence` (recorded, not confirmed) to publish again after a pause.
+    private func retrying(_ entry: ScheduledEntry, occurrence: Date, now: Date) -> (entry: ScheduledEntry, due: Date?) {
+        var retried = entry
+        retried.retry = occurrence
+        return backingOff(retried, now: now)
+    }
+
+    /// `entry` due again after a pause doubling with each failure: 1 s, 2 s, 4 s … up to the maximum.
+    private func backingOff(_ entry: ScheduledEntry, now: Date) -> (entry: ScheduledEntry, due: Date?) {
+        var later = entry
+        later.failures += 1
+        let delay = min(configuration.maximumRetryDelay, pow(2, Double(min(later.failures, 10) - 1)))
+        return (later, now.addingTimeInterval(delay))
+    }
+
+    /// The `Skipped` entries for `missed` occurrences of `entry`'s schedule.
+    private func record(
+        _ missed: MissedOccurrences, of entry: ScheduledEntry, firedInstead: Date?, at now: Date
+    ) -> [ExecutionHistoryEntry] {
+        let explanation = missed.explanation(policy: entry.definition.missedRunPolicy, firedInstead: firedInstead)
+        logger.notice("missed schedule occurrences", metadata: [
+            "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)", "detail": "\(explanation)",
+        ])
+        return planner.skipped(entry.action, schedule: entry.definition.id, missed: missed, explanation: explanation, at: now)
+    }
+}

@@ -1,0 +1,60 @@
+import Synchronization
+
+/// Lets a sleeping loop be woken early: ``wait(for:)`` returns when the time is up or when
+/// ``signal()`` was called (since the last wait returned), whichever comes first. A signal with
+/// nobody waiting is kept for the next wait, so none is lost between two waits.
+final class WakeSignal: Sendable {
+    private struct State {
+        var signalled = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func signal() {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.signalled = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Sleeps up to `timeout` (forever when nil) or until signalled or cancelled.
+    func wait(for timeout: Duration?) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.nextSignal() }
+            if let timeout {
+                group.addTask { try? await Task.sleep(for: timeout) }
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func nextSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow: Bool = state.withLock { state in
+                    if state.signalled {
+                        state.signalled = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}
