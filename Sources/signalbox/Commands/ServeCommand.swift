@@ -27,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .logfmt
         LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: format, level: settings.logLevel) }
+        let metricsRegistry = Self.bootstrapMetrics()
         let logger = Logger(label: "signalbox")
         logger.info("starting", metadata: [
             "config": "\(config)", "broker": "\(settings.amqp)", "events_queue": "\(settings.broker.eventsQueue)",
@@ -65,14 +66,18 @@ struct ServeCommand: AsyncParsableCommand {
         ])
 
         let triggers = TriggerIndexProvider(store: store)
+        let engineMetrics = EngineMetrics()
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: settings.broker),
-            logger: Logger(label: "signalbox.events"))
+            counters: PipelineCounters(metrics: engineMetrics), logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
-        let api = SignalboxAPI(service: service, logger: Logger(label: "signalbox.http"))
+        let api = SignalboxAPI(
+            service: service, logger: Logger(label: "signalbox.http"),
+            readinessChecks: Self.readinessChecks(connection: connection, store: store),
+            metricsText: { metricsRegistry.emitToString() })
             .application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,
