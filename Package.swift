@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C boundary: rabbitmq-c 0.11 (Debian) or later, through a shim for the variadic calls.
@@ -53,6 +55,7 @@ let package = Package(
                 "Cron",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -62,6 +65,8 @@ let package = Package(
                 "AMQPClient", "JSONPath", "Cron", "Automation", "SQLiteStore", "Engine", "HTTPAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -86,7 +91,14 @@ let package = Package(
             dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "AMQPClient"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Automation", "AMQPClient", "SQLiteStore"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Automation", "AMQPClient", "SQLiteStore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
     ]
 )
 

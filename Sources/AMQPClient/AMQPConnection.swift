@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// A supervised connection to RabbitMQ.
 ///
@@ -180,6 +181,10 @@ public final class AMQPConnection: Sendable {
 
     /// How many sessions were established so far: 1, plus one per successful reconnect.
     public var sessionsEstablished: Int { driver.sessionsEstablished.load(ordering: .relaxed) }
+
+    /// What the supervisor is doing now: connected, reconnecting (with the last error), closing or
+    /// closed. A snapshot for health checks; it can change right after it is read.
+    public var state: AMQPConnectionState { driver.publicState.withLock { $0 } }
 
     /// Whether the connection is closed for good.
     public var isClosed: Bool { driver.finished.hasFired }

@@ -5,7 +5,7 @@ import Hummingbird
 /// bearer token stands for, set by ``AuthenticationMiddleware``.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated caller; nil on routes that need no token (`/health/live`).
+    /// The authenticated caller; nil on routes that need no token (health, metrics).
     public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {

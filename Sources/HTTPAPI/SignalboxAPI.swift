@@ -5,27 +5,42 @@ import Logging
 /// The Signalbox REST API (docs/openapi.yaml): Hummingbird routes over ``AutomationService``.
 ///
 /// Paths and JSON fields follow seed 000 (`POST /namespaces/{ns}/automated-actions`,
-/// `/automated-actions/by-id/{id}/schedules`, …). Every route but `/health/live` needs
-/// `Authorization: Bearer <token>`; the token decides the tenant and the role. Every failure is a
-/// JSON ``APIError``.
+/// `/automated-actions/by-id/{id}/schedules`, …). Every route but `/health/live`, `/health/ready`
+/// and `/metrics` needs `Authorization: Bearer <token>`; the token decides the tenant and the
+/// role. Every failure is a JSON ``APIError``.
+///
+/// Readiness checks and the metrics text are injected, so the API depends on neither the broker,
+/// the database nor a metrics backend.
 ///
 /// The executable serves it with ``application(host:port:)``; tests drive ``makeRouter()``
 /// through HummingbirdTesting.
 public struct SignalboxAPI: Sendable {
     public let service: AutomationService
     public let logger: Logger
+    /// What `GET /health/ready` requires (none: always ready).
+    public var readinessChecks: [ReadinessCheck]
+    /// A check that has not answered within this fails.
+    public var readinessTimeout: Duration
+    /// The body of `GET /metrics`, in Prometheus' text exposition format.
+    public var metricsText: @Sendable () -> String
 
-    public init(service: AutomationService, logger: Logger) {
+    public init(
+        service: AutomationService, logger: Logger, readinessChecks: [ReadinessCheck] = [],
+        readinessTimeout: Duration = .seconds(2), metricsText: @escaping @Sendable () -> String = { "" }
+    ) {
         self.service = service
         self.logger = logger
+        self.readinessChecks = readinessChecks
+        self.readinessTimeout = readinessTimeout
+        self.metricsText = metricsText
     }
 
     /// All routes, behind the error middleware (outermost, so unknown paths answer JSON too) and,
-    /// except health, the authentication middleware.
+    /// except health and metrics, the authentication middleware.
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
-        router.get("/health/live") { _, _ in JSONResponse.make(["status": "ok"]) }
+        addOperationsRoutes(to: router)
 
         let api = router.group().add(middleware: AuthenticationMiddleware(service: service))
         addActionRoutes(to: api)

@@ -72,6 +72,21 @@ public final class SQLiteAutomationStore: AutomationStore {
 
     // MARK: Diagnostics
 
+    /// Proves the database takes writes now, for readiness checks: takes the write lock
+    /// (`BEGIN IMMEDIATE`, waiting at most the busy timeout), writes to a scratch table and rolls
+    /// back, so nothing durable changes. Throws GRDB's error when the file is read-only, locked
+    /// past the busy timeout, failing I/O, or the store is closed. A full disk shows only at
+    /// commit, so it is not detected here.
+    public func checkWritable() async throws {
+        try await writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE signalboxWriteProbe (probe INTEGER)")
+                try db.execute(sql: "INSERT INTO signalboxWriteProbe (probe) VALUES (1)")
+                return .rollback
+            }
+        }
+    }
+
     /// The file's journal mode, foreign-key state, migrations, row counts and indexes.
     public func diagnostics() async throws -> SQLiteStoreDiagnostics {
         try await writer.read { db in

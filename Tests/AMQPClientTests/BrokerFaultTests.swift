@@ -19,16 +19,8 @@ import Testing
     /// `rabbitmqctl close_all_connections` in a vhost of its own (so parallel tests are unaffected)
     /// while messages flow: the client reconnects, resumes its consumer and loses nothing.
     @Test func reconnectsAfterTheBrokerClosesAllConnectionsAndLosesNothing() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["SIGNALBOX_TEST_RABBITMQCTL"] != nil || environment["SIGNALBOX_AMQP_URL"] == nil else {
-            // An external broker (SIGNALBOX_AMQP_URL) cannot be driven with rabbitmqctl from here.
-            #expect(environment["CI"] == nil, "CI must run against the local broker of scripts/test.sh")
-            return
-        }
-        let vhost = TestBroker.uniqueName("vhost")
-        try TestBroker.rabbitmqctl(["add_vhost", vhost])
+        guard let vhost = try Self.scratchVirtualHost() else { return }
         defer { _ = try? TestBroker.rabbitmqctl(["delete_vhost", vhost]) }
-        try TestBroker.rabbitmqctl(["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"])
 
         let connection = try await TestBroker.connect("reconnect", heartbeat: 2, vhost: vhost)
         let queue = try await TestBroker.scratchQueue(connection, "reconnect")
@@ -61,6 +53,38 @@ import Testing
         #expect(try await TestBroker.eventually { try await connection.queueStatus(queue).messageCount == 0 })
         try await connection.delete(queue: queue)
         await connection.close()
+    }
+
+    @Test func stateIsReconnectingWithTheReasonWhileTheBrokerRefusesAndClosedAfterClose() async throws {
+        guard let vhost = try Self.scratchVirtualHost() else { return }
+        defer { _ = try? TestBroker.rabbitmqctl(["delete_vhost", vhost]) }
+
+        let connection = try await TestBroker.connect("state", vhost: vhost)
+        #expect(connection.state == .connected)
+        // Deleting the vhost closes the connection, and every reconnect attempt is refused.
+        try TestBroker.rabbitmqctl(["delete_vhost", vhost])
+        #expect(await TestBroker.eventually {
+            if case .reconnecting(let reason) = connection.state { !reason.isEmpty } else { false }
+        }, "\(connection.state)")
+        await connection.close()
+        guard case .closed = connection.state else {
+            Issue.record("closed after close(), not \(connection.state)")
+            return
+        }
+    }
+
+    /// A virtual host of the test's own, which the test deletes; nil when the broker is external
+    /// (SIGNALBOX_AMQP_URL), as rabbitmqctl cannot drive it from here.
+    private static func scratchVirtualHost() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["SIGNALBOX_TEST_RABBITMQCTL"] != nil || environment["SIGNALBOX_AMQP_URL"] == nil else {
+            #expect(environment["CI"] == nil, "CI must run against the local broker of scripts/test.sh")
+            return nil
+        }
+        let vhost = TestBroker.uniqueName("vhost")
+        try TestBroker.rabbitmqctl(["add_vhost", vhost])
+        try TestBroker.rabbitmqctl(["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"])
+        return vhost
     }
 
     @Test func missingCAFileIsAClearTLSError() async throws {

@@ -38,7 +38,8 @@ final class PipelineHarness: Sendable {
         func append(_ delivery: AMQPDelivery) { messages.withLock { $0.append(delivery) } }
     }
 
-    init() async throws {
+    /// `counters` lets a test read the pipeline's totals and metrics (through a factory of its own).
+    init(counters: PipelineCounters = PipelineCounters()) async throws {
         let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
         names = BrokerNames(
             eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
@@ -71,7 +72,8 @@ final class PipelineHarness: Sendable {
         let triggers = TriggerIndexProvider(store: store)
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
-            configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), logger: Self.logger)
+            configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), counters: counters,
+            logger: Self.logger)
         let pipelineService = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
             logger: Self.logger)

@@ -10,7 +10,7 @@ import Testing
 @Suite struct OpenAPIContractTests {
     /// Every route the router serves, as the document's path templates.
     static let routes: Set<String> = [
-        "GET /health/live",
+        "GET /health/live", "GET /health/ready", "GET /metrics",
         "POST /namespaces/{ns}/automated-actions", "GET /namespaces/{ns}/automated-actions",
         "GET /namespaces/{ns}/automated-actions/{name}",
         "GET /automated-actions/by-id/{id}", "PUT /automated-actions/by-id/{id}", "DELETE /automated-actions/by-id/{id}",
@@ -58,7 +58,9 @@ import Testing
 
     @Test func responsesMatchTheDocument() async throws {
         let document = try OpenAPIDocument.load()
-        let env = try await TestAPI.make()
+        let env = try await TestAPI.make().replacing(readinessChecks: [
+            ReadinessCheck(name: "broker") {}, ReadinessCheck(name: "database") { throw ReadinessCheck.Failure("read-only") },
+        ])
         try await env.test { client in
             /// Sends the request and checks status and body against the documented operation.
             @Sendable func check(
@@ -88,6 +90,13 @@ import Testing
             }
 
             _ = try await check(.get, "/health/live", "/health/live", token: nil)
+            _ = try await check(.get, "/metrics", "/metrics", token: nil)
+            // 503 carries the Readiness body (not an Error): checked against its schema here.
+            let unready = try await client.call(.get, "/health/ready", token: nil)
+            #expect(document.operation("GET", "/health/ready")?.statuses == ["200", "503"])
+            #expect(unready.status == .serviceUnavailable)
+            #expect(document.problems(unready.json, against: "Readiness").isEmpty, "\(document.problems(unready.json, against: "Readiness"))")
+            #expect(unready.json["checks"][1]["reason"].exists, "the failing check's reason is there to be checked")
             let created = try await check(
                 .post, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.admin,
                 body: Seed.createDailyReport)

@@ -144,6 +144,19 @@ struct SQLiteFileTests {
         }
     }
 
+    @Test func writableCheckKeepsNothingAndFailsOnAClosedStore() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try SQLiteAutomationStore(path: folder.appendingPathComponent("signalbox.sqlite").path)
+            let before = try await store.diagnostics()
+            try await store.checkWritable()
+            // The probe creates a table: a second run would fail had the first been kept.
+            try await store.checkWritable()
+            #expect(try await store.diagnostics() == before)
+            try store.close()
+            await #expect(throws: (any Error).self) { try await store.checkWritable() }
+        }
+    }
+
     @Test func retentionFollowsTheConfiguration() async throws {
         try await withTemporaryDirectory { folder in
             let configuration = SQLiteStoreConfiguration(

@@ -1,6 +1,10 @@
 import AMQPClient
 import Foundation
 import Logging
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Synchronization
 import Testing
 
@@ -62,8 +66,15 @@ import Testing
         }
         #expect(drained, "every event was consumed")
         #expect(try await client.queueStatus("\(prefix).dlq").messageCount == 0, "the dead-letter queue exists")
+        try await checkHealthAndMetrics(port: port)
 
+        // Commands are published mandatory: the manual run of the tutorial needs a queue to land in.
+        let commands = "\(prefix).commands"
+        try await client.declare(AMQPTopology(
+            queues: [.init(name: commands)], bindings: [.init(queue: commands, exchange: commands, routingKey: "#")]))
         try await walkSeedTutorialThroughTheCLI(port: port, database: database)
+        #expect(try await client.queueStatus(commands).messageCount == 1, "the manual run published one command")
+        try await client.delete(queue: commands)
 
         let stopping = ContinuousClock.now
         process.terminate()  // SIGTERM
@@ -79,6 +90,35 @@ import Testing
         for queue in ["\(prefix).events", "\(prefix).dlq"] { try await client.delete(queue: queue) }
         for exchange in ["\(prefix).events", "\(prefix).commands", "\(prefix).dlx"] { try await client.delete(exchange: exchange) }
         await client.close()
+    }
+
+    /// Readiness with both checks passing, and the pipeline's counters in the Prometheus text,
+    /// without a token.
+    private func checkHealthAndMetrics(port: Int) async throws {
+        let ready = try await Self.get(port: port, "/health/ready")
+        #expect(ready.status == 200, "\(ready.body)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(ready.body.utf8)) as? [String: Any])
+        let checks = (report["checks"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
+        #expect(checks == ["broker=pass", "database=pass"], "\(ready.body)")
+
+        var metrics = try await Self.get(port: port, "/metrics")
+        for _ in 0..<100 where !metrics.body.contains("\nsignalbox_events_acked_total 3\n") {
+            try await Task.sleep(for: .milliseconds(50))
+            metrics = try await Self.get(port: port, "/metrics")
+        }
+        #expect(metrics.status == 200)
+        #expect(metrics.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        for sample in ["signalbox_events_consumed_total 3", "signalbox_events_acked_total 3", "signalbox_trigger_matches_total 0"] {
+            #expect(metrics.body.contains("\n\(sample)\n"), "\(sample) in:\n\(metrics.body)")
+        }
+        #expect(metrics.body.contains("# TYPE signalbox_publish_confirm_seconds histogram"), "\(metrics.body)")
+    }
+
+    private static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+        let (data, response) = try await URLSession.shared.data(from: url)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Content-Type"), String(decoding: data, as: UTF8.self))
     }
 
     /// Seed 000's shell commands, verbatim but for `--server` and `--token`, against the server.
@@ -125,7 +165,7 @@ import Testing
         let history = try SignalboxProcess.run(
             ["action-history", "--name", "daily-report", "--namespace", "production", "--limit", "10", "--json"], environment: client)
         #expect(history.status == 0)
-        #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"))
+        #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"), "\(history.stdout)")
 
         let shown = try SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(shown.status == 0)

@@ -16,6 +16,8 @@ final class ConnectionDriver: @unchecked Sendable {
     let finished: CompletionSignal
     /// How many times a session was established (1 + reconnects); readable from any thread.
     let sessionsEstablished = Atomic<Int>(0)
+    /// The supervisor's state for other threads; written only by this thread, on transitions.
+    let publicState = Mutex<AMQPConnectionState>(.reconnecting(reason: "not connected yet"))
     private let logger: Logger
     private let shutdownTimeout: Duration
 
@@ -94,10 +96,12 @@ final class ConnectionDriver: @unchecked Sendable {
         do {
             try openSession()
             sessionsEstablished.add(1, ordering: .relaxed)
+            publicState.withLock { $0 = .connected }
             logger.info("connected", metadata: ["broker": "\(configuration)"])
             return machine.sessionEstablished()
         } catch {
             lastError = error
+            publicState.withLock { $0 = .reconnecting(reason: error.description) }
             logger.warning("connection attempt failed", metadata: ["error": "\(error)"])
             teardownSession()
             return machine.connectFailed()
@@ -110,6 +114,7 @@ final class ConnectionDriver: @unchecked Sendable {
             return machine.closeRequested()
         } catch {
             lastError = error
+            publicState.withLock { $0 = .reconnecting(reason: error.description) }
             logger.warning("connection lost", metadata: ["error": "\(error)"])
             teardownSession()
             return machine.connectionLost()
@@ -409,6 +414,7 @@ final class ConnectionDriver: @unchecked Sendable {
     /// then closes the connection.
     private func closeGracefully() {
         guard let connection else { return }
+        publicState.withLock { $0 = .closing }
         logger.info("closing connection")
         do {
             for consumer in consumers.values where !consumer.cancelled { try cancelConsumer(id: consumer.id) }
@@ -432,6 +438,7 @@ final class ConnectionDriver: @unchecked Sendable {
         let error = lastError.map { gaveUp ? AMQPError(.closed, context: $0.context, reason: "gave up reconnecting: \($0.reason)") : $0 }
             ?? AMQPError(.closed, context: "connection", reason: "closed")
         connection = nil
+        publicState.withLock { $0 = .closed(reason: error.reason) }
         for pending in confirms.drain() + carriedOver { pending.complete(.failure(error)) }
         carriedOver = []
         for command in queue.closeForGood() {

@@ -13,6 +13,8 @@ final class BatchSettlement<Delivery: PipelineDelivery>: Sendable {
     private let deliveries: [Delivery]
     private let slots: Mutex<[Slot]>
     private let counters: PipelineCounters
+    /// Made just before the messages are handed to the publisher: confirm latency counts from here.
+    private let handedOff = ContinuousClock.now
 
     /// `expected[i]` messages are published for `deliveries[i]` (each at least 1).
     init(deliveries: [Delivery], expected: [Int], counters: PipelineCounters) {
@@ -23,6 +25,7 @@ final class BatchSettlement<Delivery: PipelineDelivery>: Sendable {
 
     /// One message of delivery `index` was confirmed or refused.
     func confirm(_ index: Int, _ result: Result<Void, AMQPError>, isCommand: Bool) {
+        counters.metrics.publishConfirmLatency.record(duration: handedOff.duration(to: .now))
         let failed = if case .failure = result { true } else { false }
         if isCommand {
             if failed {

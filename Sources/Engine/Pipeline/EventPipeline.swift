@@ -3,6 +3,7 @@ import Automation
 import Foundation
 import JSONPath
 import Logging
+import Metrics
 
 /// One batch of deliveries from the events queue through DESIGN's pipeline: parse → event → match
 /// → plan → record (one `appendHistory` per batch) → publish (one hand-off per batch) → ack each
@@ -135,7 +136,7 @@ public struct EventPipeline: Sendable {
 
         if !history.isEmpty {
             do {
-                _ = try await store.appendHistory(history)
+                _ = try await counters.metrics.historyWriteLatency.measure { try await store.appendHistory(history) }
                 report.historyRows = history.count
             } catch {
                 let owners = Set(historyOwners)

@@ -1,7 +1,8 @@
+import Metrics
 import Synchronization
 
 /// Running totals of the pipeline, safe to bump from the connection's I/O thread (one atomic add,
-/// no lock). Logged on shutdown; the metrics endpoint (issue 6, later) will read them.
+/// no lock). Logged on shutdown; each total also feeds its counter in ``metrics`` (`GET /metrics`).
 public final class PipelineCounters: Sendable {
     public struct Snapshot: Sendable, Hashable, CustomStringConvertible {
         public var consumed = 0
@@ -21,19 +22,32 @@ public final class PipelineCounters: Sendable {
         }
     }
 
-    let consumed = Atomic<Int>(0)
-    let matched = Atomic<Int>(0)
-    let commandsPublished = Atomic<Int>(0)
-    let commandsFailed = Atomic<Int>(0)
-    let deadLettered = Atomic<Int>(0)
-    let unknownType = Atomic<Int>(0)
-    let completed = Atomic<Int>(0)
-    let acked = Atomic<Int>(0)
-    let requeued = Atomic<Int>(0)
+    /// The instruments the totals feed, and the pipeline's timers.
+    public let metrics: EngineMetrics
+    let consumed: MetricTotal
+    let matched: MetricTotal
+    let commandsPublished: MetricTotal
+    let commandsFailed: MetricTotal
+    let deadLettered: MetricTotal
+    let unknownType: MetricTotal
+    let completed: MetricTotal
+    let acked: MetricTotal
+    let requeued: MetricTotal
     /// Deliveries handed to the pipeline and not yet settled.
     let unsettled = Atomic<Int>(0)
 
-    public init() {}
+    public init(metrics: EngineMetrics = EngineMetrics()) {
+        self.metrics = metrics
+        consumed = MetricTotal(metrics.eventsConsumed)
+        matched = MetricTotal(metrics.triggerMatches)
+        commandsPublished = MetricTotal(metrics.commandsPublished)
+        commandsFailed = MetricTotal(metrics.commandsRefused)
+        deadLettered = MetricTotal(metrics.eventsDeadLettered)
+        unknownType = MetricTotal(metrics.eventsUnknownType)
+        completed = MetricTotal(metrics.executionsCompleted)
+        acked = MetricTotal(metrics.eventsAcked)
+        requeued = MetricTotal(metrics.eventsRequeued)
+    }
 
     public var snapshot: Snapshot {
         Snapshot(
@@ -50,4 +64,24 @@ public final class PipelineCounters: Sendable {
 
     /// Deliveries still waiting for their confirms.
     public var inFlight: Int { unsettled.load(ordering: .acquiring) }
+}
+
+/// A running total that feeds a swift-metrics counter as it grows: the pipeline bumps it like an
+/// `Atomic<Int>`, and the snapshot reads it without going through the metrics backend.
+struct MetricTotal: ~Copyable, Sendable {
+    /// Totals are statistics that order nothing else, so relaxed is the only ordering offered.
+    enum Ordering { case relaxed }
+
+    private let total = Atomic<Int>(0)
+    private let counter: Counter
+
+    init(_ counter: Counter) { self.counter = counter }
+
+    func add(_ amount: Int, ordering: Ordering) {
+        guard amount != 0 else { return }
+        total.add(amount, ordering: .relaxed)
+        counter.increment(by: amount)
+    }
+
+    func load(ordering: Ordering) -> Int { total.load(ordering: .relaxed) }
 }

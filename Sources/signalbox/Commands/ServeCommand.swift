@@ -27,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let format: StructuredLogHandler.Format = settings.logFormat == .json ? .json : .logfmt
         LoggingSystem.bootstrap { StructuredLogHandler(label: $0, format: format, level: settings.logLevel) }
+        let metricsRegistry = Self.bootstrapMetrics()
         let logger = Logger(label: "signalbox")
         logger.info("starting", metadata: [
             "config": "\(config)", "broker": "\(settings.amqp)", "events_queue": "\(settings.broker.eventsQueue)",
@@ -63,11 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
         ])
 
         let clock = SystemWallClock()
+        let engineMetrics = EngineMetrics()
         let runs = SyntheticRuns(store: store, publisher: connection, names: settings.broker, clock: clock)
         let scheduler = SchedulerService(
             store: store, runs: runs, clock: clock,
             configuration: SchedulerService.Configuration(missedRunGrace: settings.missedRunGrace),
-            logger: Logger(label: "signalbox.scheduler"))
+            logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let service = AutomationService(
             store: store, clock: clock,
             runner: PublishingActionRunner(runs: runs, store: store, clock: clock, logger: Logger(label: "signalbox.manual")),
@@ -76,11 +78,14 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: settings.broker),
-            logger: Logger(label: "signalbox.events"))
+            counters: PipelineCounters(metrics: engineMetrics), logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
-        let api = SignalboxAPI(service: service, logger: Logger(label: "signalbox.http"))
+        let api = SignalboxAPI(
+            service: service, logger: Logger(label: "signalbox.http"),
+            readinessChecks: Self.readinessChecks(connection: connection, store: store),
+            metricsText: { metricsRegistry.emitToString() })
             .application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,

@@ -1,0 +1,30 @@
+import AMQPClient
+import Engine
+import HTTPAPI
+import Metrics
+import Prometheus
+import SQLiteStore
+
+/// What `serve` gives the platform: the process-wide metrics backend and the readiness checks.
+extension ServeCommand {
+    /// Bootstraps swift-metrics with one Prometheus registry (once per process, so only here) and
+    /// returns the registry, which `GET /metrics` renders. Engine timers get their own buckets.
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = EngineMetrics.durationBuckets
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+
+    /// `GET /health/ready` passes when the broker connection is up and the database takes writes.
+    static func readinessChecks(connection: AMQPConnection, store: SQLiteAutomationStore) -> [ReadinessCheck] {
+        [
+            ReadinessCheck(name: "broker") {
+                let state = connection.state
+                guard state == .connected else { throw ReadinessCheck.Failure("the broker connection is \(state)") }
+            },
+            ReadinessCheck(name: "database") { try await store.checkWritable() },
+        ]
+    }
+}

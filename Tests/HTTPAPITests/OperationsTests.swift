@@ -1,0 +1,97 @@
+import HTTPAPI
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// `/health/live`, `/health/ready` and `/metrics`: no token, readiness from the injected checks,
+/// metrics text from the injected source.
+@Suite struct OperationsTests {
+    struct DiskFull: Error, CustomStringConvertible {
+        var description: String { "attempt to write a readonly database" }
+    }
+
+    static let passing = ReadinessCheck(name: "broker") {}
+    static let failing = ReadinessCheck(name: "database") { throw DiskFull() }
+
+    @Test func liveAnswersWithoutAToken() async throws {
+        let env = try await TestAPI.make()
+        let reply = try await env.test { try await $0.call(.get, "/health/live", token: nil) }
+        #expect(reply.status == .ok)
+        #expect(reply.json["status"].string == "ok")
+    }
+
+    @Test func readyPassesWhenEveryCheckPasses() async throws {
+        let env = try await TestAPI.make().replacing(readinessChecks: [Self.passing, ReadinessCheck(name: "database") {}])
+        let reply = try await env.test { try await $0.call(.get, "/health/ready", token: nil) }
+        #expect(reply.status == .ok)
+        #expect(reply.json["status"].string == "pass")
+        #expect(reply.json["checks"].array?.map { $0["name"].string } == ["broker", "database"])
+        #expect(reply.json["checks"].array?.allSatisfy { $0["status"].string == "pass" && !$0["reason"].exists } == true)
+    }
+
+    @Test func readyIs503NamingTheFailingCheckAndWhy() async throws {
+        let env = try await TestAPI.make().replacing(readinessChecks: [Self.passing, Self.failing])
+        let reply = try await env.test { try await $0.call(.get, "/health/ready", token: nil) }
+        #expect(reply.status == .serviceUnavailable)
+        #expect(reply.json["status"].string == "fail")
+        #expect(reply.json["checks"][0]["status"].string == "pass")
+        #expect(reply.json["checks"][1]["name"].string == "database")
+        #expect(reply.json["checks"][1]["status"].string == "fail")
+        #expect(reply.json["checks"][1]["reason"].string == "attempt to write a readonly database")
+    }
+
+    @Test func aCheckThatDoesNotAnswerFailsAfterTheTimeout() async throws {
+        let (release, hold) = AsyncStream<Void>.makeStream()
+        let stuck = ReadinessCheck(name: "database") { for await _ in release {} }
+        var env = try await TestAPI.make().replacing(readinessChecks: [Self.passing, stuck])
+        env = env.replacing(readinessTimeout: .milliseconds(50))
+        let reply = try await env.test { try await $0.call(.get, "/health/ready", token: nil) }
+        hold.finish()
+        #expect(reply.status == .serviceUnavailable)
+        #expect(reply.json["checks"][1]["reason"].string?.hasPrefix("no answer within") == true, "\(reply.json)")
+    }
+
+    @Test func metricsServesTheInjectedTextAsPrometheusExposition() async throws {
+        final class Scrapes: Sendable { let count = Atomic(0) }
+        let scrapes = Scrapes()
+        let env = try await TestAPI.make().replacing(metricsText: {
+            let scrape = scrapes.count.add(1, ordering: .relaxed).newValue
+            return "# TYPE signalbox_scrapes_total counter\nsignalbox_scrapes_total \(scrape)\n"
+        })
+        let (first, second) = try await env.test { client in
+            (try await client.call(.get, "/metrics", token: nil), try await client.call(.get, "/metrics", token: "not-a-token"))
+        }
+        #expect(first.status == .ok && second.status == .ok)
+        #expect(first.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(first.text == "# TYPE signalbox_scrapes_total counter\nsignalbox_scrapes_total 1\n")
+        #expect(second.text.hasSuffix("signalbox_scrapes_total 2\n"), "rendered on each scrape")
+    }
+
+    @Test func otherRoutesStillNeedAToken() async throws {
+        let env = try await TestAPI.make().replacing(readinessChecks: [Self.passing])
+        let (anonymous, anonymousPost, member) = try await env.test { client in
+            (
+                try await client.call(.get, "/namespaces/production/automated-actions", token: nil),
+                try await client.call(.post, "/filters/test", token: nil, body: #"{"filter": "$.a == 1", "events": []}"#),
+                try await client.call(.get, "/namespaces/production/automated-actions", token: env.member)
+            )
+        }
+        #expect(anonymous.status == .unauthorized && anonymousPost.status == .unauthorized)
+        #expect(member.status == .ok)
+    }
+}
+
+extension TestAPI {
+    /// The same API and tokens with other operations settings.
+    func replacing(
+        readinessChecks: [ReadinessCheck]? = nil, readinessTimeout: Duration? = nil,
+        metricsText: (@Sendable () -> String)? = nil
+    ) -> TestAPI {
+        var api = self.api
+        if let readinessChecks { api.readinessChecks = readinessChecks }
+        if let readinessTimeout { api.readinessTimeout = readinessTimeout }
+        if let metricsText { api.metricsText = metricsText }
+        return TestAPI(service: service, clock: clock, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
+    }
+}
