@@ -25,7 +25,7 @@ final class ServedPipeline {
     let client: AMQPConnection
     let commands = MessageIDs()
     /// Every child started so far, the last one current.
-    private(set) var runs: [(process: Process, output: OutputCollector)] = []
+    private(set) var runs: [(process: Process, output: SignalboxProcess.OutputCollector)] = []
     private(set) var token = ""
 
     /// Message-ids seen, with how often each arrived.
@@ -34,13 +34,6 @@ final class ServedPipeline {
         var all: [String: Int] { counts.withLock { $0 } }
         var deliveries: Int { counts.withLock { $0.values.reduce(0, +) } }
         func record(_ id: String) { counts.withLock { $0[id, default: 0] += 1 } }
-    }
-
-    /// Collects a child's stderr as it is written.
-    final class OutputCollector: Sendable {
-        private let text = Mutex("")
-        var current: String { text.withLock { $0 } }
-        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
     }
 
     /// Declares the service's topology (as `serve` will) plus the commands queue, and starts
@@ -85,7 +78,7 @@ final class ServedPipeline {
         ]
     }
 
-    var current: (process: Process, output: OutputCollector)? { runs.last }
+    var current: (process: Process, output: SignalboxProcess.OutputCollector)? { runs.last }
 
     /// All children's stderr, for failure messages.
     var log: String {
@@ -94,20 +87,7 @@ final class ServedPipeline {
 
     /// Starts a child and waits until it consumes events; the first start also creates the admin token.
     func start() async throws {
-        let process = Process()
-        process.executableURL = SignalboxProcess.executable
-        process.arguments = ["serve", "--config", "config/signalbox.yaml"]
-        process.currentDirectoryURL = SignalboxProcess.repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stderr = Pipe()
-        let output = OutputCollector()
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
-        }
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try SignalboxProcess.launchServe(environment: environment)
         runs.append((process, output))
         let up = await Self.eventually(timeout: .seconds(30)) {
             output.current.contains("consuming events") || !process.isRunning
