@@ -3,6 +3,10 @@ import Automation
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `signalbox serve` as a separate process while things break under it: SIGKILL mid-stream, the
 /// broker restarted mid-stream. Delivery is at-least-once (a command may arrive twice), history
 /// exactly-once; nothing is lost.
@@ -51,6 +55,9 @@ import Testing
             Issue.record("CI: SIGNALBOX_TEST_RESTARTABLE_AMQP_URL or SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL is missing (scripts/test.sh exports them)")
             return
         }
+        // Test runs of other checkouts may share the node: one restart test at a time.
+        let lock = try await Self.lockRestartableBroker()
+        defer { close(lock) }
         let served = try await ServedPipeline(url: url, label: "restart")
         do {
             let (action, trigger) = try await Self.startWithLiveTrigger(served)
@@ -155,6 +162,19 @@ import Testing
             }
         }
         return ids
+    }
+
+    /// An exclusive lock on a file beside the system's other temporary files, held until the
+    /// returned descriptor is closed.
+    static func lockRestartableBroker() async throws -> Int32 {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-broker-restart-test.lock").path
+        let descriptor = open(path, O_CREAT | O_RDWR, 0o666)
+        guard descriptor >= 0 else { throw ServedPipeline.Failure("cannot open \(path): errno \(errno)") }
+        guard await ServedPipeline.eventually(timeout: .seconds(120), { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }) else {
+            close(descriptor)
+            throw ServedPipeline.Failure("another broker-restart test held \(path) for two minutes")
+        }
+        return descriptor
     }
 
     /// Runs `rabbitmqctl` (the command line `command` names) off the cooperative pool.
