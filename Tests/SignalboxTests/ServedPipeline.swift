@@ -136,52 +136,68 @@ final class ServedPipeline {
 
     /// Publishes `events` (mandatory, with confirms) and waits until the broker confirmed every one.
     func publish(_ events: [TestEvent]) async throws {
-        try await send(events).confirmed()
+        let tally = PublishTally()
+        for start in stride(from: 0, to: events.count, by: 500) {
+            client.publish(tally.messages(events[start..<min(start + 500, events.count)], exchange: names.eventsExchange))
+        }
+        try await tally.confirmed()
     }
 
-    /// Publishes `events` (mandatory, with confirms) without waiting, all at once or, with `pace`,
-    /// 50 every `pace` from a task of its own. During a reconnect the client holds them and
-    /// publishes again what was not confirmed.
-    func send(_ events: [TestEvent], pace: Duration? = nil) -> PublishTally {
-        let tally = PublishTally(count: events.count)
-        let client = self.client, exchange = names.eventsExchange
-        let chunks = stride(from: 0, to: events.count, by: pace == nil ? 500 : 50).map { start in
-            events[start..<min(start + (pace == nil ? 500 : 50), events.count)].map { event in
+    /// Publishes ``TestEvent/mix(_:prefix:)`` events, 50 every `pace`, until the stream is
+    /// finished. During a reconnect the client holds them and publishes again what was not confirmed.
+    func stream(pace: Duration) -> EventStream {
+        EventStream(client: client, exchange: names.eventsExchange, prefix: prefix, pace: pace)
+    }
+
+    final class EventStream: Sendable {
+        let tally = PublishTally()
+        private let task: Task<[TestEvent], Never>
+
+        init(client: AMQPConnection, exchange: String, prefix: String, pace: Duration) {
+            let tally = self.tally
+            task = Task {
+                var sent: [TestEvent] = []
+                while !Task.isCancelled && !client.isClosed {  // a failed test closes the client
+                    let chunk = TestEvent.mix(sent.count..<sent.count + 50, prefix: prefix)
+                    client.publish(tally.messages(chunk[...], exchange: exchange))
+                    sent += chunk
+                    try? await Task.sleep(for: pace)
+                }
+                return sent
+            }
+        }
+
+        /// Stops publishing; the events sent.
+        func finish() async -> [TestEvent] {
+            task.cancel()
+            return await task.value
+        }
+    }
+
+    /// The broker's answers to what was published through ``messages(_:exchange:)``.
+    final class PublishTally: Sendable {
+        private let sent = Atomic<Int>(0)
+        private let answered = Atomic<Int>(0)
+        private let refused = Mutex<[String]>([])
+
+        /// `events` as persistent, mandatory messages whose confirms this tally counts.
+        func messages(_ events: ArraySlice<TestEvent>, exchange: String) -> [AMQPOutboundMessage] {
+            sent.add(events.count, ordering: .relaxed)
+            return events.map { event in
                 AMQPOutboundMessage(
                     Array(event.body.utf8), exchange: exchange, routingKey: event.routingKey,
                     properties: AMQPProperties(contentType: "application/json", persistent: true, messageID: event.id),
                     mandatory: true
-                ) { tally.record(event.id, $0) }
+                ) { result in
+                    if case .failure(let error) = result { self.refused.withLock { $0.append("\(event.id): \(error)") } }
+                    self.answered.add(1, ordering: .releasing)
+                }
             }
         }
-        guard let pace else {
-            for chunk in chunks { client.publish(chunk) }
-            return tally
-        }
-        Task {
-            for chunk in chunks {
-                client.publish(chunk)
-                try? await Task.sleep(for: pace)
-            }
-        }
-        return tally
-    }
 
-    /// The broker's answers to one ``send(_:)``.
-    final class PublishTally: Sendable {
-        let count: Int
-        private let answered = Atomic<Int>(0)
-        private let refused = Mutex<[String]>([])
-
-        init(count: Int) { self.count = count }
-
-        func record(_ id: String, _ result: Result<Void, AMQPError>) {
-            if case .failure(let error) = result { refused.withLock { $0.append("\(id): \(error)") } }
-            answered.add(1, ordering: .releasing)
-        }
-
-        /// Waits until every message was answered; throws unless all were confirmed.
+        /// Waits until every message sent was answered; throws unless all were confirmed.
         func confirmed() async throws {
+            let count = sent.load(ordering: .relaxed)
             guard await ServedPipeline.eventually(timeout: .seconds(60), { answered.load(ordering: .acquiring) == count }) else {
                 throw Failure("the broker answered \(answered.load(ordering: .acquiring)) of \(count) events")
             }
@@ -278,7 +294,12 @@ struct TestEvent: Sendable {
     /// `count` events, one in four matching `$.item.status == 'Finished' && $.item.appId == 'fault-app'`
     /// on AppProcessUpdated; the others miss it by status, by appId or by type.
     static func mix(_ count: Int, prefix: String) -> [TestEvent] {
-        (0..<count).map { index in
+        mix(0..<count, prefix: prefix)
+    }
+
+    /// Events `indices` of the mix.
+    static func mix(_ indices: Range<Int>, prefix: String) -> [TestEvent] {
+        indices.map { index in
             let id = "\(prefix)-e\(index)"
             let (type, status, app): (String, String, String) =
                 switch index % 4 {
