@@ -90,7 +90,7 @@ let package = Package(
             name: "HTTPAPITests",
             dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "AMQPClient"]),
+        .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "Automation", "AMQPClient"]),
         .testTarget(
             name: "EngineTests",
             dependencies: [

@@ -31,6 +31,7 @@ fi
 signalbox_ensure_packages
 signalbox_ensure_broker
 signalbox_export_test_env
+signalbox_ensure_restartable_broker
 signalbox_print_test_env
 
 read -r -a spm_args <<<"${SIGNALBOX_SWIFTPM_ARGS:-}"

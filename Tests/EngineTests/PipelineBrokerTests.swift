@@ -86,11 +86,15 @@ struct PipelineBrokerTests {
     @Test func poisonIsDeadLetteredWithItsReasonAndGoodEventsStillRun() async throws {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
+        let trigger = try #require(action.messageTriggers.first)
         try await Task.sleep(for: .milliseconds(700))
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
         let poison: [(id: String, body: [UInt8], stage: String, reason: String)] = [
             ("poison-text", Array("hello, not json".utf8), "parse", "not JSON"),
-            ("poison-utf8", [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D], "parse", "not JSON"),
+            ("poison-utf8", [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D], "parse", "invalid UTF-8"),
+            // Well-formed but for one string value: a lone continuation byte where a letter should be.
+            ("poison-utf8-value", Array(PipelineHarness.dataImportEvent(id: "poison-utf8-value").utf8).map { $0 == UInt8(ascii: "F") ? 0x80 : $0 },
+             "parse", "invalid UTF-8"),
             ("poison-array", Array("[1, 2, 3]".utf8), "event", "notAnObject"),
             ("poison-deep", Array(deep.utf8), "parse", "nesting too deep"),
             ("poison-large", Array(repeating: 0x20, count: (1 << 20) + 1), "parse", "too large"),
@@ -108,6 +112,13 @@ struct PipelineBrokerTests {
 
         #expect(await PipelineHarness.eventually { harness.commands.all.count == good.count })
         #expect(await PipelineHarness.eventually { harness.deadLetters.all.count == poison.count })
+        // Every good event, by its deterministic command id, exactly once; none of the poison.
+        let planner = CommandPlanner()
+        let expected = Set(good.map {
+            planner.commandID(eventId: $0, cause: .message(trigger.id, .appProcessUpdated), itemIndex: 0).description
+        })
+        #expect(harness.commands.all.compactMap(\.properties.messageID).sorted() == expected.sorted())
+        #expect(Set(try await harness.history(action).map(\.sourceEventId)) == Set(good))
         #expect(try await harness.history(action).count == good.count)
         let byID = Dictionary(uniqueKeysWithValues: harness.deadLetters.all.compactMap { delivery in
             delivery.properties.messageID.map { ($0, delivery) }
@@ -125,8 +136,13 @@ struct PipelineBrokerTests {
             #expect(headers["x-original-message-id"] == .string(message.id))
             #expect(dead.body == message.body, "the original body is kept")
         }
+        // Everything was settled: nothing is back in the events queue after the pipeline closed,
+        // and neither good events nor the unknown routing key were dead-lettered.
+        try await harness.stopPipeline()
+        #expect(try await harness.client.queueStatus(harness.names.eventsQueue).messageCount == 0)
+        #expect(Set(harness.deadLetters.all.compactMap(\.properties.messageID)) == Set(poison.map(\.id)))
+        #expect(harness.deadLetters.all.count == poison.count)
         try await harness.shutDown()
-        // Everything was settled: nothing is back in the events queue after the pipeline closed.
     }
 
     @Test func triggerAddedThroughTheServiceTakesEffectWithinASecond() async throws {

@@ -5,18 +5,10 @@ import Logging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 import Testing
 
 /// `signalbox serve` as a separate process against the real broker.
 @Suite struct ServeTests {
-    /// Collects a child's stderr as it is written.
-    final class OutputCollector: Sendable {
-        private let text = Mutex("")
-        var current: String { text.withLock { $0 } }
-        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
-    }
-
     @Test func declaresTopologyRunsThePipelineAndStopsOnSIGTERM() async throws {
         let url = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
         let prefix = "test.serve.\(UUID().uuidString.prefix(8).lowercased())"
@@ -30,17 +22,7 @@ import Testing
             "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": "\(prefix).dlx", "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": "\(prefix).dlq",
             "SIGNALBOX_AMQP_CONNECTION_NAME": prefix,
         ]
-        let process = Process()
-        process.executableURL = SignalboxProcess.executable
-        process.arguments = ["serve", "--config", "config/signalbox.yaml"]
-        process.currentDirectoryURL = SignalboxProcess.repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stderr = Pipe()
-        let output = OutputCollector()
-        stderr.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try SignalboxProcess.launchServe(environment: environment)
         defer { if process.isRunning { process.terminate() } }
 
         func eventually(_ condition: () -> Bool) async -> Bool {

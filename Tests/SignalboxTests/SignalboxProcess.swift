@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `signalbox` executable, the way an operator would.
 struct SignalboxProcess {
@@ -43,5 +44,31 @@ struct SignalboxProcess {
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Collects a child's stderr as it is written.
+    final class OutputCollector: Sendable {
+        private let text = Mutex("")
+        var current: String { text.withLock { $0 } }
+        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+    }
+
+    /// Starts `signalbox serve` in the background, its stderr collected as it is written.
+    static func launchServe(environment: [String: String]) throws -> (Process, OutputCollector) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--config", "config/signalbox.yaml"]
+        process.currentDirectoryURL = repositoryRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stderr = Pipe()
+        let output = OutputCollector()
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
+        }
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, output)
     }
 }

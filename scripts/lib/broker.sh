@@ -4,12 +4,19 @@
 #   signalbox_ensure_packages        apt-get install what is missing (root, Debian 12)
 #   signalbox_ensure_broker          local RabbitMQ on 127.0.0.1 unless SIGNALBOX_AMQP_URL is set
 #   signalbox_export_test_env        SIGNALBOX_TEST_* variables for the test suite
+#   signalbox_ensure_restartable_broker
+#                                    a second local node that the broker-restart test may stop and
+#                                    start; exports SIGNALBOX_TEST_RESTARTABLE_* (none with
+#                                    SIGNALBOX_AMQP_URL)
 #
 # Knobs (environment):
 #   SIGNALBOX_AMQP_URL        use this broker; nothing is installed as a service, nothing is started
 #   SIGNALBOX_RABBITMQ_DIR    data, logs, config and TLS files of the local broker
 #                             (default /tmp/signalbox-rabbitmq; no spaces)
 #   SIGNALBOX_BROKER_TIMEOUT  seconds to wait for the broker to boot (default 90)
+#   SIGNALBOX_RESTARTABLE_RABBITMQ_DIR
+#                             data and logs of the restartable node (default
+#                             /tmp/signalbox-rabbitmq-restart; no spaces)
 
 SIGNALBOX_APT_PACKAGES=(librabbitmq-dev libsqlite3-dev rabbitmq-server tzdata)
 # Helpers the scripts themselves call; present on most images but not on debian:12-slim.
@@ -19,6 +26,12 @@ SIGNALBOX_RMQ_NODE=rabbit@localhost
 SIGNALBOX_RMQCTL=(rabbitmqctl -n "$SIGNALBOX_RMQ_NODE")
 SIGNALBOX_LOCAL_AMQP_URL='amqp://guest:guest@127.0.0.1:5672/%2F'
 SIGNALBOX_LOCAL_AMQPS_URL='amqps://guest:guest@localhost:5671/%2F'
+
+# The broker-restart test stops and starts this node; the shared test node must stay up because
+# other suites run on it in parallel. Plain AMQP on loopback, no plugins.
+SIGNALBOX_RESTARTABLE_NODE=signalbox-restart@localhost
+SIGNALBOX_RESTARTABLE_PORT=5682
+SIGNALBOX_RESTARTABLE_DIST_PORT=25682
 
 # Set by signalbox_ensure_broker: external | started | reused-ours | reused-foreign
 SIGNALBOX_BROKER_KIND=""
@@ -158,9 +171,9 @@ EOF
   printf '[].\n' >"$dir/enabled_plugins"
 }
 
+# The error lines and the tail of the logs of the node whose files are in $1 (default: the test node's).
 sb_broker_log_tail() {
-  local dir f
-  dir="$(sb_rmq_dir)"
+  local dir="${1:-$(sb_rmq_dir)}" f
   for f in "$dir"/log/*.log "$dir"/log/startup.out; do
     [[ $f == *_upgrade.log ]] && continue
     [[ -f $f ]] || continue
@@ -173,45 +186,50 @@ sb_broker_log_tail() {
   done
 }
 
-# rabbitmqctl, bounded; an epmd it happens to start listens on loopback only.
+# rabbitmqctl against node $1, bounded; an epmd it happens to start listens on loopback only.
+sb_ctl_node() {
+  local node="$1"
+  shift
+  ERL_EPMD_ADDRESS=127.0.0.1 timeout 120 rabbitmqctl -n "$node" "$@" </dev/null
+}
+
 sb_ctl() {
-  ERL_EPMD_ADDRESS=127.0.0.1 timeout 120 "${SIGNALBOX_RMQCTL[@]}" "$@" </dev/null
+  sb_ctl_node "$SIGNALBOX_RMQ_NODE" "$@"
 }
 
 sb_node_responds() {
   sb_ctl -q status >/dev/null 2>&1
 }
 
-sb_start_local_broker() {
-  local dir
-  dir="$(sb_rmq_dir)"
-  [[ $dir != *[[:space:]]* ]] || sb_die "SIGNALBOX_RABBITMQ_DIR must not contain spaces: $dir"
-  [[ $(id -u) -eq 0 ]] || sb_die "starting the local RabbitMQ needs root (it runs as user rabbitmq)"
+# Checks what starting a node as user rabbitmq needs.
+sb_require_node_prerequisites() {
+  [[ $(id -u) -eq 0 ]] || sb_die "starting a local RabbitMQ node needs root (it runs as user rabbitmq)"
   id rabbitmq >/dev/null 2>&1 || sb_die "user rabbitmq does not exist (is rabbitmq-server installed?)"
   command -v rabbitmq-server >/dev/null || sb_die "rabbitmq-server is not installed"
+}
 
-  mkdir -p "$dir/mnesia" "$dir/log"
-  sb_generate_certs "$dir"
-  sb_write_broker_config "$dir"
+# Starts node $1 with files in $2 (rabbitmq.conf and enabled_plugins written there already),
+# distribution on 127.0.0.1:$3, and waits until it runs and every 127.0.0.1 port in $4… accepts
+# connections.
+sb_launch_node() {
+  local node="$1" dir="$2" dist_port="$3"
+  shift 3
+  local ports=("$@") port
   # The Debian wrapper writes here when it runs as user rabbitmq; the postinst may not have made it.
-  mkdir -p /var/log/rabbitmq /var/lib/rabbitmq
+  mkdir -p /var/log/rabbitmq /var/lib/rabbitmq "$dir/mnesia" "$dir/log"
   chown rabbitmq:rabbitmq /var/log/rabbitmq /var/lib/rabbitmq
-  chown -R rabbitmq:rabbitmq "$dir"
-  chmod 0750 "$dir/tls"
-  chmod 0640 "$dir"/tls/*.key
-  chmod 0644 "$dir"/tls/*.pem
 
-  sb_log "starting RabbitMQ $SIGNALBOX_RMQ_NODE on 127.0.0.1:5672 (TLS 127.0.0.1:5671), files in $dir"
   # In the background of its own session (setsid), with every descriptor redirected: it outlives
   # this script and holds neither the caller's pipes nor the set-up lock (fd 9). Not -detached:
   # in the foreground the node prints why it failed to boot into startup.out, and $! tells us
   # when it died. The Debian wrapper (/usr/sbin/rabbitmq-server) switches to user rabbitmq via
   # su, which keeps these variables.
   : >"$dir/log/startup.out"
-  chown rabbitmq:rabbitmq "$dir/log/startup.out"
-  env RABBITMQ_NODENAME="$SIGNALBOX_RMQ_NODE" \
+  chown -R rabbitmq:rabbitmq "$dir"
+  env RABBITMQ_NODENAME="$node" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_NODE_PORT=5672 \
+    RABBITMQ_NODE_PORT="${ports[0]}" \
+    RABBITMQ_DIST_PORT="$dist_port" \
     RABBITMQ_MNESIA_BASE="$dir/mnesia" \
     RABBITMQ_LOG_BASE="$dir/log" \
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" \
@@ -227,27 +245,47 @@ sb_start_local_broker() {
   # deadline, and stop early when the node has died.
   local timeout="${SIGNALBOX_BROKER_TIMEOUT:-90}" deadline
   deadline=$((SECONDS + timeout))
-  until sb_ctl -q await_startup --timeout 10 >/dev/null 2>&1; do
+  until sb_ctl_node "$node" -q await_startup --timeout 10 >/dev/null 2>&1; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      sb_broker_log_tail
-      sb_die "RabbitMQ $SIGNALBOX_RMQ_NODE exited during boot (files in $dir)"
+      sb_broker_log_tail "$dir"
+      sb_die "RabbitMQ $node exited during boot (files in $dir)"
     fi
     if ((SECONDS >= deadline)); then
-      sb_ctl -q await_startup --timeout 1 >&2 || true
-      sb_broker_log_tail
-      sb_die "RabbitMQ $SIGNALBOX_RMQ_NODE did not come up within ${timeout}s (files in $dir)"
+      sb_ctl_node "$node" -q await_startup --timeout 1 >&2 || true
+      sb_broker_log_tail "$dir"
+      sb_die "RabbitMQ $node did not come up within ${timeout}s (files in $dir)"
     fi
     sleep 2
   done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    sb_port_open 127.0.0.1 5672 && sb_port_open 127.0.0.1 5671 && break
-    sleep 1
+  for port in "${ports[@]}"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      sb_port_open 127.0.0.1 "$port" && break
+      sleep 1
+    done
+    if ! sb_port_open 127.0.0.1 "$port"; then
+      sb_broker_log_tail "$dir"
+      sb_die "RabbitMQ $node booted but 127.0.0.1:$port does not accept connections"
+    fi
   done
-  if ! sb_port_open 127.0.0.1 5672 || ! sb_port_open 127.0.0.1 5671; then
-    sb_broker_log_tail
-    sb_die "RabbitMQ booted but 127.0.0.1:5672 or 127.0.0.1:5671 does not accept connections"
-  fi
-  sb_log "RabbitMQ is up"
+  sb_log "RabbitMQ $node is up"
+}
+
+sb_start_local_broker() {
+  local dir
+  dir="$(sb_rmq_dir)"
+  [[ $dir != *[[:space:]]* ]] || sb_die "SIGNALBOX_RABBITMQ_DIR must not contain spaces: $dir"
+  sb_require_node_prerequisites
+
+  mkdir -p "$dir"
+  sb_generate_certs "$dir"
+  sb_write_broker_config "$dir"
+  chown -R rabbitmq:rabbitmq "$dir"
+  chmod 0750 "$dir/tls"
+  chmod 0640 "$dir"/tls/*.key
+  chmod 0644 "$dir"/tls/*.pem
+
+  sb_log "starting RabbitMQ $SIGNALBOX_RMQ_NODE on 127.0.0.1:5672 (TLS 127.0.0.1:5671), files in $dir"
+  sb_launch_node "$SIGNALBOX_RMQ_NODE" "$dir" 25672 5672 5671
 }
 
 # Ensures a broker for the tests and the service. Sets SIGNALBOX_BROKER_KIND.
@@ -290,6 +328,50 @@ signalbox_ensure_broker() {
   exec 9>&-
 }
 
+sb_restartable_dir() { printf '%s' "${SIGNALBOX_RESTARTABLE_RABBITMQ_DIR:-/tmp/signalbox-rabbitmq-restart}"; }
+
+# Starts the restartable node unless it runs; exports its URL and rabbitmqctl command line.
+signalbox_ensure_restartable_broker() {
+  if [[ -n ${SIGNALBOX_AMQP_URL:-} ]]; then
+    sb_log "external broker (SIGNALBOX_AMQP_URL): no restartable node; the broker-restart test skips (fails in CI)"
+    return 0
+  fi
+  local node="$SIGNALBOX_RESTARTABLE_NODE" port="$SIGNALBOX_RESTARTABLE_PORT" dir
+  dir="$(sb_restartable_dir)"
+  [[ $dir != *[[:space:]]* ]] || sb_die "SIGNALBOX_RESTARTABLE_RABBITMQ_DIR must not contain spaces: $dir"
+
+  exec 8>"$dir.lock"
+  flock -w 300 8 || sb_die "timed out waiting for the restartable broker set-up lock $dir.lock"
+  if sb_ctl_node "$node" -q ping >/dev/null 2>&1; then
+    # A test that was killed between stop_app and start_app leaves the node without its app.
+    if ! sb_port_open 127.0.0.1 "$port"; then
+      sb_log "restartable node $node runs without its AMQP listener; starting its app"
+      sb_ctl_node "$node" -q start_app >&2 || sb_die "rabbitmqctl -n $node start_app failed"
+      sb_ctl_node "$node" -q await_startup --timeout "${SIGNALBOX_BROKER_TIMEOUT:-90}" >&2 ||
+        sb_die "node $node does not finish booting"
+    fi
+    sb_log "reusing the restartable RabbitMQ $node on 127.0.0.1:$port"
+  elif sb_port_open 127.0.0.1 "$port"; then
+    sb_die "127.0.0.1:$port is taken, but not by RabbitMQ node $node"
+  else
+    sb_require_node_prerequisites
+    mkdir -p "$dir"
+    cat >"$dir/rabbitmq.conf" <<EOF
+# Written by signalbox scripts/lib/broker.sh: a throwaway node the broker-restart test restarts.
+listeners.tcp.default = 127.0.0.1:$port
+listeners.ssl = none
+EOF
+    printf '[].\n' >"$dir/enabled_plugins"
+    sb_log "starting the restartable RabbitMQ $node on 127.0.0.1:$port, files in $dir"
+    sb_launch_node "$node" "$dir" "$SIGNALBOX_RESTARTABLE_DIST_PORT" "$port"
+  fi
+  flock -u 8
+  exec 8>&-
+
+  export SIGNALBOX_TEST_RESTARTABLE_AMQP_URL="amqp://guest:guest@127.0.0.1:$port/%2F"
+  export SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL="rabbitmqctl -n $node"
+}
+
 # ---------------------------------------------------------------------------------------------
 # (c) exports for the tests
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +403,8 @@ signalbox_export_test_env() {
 signalbox_print_test_env() {
   local v
   for v in SIGNALBOX_TEST_AMQP_URL SIGNALBOX_TEST_RABBITMQCTL SIGNALBOX_TEST_AMQPS_URL \
-    SIGNALBOX_TEST_TLS_CA SIGNALBOX_TEST_TLS_CERT SIGNALBOX_TEST_TLS_KEY SIGNALBOX_JSONPATH_CTS; do
+    SIGNALBOX_TEST_TLS_CA SIGNALBOX_TEST_TLS_CERT SIGNALBOX_TEST_TLS_KEY SIGNALBOX_TEST_RESTARTABLE_AMQP_URL \
+    SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL SIGNALBOX_JSONPATH_CTS; do
     [[ -n ${!v:-} ]] && sb_log "$v=${!v}"
   done
   return 0

@@ -1,0 +1,203 @@
+import AMQPClient
+import Automation
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `signalbox serve` as a separate process while things break under it: SIGKILL mid-stream, the
+/// broker restarted mid-stream. Delivery is at-least-once (a command may arrive twice), history
+/// exactly-once; nothing is lost.
+@Suite struct PipelineFaultTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static let sharedURL = environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+    static let restartableURL = environment["SIGNALBOX_TEST_RESTARTABLE_AMQP_URL"]
+    static let restartableCtl = environment["SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL"]
+    static let isCI = environment["CI"] == "true"
+    /// Items per action: each matched event yields this many commands and history entries.
+    static let items = 2
+
+    @Test func sigkillMidStreamLosesNoCommandAndDuplicatesNoHistory() async throws {
+        let served = try await ServedPipeline(url: Self.sharedURL, label: "sigkill")
+        do {
+            let (action, trigger) = try await Self.startWithLiveTrigger(served)
+            let events = TestEvent.mix(10_000, prefix: served.prefix)
+            try await served.publish(events)
+
+            // SIGKILL whenever another fifth of the events has been taken, and start again.
+            var readyAtKill: [Int] = []
+            for threshold in [8_000, 6_000, 4_000, 2_000] {
+                guard try await ServedPipeline.eventually(timeout: .seconds(60), { try await served.eventsReady() <= threshold }) else {
+                    throw ServedPipeline.Failure("the events queue stayed above \(threshold) ready:\n\(served.log)")
+                }
+                readyAtKill.append(try await served.eventsReady())
+                try await served.kill()
+                try await served.start()
+            }
+            #expect(readyAtKill.allSatisfy { $0 > 0 }, "every kill landed mid-stream (ready events at each: \(readyAtKill))")
+            print("[\(served.prefix)] SIGKILL with \(readyAtKill) events ready")
+
+            try await Self.verify(served, events: events, action: action, trigger: trigger)
+            #expect(served.runs.count == 5)
+        } catch {
+            Issue.record(error)
+        }
+        await served.cleanUp()
+    }
+
+    @Test(.enabled(
+        if: restartableURL != nil || isCI,
+        "needs SIGNALBOX_TEST_RESTARTABLE_AMQP_URL and _RABBITMQCTL: a broker node of its own, started by scripts/test.sh"))
+    func brokerRestartMidStreamReconnectsAndLosesNothing() async throws {
+        guard let url = Self.restartableURL, let ctl = Self.restartableCtl else {
+            Issue.record("CI: SIGNALBOX_TEST_RESTARTABLE_AMQP_URL or SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL is missing (scripts/test.sh exports them)")
+            return
+        }
+        // Test runs of other checkouts may share the node: one restart test at a time.
+        let lock = try await Self.lockRestartableBroker()
+        defer { close(lock) }
+        let served = try await ServedPipeline(url: url, label: "restart")
+        do {
+            let (action, trigger) = try await Self.startWithLiveTrigger(served)
+            // A steady stream (50 events every 200 ms) from before the broker goes down until after
+            // the service took events again, however long rabbitmqctl takes.
+            let stream = served.stream(pace: .milliseconds(200))
+            guard await ServedPipeline.eventually(timeout: .seconds(60), { served.commands.all.count >= 100 }) else {
+                throw ServedPipeline.Failure("the service made no commands:\n\(served.log)")
+            }
+            try await Self.rabbitmqctl(ctl, ["stop_app"])
+            let commandsWhileUp = served.commands.all.count
+            do {
+                try await Task.sleep(for: .seconds(1))
+                try await Self.rabbitmqctl(ctl, ["start_app"])
+            } catch {
+                _ = try? await Self.rabbitmqctl(ctl, ["start_app"])
+                throw error
+            }
+            let resumed = await ServedPipeline.eventually(timeout: .seconds(60)) { served.commands.all.count >= commandsWhileUp + 200 }
+            let events = await stream.finish()
+            try await stream.tally.confirmed()
+            #expect(resumed, "commands flowed again after the restart")
+            print("[\(served.prefix)] broker stopped after \(commandsWhileUp) commands; \(events.count) events in all")
+
+            try await Self.verify(served, events: events, action: action, trigger: trigger)
+            #expect(served.runs.count == 1, "the service was not restarted")
+            let log = served.log
+            #expect(log.contains("connection lost"), "the service saw the broker go: \(log)")
+            #expect(log.components(separatedBy: "msg=connected").count - 1 >= 2, "the service reconnected: \(log)")
+        } catch {
+            Issue.record(error)
+            _ = try? await Self.rabbitmqctl(ctl, ["start_app"])
+        }
+        await served.cleanUp()
+    }
+
+    // MARK: Steps
+
+    /// Starts the service, creates an action of ``items`` items with a trigger for
+    /// ``TestEvent/filter``, and waits until the service logs that its index holds the trigger
+    /// (it re-reads the definitions every 500 ms and logs after swapping the new index in).
+    static func startWithLiveTrigger(_ served: ServedPipeline) async throws -> (ActionID, TriggerID) {
+        try await served.start()
+        let (action, trigger) = try await served.createAction(items: items, triggerType: .appProcessUpdated, filter: TestEvent.filter)
+        guard await ServedPipeline.eventually(timeout: .seconds(30), {
+            served.log.contains(#"msg="trigger index rebuilt" skipped=0 triggers=1"#)
+        }) else {
+            throw ServedPipeline.Failure("the service did not pick up the trigger:\n\(served.log)")
+        }
+        return (action, trigger)
+    }
+
+    /// Once the events are drained: every matched event's commands arrived, unmatched ones made
+    /// none, history holds exactly one entry per matched event and item, and after a graceful
+    /// stop nothing is left unacked or dead-lettered.
+    static func verify(_ served: ServedPipeline, events: [TestEvent], action: ActionID, trigger: TriggerID) async throws {
+        let expected = commandIDs(events, trigger: trigger)
+        let drained = try await ServedPipeline.eventually(timeout: .seconds(120)) {
+            guard Set(expected.keys).isSubset(of: served.commands.all.keys) else { return false }
+            return try await served.eventsReady() == 0
+        }
+        let received = served.commands.all
+        let missing = expected.filter { received[$0.key] == nil }
+        #expect(drained && missing.isEmpty, """
+            \(missing.count) of \(expected.count) commands missing, e.g. \
+            \(missing.prefix(5).map { "\($0.key) (event \($0.value))" }.joined(separator: ", "))
+            """)
+
+        let matched = Set(events.filter(\.matches).map(\.id))
+        let history = try await served.history(of: action)
+        var perEntry: [String: Int] = [:]
+        for entry in history { perEntry["\(entry.sourceEventId)#\(entry.itemIndex)", default: 0] += 1 }
+        let duplicated = perEntry.filter { $0.value > 1 }
+        let unexpected = history.filter { !matched.contains($0.sourceEventId) }
+        let notRecorded = matched.flatMap { id in (0..<items).map { "\(id)#\($0)" } }.filter { perEntry[$0] == nil }
+        #expect(duplicated.isEmpty, "duplicated history entries, e.g. \(duplicated.prefix(5))")
+        #expect(unexpected.isEmpty, "history entries of unmatched events, e.g. \(unexpected.prefix(5))")
+        #expect(notRecorded.isEmpty, "\(notRecorded.count) matched entries missing from history, e.g. \(notRecorded.prefix(5))")
+        #expect(history.count == matched.count * items, "one entry per matched event and item")
+
+        #expect(try await served.stop() == 0)
+        // The commands of the last moments may still be on their way to the test's consumer.
+        _ = try await ServedPipeline.eventually(timeout: .seconds(10)) {
+            try await served.client.queueStatus(served.commandsQueue).messageCount == 0
+        }
+        let extra = Set(served.commands.all.keys).subtracting(expected.keys)
+        #expect(extra.isEmpty, "commands no matched event explains (unmatched events must make none), e.g. \(extra.prefix(5))")
+        let duplicates = served.commands.deliveries - served.commands.all.count
+        print("[\(served.prefix)] \(expected.count) commands expected, \(served.commands.deliveries) delivered (\(duplicates) redelivered duplicates), \(history.count) history entries, \(served.runs.count) serve runs")
+        #expect(try await served.client.queueStatus(served.names.eventsQueue).messageCount == 0, "every event was acked")
+        #expect(try await served.client.queueStatus(served.names.deadLetterQueue).messageCount == 0, "nothing was dead-lettered")
+    }
+
+    /// The deterministic ids of the commands `events` should produce: command id → event id.
+    static func commandIDs(_ events: [TestEvent], trigger: TriggerID) -> [String: String] {
+        let planner = CommandPlanner()
+        var ids: [String: String] = [:]
+        for event in events where event.matches {
+            for item in 0..<items {
+                let id = planner.commandID(eventId: event.id, cause: .message(trigger, .appProcessUpdated), itemIndex: item)
+                ids[id.description] = event.id
+            }
+        }
+        return ids
+    }
+
+    /// An exclusive lock on a file beside the system's other temporary files, held until the
+    /// returned descriptor is closed.
+    static func lockRestartableBroker() async throws -> Int32 {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-broker-restart-test.lock").path
+        let descriptor = open(path, O_CREAT | O_RDWR, 0o666)
+        guard descriptor >= 0 else { throw ServedPipeline.Failure("cannot open \(path): errno \(errno)") }
+        guard await ServedPipeline.eventually(timeout: .seconds(120), { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }) else {
+            close(descriptor)
+            throw ServedPipeline.Failure("another broker-restart test held \(path) for two minutes")
+        }
+        return descriptor
+    }
+
+    /// Runs `rabbitmqctl` (the command line `command` names) off the cooperative pool.
+    static func rabbitmqctl(_ command: String, _ arguments: [String]) async throws {
+        let words = command.split(separator: " ").map(String.init)
+        let result: Result<Void, ServedPipeline.Failure> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = words + arguments
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                do { try process.run() } catch {
+                    continuation.resume(returning: .failure(.init("\(command) cannot run: \(error)")))
+                    return
+                }
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus == 0
+                    ? .success(()) : .failure(.init("\(command) \(arguments.joined(separator: " ")) failed: \(text)")))
+            }
+        }
+        try result.get()
+    }
+}

@@ -1,0 +1,319 @@
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `signalbox serve` as a child process (started, killed and restarted at will) with broker names,
+/// a database and an HTTP port of its own, the test's connection to the same broker, and a queue
+/// bound to the commands exchange that records every command's message-id.
+final class ServedPipeline {
+    let url: String
+    let prefix: String
+    let names: BrokerNames
+    let commandsQueue: String
+    let database: String
+    let port: Int
+    let client: AMQPConnection
+    let commands = MessageIDs()
+    /// Every child started so far, the last one current.
+    private(set) var runs: [(process: Process, output: SignalboxProcess.OutputCollector)] = []
+    private(set) var token = ""
+
+    /// Message-ids seen, with how often each arrived.
+    final class MessageIDs: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        var all: [String: Int] { counts.withLock { $0 } }
+        var deliveries: Int { counts.withLock { $0.values.reduce(0, +) } }
+        func record(_ id: String) { counts.withLock { $0[id, default: 0] += 1 } }
+    }
+
+    /// Declares the service's topology (as `serve` will) plus the commands queue, and starts
+    /// recording commands. Nothing is started yet.
+    init(url: String, label: String) async throws {
+        self.url = url
+        prefix = "test.\(label).\(UUID().uuidString.prefix(8).lowercased())"
+        names = BrokerNames(
+            eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
+            deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq")
+        commandsQueue = "\(prefix).commands"
+        database = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).sqlite").path
+        port = Int.random(in: 20_000...45_000)
+
+        var configuration = try AMQPConfiguration(url: url)
+        configuration.connectionName = "\(prefix).test"
+        // The broker-restart test restarts the broker under this connection too.
+        configuration.reconnect = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1))
+        var logger = Logger(label: "served-pipeline")
+        logger.logLevel = .critical
+        client = try await AMQPConnection.connect(configuration, logger: logger)
+        var topology = names.topology
+        topology.queues.append(.init(name: commandsQueue))
+        topology.bindings.append(.init(queue: commandsQueue, exchange: names.commandsExchange, routingKey: "#"))
+        try await client.declare(topology)
+        let commands = self.commands
+        _ = try await client.consume(queue: commandsQueue, prefetch: 500) { delivery in
+            commands.record(delivery.properties.messageID ?? "<no message-id>")
+            try? delivery.ack()
+        }
+    }
+
+    var environment: [String: String] {
+        [
+            "SIGNALBOX_HTTP_PORT": "\(port)", "SIGNALBOX_DATABASE_PATH": database, "SIGNALBOX_AMQP_URL": url,
+            "SIGNALBOX_AMQP_EVENTS_EXCHANGE": names.eventsExchange, "SIGNALBOX_AMQP_EVENTS_QUEUE": names.eventsQueue,
+            "SIGNALBOX_AMQP_COMMANDS_EXCHANGE": names.commandsExchange,
+            "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": names.deadLetterExchange,
+            "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": names.deadLetterQueue, "SIGNALBOX_AMQP_CONNECTION_NAME": prefix,
+            // Retention runs at every start; its default (1000 per action) would prune what the test counts.
+            "SIGNALBOX_DATABASE_RETENTION_KEEP_LAST_PER_ACTION": "10000000",
+        ]
+    }
+
+    var current: (process: Process, output: SignalboxProcess.OutputCollector)? { runs.last }
+
+    /// All children's stderr, for failure messages.
+    var log: String {
+        runs.enumerated().map { "--- run \($0.offset + 1)\n\($0.element.output.current)" }.joined(separator: "\n")
+    }
+
+    /// Starts a child and waits until it consumes events; the first start also creates the admin token.
+    func start() async throws {
+        let (process, output) = try SignalboxProcess.launchServe(environment: environment)
+        runs.append((process, output))
+        let up = await Self.eventually(timeout: .seconds(30)) {
+            output.current.contains("consuming events") || !process.isRunning
+        }
+        guard up && process.isRunning else { throw Failure("serve run \(runs.count) did not start:\n\(output.current)") }
+        if token.isEmpty {
+            let created = try SignalboxProcess.run(
+                ["token", "create", "--tenant", "default", "--role", "admin"], environment: ["SIGNALBOX_DATABASE_PATH": database])
+            guard created.status == 0 else { throw Failure("token create failed: \(created.stderr)") }
+            token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// SIGKILL: no shutdown at all; whatever was in flight is the broker's to redeliver.
+    func kill() async throws {
+        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        guard await Self.eventually(timeout: .seconds(10), { !process.isRunning }) else {
+            throw Failure("serve survived SIGKILL")
+        }
+    }
+
+    /// SIGTERM, and waits for the exit status.
+    func stop() async throws -> Int32 {
+        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        process.terminate()
+        guard await Self.eventually(timeout: .seconds(20), { !process.isRunning }) else {
+            _ = Glibc.kill(process.processIdentifier, SIGKILL)
+            throw Failure("serve did not stop on SIGTERM")
+        }
+        return process.terminationStatus
+    }
+
+    /// Kills a child still running, deletes the broker names and the database.
+    func cleanUp() async {
+        if let process = current?.process, process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue] { try? await client.delete(queue: queue) }
+        for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange] {
+            try? await client.delete(exchange: exchange)
+        }
+        await client.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+    }
+
+    // MARK: Broker
+
+    /// Publishes `events` (mandatory, with confirms) and waits until the broker confirmed every one.
+    func publish(_ events: [TestEvent]) async throws {
+        let tally = PublishTally()
+        for start in stride(from: 0, to: events.count, by: 500) {
+            client.publish(tally.messages(events[start..<min(start + 500, events.count)], exchange: names.eventsExchange))
+        }
+        try await tally.confirmed()
+    }
+
+    /// Publishes ``TestEvent/mix(_:prefix:)`` events, 50 every `pace`, until the stream is
+    /// finished. During a reconnect the client holds them and publishes again what was not confirmed.
+    func stream(pace: Duration) -> EventStream {
+        EventStream(client: client, exchange: names.eventsExchange, prefix: prefix, pace: pace)
+    }
+
+    final class EventStream: Sendable {
+        let tally = PublishTally()
+        private let task: Task<[TestEvent], Never>
+
+        init(client: AMQPConnection, exchange: String, prefix: String, pace: Duration) {
+            let tally = self.tally
+            task = Task {
+                var sent: [TestEvent] = []
+                while !Task.isCancelled && !client.isClosed {  // a failed test closes the client
+                    let chunk = TestEvent.mix(sent.count..<sent.count + 50, prefix: prefix)
+                    client.publish(tally.messages(chunk[...], exchange: exchange))
+                    sent += chunk
+                    try? await Task.sleep(for: pace)
+                }
+                return sent
+            }
+        }
+
+        /// Stops publishing; the events sent.
+        func finish() async -> [TestEvent] {
+            task.cancel()
+            return await task.value
+        }
+    }
+
+    /// The broker's answers to what was published through ``messages(_:exchange:)``.
+    final class PublishTally: Sendable {
+        private let sent = Atomic<Int>(0)
+        private let answered = Atomic<Int>(0)
+        private let refused = Mutex<[String]>([])
+
+        /// `events` as persistent, mandatory messages whose confirms this tally counts.
+        func messages(_ events: ArraySlice<TestEvent>, exchange: String) -> [AMQPOutboundMessage] {
+            sent.add(events.count, ordering: .relaxed)
+            return events.map { event in
+                AMQPOutboundMessage(
+                    Array(event.body.utf8), exchange: exchange, routingKey: event.routingKey,
+                    properties: AMQPProperties(contentType: "application/json", persistent: true, messageID: event.id),
+                    mandatory: true
+                ) { result in
+                    if case .failure(let error) = result { self.refused.withLock { $0.append("\(event.id): \(error)") } }
+                    self.answered.add(1, ordering: .releasing)
+                }
+            }
+        }
+
+        /// Waits until every message sent was answered; throws unless all were confirmed.
+        func confirmed() async throws {
+            let count = sent.load(ordering: .relaxed)
+            guard await ServedPipeline.eventually(timeout: .seconds(60), { answered.load(ordering: .acquiring) == count }) else {
+                throw Failure("the broker answered \(answered.load(ordering: .acquiring)) of \(count) events")
+            }
+            let refused = self.refused.withLock { $0 }
+            guard refused.isEmpty else { throw Failure("\(refused.count) events refused, e.g. \(refused.prefix(3))") }
+        }
+    }
+
+    /// Ready messages in the events queue (not counting those delivered and unacked).
+    func eventsReady() async throws -> Int {
+        Int(try await client.queueStatus(names.eventsQueue).messageCount)
+    }
+
+    // MARK: REST API
+
+    /// Creates an action of `items` app items with one message trigger; returns its id and the trigger's id.
+    func createAction(items: Int, triggerType: TriggerType, filter: String) async throws -> (ActionID, TriggerID) {
+        let actions = (0..<items).map { #"{"name":"Step \#($0)","config":{"$type":"app","version":{"id":"fault-app-\#($0)","version":1},"inputs":[]}}"# }
+        let body = #"""
+            {"name":"fault-action","description":"fault test","actions":[\#(actions.joined(separator: ","))],
+             "messageTriggers":[{"name":"On match","triggerType":"\#(triggerType.rawValue)","eventFilter":"\#(filter)"}]}
+            """#
+        let (status, data, _) = try await call("POST", "/namespaces/faults/automated-actions", body: Data(body.utf8))
+        guard status == 201, let action = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let id = (action["id"] as? String).flatMap(ActionID.init),
+            let triggers = action["messageTriggers"] as? [[String: Any]],
+            let trigger = (triggers.first?["id"] as? String).flatMap(TriggerID.init)
+        else { throw Failure("creating the action answered \(status): \(String(decoding: data, as: UTF8.self))") }
+        return (id, trigger)
+    }
+
+    /// Every history entry of `action`, page after page: (source event id, item index) per entry.
+    func history(of action: ActionID) async throws -> [(sourceEventId: String, itemIndex: Int)] {
+        var entries: [(String, Int)] = []
+        var cursor: String?
+        repeat {
+            var path = "/automated-actions/by-id/\(action)/history?limit=\(PageRequest.maximumLimit)"
+            if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)" }
+            let (status, data, response) = try await call("GET", path)
+            guard status == 200, let page = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+                throw Failure("history answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+            }
+            for entry in page {
+                guard let event = entry["sourceEventId"] as? String, let item = entry["itemIndex"] as? Int else {
+                    throw Failure("a history entry without sourceEventId or itemIndex: \(entry)")
+                }
+                entries.append((event, item))
+            }
+            cursor = response.value(forHTTPHeaderField: "X-Next-Cursor")
+        } while cursor != nil
+        return entries
+    }
+
+    private func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard let http = response as? HTTPURLResponse else { throw Failure("\(method) \(path): not an HTTP response") }
+        return (http.statusCode, data, http)
+    }
+
+    // MARK: Helpers
+
+    /// Polls `condition` until it holds or `timeout` passed (a bound against hanging, not an assertion).
+    static func eventually(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// An event the test publishes, and whether the test's trigger should match it.
+struct TestEvent: Sendable {
+    let id: String
+    let routingKey: String
+    let body: String
+    let matches: Bool
+
+    /// `count` events, one in four matching `$.item.status == 'Finished' && $.item.appId == 'fault-app'`
+    /// on AppProcessUpdated; the others miss it by status, by appId or by type.
+    static func mix(_ count: Int, prefix: String) -> [TestEvent] {
+        mix(0..<count, prefix: prefix)
+    }
+
+    /// Events `indices` of the mix.
+    static func mix(_ indices: Range<Int>, prefix: String) -> [TestEvent] {
+        indices.map { index in
+            let id = "\(prefix)-e\(index)"
+            let (type, status, app): (String, String, String) =
+                switch index % 4 {
+                case 0: ("AppProcessUpdated", "Finished", "fault-app")
+                case 1: ("AppProcessUpdated", "Running", "fault-app")
+                case 2: ("AppProcessUpdated", "Finished", "other-app")
+                default: ("InteractionProcessUpdated", "Finished", "fault-app")
+                }
+            return TestEvent(
+                id: id, routingKey: type,
+                body: #"{"type":"\#(type)","id":"\#(id)","tenantId":"default","namespace":"faults","item":{"id":"\#(UUID().uuidString.lowercased())","appId":"\#(app)","status":"\#(status)"}}"#,
+                matches: index % 4 == 0)
+        }
+    }
+
+    static let filter = "$.item.status == 'Finished' && $.item.appId == 'fault-app'"
+}
