@@ -38,8 +38,15 @@ final class PipelineHarness: Sendable {
         func append(_ delivery: AMQPDelivery) { messages.withLock { $0.append(delivery) } }
     }
 
+    let scheduler: SchedulerService
+
     /// `counters` lets a test read the pipeline's totals and metrics (through a factory of its own).
-    init(counters: PipelineCounters = PipelineCounters()) async throws {
+    /// `beforeStart` prepares the database before the pipeline and the scheduler start (with a
+    /// service that publishes nothing).
+    init(
+        counters: PipelineCounters = PipelineCounters(),
+        beforeStart: (AutomationService) async throws -> Void = { _ in }
+    ) async throws {
         let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
         names = BrokerNames(
             eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
@@ -48,8 +55,9 @@ final class PipelineHarness: Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteAutomationStore(path: directory.appendingPathComponent("signalbox.sqlite").path)
-        service = AutomationService(store: store, clock: SystemWallClock())
-        _ = try await service.bootstrap()
+        let setup = AutomationService(store: store, clock: SystemWallClock())
+        _ = try await setup.bootstrap()
+        try await beforeStart(setup)
 
         var configuration = try AMQPConfiguration(url: Self.url)
         configuration.connectionName = prefix
@@ -69,6 +77,12 @@ final class PipelineHarness: Sendable {
         }
 
         let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
+        let runs = SyntheticRuns(store: store, publisher: connection, names: names, clock: SystemWallClock())
+        scheduler = SchedulerService(store: store, runs: runs, clock: SystemWallClock(), logger: Self.logger)
+        service = AutomationService(
+            store: store, clock: SystemWallClock(),
+            runner: PublishingActionRunner(runs: runs, store: store, clock: SystemWallClock(), logger: Self.logger),
+            observer: scheduler)
         let triggers = TriggerIndexProvider(store: store)
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
@@ -77,7 +91,7 @@ final class PipelineHarness: Sendable {
         let pipelineService = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
             logger: Self.logger)
-        let group = ServiceGroup(services: [pipelineService], logger: Self.logger)
+        let group = ServiceGroup(services: [pipelineService, scheduler], logger: Self.logger)
         self.group = group
         running = Task { try await group.run() }
     }
@@ -112,7 +126,15 @@ final class PipelineHarness: Sendable {
 
     /// Seed 000's `daily-report`, with its message trigger when `withTrigger`.
     @discardableResult
-    func createDailyReport(withTrigger: Bool = true) async throws -> AutomatedAction {
+    func createDailyReport(withTrigger: Bool = true, schedules: [AddScheduleRequest]? = nil) async throws -> AutomatedAction {
+        try await Self.createDailyReport(with: service, caller: caller, withTrigger: withTrigger, schedules: schedules)
+    }
+
+    @discardableResult
+    static func createDailyReport(
+        with service: AutomationService, caller: Caller = Caller(tenantId: .default, role: .admin), withTrigger: Bool = true,
+        schedules: [AddScheduleRequest]? = nil
+    ) async throws -> AutomatedAction {
         let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
             [{"name": "Generate Report", "config": {"$type": "app",
               "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1},
@@ -124,7 +146,7 @@ final class PipelineHarness: Sendable {
             eventFilter: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")
         let request = CreateActionRequest(
             name: "daily-report", description: "Generates daily summary reports", actions: items,
-            messageTriggers: withTrigger ? [trigger] : nil)
+            schedules: schedules, messageTriggers: withTrigger ? [trigger] : nil)
         return try await service.createAction(request, namespace: "production", as: caller).action
     }
 
