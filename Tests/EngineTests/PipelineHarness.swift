@@ -79,11 +79,11 @@ final class PipelineHarness: Sendable {
         let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
         let runs = SyntheticRuns(store: store, publisher: connection, names: names, clock: SystemWallClock())
         scheduler = SchedulerService(store: store, runs: runs, clock: SystemWallClock(), logger: Self.logger)
+        let triggers = TriggerIndexProvider(store: store)
         service = AutomationService(
             store: store, clock: SystemWallClock(),
             runner: PublishingActionRunner(runs: runs, store: store, clock: SystemWallClock(), logger: Self.logger),
-            observer: scheduler)
-        let triggers = TriggerIndexProvider(store: store)
+            observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), counters: counters,

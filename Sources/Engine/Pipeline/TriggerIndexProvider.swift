@@ -5,16 +5,16 @@ import Synchronization
 /// The trigger index the pipeline matches with, rebuilt from the store when definitions change
 /// and swapped atomically (a batch matches against one index from start to end).
 ///
-/// ## Why polling
-/// Changes come through the REST API, possibly of another process sharing the database, so an
-/// in-process notification would not see them all. The store has no change counter, so every
-/// ``run(every:logger:)`` tick (500 ms in `serve`) reads `actionsWithEnabledTriggers()` and
-/// rebuilds only when the definitions differ from the last build — compared without the
-/// counters (`totalExecutions`, `consecutiveFailures`) and schedules, which completions and the
-/// scheduler change all the time. API changes therefore apply within about half a second. A
-/// cheap `definitionsVersion` port (a counter bumped in the same transaction as each change)
-/// would make the tick one small query; that is the next step when the benchmarks ask for it.
-public final class TriggerIndexProvider: Sendable {
+/// ## When it refreshes
+/// At once when the service reports a change (``DefinitionChangeObserver``), and otherwise every
+/// ``run(every:logger:)`` tick (500 ms in `serve`), because another process sharing the database
+/// changes it without telling. A refresh reads `actionsWithEnabledTriggers()` and rebuilds only
+/// when the definitions differ from the last build — compared without the counters
+/// (`totalExecutions`, `consecutiveFailures`) and schedules, which completions and the scheduler
+/// change all the time. A cheap `definitionsVersion` port (a counter bumped in the same
+/// transaction as each change) would make the tick one small query; that is the next step when
+/// the benchmarks ask for it.
+public final class TriggerIndexProvider: DefinitionChangeObserver {
     private struct State {
         var index: TriggerIndex
         var definitions: [AutomatedAction]?
@@ -22,6 +22,7 @@ public final class TriggerIndexProvider: Sendable {
 
     private let store: any AutomationStore
     private let state: Mutex<State>
+    private let changed = WakeSignal()
 
     public init(store: any AutomationStore) {
         self.store = store
@@ -44,14 +45,15 @@ public final class TriggerIndexProvider: Sendable {
         return index
     }
 
-    /// Refreshes every `interval` until the task is cancelled.
+    public func actionChanged(_ id: ActionID, tenant: TenantID) {
+        changed.signal()
+    }
+
+    /// Refreshes every `interval`, and when told of a change, until the task is cancelled.
     public func run(every interval: Duration, logger: Logger) async {
         while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
+            await changed.wait(for: interval)
+            if Task.isCancelled { return }
             do {
                 if let index = try await refresh() {
                     logger.info("trigger index rebuilt", metadata: [

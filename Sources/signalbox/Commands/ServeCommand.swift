@@ -70,11 +70,11 @@ struct ServeCommand: AsyncParsableCommand {
             store: store, runs: runs, clock: clock,
             configuration: SchedulerService.Configuration(missedRunGrace: settings.missedRunGrace),
             logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
+        let triggers = TriggerIndexProvider(store: store)
         let service = AutomationService(
             store: store, clock: clock,
             runner: PublishingActionRunner(runs: runs, store: store, clock: clock, logger: Logger(label: "signalbox.manual")),
-            observer: scheduler)
-        let triggers = TriggerIndexProvider(store: store)
+            observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: settings.broker),

@@ -1,0 +1,14 @@
+import Automation
+
+/// Tells several observers of each definition change (the scheduler and the trigger index).
+public struct DefinitionChangeFanOut: DefinitionChangeObserver {
+    private let observers: [any DefinitionChangeObserver]
+
+    public init(_ observers: [any DefinitionChangeObserver]) {
+        self.observers = observers
+    }
+
+    public func actionChanged(_ id: ActionID, tenant: TenantID) {
+        for observer in observers { observer.actionChanged(id, tenant: tenant) }
+    }
+}
