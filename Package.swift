@@ -80,6 +80,15 @@ let package = Package(
         ),
         .executableTarget(name: "JSONPathBenchmark", dependencies: ["JSONPath"], path: "Benchmarks/JSONPathBenchmark"),
         .executableTarget(name: "CronBenchmark", dependencies: ["Cron"], path: "Benchmarks/CronBenchmark"),
+        .executableTarget(
+            name: "SchedulerBenchmark",
+            dependencies: [
+                "Engine", "Automation", "SQLiteStore", "AMQPClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/SchedulerBenchmark"
+        ),
 
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),

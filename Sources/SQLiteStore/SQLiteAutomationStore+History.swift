@@ -23,9 +23,12 @@ extension SQLiteAutomationStore {
 
     public func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry] {
         try await writer.write { db in
+            // One prepared statement for every check: a batch of scheduled runs names thousands
+            // of actions, and compiling a query per action cost more than the inserts.
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM automatedAction WHERE id = ?")
             var known: Set<ActionID> = []
             for entry in entries where !known.contains(entry.actionId) {
-                guard try ActionRecord.exists(db, key: entry.actionId.description) else {
+                guard try Int.fetchOne(exists, arguments: [entry.actionId.description]) != nil else {
                     throw AutomationError.notFound("action \(entry.actionId) does not exist")
                 }
                 known.insert(entry.actionId)

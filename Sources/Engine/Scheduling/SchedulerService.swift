@@ -21,11 +21,18 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         public var confirmTimeout: Duration
         /// The longest pause between retries of a failing schedule.
         public var maximumRetryDelay: TimeInterval
+        /// Occurrences due together are fired in chunks of this many (one history transaction
+        /// and one publish hand-off each).
+        public var batchSize: Int
 
-        public init(missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60) {
+        public init(
+            missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60,
+            batchSize: Int = 500
+        ) {
             self.missedRunGrace = missedRunGrace
             self.confirmTimeout = confirmTimeout
             self.maximumRetryDelay = maximumRetryDelay
+            self.batchSize = max(1, batchSize)
         }
     }
 
@@ -75,8 +82,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     await reloadChanged()
                     let now = clock.now()
                     let due = state.withLock { $0.queue.popDue(at: now) }
-                    if !due.isEmpty {
-                        group.addTask { await self.fire(due) }
+                    // Chunks run concurrently, so one chunk's history write overlaps another's
+                    // encoding and publishing instead of each step waiting for the whole batch.
+                    for start in stride(from: 0, to: due.count, by: configuration.batchSize) {
+                        let chunk = Array(due[start..<min(start + configuration.batchSize, due.count)])
+                        group.addTask { await self.fire(chunk) }
                     }
                     let earliest = state.withLock { $0.queue.earliest() }
                     let timeout = earliest.map { Duration.seconds(max(0, $0.timeIntervalSince(clock.now()))) }
