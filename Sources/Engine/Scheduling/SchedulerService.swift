@@ -24,6 +24,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         /// Occurrences due together are fired in chunks of this many (one history transaction
         /// and one publish hand-off each).
         public var batchSize: Int
+        /// How often the schedules' progress is stored: one transaction for all that fired since.
+        public var progressInterval: Duration = .milliseconds(250)
 
         public init(
             missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60,
@@ -40,6 +42,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         var queue = ScheduleQueue()
         /// Actions whose definitions changed since the last reload.
         var changed: [ActionID: TenantID] = [:]
+        /// Progress not stored yet, the latest per schedule.
+        var progress: [ScheduledEntry.Key: ScheduleProgress] = [:]
     }
 
     private let store: any AutomationStore
@@ -50,6 +54,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     private let planner = CommandPlanner()
     private let state = Mutex(State())
     private let wake = WakeSignal()
+    /// Set by graceful shutdown: no new occurrences fire after it.
+    private let stopping = Atomic(false)
     /// Told the lag (scheduled instant → confirmed publish) of every fired occurrence.
     private let onFired: @Sendable (_ lag: Duration) -> Void
 
@@ -75,10 +81,15 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     public func run() async throws {
         try await load()
-        let stopping = Atomic(false)
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !self.stopping.load(ordering: .relaxed) {
+                    try? await Task.sleep(for: self.configuration.progressInterval)
+                    await self.storeProgress()
+                }
+            }
             await withGracefulShutdownHandler {
-                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
                     await reloadChanged()
                     let now = clock.now()
                     let due = state.withLock { $0.queue.popDue(at: now) }
@@ -93,10 +104,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     await wake.wait(for: timeout)
                 }
             } onGracefulShutdown: {
-                stopping.store(true, ordering: .relaxed)
+                self.stopping.store(true, ordering: .relaxed)
                 self.wake.signal()
             }
         }
+        await storeProgress()
         logger.info("scheduler stopped")
     }
 
@@ -286,13 +298,33 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
         wake.signal()
         guard !progress.isEmpty else { return }
-        let store = self.store, logger = self.logger
-        Task {
-            do {
-                try await store.recordScheduleProgress(progress)
-            } catch {
-                // The next start re-fires these occurrences: same ids, history not duplicated.
-                logger.warning("schedule progress could not be stored", metadata: ["schedules": "\(progress.count)", "error": "\(error)"])
+        state.withLock { state in
+            for step in progress {
+                let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)
+                var merged = step
+                merged.lastFired = step.lastFired ?? state.progress[key]?.lastFired
+                state.progress[key] = merged
+            }
+        }
+    }
+
+    /// Stores the progress gathered since the last call, in one transaction; kept for the next
+    /// call if the store fails.
+    private func storeProgress() async {
+        let pending = state.withLock { state in
+            defer { state.progress = [:] }
+            return state.progress
+        }
+        guard !pending.isEmpty else { return }
+        do {
+            try await store.recordScheduleProgress(Array(pending.values))
+        } catch {
+            // Until stored, a restart re-fires these occurrences: same ids, history not duplicated.
+            logger.warning("schedule progress could not be stored; retrying", metadata: [
+                "schedules": "\(pending.count)", "error": "\(error)",
+            ])
+            state.withLock { state in
+                for (key, step) in pending where state.progress[key] == nil { state.progress[key] = step }
             }
         }
     }
