@@ -2,9 +2,9 @@
 // a SQLite file and the broker; lag = confirmed publish − scheduled instant, per occurrence.
 // Run by scripts/bench-scheduler.sh.
 //
-//   SchedulerBenchmark [-s 10000] [-d 20] [-w 3]     (env SIGNALBOX_BENCH_AMQP_URL)
+//   SchedulerBenchmark [-s 10000] [-d 20] [-w 3] [-b 500]     (env SIGNALBOX_BENCH_AMQP_URL)
 //
-// -s schedules, -d seconds measured, -w seconds of warm-up not counted. Prints the lag
+// -s schedules, -d seconds measured, -w seconds of warm-up not counted, -b the scheduler's chunk. Prints the lag
 // percentiles and `RESULT schedules=… fired=… p50_ms=… p99_ms=…`.
 import AMQPClient
 import Automation
@@ -19,6 +19,7 @@ struct Options {
     var schedules = 10_000
     var seconds = 20
     var warmUp = 3
+    var batchSize = SchedulerService.Configuration().batchSize
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -28,6 +29,7 @@ struct Options {
             case "-s": schedules = value
             case "-d": seconds = value
             case "-w": warmUp = value
+            case "-b": batchSize = value
             default: FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
             }
         }
@@ -107,7 +109,9 @@ let startedAt = Date()
 let recorder = LagRecorder(countFrom: startedAt.addingTimeInterval(Double(options.warmUp)))
 let runs = SyntheticRuns(store: store, publisher: connection, names: names, clock: SystemWallClock())
 let scheduler = SchedulerService(
-    store: store, runs: runs, clock: SystemWallClock(), logger: logger, onFired: { recorder.record($0) })
+    store: store, runs: runs, clock: SystemWallClock(),
+    configuration: SchedulerService.Configuration(batchSize: options.batchSize), logger: logger,
+    onFired: { recorder.record($0) })
 let group = ServiceGroup(services: [scheduler], logger: logger)
 let running = Task { try await group.run() }
 try await Task.sleep(for: .seconds(options.warmUp + options.seconds))
@@ -124,8 +128,8 @@ print(String(format: "lag scheduled instant -> confirmed publish: p50 %.1f ms, p
              percentile(lags, 0.5) * 1000, percentile(lags, 0.9) * 1000, percentile(lags, 0.99) * 1000,
              (lags.last ?? .nan) * 1000))
 print("commands received by the drain consumer: \(received.load(ordering: .relaxed)) in \(Int(stoppedAt.timeIntervalSince(startedAt))) s; \(rss)")
-print(String(format: "RESULT schedules=%d fired=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
-             options.schedules, lags.count, percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000, (lags.last ?? .nan) * 1000))
+print(String(format: "RESULT batch=%d schedules=%d fired=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
+             options.batchSize, options.schedules, lags.count, percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000, (lags.last ?? .nan) * 1000))
 
 await drain.close()
 try await connection.delete(queue: commandsQueue)
