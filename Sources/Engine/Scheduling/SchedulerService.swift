@@ -26,6 +26,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         public var batchSize: Int
         /// How often the schedules' progress is stored: one transaction for all that fired since.
         public var progressInterval: Duration = .milliseconds(250)
+        /// How long graceful shutdown waits for the confirms of runs in flight.
+        public var shutdownGrace: Duration = .seconds(3)
 
         public init(
             missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60,
@@ -56,6 +58,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     private let wake = WakeSignal()
     /// Set by graceful shutdown: no new occurrences fire after it.
     private let stopping = Atomic(false)
+    /// Chunks being fired.
+    private let firing = Atomic(0)
     /// Told the lag (scheduled instant → confirmed publish) of every fired occurrence.
     private let onFired: @Sendable (_ lag: Duration) -> Void
 
@@ -97,7 +101,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     // encoding and publishing instead of each step waiting for the whole batch.
                     for start in stride(from: 0, to: due.count, by: configuration.batchSize) {
                         let chunk = Array(due[start..<min(start + configuration.batchSize, due.count)])
-                        group.addTask { await self.fire(chunk) }
+                        firing.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await self.fire(chunk)
+                            self.firing.subtract(1, ordering: .relaxed)
+                        }
                     }
                     let earliest = state.withLock { $0.queue.earliest() }
                     let timeout = earliest.map { Duration.seconds(max(0, $0.timeIntervalSince(clock.now()))) }
@@ -107,6 +115,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 self.stopping.store(true, ordering: .relaxed)
                 self.wake.signal()
             }
+            // Runs in flight get `shutdownGrace` for their confirms; then their waits are
+            // cancelled. What was not confirmed keeps its stored progress, so the next start
+            // fires it again with the same ids.
+            let deadline = ContinuousClock.now + configuration.shutdownGrace
+            while firing.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            group.cancelAll()
         }
         await storeProgress()
         logger.info("scheduler stopped")
