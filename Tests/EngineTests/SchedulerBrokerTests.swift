@@ -64,8 +64,7 @@ struct SchedulerBrokerTests {
         let harness = try await PipelineHarness { service in
             try await PipelineHarness.createDailyReport(with: service, withTrigger: false, schedules: [daily])
         }
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(harness.scheduler.trackedSchedules == 1)
+        #expect(await PipelineHarness.eventually { harness.scheduler.trackedSchedules == 1 }, "the scheduler loaded the daily schedule")
         let action = try await harness.service.addSchedule(
             AddScheduleRequest(name: "every second", cron: "* * * * * *"), to: .name("daily-report", namespace: "production"),
             as: harness.caller)

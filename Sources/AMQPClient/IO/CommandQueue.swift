@@ -90,6 +90,17 @@ final class CommandQueue: Sendable {
         }
     }
 
+    /// Returns commands taken but not handled (the connection failed mid-batch) to the front of
+    /// the queue, for the next session. After ``closeForGood()`` they are returned, to be failed.
+    func putBack(_ commands: [Command]) -> [Command] {
+        guard !commands.isEmpty else { return [] }
+        return state.withLock { state in
+            guard !state.closed else { return commands }
+            state.commands.insert(contentsOf: commands, at: 0)
+            return []
+        }
+    }
+
     /// Refuses further commands and returns what was still queued, so it can be failed.
     func closeForGood() -> [Command] {
         state.withLock { state in

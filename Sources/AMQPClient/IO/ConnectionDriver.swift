@@ -189,7 +189,16 @@ final class ConnectionDriver: @unchecked Sendable {
         let commands = queue.takeAll()
         if !commands.isEmpty {
             busy = true
-            for command in commands { try handle(command, on: connection) }
+            for (index, command) in commands.enumerated() {
+                do {
+                    try handle(command, on: connection)
+                } catch {
+                    // The connection failed mid-batch: what was not handled yet waits for the
+                    // next session (dropping it would leave publishes and operations unanswered).
+                    for refused in queue.putBack(Array(commands[(index + 1)...])) { fail(refused, error) }
+                    throw error
+                }
+            }
         }
         let now = ContinuousClock.now
         if socketReadable || connection.hasBufferedInput || now - lastLibraryRead >= .milliseconds(tick) {
@@ -432,6 +441,14 @@ final class ConnectionDriver: @unchecked Sendable {
         teardownSession()
     }
 
+    private func fail(_ command: Command, _ error: AMQPError) {
+        switch command {
+        case .publish(let pending): pending.complete(.failure(error))
+        case .operation(let operation): operation.fail(error)
+        case .settle: break
+        }
+    }
+
     /// Fails everything still waiting and signals that the thread is done.
     private func finish() {
         let gaveUp = lastError.map { $0.code != .closed } ?? false
@@ -441,13 +458,7 @@ final class ConnectionDriver: @unchecked Sendable {
         publicState.withLock { $0 = .closed(reason: error.reason) }
         for pending in confirms.drain() + carriedOver { pending.complete(.failure(error)) }
         carriedOver = []
-        for command in queue.closeForGood() {
-            switch command {
-            case .publish(let pending): pending.complete(.failure(error))
-            case .operation(let operation): operation.fail(error)
-            case .settle: break
-            }
-        }
+        for command in queue.closeForGood() { fail(command, error) }
         for consumer in consumers.values {
             consumer.buffer.append(consumer.batch)
             consumer.buffer.finish(throwing: gaveUp ? error : nil)
