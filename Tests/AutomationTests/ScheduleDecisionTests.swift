@@ -55,12 +55,21 @@ struct ScheduleDecisionTests {
             MissedOccurrences(first: instant("2026-01-06T09:00:00Z"), last: instant("2026-01-09T09:00:00Z"), count: 4)))
     }
 
-    @Test("skip still fires the latest when it is within the grace")
-    func skipLatestWithinGrace() {
+    @Test("a stalled scheduler catches up: occurrences within the grace fire one by one, older ones are missed")
+    func catchUp() {
+        // Ten seconds behind with a grace of five: 09:00:00…09:00:04 are missed, the rest are late.
         let decision = decide(everySecond, .skip, firstPending: "2026-01-06T09:00:00Z", now: "2026-01-06T09:00:10Z", grace: 5)
-        #expect(decision == .fire(
-            occurrence: instant("2026-01-06T09:00:10Z"),
-            skipped: MissedOccurrences(first: instant("2026-01-06T09:00:00Z"), last: instant("2026-01-06T09:00:09Z"), count: 10)))
+        #expect(decision == .skip(
+            MissedOccurrences(first: instant("2026-01-06T09:00:00Z"), last: instant("2026-01-06T09:00:04Z"), count: 5)))
+        // fireOnce does the same when newer occurrences are due: they stand for the missed ones.
+        let once = decide(everySecond, .fireOnce, firstPending: "2026-01-06T09:00:00Z", now: "2026-01-06T09:00:10Z", grace: 5)
+        #expect(once == decision)
+        // The next round starts after the missed ones: 09:00:05 is late, not missed, and fires.
+        #expect(decide(everySecond, .skip, firstPending: "2026-01-06T09:00:05Z", now: "2026-01-06T09:00:10Z", grace: 5)
+            == .fire(occurrence: instant("2026-01-06T09:00:05Z"), skipped: nil))
+        // Within the grace nothing is skipped, however many are due.
+        #expect(decide(everySecond, .skip, firstPending: "2026-01-06T09:00:00Z", now: "2026-01-06T09:00:03Z", grace: 60)
+            == .fire(occurrence: instant("2026-01-06T09:00:00Z"), skipped: nil))
     }
 
     @Test("an occurrence at or before the last fired one never fires again")

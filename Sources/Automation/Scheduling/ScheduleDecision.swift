@@ -8,18 +8,20 @@ import Foundation
 /// The schedule's *pending* occurrences are those at or after its stored `nextOccurrence` (the
 /// first one not handled yet), after its last fired occurrence, and not after `now`.
 /// - none pending → wait for the first one;
-/// - one pending, reached within `grace` of its instant → fire it (the normal case: the scheduler
-///   woke on time, or a little late);
-/// - otherwise occurrences were **missed** (Signalbox was down, or stalled longer than `grace`):
-///   - `fireOnce`: fire the latest one; the earlier ones, if any, are recorded as skipped;
-///   - `skip`: record them all as skipped — except that the latest still fires when it is within
-///     `grace` (it is late, not missed).
+/// - the first pending one is at most `grace` old → fire it: it is late, not missed (a busy or
+///   briefly stalled scheduler catches up one occurrence per round, none is lost);
+/// - occurrences older than `grace` were **missed** (Signalbox was down):
+///   - `fireOnce`: if nothing newer is due, fire the latest missed one and record the earlier
+///     ones as skipped; if a newer one is due, record all missed ones as skipped (the newer one
+///     fires next round and stands for them);
+///   - `skip`: record them all as skipped.
 public enum ScheduleDecision: Hashable, Sendable {
     /// Nothing is due before `date` (nil: the schedule never fires again).
     case wait(until: Date?)
     /// Fire `occurrence`; `skipped` are the earlier missed ones to record.
     case fire(occurrence: Date, skipped: MissedOccurrences?)
-    /// Fire nothing; record `skipped`.
+    /// Fire nothing now; record `skipped`. The first pending occurrence is then the one after
+    /// `skipped.last`.
     case skip(MissedOccurrences)
 
     /// Counting missed occurrences stops here (an every-second schedule down for a week).
@@ -35,25 +37,26 @@ public enum ScheduleDecision: Hashable, Sendable {
         if let lastFired, start.map({ $0 <= lastFired }) ?? true {
             start = schedule.next(after: lastFired)
         }
-        guard let first = start else { return .wait(until: nil) }
-        guard first <= now else { return .wait(until: first) }
-        // The latest occurrence not after now; `previous(before:)` is strict.
-        guard let latest = schedule.previous(before: now.addingTimeInterval(0.001)), latest >= first else {
-            // `first` is not an occurrence of this expression (it was changed since): resume
-            // from now without inventing missed runs.
-            return .wait(until: schedule.next(after: now))
+        // The first real occurrence at or after `start` (the expression may have changed since
+        // `start` was stored).
+        guard let pending = start, let first = schedule.next(after: pending.addingTimeInterval(-0.001)) else {
+            return .wait(until: nil)
         }
-        let late = now.timeIntervalSince(latest) > grace
-        if latest == first && !late { return .fire(occurrence: latest, skipped: nil) }
+        guard first <= now else { return .wait(until: first) }
+        let horizon = now.addingTimeInterval(-grace)
+        guard first < horizon else { return .fire(occurrence: first, skipped: nil) }
 
-        let earlier = latest == first ? nil : MissedOccurrences.between(first, andBefore: latest, in: schedule)
+        // The missed ones: from `first` to the last occurrence older than the grace.
+        guard let missed = MissedOccurrences.between(first, andBefore: horizon, in: schedule) else {
+            return .fire(occurrence: first, skipped: nil)
+        }
+        let newerIsDue = schedule.next(after: missed.last).map { $0 <= now } ?? false
         switch policy {
-        case .fireOnce:
-            return .fire(occurrence: latest, skipped: earlier)
-        case .skip:
-            if !late { return .fire(occurrence: latest, skipped: earlier) }
-            let all = MissedOccurrences.between(first, andBefore: latest.addingTimeInterval(0.001), in: schedule)
-            return all.map { .skip($0) } ?? .wait(until: schedule.next(after: now))
+        case .fireOnce where !newerIsDue:
+            let earlier = missed.count == 1 ? nil : MissedOccurrences.between(first, andBefore: missed.last, in: schedule)
+            return .fire(occurrence: missed.last, skipped: earlier)
+        case .fireOnce, .skip:
+            return .skip(missed)
         }
     }
 }
