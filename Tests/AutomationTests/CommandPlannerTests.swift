@@ -289,6 +289,42 @@ struct CommandPlannerTests {
 
     // MARK: Fixtures
 
+    @Test("command bodies are byte for byte what JSONEncoder with sorted keys writes, for every kind and cause")
+    func bodyBytesMatchTheEncoder() throws {
+        let action = try seedAction(items: [
+            SeedJSON.createActionItem, SeedJSON.interactionItem, SeedJSON.interactionMessageItem, SeedJSON.capsuleItem,
+        ])
+        var odd = action
+        odd.name = "quotes \" and \\ back/slashes, ünïcödé 🚦 and a tab\tinside"
+        odd.namespace = "näme-space"
+        let schedule = ScheduleID.random()
+        let occurrence = instant("2026-01-06T09:00:00Z")
+        var plans = [
+            planner.plan(TriggerMatch(action: action, trigger: seedTrigger()), for: seedEvent(id: #"evt "1" \ /x"#), at: seedNow),
+            planner.plan(odd, cause: .manual, for: .manual(id: "manual-1", of: odd), at: seedNow),
+            planner.plan(
+                action, cause: .schedule(schedule, occurrence: occurrence),
+                for: .scheduled(schedule, occurrence: occurrence, of: action), at: seedNow),
+        ]
+        // A fractional instant takes the encoder's own path.
+        let fractional = occurrence.addingTimeInterval(0.25)
+        plans.append(planner.plan(
+            action, cause: .schedule(schedule, occurrence: fractional),
+            for: .scheduled(schedule, occurrence: fractional, of: action), at: seedNow))
+        var compared = 0
+        for command in plans.flatMap(\.commands) {
+            let fast = try command.encodedBody()
+            let reference = try CommandBodyWriter.slowEncode(command.body)
+            #expect(fast == reference, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: reference, as: UTF8.self))")
+            compared += 1
+        }
+        #expect(compared == 13)
+        // The fast path is the one taken, except for the tab and the fractional instant (the
+        // interaction-message item has no command in the manual and schedule runs).
+        let fastPathTaken = try plans.map { try $0.commands.map { try CommandBodyWriter.shared.fastEncode($0.body) != nil } }
+        #expect(fastPathTaken == [[true, true, true, true], [false, false, false], [true, true, true], [false, false, false]])
+    }
+
     private func seedTrigger(id: TriggerID? = nil) -> MessageTrigger {
         MessageTrigger(
             id: id ?? triggerId,

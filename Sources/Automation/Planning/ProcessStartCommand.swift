@@ -32,8 +32,6 @@ public struct ProcessStartCommand: Hashable, Sendable {
     /// The JSON payload: sorted keys and ISO 8601 dates, so a re-planned command is
     /// byte-for-byte the one published before.
     public func encodedBody() throws -> Data {
-        let encoder = AutomationJSON.encoder()
-        encoder.outputFormatting.insert(.sortedKeys)
-        return try encoder.encode(body)
+        Data(try CommandBodyWriter.shared.encode(body))
     }
 }
