@@ -103,9 +103,10 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Automation", "AMQPClient", "SQLiteStore",
+                "Engine", "Automation", "AMQPClient", "SQLiteStore", "JSONPath",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
     ]
