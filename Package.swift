@@ -89,6 +89,13 @@ let package = Package(
             ],
             path: "Benchmarks/SchedulerBenchmark"
         ),
+        .executableTarget(name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath"], path: "Benchmarks/MatchingBenchmark"),
+        // Prepares databases and queues for `signalbox serve` and times it (scripts/bench-pipeline.sh, bench-startup.sh).
+        .executableTarget(
+            name: "ServeBenchmark",
+            dependencies: ["AMQPClient", "Automation", "SQLiteStore", "Engine", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ServeBenchmark"
+        ),
 
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),

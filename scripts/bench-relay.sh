@@ -21,12 +21,12 @@ export RMQ_VHOST=${RMQ_VHOST:-bench}
 
 # shellcheck source=lib/broker.sh
 source "$ROOT/scripts/lib/broker.sh"
+# shellcheck source=lib/bench.sh
+source "$ROOT/scripts/lib/bench.sh"
 [[ -f $BENCH/relay.c ]] || sb_die "the C relay is not at $BENCH (expected ../shared next to the repository)"
 signalbox_ensure_packages
 signalbox_ensure_broker
-rmqctl=(rabbitmqctl -n rabbit@localhost -q)
-"${rmqctl[@]}" list_vhosts name | grep -qx "$RMQ_VHOST" || "${rmqctl[@]}" add_vhost "$RMQ_VHOST"
-"${rmqctl[@]}" set_permissions -p "$RMQ_VHOST" guest '.*' '.*' '.*'
+bench_vhost "$RMQ_VHOST"
 
 # ../shared is read-only: the C tools are built into a scratch folder.
 tools="$(mktemp -d)"
@@ -35,8 +35,6 @@ for tool in relay load topo; do cc -O2 -Wall -I"$BENCH" -o "$tools/$tool" "$BENC
 (cd "$ROOT" && swift build -c release --product RelayBenchmark >&2)
 swift_relay="$ROOT/.build/release/RelayBenchmark"
 
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
-
 "$tools/topo" setup "$QTYPE" 2>/dev/null || { "$tools/topo" delete; "$tools/topo" setup "$QTYPE"; }
 
 one_run() { # one_run c|handler|batch|sequence -> prints the rate
@@ -44,7 +42,7 @@ one_run() { # one_run c|handler|batch|sequence -> prints the rate
   "$tools/topo" purge
   "$tools/load" -n "$N" -w 2000 -D >/dev/null
   counts=$("$tools/topo" count)
-  [[ $(field relay.in "$counts") == "$N" ]] || sb_die "preload: expected $N in relay.in, got: $counts"
+  [[ $(bench_field relay.in "$counts") == "$N" ]] || sb_die "preload: expected $N in relay.in, got: $counts"
   if [[ $kind == c ]]; then
     result=$("$tools/relay" -D -q "$PREFETCH" -b 0 -n "$N" -t "$QTYPE" 2>/dev/null | grep '^RESULT')
   else
@@ -52,11 +50,11 @@ one_run() { # one_run c|handler|batch|sequence -> prints the rate
   fi
   counts=$("$tools/topo" count)
   local verify=PASS
-  [[ $(field commands.sink "$counts") == "$N" && $(field relay.in "$counts") == 0 ]] || verify=FAIL
+  [[ $(bench_field commands.sink "$counts") == "$N" && $(bench_field relay.in "$counts") == 0 ]] || verify=FAIL
   printf 'BENCH relay=%s qtype=%s prefetch=%s n=%s rate=%s elapsed_s=%s verify=%s\n' \
-    "$kind" "$QTYPE" "$PREFETCH" "$N" "$(field rate "$result")" "$(field elapsed_s "$result")" "$verify" >&2
+    "$kind" "$QTYPE" "$PREFETCH" "$N" "$(bench_field rate "$result")" "$(bench_field elapsed_s "$result")" "$verify" >&2
   [[ $verify == PASS ]] || sb_die "verification failed: $counts"
-  field rate "$result"
+  bench_field rate "$result"
 }
 
 c_rates=() handler_rates=() batch_rates=() sequence_rates=()
@@ -67,11 +65,10 @@ for ((run = 1; run <= REPEATS; run++)); do
   sequence_rates+=("$(one_run sequence)")
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-c_median=$(median "${c_rates[@]}")
-handler_median=$(median "${handler_rates[@]}")
-batch_median=$(median "${batch_rates[@]}")
-sequence_median=$(median "${sequence_rates[@]}")
+c_median=$(bench_median "${c_rates[@]}")
+handler_median=$(bench_median "${handler_rates[@]}")
+batch_median=$(bench_median "${batch_rates[@]}")
+sequence_median=$(bench_median "${sequence_rates[@]}")
 echo "C relay (rabbitmq-c):               ${c_rates[*]} msg/s, median $c_median"
 echo "Swift relay, I/O-thread handler:    ${handler_rates[*]} msg/s, median $handler_median"
 echo "Swift relay, batches:               ${batch_rates[*]} msg/s, median $batch_median"

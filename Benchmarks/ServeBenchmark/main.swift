@@ -1,0 +1,359 @@
+// Prepares what `signalbox serve` starts with, and times the real binary (scripts/bench-pipeline.sh,
+// scripts/bench-startup.sh). Subcommands:
+//
+//   prepare  --db PATH --triggers N [--schedules M]
+//       A fresh SQLite file through AutomationService (validated, as the API would store them):
+//       N actions with one message trigger each, `$.item.status == 'Finished' && $.item.appId ==
+//       'app-<i>'`, and M actions with one schedule each (every 5 minutes, hourly, daily, weekly
+//       in a few zones). Each action has one app item.
+//   topology --url URL --sink QUEUE [--queue-type quorum|classic]
+//       Declares Signalbox's topology (default names) plus QUEUE bound to the commands exchange
+//       with `#`, and purges the events, dead-letter and sink queues.
+//   load     --url URL --exchange X --routing-key K --count N --apps A
+//       Publishes N persistent events with confirms (window 2,000): event i is AppProcessUpdated,
+//       status Finished, `appId` app-<i mod A>, a new UUID as message-id and item id.
+//   serve    --binary PATH [--drain N --queue Q --sink S --url URL [--db PATH]] [--api HOST:PORT]
+//            [--log FILE] [--settle-ms MS]
+//       Starts `PATH serve` (configured through the SIGNALBOX_* environment) and prints
+//       `RESULT start_consuming_ms=… start_api_ms=… rss_kb=… hwm_kb=…`; with --drain, also times
+//       from "consuming events" until S holds N messages and Q is empty (polled every 5 ms; gives
+//       up when no command arrived for 10 s),
+//       stops it with SIGTERM and verifies (S holds exactly N, Q is empty, and with --db the file
+//       has N history rows): `drain_s=… rate=… verify=PASS|FAIL`.
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Logging
+import SQLiteStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// `--flag value` pairs.
+struct Arguments {
+    private var values: [String: String] = [:]
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var iterator = arguments.makeIterator()
+        while let flag = iterator.next() {
+            guard flag.hasPrefix("--"), let value = iterator.next() else { throw Failure(description: "expected --flag value, got \(flag)") }
+            values[String(flag.dropFirst(2))] = value
+        }
+    }
+
+    func string(_ name: String) throws -> String {
+        guard let value = values[name] else { throw Failure(description: "missing --\(name)") }
+        return value
+    }
+
+    func optional(_ name: String) -> String? { values[name] }
+
+    func int(_ name: String, default fallback: Int? = nil) throws -> Int {
+        if let text = values[name] {
+            guard let value = Int(text) else { throw Failure(description: "--\(name) \(text): not a number") }
+            return value
+        }
+        guard let fallback else { throw Failure(description: "missing --\(name)") }
+        return fallback
+    }
+}
+
+let clock = ContinuousClock()
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
+}
+
+var quietLogger: Logger {
+    var logger = Logger(label: "serve-benchmark")
+    logger.logLevel = .warning
+    return logger
+}
+
+// MARK: prepare
+
+func prepare(_ arguments: Arguments) async throws {
+    let path = try arguments.string("db")
+    let triggers = try arguments.int("triggers")
+    let schedules = try arguments.int("schedules", default: 0)
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let store = try SQLiteAutomationStore(path: path)
+    let service = AutomationService(store: store, clock: SystemWallClock())
+    _ = try await service.bootstrap()
+    let caller = Caller(tenantId: .default, role: .admin)
+    let item = ActionItem(
+        name: "Run", config: .app(AppConfig(
+            version: VersionReference(id: "a1b2c3d4-5678-90ab-cdef-1234567890ab", version: 1),
+            inputs: [NameValuePair(name: "format", value: "pdf")])))
+    let start = clock.now
+    for i in 0..<triggers {
+        _ = try await service.createAction(
+            CreateActionRequest(
+                name: "on-app-\(i)", actions: [item],
+                messageTriggers: [AddTriggerRequest(
+                    name: "app-\(i) finished", triggerType: .appProcessUpdated,
+                    eventFilter: "$.item.status == 'Finished' && $.item.appId == 'app-\(i)'")]),
+            namespace: "production", as: caller)
+    }
+    let zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]
+    for i in 0..<schedules {
+        let schedule: AddScheduleRequest =
+            switch i % 4 {
+            case 0: AddScheduleRequest(name: "every 5 minutes", minute: "*/5", timeZone: zones[i % zones.count])
+            case 1: AddScheduleRequest(name: "hourly", minute: "\(i % 60)", timeZone: zones[i % zones.count])
+            case 2: AddScheduleRequest(name: "daily", minute: "\(i % 60)", hour: "\(i % 24)", timeZone: zones[i % zones.count])
+            default: AddScheduleRequest(name: "weekly", minute: "0", hour: "9", dayOfWeek: "\(1 + i % 5)", timeZone: zones[i % zones.count])
+            }
+        _ = try await service.createAction(
+            CreateActionRequest(name: "scheduled-\(i)", actions: [item], schedules: [schedule]),
+            namespace: "production", as: caller)
+    }
+    try store.close()
+    print("prepared \(path): \(triggers) triggers, \(schedules) schedules in \(Int(milliseconds(clock.now - start))) ms")
+}
+
+// MARK: topology, load
+
+func connect(_ arguments: Arguments, name: String) async throws -> AMQPConnection {
+    var configuration = try AMQPConfiguration(url: try arguments.string("url"))
+    configuration.connectionName = name
+    return try await AMQPConnection.connect(configuration, logger: quietLogger)
+}
+
+func topology(_ arguments: Arguments) async throws {
+    let connection = try await connect(arguments, name: "serve-benchmark-topology")
+    let type = BrokerNames.QueueType(rawValue: arguments.optional("queue-type") ?? "quorum") ?? .quorum
+    let names = BrokerNames(eventsQueueType: type)
+    let sink = try arguments.string("sink")
+    var topology = names.topology
+    topology.queues.append(.init(name: sink, arguments: ["x-queue-type": .string(type.rawValue)]))
+    topology.bindings.append(.init(queue: sink, exchange: names.commandsExchange, routingKey: "#"))
+    try await connection.declare(topology)
+    for queue in [names.eventsQueue, names.deadLetterQueue, sink] { try await connection.purge(queue: queue) }
+    await connection.close()
+}
+
+/// Confirms of one window of publishes.
+final class Window: Sendable {
+    private let state = Mutex<(left: Int, failed: Int, waiter: CheckedContinuation<Int, Never>?)>((0, 0, nil))
+
+    func expect(_ count: Int) { state.withLock { $0.left = count } }
+
+    func confirmed(_ result: Result<Void, AMQPError>) {
+        let resume: (CheckedContinuation<Int, Never>, Int)? = state.withLock { state in
+            if case .failure = result { state.failed += 1 }
+            state.left -= 1
+            guard state.left == 0, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, state.failed)
+        }
+        if let (waiter, failed) = resume { waiter.resume(returning: failed) }
+    }
+
+    func wait() async -> Int {
+        await withCheckedContinuation { continuation in
+            let failed: Int? = state.withLock { state in
+                if state.left == 0 { return state.failed }
+                state.waiter = continuation
+                return nil
+            }
+            if let failed { continuation.resume(returning: failed) }
+        }
+    }
+}
+
+func load(_ arguments: Arguments) async throws {
+    let connection = try await connect(arguments, name: "serve-benchmark-load")
+    let exchange = try arguments.string("exchange"), routingKey = try arguments.string("routing-key")
+    let count = try arguments.int("count"), apps = try arguments.int("apps")
+    let window = Window()
+    let start = clock.now
+    var published = 0
+    while published < count {
+        let size = min(2_000, count - published)
+        window.expect(size)
+        connection.publish((published..<published + size).map { i in
+            let id = UUID().uuidString.lowercased()
+            let body = """
+                {"type":"AppProcessUpdated","id":"\(id)","tenantId":"default","namespace":"production",\
+                "item":{"id":"\(UUID().uuidString.lowercased())","appId":"app-\(i % apps)","status":"Finished",\
+                "previousStatus":"Running","dateStarted":"2026-01-05T08:58:12Z","dateCompleted":"2026-01-05T09:00:41Z"}}
+                """
+            return AMQPOutboundMessage(
+                Array(body.utf8), exchange: exchange, routingKey: routingKey,
+                properties: AMQPProperties(contentType: "application/json", persistent: true, messageID: id),
+                mandatory: true, onConfirm: window.confirmed)
+        })
+        let failed = await window.wait()
+        guard failed == 0 else { throw Failure(description: "\(failed) events were refused by the broker") }
+        published += size
+    }
+    await connection.close()
+    print("loaded \(count) events in \(Int(milliseconds(clock.now - start))) ms")
+}
+
+// MARK: serve
+
+/// VmRSS and VmHWM of a process, in kB.
+func memory(of pid: Int32) -> (rss: Int, hwm: Int) {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+    func field(_ name: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+    return (field("VmRSS"), field("VmHWM"))
+}
+
+/// True when an HTTP server on host:port answers a request (any status: the API is up).
+func httpAnswers(host: String, port: UInt16) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return false }
+    let request = "GET /health/live HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+    guard send(fd, request, request.utf8.count, 0) > 0 else { return false }
+    var buffer = [UInt8](repeating: 0, count: 16)
+    return recv(fd, &buffer, buffer.count, 0) >= 12 && buffer.starts(with: Array("HTTP/1.1 ".utf8))
+}
+
+/// The child's stderr, line by line, copied to a log file; notes when a line contains `marker`.
+final class LogWatcher: Sendable {
+    private let seen = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    func start(_ handle: FileHandle, markers: [String], copyTo log: FileHandle) {
+        Thread.detachNewThread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                log.write(chunk)
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    let now = clock.now
+                    for marker in markers where line.contains(marker) {
+                        seen.withLock { if $0[marker] == nil { $0[marker] = now } }
+                    }
+                }
+            }
+        }
+    }
+
+    func instant(_ marker: String) -> ContinuousClock.Instant? { seen.withLock { $0[marker] } }
+}
+
+func serve(_ arguments: Arguments) async throws {
+    let binary = try arguments.string("binary")
+    let api = (arguments.optional("api") ?? "127.0.0.1:8080").split(separator: ":")
+    let apiHost = String(api[0]), apiPort = UInt16(api[1]) ?? 8080
+    let drain = try arguments.int("drain", default: 0)
+    let logPath = arguments.optional("log") ?? "/dev/null"
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+
+    var observer: AMQPConnection?
+    var queue = "", sink = ""
+    if drain > 0 {
+        observer = try await connect(arguments, name: "serve-benchmark-observer")
+        queue = try arguments.string("queue")
+        sink = try arguments.string("sink")
+    }
+
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["serve", "--config", arguments.optional("config") ?? "config/signalbox.yaml"]
+    let stderr = Pipe()
+    process.standardError = stderr
+    let watcher = LogWatcher()
+    watcher.start(stderr.fileHandleForReading, markers: ["consuming events", "trigger index built", "critical"], copyTo: log)
+    let launched = clock.now
+    try process.run()
+    let pid = process.processIdentifier
+
+    var apiAnswered: ContinuousClock.Instant?
+    while process.isRunning && (apiAnswered == nil || watcher.instant("consuming events") == nil) {
+        if apiAnswered == nil && httpAnswers(host: apiHost, port: apiPort) { apiAnswered = clock.now }
+        if clock.now - launched > .seconds(300) { break }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    guard process.isRunning, let consuming = watcher.instant("consuming events"), let apiAnswered else {
+        process.terminate()
+        throw Failure(description: "signalbox serve did not start (exit \(process.isRunning ? -1 : process.terminationStatus)); see \(logPath)")
+    }
+    let started = memory(of: pid)
+    var line = String(
+        format: "RESULT start_consuming_ms=%.0f start_api_ms=%.0f index_ms=%.0f rss_kb=%d hwm_kb=%d",
+        milliseconds(consuming - launched), milliseconds(apiAnswered - launched),
+        watcher.instant("trigger index built").map { milliseconds($0 - launched) } ?? -1, started.rss, started.hwm)
+
+    if let observer {
+        var drained: ContinuousClock.Instant?
+        var progress = (delivered: UInt32(0), at: clock.now)
+        while process.isRunning && clock.now - progress.at < .seconds(10) {
+            let delivered = try await observer.queueStatus(sink).messageCount
+            if delivered >= drain, try await observer.queueStatus(queue).messageCount == 0 {
+                drained = clock.now
+                break
+            }
+            if delivered != progress.delivered { progress = (delivered, clock.now) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let busy = memory(of: pid)
+        kill(pid, SIGTERM)
+        process.waitUntilExit()
+        let left = try await observer.queueStatus(queue).messageCount
+        let commands = try await observer.queueStatus(sink).messageCount
+        await observer.close()
+        var history = -1
+        if let path = arguments.optional("db") {
+            history = try await SQLiteAutomationStore(path: path).diagnostics().rowCounts["executionHistory"] ?? -1
+        }
+        let verify = drained != nil && left == 0 && commands == UInt32(drain) && process.terminationStatus == 0
+            && (history == -1 || history == drain)
+        let seconds = drained.map { milliseconds($0 - consuming) / 1e3 } ?? 0
+        line += String(
+            format: " drain_s=%.3f rate=%.0f rss_after_kb=%d hwm_after_kb=%d commands=%d history=%d events_left=%d verify=%@",
+            seconds, seconds > 0 ? Double(drain) / seconds : 0, busy.rss, busy.hwm, Int(commands), history, Int(left),
+            verify ? "PASS" : "FAIL")
+    } else {
+        // Memory once start-up work (index, schedules, first retention pass) has settled.
+        try await Task.sleep(for: .milliseconds(try arguments.int("settle-ms", default: 2_000)))
+        let settled = memory(of: pid)
+        line += " rss_settled_kb=\(settled.rss) hwm_settled_kb=\(settled.hwm)"
+        kill(pid, SIGTERM)
+        process.waitUntilExit()
+    }
+    print(line)
+}
+
+// MARK: main
+
+let command = CommandLine.arguments.dropFirst().first ?? ""
+do {
+    let arguments = try Arguments(CommandLine.arguments.dropFirst(2))
+    switch command {
+    case "prepare": try await prepare(arguments)
+    case "topology": try await topology(arguments)
+    case "load": try await load(arguments)
+    case "serve": try await serve(arguments)
+    default: throw Failure(description: "usage: ServeBenchmark prepare|topology|load|serve --flag value …")
+    }
+} catch {
+    FileHandle.standardError.write(Data("ServeBenchmark \(command): \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/bench-*.sh. Source it after lib/broker.sh, do not execute it.
+#
+#   bench_vhost NAME           the local broker's vhost NAME exists and guest may use it
+#   bench_field KEY LINE       the value of KEY=value in LINE
+#   bench_median NUMBER…       the median
+#   bench_free_port            a free TCP port on 127.0.0.1
+#   bench_copy_database A B    copies the closed SQLite file A to B, with its write-ahead log
+
+bench_vhost() {
+  local rmqctl=(rabbitmqctl -n "$SIGNALBOX_RMQ_NODE" -q)
+  "${rmqctl[@]}" list_vhosts name | grep -qx "$1" || "${rmqctl[@]}" add_vhost "$1"
+  "${rmqctl[@]}" set_permissions -p "$1" guest '.*' '.*' '.*'
+}
+
+bench_field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+bench_median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+bench_free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+bench_copy_database() {
+  rm -f "$2" "$2-wal" "$2-shm"
+  cp "$1" "$2"
+  if [[ -f $1-wal ]]; then cp "$1-wal" "$2-wal"; fi
+}
