@@ -161,9 +161,9 @@ extension SQLiteAutomationStore {
 
     /// The first entry recorded for `processId` (in insertion order, as the in-memory store).
     private static func firstEntry(_ db: Database, processId: ProcessID) throws -> HistoryRecord? {
+        // Cached: the pipeline asks this for every finished process it sees.
         try HistoryRecord.fetchOne(
-            db,
-            sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1",
+            db.cachedStatement(sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1"),
             arguments: [processId.description]
         )
     }
