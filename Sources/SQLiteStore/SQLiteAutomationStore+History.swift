@@ -88,6 +88,29 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry] {
+        let unique = Array(Set(processIds))
+        guard !unique.isEmpty else { return [:] }
+        return try await writer.read { db in
+            var entries: [ProcessID: ExecutionHistoryEntry] = [:]
+            // Chunks keep each statement under SQLite's bound-parameter limit. One compile per
+            // chunk (not cached: chunk sizes vary from batch to batch).
+            for start in stride(from: 0, to: unique.count, by: Self.lookupChunk) {
+                let chunk = unique[start..<min(start + Self.lookupChunk, unique.count)]
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let statement = try db.makeStatement(
+                    sql: "SELECT * FROM executionHistory WHERE processId IN (\(placeholders)) ORDER BY sequence")
+                for record in try HistoryRecord.fetchAll(statement, arguments: StatementArguments(chunk.map(\.description))) {
+                    // The first entry of a process wins, as in `historyEntry(processId:)`.
+                    if entries[record.entry.processId] == nil { entries[record.entry.processId] = record.entry }
+                }
+            }
+            return entries
+        }
+    }
+
+    private static let lookupChunk = 500
+
     public func completeExecution(
         processId: ProcessID,
         outcome: ExecutionOutcome,

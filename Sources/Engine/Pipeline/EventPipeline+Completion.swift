@@ -3,24 +3,36 @@ import Foundation
 import JSONPath
 
 extension EventPipeline {
-    /// Closes the history entry of a process Signalbox started when `event` reports it ended
-    /// (`Finished` → Success; `Error`, `Killed` → Failed with the event's error text). True when
-    /// an entry was closed. A redelivered completion changes nothing (the store ignores a closed
-    /// entry); a process Signalbox did not start is not in the store at all.
-    func complete(_ event: Event, at now: Date) async throws -> Bool {
+    /// A ProcessUpdated event that may close a history entry: it reports a process as ended.
+    struct CompletionCandidate {
+        let processId: ProcessID
+        let outcome: ExecutionOutcome
+        let errorMessage: String?
+    }
+
+    /// The process `event` reports as ended (`Finished` → Success; `Error`, `Killed` → Failed with
+    /// the event's error text), or nil when it reports no end.
+    static func completionCandidate(_ event: Event) -> CompletionCandidate? {
         guard event.triggerType != nil, let item = event.body["item"],
             let status = item["status"]?.stringValue,
-            let outcome = Self.outcome(status),
+            let outcome = outcome(status),
             let text = item["id"]?.stringValue, let processId = ProcessID(text)
-        else { return false }
-        // A read first: most finished processes are not Signalbox's, and a read costs no write
-        // transaction. (Per event for now; a batched lookup port is the throughput step.)
-        guard let entry = try await store.historyEntry(processId: processId), entry.outcome == .pending else {
-            return false
-        }
-        let message = outcome == .failed ? Self.errorText(item, status: status) : nil
+        else { return nil }
+        return CompletionCandidate(
+            processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
+    }
+
+    /// Closes the history entry of `candidate`'s process if Signalbox started it and it is still
+    /// pending; `entries` is what ``AutomationStore/historyEntries(processIds:)`` found for the
+    /// batch (a read: most finished processes are not Signalbox's, and a read costs no write
+    /// transaction). True when an entry was closed. A redelivered completion changes nothing (the
+    /// store ignores a closed entry).
+    func complete(
+        _ candidate: CompletionCandidate, entries: [ProcessID: ExecutionHistoryEntry], at now: Date
+    ) async throws -> Bool {
+        guard let entry = entries[candidate.processId], entry.outcome == .pending else { return false }
         let completion = try await store.completeExecution(
-            processId: processId, outcome: outcome, errorMessage: message, at: now) != nil
+            processId: candidate.processId, outcome: candidate.outcome, errorMessage: candidate.errorMessage, at: now) != nil
         if completion { counters.completed.add(1, ordering: .relaxed) }
         return completion
     }

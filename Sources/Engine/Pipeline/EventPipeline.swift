@@ -86,40 +86,61 @@ public struct EventPipeline: Sendable {
         let index = triggers.current
         let now = clock.now()
 
-        var dispositions: [Disposition] = []
-        dispositions.reserveCapacity(deliveries.count)
-        var commands: [[ProcessStartCommand]] = Array(repeating: [], count: deliveries.count)
-        var historyOwners: [Int] = []  // per history row, the delivery it belongs to
-        var history: [ExecutionHistoryEntry] = []
-
+        // Read every delivery first, so the completions of the whole batch cost one store read.
+        var dispositions: [Disposition] = Array(repeating: .settled(.ack), count: deliveries.count)
+        var events: [(position: Int, event: Event, completion: CompletionCandidate?)] = []
+        events.reserveCapacity(deliveries.count)
         for (position, delivery) in deliveries.enumerated() {
-            let event: Event
             switch read(delivery) {
             case .poison(let stage, let reason):
                 report.poison += 1
                 logger.debug("poison event", metadata: [
                     "stage": "\(stage)", "reason": "\(reason)", "message_id": "\(delivery.messageID ?? "-")",
                 ])
-                dispositions.append(.publish([deadLetter(delivery, stage: stage, reason: reason)]))
-                continue
+                dispositions[position] = .publish([deadLetter(delivery, stage: stage, reason: reason)])
             case .unknownType:
                 report.unknownType += 1
                 counters.unknownType.add(1, ordering: .relaxed)
-                dispositions.append(.settled(.ack))
-                continue
-            case .event(let parsed):
-                event = parsed
+            case .event(let event):
+                events.append((position, event, Self.completionCandidate(event)))
             }
+        }
 
+        let candidates = events.compactMap(\.completion?.processId)
+        var started: [ProcessID: ExecutionHistoryEntry] = [:]
+        var lookupFailed = false
+        if !candidates.isEmpty {
             do {
-                if try await complete(event, at: now) { report.completed += 1 }
+                started = try await store.historyEntries(processIds: candidates)
             } catch {
-                logger.warning("completion could not be recorded; the event is requeued", metadata: [
-                    "event_id": "\(event.id)", "error": "\(error)",
+                logger.warning("completions could not be looked up; the batch's finished events are requeued", metadata: [
+                    "events": "\(candidates.count)", "error": "\(error)",
                 ])
-                report.requeued += 1
-                dispositions.append(.settled(.requeue))
-                continue
+                lookupFailed = true
+            }
+        }
+
+        var commands: [[ProcessStartCommand]] = Array(repeating: [], count: deliveries.count)
+        var historyOwners: [Int] = []  // per history row, the delivery it belongs to
+        var history: [ExecutionHistoryEntry] = []
+        for (position, event, completion) in events {
+            if let completion {
+                var recorded = !lookupFailed
+                if recorded {
+                    do {
+                        if try await complete(completion, entries: started, at: now) { report.completed += 1 }
+                    } catch {
+                        logger.warning("completion could not be recorded; the event is requeued", metadata: [
+                            "event_id": "\(event.id)", "error": "\(error)",
+                        ])
+                        recorded = false
+                    }
+                }
+                guard recorded else {
+                    report.requeued += 1
+                    dispositions[position] = .settled(.requeue)
+                    continue
+                }
             }
 
             let matches = index.matches(event)
@@ -130,7 +151,6 @@ public struct EventPipeline: Sendable {
                 history += plan.history
                 historyOwners += Array(repeating: position, count: plan.history.count)
             }
-            dispositions.append(.settled(.ack))  // replaced below when it has commands
         }
         counters.matched.add(report.matched, ordering: .relaxed)
 
