@@ -154,6 +154,11 @@ public struct EventPipeline: Sendable {
         }
         counters.matched.add(report.matched, ordering: .relaxed)
 
+        // Encoding needs no history: it runs on the pool while the store writes on its thread.
+        let planned = commands
+        async let encoded = Self.encode(
+            planned, exchange: configuration.names.commandsExchange, mandatory: configuration.mandatoryCommands,
+            at: clock.now())
         if !history.isEmpty {
             do {
                 _ = try await counters.metrics.historyWriteLatency.measure { try await store.appendHistory(history) }
@@ -171,12 +176,14 @@ public struct EventPipeline: Sendable {
             }
         }
 
+        let drafts = await encoded
         for (position, delivery) in deliveries.enumerated() where !commands[position].isEmpty {
             guard case .settled(.ack) = dispositions[position] else { continue }
-            do {
-                dispositions[position] = .publish(try commands[position].map(commandMessage))
-                report.commands += commands[position].count
-            } catch {
+            switch drafts[position] {
+            case .success(let messages):
+                dispositions[position] = .publish(messages)
+                report.commands += messages.count
+            case .failure(let error):
                 // Deterministic, so a redelivery would fail the same way: let the queue's DLX have it.
                 logger.error("command could not be encoded; the event is discarded", metadata: [
                     "message_id": "\(delivery.messageID ?? "-")", "error": "\(error)",
@@ -249,10 +256,13 @@ public struct EventPipeline: Sendable {
 
     // MARK: Messages
 
-    private func commandMessage(_ command: ProcessStartCommand) throws -> AMQPOutboundMessage.Draft {
-        try .command(
-            command, exchange: configuration.names.commandsExchange, mandatory: configuration.mandatoryCommands,
-            at: clock.now())
+    /// Each delivery's commands as messages, or why they could not be encoded.
+    private static func encode(
+        _ commands: [[ProcessStartCommand]], exchange: String, mandatory: Bool, at now: Date
+    ) -> [Result<[AMQPOutboundMessage.Draft], any Error>] {
+        commands.map { batch in
+            Result { try batch.map { try .command($0, exchange: exchange, mandatory: mandatory, at: now) } }
+        }
     }
 
     /// The original body, to the dead-letter exchange under its original routing key, with why
