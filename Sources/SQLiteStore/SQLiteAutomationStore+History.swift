@@ -6,8 +6,8 @@ import GRDB
 
 extension SQLiteAutomationStore {
     /// `INSERT … ON CONFLICT DO NOTHING` on the idempotency key; `RETURNING` tells a new row
-    /// from a duplicate without a second statement. A clash on `id` alone is not absorbed: it
-    /// is an error, not a redelivery.
+    /// from a duplicate without a second statement. Entry ids are derived from that key
+    /// (``CommandPlanner``), so the key's uniqueness covers them.
     private static let insertHistorySQL = """
         INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
         VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))

@@ -8,8 +8,8 @@ import Testing
 struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
-        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_id", "executionHistory_idempotency",
-        "executionHistory_action", "executionHistory_process", "executionHistory_started",
+        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_idempotency",
+        "executionHistory_action", "executionHistory_process",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -25,6 +25,7 @@ struct SQLiteFileTests {
             #expect(diagnostics.appliedMigrations == [
                 "v1: tenants, tokens, actions, schedules, triggers, history",
                 "v2: the last fired occurrence of each schedule",
+                "v3: history without the id and dateStarted indexes",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -58,7 +59,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 2)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 3)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -47,15 +47,25 @@ public struct PipelineService: Service {
                 let triggers = self.triggers, interval = refreshInterval, logger = self.logger
                 group.addTask { await triggers.run(every: interval, logger: logger) }
                 try await withGracefulShutdownHandler {
+                    // Two batches in flight: the next one is read, matched, planned and encoded
+                    // while the store writes this one's history (the writes stay one at a time).
+                    // A completion cannot overtake the history of its own start: that start's
+                    // command is published only after its history is written.
+                    var previous: Task<Void, Never>?
                     for try await batch in consumer.batches {
-                        let report = await pipeline.process(batch, publisher: connection)
-                        logger.debug("batch", metadata: [
-                            "deliveries": "\(report.deliveries)", "matched": "\(report.matched)",
-                            "commands": "\(report.commands)", "poison": "\(report.poison)",
-                            "unknown_type": "\(report.unknownType)", "completed": "\(report.completed)",
-                            "requeued": "\(report.requeued)",
-                        ])
+                        let current = Task {
+                            let report = await pipeline.process(batch, publisher: connection)
+                            logger.debug("batch", metadata: [
+                                "deliveries": "\(report.deliveries)", "matched": "\(report.matched)",
+                                "commands": "\(report.commands)", "poison": "\(report.poison)",
+                                "unknown_type": "\(report.unknownType)", "completed": "\(report.completed)",
+                                "requeued": "\(report.requeued)",
+                            ])
+                        }
+                        await previous?.value
+                        previous = current
                     }
+                    await previous?.value
                 } onGracefulShutdown: {
                     Task {
                         do { try await consumer.cancel() } catch { connection.beginClose() }
