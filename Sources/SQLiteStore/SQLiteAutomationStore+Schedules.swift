@@ -46,18 +46,6 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) async throws {
-        try await writer.write { db in
-            guard let existing = try ActionGraph.fetch(db, id: actionId, tenant: nil),
-                let index = existing.schedules.firstIndex(where: { $0.id == scheduleId })
-            else { return }
-            var action = existing
-            action.schedules[index].nextOccurrence = date
-            action.refreshNextScheduledRun()
-            try ActionGraph.save(db, from: existing, to: action)
-        }
-    }
-
     public func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws {
         guard !progress.isEmpty else { return }
         try await writer.write { db in

@@ -119,19 +119,31 @@ struct ScheduleTriggerContractTests {
             let action = makeAction("report", schedules: [first, second])
             try await store.insertAction(action)
 
-            try await store.setNextOccurrence(at(300), scheduleId: first.id, actionId: action.id)
+            func progress(_ schedule: CronScheduleDefinition, fired: Date?, next: Date?, action id: ActionID? = nil) -> ScheduleProgress {
+                ScheduleProgress(actionId: id ?? action.id, scheduleId: schedule.id, lastFired: fired, nextOccurrence: next)
+            }
+            #expect(try await store.lastFiredOccurrences().isEmpty)
+            try await store.recordScheduleProgress([progress(first, fired: at(100), next: at(300))])
             let stored = try #require(try await store.action(id: action.id, tenant: acme))
             #expect(stored.schedules.map(\.nextOccurrence) == [at(300), at(200)])
             #expect(stored.nextScheduledRunAt == at(200))
             #expect(stored.dateUpdated == at(0))
+            #expect(try await store.lastFiredOccurrences() == [first.id: at(100)])
 
-            try await store.setNextOccurrence(nil, scheduleId: second.id, actionId: action.id)
-            #expect(try await store.action(id: action.id, tenant: acme)?.nextScheduledRunAt == at(300))
+            // A step that fired nothing keeps the last fired occurrence.
+            try await store.recordScheduleProgress([
+                progress(first, fired: nil, next: at(400)), progress(second, fired: nil, next: nil),
+            ])
+            #expect(try await store.action(id: action.id, tenant: acme)?.nextScheduledRunAt == at(400))
+            #expect(try await store.lastFiredOccurrences() == [first.id: at(100)])
 
             // Gone schedule or action: a no-op, not an error.
-            try await store.setNextOccurrence(at(1), scheduleId: .random(), actionId: action.id)
-            try await store.setNextOccurrence(at(1), scheduleId: first.id, actionId: .random())
-            #expect(try await store.action(id: action.id, tenant: acme)?.nextScheduledRunAt == at(300))
+            try await store.recordScheduleProgress([
+                progress(schedule("gone", next: nil), fired: at(1), next: at(1)),
+                progress(first, fired: at(1), next: at(1), action: .random()),
+            ])
+            #expect(try await store.action(id: action.id, tenant: acme)?.nextScheduledRunAt == at(400))
+            #expect(try await store.lastFiredOccurrences() == [first.id: at(100)])
         }
     }
 

@@ -163,16 +163,6 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
     }
 
-    public func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) throws {
-        try check()
-        guard var action = actionsByID[actionId],
-            let index = action.schedules.firstIndex(where: { $0.id == scheduleId })
-        else { return }
-        action.schedules[index].nextOccurrence = date
-        action.refreshNextScheduledRun()
-        actionsByID[actionId] = action
-    }
-
     public func recordScheduleProgress(_ progress: [ScheduleProgress]) throws {
         try check()
         for step in progress {

@@ -67,9 +67,6 @@ public protocol AutomationStore: Sendable {
     ) async throws -> AutomatedAction
     /// Removes a schedule; `notFound` if the action or the schedule is absent.
     func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
-    /// The scheduler's bookkeeping after firing or skipping: sets one schedule's
-    /// `nextOccurrence` without touching `dateUpdated`. No-op if the schedule is gone.
-    func setNextOccurrence(_ date: Date?, scheduleId: ScheduleID, actionId: ActionID) async throws
     /// The scheduler's bookkeeping after a batch of occurrences was handled, in one transaction:
     /// each schedule's `nextOccurrence` (and its action's `nextScheduledRunAt`), and its last
     /// fired occurrence when one fired. Schedules that are gone are ignored. `dateUpdated` is

@@ -156,7 +156,7 @@ public struct EventPipeline: Sendable {
 
         // Encoding needs no history: it runs on the pool while the store writes on its thread.
         let planned = commands
-        async let encoded = Self.encode(
+        async let encoded = AMQPOutboundMessage.Draft.commands(
             planned, exchange: configuration.names.commandsExchange, mandatory: configuration.mandatoryCommands,
             at: clock.now())
         if !history.isEmpty {
@@ -255,15 +255,6 @@ public struct EventPipeline: Sendable {
     }
 
     // MARK: Messages
-
-    /// Each delivery's commands as messages, or why they could not be encoded.
-    private static func encode(
-        _ commands: [[ProcessStartCommand]], exchange: String, mandatory: Bool, at now: Date
-    ) -> [Result<[AMQPOutboundMessage.Draft], any Error>] {
-        commands.map { batch in
-            Result { try batch.map { try .command($0, exchange: exchange, mandatory: mandatory, at: now) } }
-        }
-    }
 
     /// The original body, to the dead-letter exchange under its original routing key, with why
     /// and where it failed in the headers.

@@ -17,4 +17,14 @@ extension AMQPOutboundMessage.Draft {
                 timestamp: now, type: command.routingKey),
             mandatory: mandatory, isCommand: true)
     }
+
+    /// Each run's commands as messages, or why they could not be encoded: one result per run (a
+    /// delivery's matches, a schedule occurrence, a manual run), so one bad run fails alone.
+    static func commands(
+        _ runs: [[ProcessStartCommand]], exchange: String, mandatory: Bool, at now: Date
+    ) -> [Result<[AMQPOutboundMessage.Draft], any Error>] {
+        runs.map { commands in
+            Result { try commands.map { try .command($0, exchange: exchange, mandatory: mandatory, at: now) } }
+        }
+    }
 }

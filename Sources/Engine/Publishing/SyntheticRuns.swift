@@ -59,20 +59,31 @@ public struct SyntheticRuns: Sendable {
         let plans = runs.map { planner.plan($0.action, cause: $0.cause, for: $0.event, at: now) }
         let history = plans.flatMap(\.history) + alsoRecord
         // Encoding needs no history: it runs on the pool while the store writes on its thread.
-        async let encoded = Self.encode(plans, exchange: exchange, mandatory: mandatory, at: now)
+        async let encoded = AMQPOutboundMessage.Draft.commands(
+            plans.map(\.commands), exchange: exchange, mandatory: mandatory, at: now)
         let stored = history.isEmpty ? [] : try await store.appendHistory(history)
-        let (drafts, owners, encodingFailures) = await encoded
-        let results = await publisher.publishConfirmed(drafts, timeout: timeout)
 
-        var deliveries: [Delivery] = runs.indices.map { encodingFailures[$0].map(Delivery.refused) ?? .confirmed }
-        if let results {
+        var deliveries: [Delivery] = []
+        var drafts: [AMQPOutboundMessage.Draft] = []
+        var owners: [Int] = []  // per draft, the run it belongs to
+        for (index, result) in await encoded.enumerated() {
+            switch result {
+            case .success(let messages):
+                deliveries.append(.confirmed)
+                drafts += messages
+                owners += Array(repeating: index, count: messages.count)
+            case .failure(let error):
+                deliveries.append(.refused("a command could not be encoded: \(error)"))
+            }
+        }
+        if let results = await publisher.publishConfirmed(drafts, timeout: timeout) {
             for (owner, result) in zip(owners, results) {
                 if case .failure(let error) = result, case .confirmed = deliveries[owner] {
                     deliveries[owner] = .refused("\(error)")
                 }
             }
         } else {
-            for owner in Set(owners) where encodingFailures[owner] == nil { deliveries[owner] = .unconfirmed }
+            for owner in Set(owners) { deliveries[owner] = .unconfirmed }
         }
 
         var outcomes: [Outcome] = []
@@ -83,30 +94,6 @@ public struct SyntheticRuns: Sendable {
             outcomes.append(Outcome(entries: entries, delivery: deliveries[index]))
         }
         return outcomes
-    }
-}
-
-extension SyntheticRuns {
-    /// The messages of `plans`, with the index of the plan each belongs to, and the plans whose
-    /// commands could not be encoded (with why).
-    fileprivate static func encode(
-        _ plans: [CommandPlan], exchange: String, mandatory: Bool, at now: Date
-    ) -> (drafts: [AMQPOutboundMessage.Draft], owners: [Int], failures: [Int: String]) {
-        var drafts: [AMQPOutboundMessage.Draft] = []
-        var owners: [Int] = []
-        var failures: [Int: String] = [:]
-        for (index, plan) in plans.enumerated() {
-            do {
-                let messages = try plan.commands.map {
-                    try AMQPOutboundMessage.Draft.command($0, exchange: exchange, mandatory: mandatory, at: now)
-                }
-                drafts += messages
-                owners += Array(repeating: index, count: messages.count)
-            } catch {
-                failures[index] = "a command could not be encoded: \(error)"
-            }
-        }
-        return (drafts, owners, failures)
     }
 }
 

@@ -23,6 +23,13 @@ struct ScheduledEntry: Sendable {
     var failures = 0
 
     var key: Key { Key(actionId: action.id, scheduleId: definition.id) }
+
+    /// What the store keeps of this entry: its next occurrence, and its last fired one when
+    /// `fired` (it just fired).
+    func progress(fired: Bool) -> ScheduleProgress {
+        ScheduleProgress(
+            actionId: action.id, scheduleId: definition.id, lastFired: fired ? lastFired : nil, nextOccurrence: firstPending)
+    }
 }
 
 /// The enabled schedules by the instant they are next due to be looked at, earliest first: a

@@ -203,58 +203,38 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     // MARK: Firing
 
-    /// What one due entry comes to.
-    private enum Step {
-        case fire(Date)
-        case skipOnly(next: Date?)
-        case wait(Date?)
-    }
-
     private func fire(_ due: [ScheduledEntry]) async {
         let now = clock.now()
         var batch: [SyntheticRuns.Run] = []
-        var firing: [(entry: ScheduledEntry, occurrence: Date)] = []
+        var toFire: [(entry: ScheduledEntry, occurrence: Date)] = []
         var skippedHistory: [ExecutionHistoryEntry] = []
-        var settled: [(entry: ScheduledEntry, due: Date?)] = []
+        var finished: [(entry: ScheduledEntry, due: Date?)] = []
         var progress: [ScheduleProgress] = []
 
         for entry in due {
-            let step: Step
-            if let retry = entry.retry {
-                step = .fire(retry)
-            } else {
-                switch ScheduleDecision.decide(
+            // A recorded but unconfirmed occurrence is published again before anything else.
+            let decision = entry.retry.map { ScheduleDecision.fire(occurrence: $0, skipped: nil) }
+                ?? ScheduleDecision.decide(
                     entry.schedule, policy: entry.definition.missedRunPolicy, firstPending: entry.firstPending,
                     lastFired: entry.lastFired, now: now, grace: configuration.missedRunGrace)
-                {
-                case .wait(let until):
-                    step = .wait(until)
-                case .fire(let occurrence, let skipped):
-                    if let skipped { skippedHistory += record(skipped, of: entry, firedInstead: occurrence, at: now) }
-                    step = .fire(occurrence)
-                case .skip(let missed):
-                    skippedHistory += record(missed, of: entry, firedInstead: nil, at: now)
-                    step = .skipOnly(next: entry.schedule.next(after: missed.last))
-                }
-            }
-            switch step {
-            case .fire(let occurrence):
+            switch decision {
+            case .fire(let occurrence, let skipped):
+                if let skipped { skippedHistory += record(skipped, of: entry, firedInstead: occurrence, at: now) }
                 batch.append(SyntheticRuns.Run(
                     action: entry.action, cause: .schedule(entry.definition.id, occurrence: occurrence),
                     event: .scheduled(entry.definition.id, occurrence: occurrence, of: entry.action)))
-                firing.append((entry, occurrence))
-            case .skipOnly(let next):
+                toFire.append((entry, occurrence))
+            case .skip(let missed):
+                skippedHistory += record(missed, of: entry, firedInstead: nil, at: now)
                 var advanced = entry
-                advanced.firstPending = next
-                settled.append((advanced, next))
-                progress.append(ScheduleProgress(actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: nil, nextOccurrence: next))
+                advanced.firstPending = entry.schedule.next(after: missed.last)
+                finished.append((advanced, advanced.firstPending))
+                progress.append(advanced.progress(fired: false))
             case .wait(let until):
                 var advanced = entry
-                if until != entry.firstPending {
-                    advanced.firstPending = until
-                    progress.append(ScheduleProgress(actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: nil, nextOccurrence: until))
-                }
-                settled.append((advanced, until))
+                advanced.firstPending = until
+                finished.append((advanced, until))
+                if until != entry.firstPending { progress.append(advanced.progress(fired: false)) }
             }
         }
 
@@ -271,34 +251,26 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
 
         let confirmedAt = clock.now()
-        var finished = settled
         var fired = 0
-        for ((entry, occurrence), outcome) in zip(firing, outcomes) {
-            switch outcome.delivery {
-            case .confirmed:
+        for ((entry, occurrence), outcome) in zip(toFire, outcomes) {
+            if case .confirmed = outcome.delivery {
                 var advanced = entry
                 advanced.lastFired = occurrence
                 advanced.retry = nil
                 advanced.failures = 0
                 advanced.firstPending = entry.schedule.next(after: occurrence)
                 finished.append((advanced, advanced.firstPending))
-                progress.append(ScheduleProgress(
-                    actionId: entry.action.id, scheduleId: entry.definition.id, lastFired: occurrence,
-                    nextOccurrence: advanced.firstPending))
+                progress.append(advanced.progress(fired: true))
                 onFired(.seconds(confirmedAt.timeIntervalSince(occurrence)))
                 fired += 1
-            case .refused(let reason):
-                logger.error("schedule run refused by the broker; retrying", metadata: [
+            } else {
+                logger.warning("schedule run not confirmed; publishing it again", metadata: [
                     "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",
-                    "occurrence": "\(occurrence.formatted(.iso8601))", "reason": "\(reason)",
+                    "occurrence": "\(occurrence.formatted(.iso8601))", "delivery": "\(outcome.delivery)",
                 ])
-                finished.append(retrying(entry, occurrence: occurrence, now: now))
-            case .unconfirmed:
-                logger.warning("schedule run not confirmed in time; publishing again", metadata: [
-                    "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",
-                    "occurrence": "\(occurrence.formatted(.iso8601))",
-                ])
-                finished.append(retrying(entry, occurrence: occurrence, now: now))
+                var retried = entry
+                retried.retry = occurrence
+                finished.append(backingOff(retried, now: now))
             }
         }
         if fired > 0 || !skippedHistory.isEmpty {
@@ -307,14 +279,10 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         finish(finished, progress: progress)
     }
 
-    /// Puts the entries back in the queue and stores the progress.
+    /// Puts the entries back in the queue and keeps their progress for ``storeProgress()``.
     private func finish(_ entries: [(entry: ScheduledEntry, due: Date?)], progress: [ScheduleProgress]) {
         state.withLock { state in
             for (entry, due) in entries { state.queue.finish(entry, due: due) }
-        }
-        wake.signal()
-        guard !progress.isEmpty else { return }
-        state.withLock { state in
             for step in progress {
                 let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)
                 var merged = step
@@ -322,6 +290,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 state.progress[key] = merged
             }
         }
+        wake.signal()
     }
 
     /// Stores the progress gathered since the last call, in one transaction; kept for the next
@@ -343,13 +312,6 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 for (key, step) in pending where state.progress[key] == nil { state.progress[key] = step }
             }
         }
-    }
-
-    /// `entry` with `occurrence` (recorded, not confirmed) to publish again after a pause.
-    private func retrying(_ entry: ScheduledEntry, occurrence: Date, now: Date) -> (entry: ScheduledEntry, due: Date?) {
-        var retried = entry
-        retried.retry = occurrence
-        return backingOff(retried, now: now)
     }
 
     /// `entry` due again after a pause doubling with each failure: 1 s, 2 s, 4 s … up to the maximum.
