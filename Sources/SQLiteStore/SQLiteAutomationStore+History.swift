@@ -118,38 +118,47 @@ extension SQLiteAutomationStore {
         at date: Date
     ) async throws -> ExecutionCompletion? {
         try await writer.write { db in
-            guard let record = try Self.firstEntry(db, processId: processId), record.entry.outcome == .pending else {
-                return nil
-            }
-            var entry = record.entry
-            entry.outcome = outcome
-            entry.dateCompleted = date
-            entry.errorMessage = errorMessage
-            try db.execute(
-                sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?",
-                arguments: [outcome.rawValue, StoredDate.value(date), errorMessage, record.sequence]
-            )
-            let counters = try Row.fetchOne(
-                db,
-                sql: """
-                    UPDATE automatedAction
-                    SET totalExecutions = totalExecutions + 1,
-                        consecutiveFailures = CASE WHEN ? THEN consecutiveFailures + 1 ELSE 0 END
-                    WHERE id = ?
-                    RETURNING totalExecutions, consecutiveFailures
-                    """,
-                arguments: [outcome == .failed, entry.actionId.description]
-            )
-            guard let counters else {
-                // Unreachable with foreign keys on: the entry's action exists. Undo the close.
-                throw AutomationError.notFound("action \(entry.actionId) does not exist")
-            }
-            return ExecutionCompletion(
-                entry: entry,
-                totalExecutions: try counters.decode(forColumn: "totalExecutions"),
-                consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures")
-            )
+            try Self.close(db, ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage), at: date)
         }
+    }
+
+    public func completeExecutions(_ requests: [ExecutionCompletionRequest], at date: Date) async throws -> [ExecutionCompletion?] {
+        guard !requests.isEmpty else { return [] }
+        return try await writer.write { db in try requests.map { try Self.close(db, $0, at: date) } }
+    }
+
+    /// Closes the pending entry of the request's process and counts it on its action; nil when
+    /// there is none.
+    private static func close(_ db: Database, _ request: ExecutionCompletionRequest, at date: Date) throws -> ExecutionCompletion? {
+        guard let record = try firstEntry(db, processId: request.processId), record.entry.outcome == .pending else {
+            return nil
+        }
+        var entry = record.entry
+        entry.outcome = request.outcome
+        entry.dateCompleted = date
+        entry.errorMessage = request.errorMessage
+        try db.cachedStatement(
+            sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?"
+        ).execute(arguments: [request.outcome.rawValue, StoredDate.value(date), request.errorMessage, record.sequence])
+        let counters = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                UPDATE automatedAction
+                SET totalExecutions = totalExecutions + 1,
+                    consecutiveFailures = CASE WHEN ? THEN consecutiveFailures + 1 ELSE 0 END
+                WHERE id = ?
+                RETURNING totalExecutions, consecutiveFailures
+                """),
+            arguments: [request.outcome == .failed, entry.actionId.description]
+        )
+        guard let counters else {
+            // Unreachable with foreign keys on: the entry's action exists. Undo the close.
+            throw AutomationError.notFound("action \(entry.actionId) does not exist")
+        }
+        return ExecutionCompletion(
+            entry: entry,
+            totalExecutions: try counters.decode(forColumn: "totalExecutions"),
+            consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures")
+        )
     }
 
     public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {

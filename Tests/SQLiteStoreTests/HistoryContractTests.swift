@@ -126,6 +126,31 @@ struct HistoryContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func completionsOfABatchCloseInOrderAndOnlyOnce(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("report")
+            try await store.insertAction(action)
+            let runs = (0..<3).map { entry(action.id, event: "e\($0)", started: at($0)) }
+            _ = try await store.appendHistory(runs)
+            func request(_ run: ExecutionHistoryEntry, _ outcome: ExecutionOutcome) -> ExecutionCompletionRequest {
+                ExecutionCompletionRequest(processId: run.processId, outcome: outcome, errorMessage: outcome == .failed ? "boom" : nil)
+            }
+            let closed = try await store.completeExecutions(
+                [
+                    request(runs[0], .failed), ExecutionCompletionRequest(processId: .random(), outcome: .success, errorMessage: nil),
+                    request(runs[0], .success),  // redelivered within the batch: already closed
+                    request(runs[1], .success),
+                ], at: at(100))
+            #expect(closed.map { $0?.entry.processId } == [runs[0].processId, nil, nil, runs[1].processId])
+            #expect(closed[0]?.consecutiveFailures == 1 && closed[0]?.totalExecutions == 1)
+            #expect(closed[3]?.consecutiveFailures == 0 && closed[3]?.totalExecutions == 2)
+            #expect(try await store.historyEntry(processId: runs[0].processId)?.errorMessage == "boom")
+            #expect(try await store.historyEntry(processId: runs[2].processId)?.outcome == .pending)
+            #expect(try await store.completeExecutions([], at: at(101)).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func entriesOfManyProcessesInOneLookup(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let action = makeAction("report")

@@ -135,6 +135,21 @@ public enum ProcessType: String, Hashable, Sendable, Codable, CaseIterable {
     case capsule = "Capsule"
 }
 
+/// A process reported as ended, to close its history entry with (``AutomationStore/completeExecutions(_:at:)``).
+public struct ExecutionCompletionRequest: Hashable, Sendable {
+    public var processId: ProcessID
+    /// `Success` or `Failed`.
+    public var outcome: ExecutionOutcome
+    /// Why it failed; nil on success.
+    public var errorMessage: String?
+
+    public init(processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?) {
+        self.processId = processId
+        self.outcome = outcome
+        self.errorMessage = errorMessage
+    }
+}
+
 /// A closed history entry and the action's counters after it, as returned by
 /// ``AutomationStore/completeExecution(processId:outcome:errorMessage:at:)``.
 public struct ExecutionCompletion: Hashable, Sendable, Codable {

@@ -3,8 +3,9 @@
 /// the service calls it for `POST …/trigger`.
 public protocol ActionRunner: Sendable {
     /// Plans the run of `action` for `event` (`cause` says why), records its history and publishes
-    /// its commands; returns the entries as stored. Throws if the history cannot be written or a
-    /// command is not confirmed; the entries of unconfirmed commands are then closed as `Failed`.
+    /// its commands; returns the entries as stored. Throws if the history cannot be written, or
+    /// the broker refused a command (its entries are then closed `Failed` with the reason) or did
+    /// not confirm in time (they stay `Pending`: the connection still publishes the commands).
     func run(_ action: AutomatedAction, cause: RunCause, event: Event) async throws -> [ExecutionHistoryEntry]
 }
 

@@ -117,6 +117,10 @@ public protocol AutomationStore: Sendable {
     func completeExecution(
         processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at: Date
     ) async throws -> ExecutionCompletion?
+    /// ``completeExecution(processId:outcome:errorMessage:at:)`` for each request, in order and in
+    /// one transaction (the pipeline closes a batch's completions at once); nil where nothing
+    /// changed, including a second request for a process closed by an earlier one.
+    func completeExecutions(_ requests: [ExecutionCompletionRequest], at: Date) async throws -> [ExecutionCompletion?]
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
     /// number deleted.
@@ -124,6 +128,17 @@ public protocol AutomationStore: Sendable {
 }
 
 extension AutomationStore {
+    /// One ``completeExecution(processId:outcome:errorMessage:at:)`` per request: for stores where
+    /// a transaction is cheap.
+    public func completeExecutions(_ requests: [ExecutionCompletionRequest], at date: Date) async throws -> [ExecutionCompletion?] {
+        var completions: [ExecutionCompletion?] = []
+        for request in requests {
+            completions.append(try await completeExecution(
+                processId: request.processId, outcome: request.outcome, errorMessage: request.errorMessage, at: date))
+        }
+        return completions
+    }
+
     /// One ``historyEntry(processId:)`` per process: for stores where a lookup is cheap.
     public func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry] {
         var entries: [ProcessID: ExecutionHistoryEntry] = [:]

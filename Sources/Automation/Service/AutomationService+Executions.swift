@@ -5,8 +5,8 @@ extension AutomationService {
     /// Runs an action now (`POST …/trigger`, `action-trigger`) through the pipeline: one
     /// `Manual` history entry per item and one command each, published and confirmed before this
     /// returns. Works on paused actions too (it is how one tests them). `unavailable` when the
-    /// process has no ``ActionRunner`` (no broker) or the broker did not confirm the commands —
-    /// the entries of such a run are closed as `Failed` with the reason.
+    /// process has no ``ActionRunner`` (no broker), or the runner could not publish (see
+    /// ``ActionRunner/run(_:cause:event:)`` for what becomes of the entries).
     public func triggerManually(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> ManualTriggerResult {
         let action = try await resolve(reference, caller)
         guard let runner else {

@@ -3,38 +3,30 @@ import Foundation
 import JSONPath
 
 extension EventPipeline {
-    /// A ProcessUpdated event that may close a history entry: it reports a process as ended.
-    struct CompletionCandidate {
-        let processId: ProcessID
-        let outcome: ExecutionOutcome
-        let errorMessage: String?
-    }
-
     /// The process `event` reports as ended (`Finished` → Success; `Error`, `Killed` → Failed with
     /// the event's error text), or nil when it reports no end.
-    static func completionCandidate(_ event: Event) -> CompletionCandidate? {
+    static func completion(_ event: Event) -> ExecutionCompletionRequest? {
         guard event.triggerType != nil, let item = event.body["item"],
             let status = item["status"]?.stringValue,
             let outcome = outcome(status),
             let text = item["id"]?.stringValue, let processId = ProcessID(text)
         else { return nil }
-        return CompletionCandidate(
+        return ExecutionCompletionRequest(
             processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
     }
 
-    /// Closes the history entry of `candidate`'s process if Signalbox started it and it is still
-    /// pending; `entries` is what ``AutomationStore/historyEntries(processIds:)`` found for the
-    /// batch (a read: most finished processes are not Signalbox's, and a read costs no write
-    /// transaction). True when an entry was closed. A redelivered completion changes nothing (the
-    /// store ignores a closed entry).
-    func complete(
-        _ candidate: CompletionCandidate, entries: [ProcessID: ExecutionHistoryEntry], at now: Date
-    ) async throws -> Bool {
-        guard let entry = entries[candidate.processId], entry.outcome == .pending else { return false }
-        let completion = try await store.completeExecution(
-            processId: candidate.processId, outcome: candidate.outcome, errorMessage: candidate.errorMessage, at: now) != nil
-        if completion { counters.completed.add(1, ordering: .relaxed) }
-        return completion
+    /// Closes the history entries of the processes in `completions` that Signalbox started and
+    /// that are still pending: one read to find them (most finished processes are not
+    /// Signalbox's, and a read costs no write transaction), then one transaction to close them.
+    /// Returns how many were closed; a redelivered completion closes nothing.
+    func close(_ completions: [ExecutionCompletionRequest], at now: Date) async throws -> Int {
+        guard !completions.isEmpty else { return 0 }
+        let started = try await store.historyEntries(processIds: completions.map(\.processId))
+        let pending = completions.filter { started[$0.processId]?.outcome == .pending }
+        guard !pending.isEmpty else { return 0 }
+        let closed = try await store.completeExecutions(pending, at: now).count { $0 != nil }
+        counters.completed.add(closed, ordering: .relaxed)
+        return closed
     }
 
     static func outcome(_ status: String) -> ExecutionOutcome? {

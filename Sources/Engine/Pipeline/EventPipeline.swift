@@ -86,9 +86,10 @@ public struct EventPipeline: Sendable {
         let index = triggers.current
         let now = clock.now()
 
-        // Read every delivery first, so the completions of the whole batch cost one store read.
+        // Read every delivery first, so the completions of the whole batch cost one read and one write.
         var dispositions: [Disposition] = Array(repeating: .settled(.ack), count: deliveries.count)
-        var events: [(position: Int, event: Event, completion: CompletionCandidate?)] = []
+        var events: [(position: Int, event: Event, isCompletion: Bool)] = []
+        var completions: [ExecutionCompletionRequest] = []
         events.reserveCapacity(deliveries.count)
         for (position, delivery) in deliveries.enumerated() {
             switch read(delivery) {
@@ -102,45 +103,30 @@ public struct EventPipeline: Sendable {
                 report.unknownType += 1
                 counters.unknownType.add(1, ordering: .relaxed)
             case .event(let event):
-                events.append((position, event, Self.completionCandidate(event)))
+                let completion = Self.completion(event)
+                if let completion { completions.append(completion) }
+                events.append((position, event, completion != nil))
             }
         }
 
-        let candidates = events.compactMap(\.completion?.processId)
-        var started: [ProcessID: ExecutionHistoryEntry] = [:]
-        var lookupFailed = false
-        if !candidates.isEmpty {
-            do {
-                started = try await store.historyEntries(processIds: candidates)
-            } catch {
-                logger.warning("completions could not be looked up; the batch's finished events are requeued", metadata: [
-                    "events": "\(candidates.count)", "error": "\(error)",
-                ])
-                lookupFailed = true
-            }
+        var completionsFailed = false
+        do {
+            report.completed = try await close(completions, at: now)
+        } catch {
+            logger.warning("completions could not be recorded; the batch's finished events are requeued", metadata: [
+                "events": "\(completions.count)", "error": "\(error)",
+            ])
+            completionsFailed = true
         }
 
         var commands: [[ProcessStartCommand]] = Array(repeating: [], count: deliveries.count)
         var historyOwners: [Int] = []  // per history row, the delivery it belongs to
         var history: [ExecutionHistoryEntry] = []
-        for (position, event, completion) in events {
-            if let completion {
-                var recorded = !lookupFailed
-                if recorded {
-                    do {
-                        if try await complete(completion, entries: started, at: now) { report.completed += 1 }
-                    } catch {
-                        logger.warning("completion could not be recorded; the event is requeued", metadata: [
-                            "event_id": "\(event.id)", "error": "\(error)",
-                        ])
-                        recorded = false
-                    }
-                }
-                guard recorded else {
-                    report.requeued += 1
-                    dispositions[position] = .settled(.requeue)
-                    continue
-                }
+        for (position, event, isCompletion) in events {
+            if isCompletion && completionsFailed {
+                report.requeued += 1
+                dispositions[position] = .settled(.requeue)
+                continue
             }
 
             let matches = index.matches(event)
