@@ -44,7 +44,12 @@ public struct Event: Sendable {
     /// `5b3c…@2026-01-05T09:00:00Z`. Fixed format: command ids derive from it, so a scheduler
     /// that fires the same occurrence twice (a restart, a second replica) yields the same commands.
     public static func scheduleEventID(_ schedule: ScheduleID, occurrence: Date) -> String {
-        "\(schedule)@\(occurrence.formatted(.iso8601))"
+        scheduleEventID(schedule, instant: occurrence.formatted(.iso8601))
+    }
+
+    /// The same, for an occurrence already formatted as ISO 8601.
+    static func scheduleEventID(_ schedule: ScheduleID, instant: String) -> String {
+        "\(schedule)@\(instant)"
     }
 }
 

@@ -6,7 +6,8 @@ extension Event {
     /// ``scheduleEventID(_:occurrence:)``, the action's tenant and namespace, and a small body
     /// describing the occurrence, so `*FromEvent` queries have something to read.
     public static func scheduled(_ schedule: ScheduleID, occurrence: Date, of action: AutomatedAction) -> Event {
-        let id = scheduleEventID(schedule, occurrence: occurrence)
+        let instant = occurrence.formatted(.iso8601)  // once: the id and the body both carry it
+        let id = scheduleEventID(schedule, instant: instant)
         return Event(
             id: id,
             tenantId: action.tenantId,
@@ -20,7 +21,7 @@ extension Event {
                 "namespace": .string(action.namespace.rawValue),
                 "automatedActionId": .string(action.id.description),
                 "scheduleId": .string(schedule.description),
-                "scheduledAt": .string(occurrence.formatted(.iso8601)),
+                "scheduledAt": .string(instant),
             ]
         )
     }

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             runner: PublishingActionRunner(runs: runs, store: store, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
-            store: store, triggers: triggers, clock: SystemWallClock(),
+            store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker),
             counters: PipelineCounters(metrics: engineMetrics), logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
