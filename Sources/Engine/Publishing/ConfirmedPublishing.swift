@@ -59,13 +59,12 @@ final class ConfirmBarrier: Sendable {
     /// All results once every message answered; nil if abandoned first.
     func results() async -> [Result<Void, AMQPError>]? {
         await withCheckedContinuation { continuation in
-            let ready: [Result<Void, AMQPError>]? = state.withLock { state in
-                if state.remaining == 0 { return state.results.map { $0! } }
-                if state.abandoned { return [] }
+            let waiting = state.withLock { state in
+                guard state.remaining > 0 && !state.abandoned else { return false }
                 state.waiter = continuation
-                return nil
+                return true
             }
-            if let ready { continuation.resume(returning: ready.isEmpty ? nil : ready) }
+            if !waiting { continuation.resume(returning: state.withLock { $0.remaining == 0 ? $0.results.map { $0! } : nil }) }
         }
     }
 
