@@ -101,7 +101,10 @@ let package = Package(
         .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),
         .testTarget(name: "CronTests", dependencies: ["Cron"]),
         .testTarget(name: "AutomationTests", dependencies: ["Automation"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "Automation"]),
+        .testTarget(
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "HTTPAPITests",
             dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -6,6 +6,8 @@
 #
 #   N=100000 TRIGGERS=1000 PREFETCH=500 QTYPE=quorum REPEATS=3 scripts/bench-pipeline.sh
 #
+# PIPELINE_LOG_DIR keeps serve's logs there; PIPELINE_LOG_LEVEL=debug adds a line per batch.
+#
 # Set-up (not timed): a SQLite file with TRIGGERS actions, one message trigger each
 # (`$.item.status == 'Finished' && $.item.appId == 'app-<i>'`), made once through
 # AutomationService and copied fresh for every run; N AppProcessUpdated events (`appId` app-<i mod
@@ -74,7 +76,7 @@ run_signalbox() {
   port=$(bench_free_port)
   result=$(cd "$ROOT" && SIGNALBOX_AMQP_URL="$URL" SIGNALBOX_DATABASE_PATH="$work/run.sqlite" \
     SIGNALBOX_AMQP_PREFETCH="$PREFETCH" SIGNALBOX_AMQP_EVENTS_QUEUE_TYPE="$QTYPE" \
-    SIGNALBOX_HTTP_HOST=127.0.0.1 SIGNALBOX_HTTP_PORT="$port" SIGNALBOX_LOG_LEVEL=info \
+    SIGNALBOX_HTTP_HOST=127.0.0.1 SIGNALBOX_HTTP_PORT="$port" SIGNALBOX_LOG_LEVEL=${PIPELINE_LOG_LEVEL:-info} \
     "$tool" serve --binary "$bin/signalbox" --config config/signalbox.yaml --api "127.0.0.1:$port" \
     --drain "$N" --queue signalbox.events --sink "$SINK" --url "$URL" --db "$work/run.sqlite" \
     --log "${PIPELINE_LOG_DIR:-$work}/serve-$run.log")

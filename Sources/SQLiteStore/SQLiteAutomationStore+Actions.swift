@@ -100,6 +100,12 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func definitionsVersion() async throws -> Int64 {
+        try await writer.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM definitionsVersion WHERE id = 1")) ?? 0
+        }
+    }
+
     public func actionsWithEnabledTriggers() async throws -> [AutomatedAction] {
         try await writer.read { db in
             let sql = """

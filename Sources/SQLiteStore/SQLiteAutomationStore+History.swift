@@ -5,21 +5,22 @@ import GRDB
 // MARK: History
 
 extension SQLiteAutomationStore {
-    /// `INSERT … ON CONFLICT DO NOTHING` on the idempotency key; `RETURNING` tells a new row
-    /// from a duplicate without a second statement. Entry ids are derived from that key
-    /// (``CommandPlanner``), so the key's uniqueness covers them.
+    /// A plain insert: ``appendHistory`` looks the key up first (an `INSERT … SELECT … WHERE NOT
+    /// EXISTS` on the same table would go through a temporary table for every row).
     private static let insertHistorySQL = """
         INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
         VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))
-        ON CONFLICT (sourceEventId, ifnull(triggerId, ''), itemIndex) DO NOTHING
-        RETURNING sequence
         """
 
-    /// The row holding an idempotency key; the expression matches the unique index's.
+    /// The row holding an idempotency key: its hash, then the key itself (hashes may collide).
     private static let historyByKeySQL = """
         SELECT * FROM executionHistory
-        WHERE sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ?
+        WHERE keyHash = ? AND sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ?
         """
+
+    private static func keyArguments(_ key: ExecutionKey, hash: Int64) -> StatementArguments {
+        [hash, key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
+    }
 
     public func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry] {
         try await writer.write { db in
@@ -33,29 +34,19 @@ extension SQLiteAutomationStore {
                 }
                 known.insert(entry.actionId)
             }
+            let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
             let insert = try db.cachedStatement(sql: Self.insertHistorySQL)
             var stored: [ExecutionHistoryEntry] = []
             stored.reserveCapacity(entries.count)
             for entry in entries {
-                if try Int64.fetchOne(insert, arguments: HistoryRecord.insertArguments(entry)) != nil {
-                    stored.append(entry)
-                    continue
-                }
                 let key = entry.idempotencyKey
-                let existing = try HistoryRecord.fetchOne(
-                    db,
-                    sql: Self.historyByKeySQL,
-                    arguments: [key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
-                )
-                guard let existing else {
-                    // Unreachable: DO NOTHING fired, so the key is there in this transaction.
-                    throw SQLiteStoreError.corruptValue(
-                        table: HistoryRecord.databaseTableName,
-                        column: "sourceEventId",
-                        reason: "idempotency key vanished"
-                    )
+                let keyHash = LookupHash.key(key)
+                if let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: keyHash)) {
+                    stored.append(existing.entry)
+                } else {
+                    try insert.execute(arguments: HistoryRecord.insertArguments(entry, keyHash: keyHash))
+                    stored.append(entry)
                 }
-                stored.append(existing.entry)
             }
             return stored
         }
@@ -89,7 +80,8 @@ extension SQLiteAutomationStore {
     }
 
     public func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry] {
-        let unique = Array(Set(processIds))
+        let requested = Set(processIds)
+        let unique = Array(requested)
         guard !unique.isEmpty else { return [:] }
         return try await writer.read { db in
             var entries: [ProcessID: ExecutionHistoryEntry] = [:]
@@ -99,10 +91,13 @@ extension SQLiteAutomationStore {
                 let chunk = unique[start..<min(start + Self.lookupChunk, unique.count)]
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                 let statement = try db.makeStatement(
-                    sql: "SELECT * FROM executionHistory WHERE processId IN (\(placeholders)) ORDER BY sequence")
-                for record in try HistoryRecord.fetchAll(statement, arguments: StatementArguments(chunk.map(\.description))) {
-                    // The first entry of a process wins, as in `historyEntry(processId:)`.
-                    if entries[record.entry.processId] == nil { entries[record.entry.processId] = record.entry }
+                    sql: "SELECT * FROM executionHistory WHERE processHash IN (\(placeholders)) ORDER BY sequence")
+                let hashes = chunk.map { LookupHash.process($0.description) }
+                for record in try HistoryRecord.fetchAll(statement, arguments: StatementArguments(hashes)) {
+                    // A hash match may be another process; the first entry of a process wins, as
+                    // in `historyEntry(processId:)`.
+                    guard requested.contains(record.entry.processId), entries[record.entry.processId] == nil else { continue }
+                    entries[record.entry.processId] = record.entry
                 }
             }
             return entries
@@ -195,8 +190,10 @@ extension SQLiteAutomationStore {
     private static func firstEntry(_ db: Database, processId: ProcessID) throws -> HistoryRecord? {
         // Cached: the pipeline asks this for every finished process it sees.
         try HistoryRecord.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM executionHistory WHERE processId = ? ORDER BY sequence LIMIT 1"),
-            arguments: [processId.description]
+            db.cachedStatement(sql: """
+                SELECT * FROM executionHistory WHERE processHash = ? AND processId = ? ORDER BY sequence LIMIT 1
+                """),
+            arguments: [LookupHash.process(processId.description), processId.description]
         )
     }
 }

@@ -8,8 +8,8 @@ import Testing
 struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
-        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_idempotency",
-        "executionHistory_action", "executionHistory_process",
+        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
+        "executionHistory_action", "executionHistory_processHash",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -26,6 +26,8 @@ struct SQLiteFileTests {
                 "v1: tenants, tokens, actions, schedules, triggers, history",
                 "v2: the last fired occurrence of each schedule",
                 "v3: history without the id and dateStarted indexes",
+                "v4: history looked up by 64-bit hashes of its key and process id",
+                "v5: a version counter of the action, trigger and schedule definitions",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -59,7 +61,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 3)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 5)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -185,3 +185,53 @@ struct ScheduleTriggerContractTests {
         }
     }
 }
+
+/// `definitionsVersion()`: what the trigger index polls instead of every definition.
+@Suite("Contract: definitions version")
+struct DefinitionsVersionContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func everyDefinitionChangeChangesTheVersion(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var seen: Set<Int64> = [try await store.definitionsVersion()]
+            func expectNewVersion(_ what: Comment, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let version = try await store.definitionsVersion()
+                #expect(seen.insert(version).inserted, what, sourceLocation: sourceLocation)
+            }
+            var action = makeAction("report")
+            try await store.insertAction(action)
+            try await expectNewVersion("action inserted")
+            action.name = "renamed"
+            action = try await store.updateAction(action)
+            try await expectNewVersion("action renamed")
+            var added = trigger("t")
+            _ = try await store.insertTrigger(added, actionId: action.id, tenant: acme, limit: 5, at: at(1))
+            try await expectNewVersion("trigger added")
+            added.isEnabled = false
+            _ = try await store.updateTrigger(added, actionId: action.id, tenant: acme, at: at(2))
+            try await expectNewVersion("trigger disabled")
+            let daily = schedule("daily", next: at(3600))
+            _ = try await store.insertSchedule(daily, actionId: action.id, tenant: acme, limit: 5, at: at(3))
+            try await expectNewVersion("schedule added")
+            _ = try await store.deleteTrigger(id: added.id, actionId: action.id, tenant: acme, at: at(4))
+            try await expectNewVersion("trigger removed")
+            _ = try await store.deleteAction(id: action.id, tenant: acme)
+            try await expectNewVersion("action deleted")
+        }
+    }
+
+    @Test func sqliteKeepsTheVersionWhenOnlyCountersAndProgressChange() async throws {
+        try await StoreKind.sqliteFile.withStore { store in
+            let daily = schedule("daily", next: at(3600))
+            let action = makeAction("report", schedules: [daily], triggers: [trigger("t")])
+            try await store.insertAction(action)
+            let before = try await store.definitionsVersion()
+            let run = entry(action.id, event: "evt-1", started: at(1))
+            _ = try await store.appendHistory([run])
+            _ = try await store.completeExecution(processId: run.processId, outcome: .success, errorMessage: nil, at: at(2))
+            try await store.recordScheduleProgress([
+                ScheduleProgress(actionId: action.id, scheduleId: daily.id, lastFired: at(3600), nextOccurrence: at(7200)),
+            ])
+            #expect(try await store.definitionsVersion() == before)
+        }
+    }
+}

@@ -9,7 +9,11 @@ import Foundation
 public actor InMemoryAutomationStore: AutomationStore {
     private var tenantsByID: [TenantID: Tenant] = [:]
     private var tokensByID: [TokenID: APIToken] = [:]
-    private var actionsByID: [ActionID: AutomatedAction] = [:]
+    private var actionsByID: [ActionID: AutomatedAction] = [:] {
+        // Counters change with the definitions here; the port allows a version that changes too often.
+        didSet { version += 1 }
+    }
+    private var version: Int64 = 0
     /// History in insertion order; the sequence number breaks ties of `dateStarted`.
     private var entries: [(sequence: Int, entry: ExecutionHistoryEntry)] = []
     private var nextSequence = 0
@@ -75,6 +79,11 @@ public actor InMemoryAutomationStore: AutomationStore {
     }
 
     // MARK: Actions
+
+    public func definitionsVersion() throws -> Int64 {
+        try check()
+        return version
+    }
 
     public func insertAction(_ action: AutomatedAction) throws {
         try check()

@@ -22,7 +22,7 @@ extension UUIDIdentifier {
     }
 
     /// The lowercase UUID string.
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.lowercaseString }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
 
@@ -86,4 +86,27 @@ public struct ExecutionSourceID: UUIDIdentifier {
     public init(rawValue: UUID) { self.rawValue = rawValue }
     public init(_ schedule: ScheduleID) { self.rawValue = schedule.rawValue }
     public init(_ trigger: TriggerID) { self.rawValue = trigger.rawValue }
+}
+
+extension UUID {
+    /// `uuidString.lowercased()` written directly: ids are formatted for every history row and
+    /// command, and Foundation formats through `snprintf` and then copies to lowercase.
+    public var lowercaseString: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                let digits: StaticString = "0123456789abcdef"
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = digits.utf8Start[Int(byte >> 4)]
+                    text[position + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 }

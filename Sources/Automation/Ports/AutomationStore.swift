@@ -96,6 +96,11 @@ public protocol AutomationStore: Sendable {
     /// Active actions with at least one enabled message trigger, across tenants (to build the
     /// trigger index).
     func actionsWithEnabledTriggers() async throws -> [AutomatedAction]
+    /// A number that changes whenever an action, trigger or schedule definition changes, by any
+    /// writer of the store — so that a reader polls one value instead of re-reading every
+    /// definition. It may also change when nothing that matters did; it never stays the same
+    /// when a definition changed.
+    func definitionsVersion() async throws -> Int64
 
     // MARK: History
 

@@ -8,16 +8,16 @@ import Synchronization
 /// ## When it refreshes
 /// At once when the service reports a change (``DefinitionChangeObserver``), and otherwise every
 /// ``run(every:logger:)`` tick (500 ms in `serve`), because another process sharing the database
-/// changes it without telling. A refresh reads `actionsWithEnabledTriggers()` and rebuilds only
-/// when the definitions differ from the last build — compared without the counters
-/// (`totalExecutions`, `consecutiveFailures`) and schedules, which completions and the scheduler
-/// change all the time. A cheap `definitionsVersion` port (a counter bumped in the same
-/// transaction as each change) would make the tick one small query; that is the next step when
-/// the benchmarks ask for it.
+/// changes it without telling. A tick reads the store's `definitionsVersion()` (one integer) and
+/// stops there when it is the one of the last read; otherwise it reads
+/// `actionsWithEnabledTriggers()` and rebuilds only when the definitions differ from the last
+/// build — compared without the counters and schedules, which are not what matching depends on.
 public final class TriggerIndexProvider: DefinitionChangeObserver {
     private struct State {
         var index: TriggerIndex
         var definitions: [AutomatedAction]?
+        /// The store's `definitionsVersion()` when `definitions` were read.
+        var version: Int64?
     }
 
     private let store: any AutomationStore
@@ -26,7 +26,7 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
 
     public init(store: any AutomationStore) {
         self.store = store
-        self.state = Mutex(State(index: TriggerIndex(actions: []), definitions: nil))
+        self.state = Mutex(State(index: TriggerIndex(actions: []), definitions: nil, version: nil))
     }
 
     /// The index to match with now.
@@ -36,12 +36,18 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
     /// nil when nothing changed.
     @discardableResult
     public func refresh() async throws -> TriggerIndex? {
+        // Read before the definitions: a change landing in between shows as a new version next time.
+        let version = try await store.definitionsVersion()
+        if state.withLock({ $0.version == version }) { return nil }
         let actions = try await store.actionsWithEnabledTriggers()
         let definitions = actions.map(Self.definition)
-        let unchanged = state.withLock { $0.definitions == definitions }
+        let unchanged = state.withLock { state in
+            state.version = version
+            return state.definitions == definitions
+        }
         if unchanged { return nil }
         let index = TriggerIndex(actions: actions)
-        state.withLock { $0 = State(index: index, definitions: definitions) }
+        state.withLock { $0 = State(index: index, definitions: definitions, version: version) }
         return index
     }
 

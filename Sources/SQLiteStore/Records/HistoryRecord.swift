@@ -9,7 +9,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
     /// The columns written on insert, in the order of ``insertArguments``.
     static let insertColumns = [
         "id", "actionId", "triggerType", "triggerId", "processId", "processType", "dateStarted",
-        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex",
+        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash",
     ]
 
     var sequence: Int64
@@ -34,13 +34,14 @@ struct HistoryRecord: FetchableRecord, Hashable {
         )
     }
 
-    /// The values of ``insertColumns`` for `entry`.
-    static func insertArguments(_ entry: ExecutionHistoryEntry) -> StatementArguments {
+    /// The values of ``insertColumns`` for `entry`, whose ``LookupHash/key(_:)`` is `keyHash`.
+    static func insertArguments(_ entry: ExecutionHistoryEntry, keyHash: Int64) -> StatementArguments {
         [
             entry.id.description, entry.actionId.description, entry.triggerType.rawValue,
             entry.triggerId?.description, entry.processId.description, entry.processType.rawValue,
             StoredDate.value(entry.dateStarted), StoredDate.value(entry.dateCompleted),
             entry.outcome.rawValue, entry.errorMessage, entry.sourceEventId, entry.itemIndex,
+            keyHash, LookupHash.process(entry.processId.description),
         ]
     }
 }

@@ -1,0 +1,108 @@
+import Automation
+import Foundation
+import GRDB
+import Testing
+
+@testable import SQLiteStore
+
+/// History is found through 64-bit hashes of its idempotency key and process id (schema v4): a
+/// hash match is only a candidate, and rows written before v4 are found after the upgrade.
+@Suite("SQLite history lookup hashes")
+struct SQLiteLookupHashTests {
+    @Test func hashesAreStableAndTellTheKeysParts() {
+        // Stored hashes must keep matching: these values are fixed forever (FNV-1a 64 and the
+        // SplitMix64 finalizer, computed independently).
+        #expect(LookupHash.key(sourceEventId: "evt-1", triggerId: "trigger", itemIndex: 0) == -8_548_990_648_543_576_215)
+        #expect(LookupHash.process("3f2504e0-4f89-41d3-9a0c-0305e82c3301") == 8_601_859_464_225_245_484)
+        #expect(LookupHash.key(sourceEventId: "evt-1", triggerId: nil, itemIndex: 0) == LookupHash.key(sourceEventId: "evt-1", triggerId: "", itemIndex: 0))
+        #expect(LookupHash.key(sourceEventId: "a|b", triggerId: "", itemIndex: 0) != LookupHash.key(sourceEventId: "a", triggerId: "b", itemIndex: 0))
+        #expect(LookupHash.key(sourceEventId: "e", triggerId: "t", itemIndex: 1) != LookupHash.key(sourceEventId: "e", triggerId: "t", itemIndex: 10))
+        let hashes = Set((0..<10_000).map { LookupHash.process("process-\($0)") })
+        #expect(hashes.count == 10_000)
+    }
+
+    @Test func aRowSharingTheHashesIsNotMistakenForTheEntry() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("signalbox.sqlite").path
+            let store = try SQLiteAutomationStore(path: path)
+            defer { try? store.close() }
+            let action = makeAction("report")
+            try await store.insertAction(action)
+            let run = entry(action.id, event: "evt-1", trigger: .init(TriggerID.random()), started: at(1))
+            // Another row with both of the run's hashes: a collision, forged.
+            let impostor = entry(action.id, event: "evt-2", started: at(0))
+            try await store.writer.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
+                        VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))
+                        """,
+                    arguments: HistoryRecord.insertArguments(impostor, keyHash: LookupHash.key(run.idempotencyKey)))
+                try db.execute(
+                    sql: "UPDATE executionHistory SET processHash = ? WHERE id = ?",
+                    arguments: [LookupHash.process(run.processId.description), impostor.id.description])
+            }
+
+            #expect(try await store.appendHistory([run]) == [run])
+            #expect(try await store.history(actionId: action.id, page: PageRequest()).items.count == 2)
+            #expect(try await store.historyEntry(processId: run.processId) == run)
+            #expect(try await store.historyEntries(processIds: [run.processId]) == [run.processId: run])
+            let completion = try await store.completeExecution(processId: run.processId, outcome: .success, errorMessage: nil, at: at(2))
+            #expect(completion?.entry.id == run.id)
+            let impostorOutcome = try await store.writer.read { db in
+                try String.fetchOne(db, sql: "SELECT outcome FROM executionHistory WHERE id = ?", arguments: [impostor.id.description])
+            }
+            #expect(impostorOutcome == ExecutionOutcome.pending.rawValue)
+        }
+    }
+
+    @Test func historyWrittenBeforeTheHashesIsFoundAfterTheUpgrade() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("signalbox.sqlite").path
+            let action = makeAction("report")
+            let triggerId = ExecutionSourceID(TriggerID.random())
+            let first = entry(action.id, event: "evt-1", trigger: triggerId, started: at(1))
+            let second = entry(action.id, event: "evt-2", trigger: nil, item: 3, started: at(2), type: .manual)
+            do {
+                // A file as v3 left it, with history rows and no hashes.
+                let queue = try DatabaseQueue(path: path)
+                try StoreMigrations.migrator.migrate(queue, upTo: StoreMigrations.v3)
+                try await queue.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO automatedAction (id, tenantId, namespace, name, status, items, dateCreated, dateUpdated)
+                            VALUES (?, ?, ?, ?, 'active', '[]', 0, 0)
+                            """,
+                        arguments: [action.id.description, action.tenantId.description, action.namespace.description, action.name])
+                    for run in [first, second] {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO executionHistory (id, actionId, triggerType, triggerId, processId, processType,
+                                    dateStarted, outcome, sourceEventId, itemIndex)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                run.id.description, run.actionId.description, run.triggerType.rawValue, run.triggerId?.description,
+                                run.processId.description, run.processType.rawValue, StoredDate.value(run.dateStarted),
+                                run.outcome.rawValue, run.sourceEventId, run.itemIndex,
+                            ])
+                    }
+                }
+                try queue.close()
+            }
+
+            let store = try SQLiteAutomationStore(path: path)
+            defer { try? store.close() }
+            #expect(try await store.diagnostics().isSchemaCurrent)
+            #expect(try await store.historyEntry(processId: first.processId)?.id == first.id)
+            #expect(try await store.historyEntries(processIds: [first.processId, second.processId]).count == 2)
+            // The redelivery of an event recorded before the upgrade is still a duplicate.
+            let redelivered = entry(action.id, event: "evt-2", trigger: nil, item: 3, started: at(9), type: .manual)
+            let stored = try await store.appendHistory([redelivered])
+            #expect(stored.map(\.id) == [second.id])
+            #expect(try await store.history(actionId: action.id, page: PageRequest()).items.count == 2)
+            let completion = try await store.completeExecution(processId: first.processId, outcome: .failed, errorMessage: "boom", at: at(3))
+            #expect(completion?.entry.outcome == .failed)
+        }
+    }
+}
