@@ -15,7 +15,7 @@ import Testing
         let configuration = try SignalboxConfiguration.load(file: shippedConfig, environment: [:])
         #expect(configuration.broker.eventsExchange == "signalbox.events")
         #expect(configuration.broker.eventsQueueType == .quorum)
-        #expect(configuration.prefetch == 100)
+        #expect(configuration.prefetch == 1000)
         #expect(configuration.amqp.host == "127.0.0.1")
     }
 

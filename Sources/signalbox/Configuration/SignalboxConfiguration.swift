@@ -61,7 +61,7 @@ struct SignalboxConfiguration {
         }
         return SignalboxConfiguration(
             amqp: amqp, broker: broker,
-            prefetch: UInt16(try reader.integer("amqp.prefetch", default: 100, in: 1...65_535)),
+            prefetch: UInt16(try reader.integer("amqp.prefetch", default: 1000, in: 1...65_535)),
             databasePath: try reader.value("database.path", default: "var/signalbox.sqlite") { $0 },
             retention: RetentionPolicy(
                 keepLastPerAction: try reader.integer("database.retention.keepLastPerAction", default: 1000, in: 1...10_000_000),
