@@ -107,6 +107,24 @@ struct EventPipelineTests {
         #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 2)
     }
 
+    @Test func onlyProcessesSignalboxCanHaveStartedAreLookedUpOnCompletion() async throws {
+        let fixture = try await Fixture(items: 1)
+        let ours = CommandPlanner.processID(for: CommandID(rawValue: UUID()))
+        let theirs = ProcessID(rawValue: UUID())  // version 4
+        #expect(CommandPlanner.mayHaveStarted(ours) && !CommandPlanner.mayHaveStarted(theirs))
+        // Every store call fails from here: a completion that is looked up is requeued.
+        await fixture.store.failCalls(with: AutomationError.unavailable("database down"))
+        func ended(_ process: ProcessID, id: String) -> FakeDelivery {
+            FakeDelivery(#"{"tenantId":"default","item":{"id":"\#(process)","status":"Error"}}"#, id: id)
+        }
+        let foreign = ended(theirs, id: "e-foreign")
+        let own = ended(ours, id: "e-own")
+        let report = await fixture.pipeline.process([foreign, own], publisher: FakePublisher())
+        #expect(foreign.settlements == [.ack])
+        #expect(own.settlements == [.requeue])
+        #expect(report.requeued == 1)
+    }
+
     @Test func poisonIsAckedOnlyOnceItsDeadLetterCopyIsConfirmed() async throws {
         let fixture = try await Fixture(items: 1)
         let poison = FakeDelivery("{\"a\": tru", id: "p1")

@@ -95,6 +95,13 @@ public struct CommandPlanner: Sendable {
         ProcessID(rawValue: UUIDv5.make(namespace: command.rawValue, name: "process"))
     }
 
+    /// Whether Signalbox can have started `processId`: every process it starts has a version-5
+    /// UUID (``processID(for:)``), so a finished process with any other id is someone else's and
+    /// needs no history lookup.
+    public static func mayHaveStarted(_ processId: ProcessID) -> Bool {
+        processId.rawValue.uuid.6 >> 4 == 5
+    }
+
     private static func trigger(_ cause: RunCause, event: Event) -> ProcessStartCommand.Body.Trigger {
         switch cause {
         case .message(let id, let type):

@@ -4,12 +4,14 @@ import JSONPath
 
 extension EventPipeline {
     /// The process `event` reports as ended (`Finished` → Success; `Error`, `Killed` → Failed with
-    /// the event's error text), or nil when it reports no end.
+    /// the event's error text), or nil when it reports no end or the process cannot be one
+    /// Signalbox started (most finished processes are not: they cost no lookup).
     static func completion(_ event: Event) -> ExecutionCompletionRequest? {
         guard event.triggerType != nil, let item = event.body["item"],
             let status = item["status"]?.stringValue,
             let outcome = outcome(status),
-            let text = item["id"]?.stringValue, let processId = ProcessID(text)
+            let text = item["id"]?.stringValue, let processId = ProcessID(text),
+            CommandPlanner.mayHaveStarted(processId)
         else { return nil }
         return ExecutionCompletionRequest(
             processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
