@@ -79,33 +79,6 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry] {
-        let requested = Set(processIds)
-        let unique = Array(requested)
-        guard !unique.isEmpty else { return [:] }
-        return try await writer.read { db in
-            var entries: [ProcessID: ExecutionHistoryEntry] = [:]
-            // Chunks keep each statement under SQLite's bound-parameter limit. One compile per
-            // chunk (not cached: chunk sizes vary from batch to batch).
-            for start in stride(from: 0, to: unique.count, by: Self.lookupChunk) {
-                let chunk = unique[start..<min(start + Self.lookupChunk, unique.count)]
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                let statement = try db.makeStatement(
-                    sql: "SELECT * FROM executionHistory WHERE processHash IN (\(placeholders)) ORDER BY sequence")
-                let hashes = chunk.map { LookupHash.process($0.description) }
-                for record in try HistoryRecord.fetchAll(statement, arguments: StatementArguments(hashes)) {
-                    // A hash match may be another process; the first entry of a process wins, as
-                    // in `historyEntry(processId:)`.
-                    guard requested.contains(record.entry.processId), entries[record.entry.processId] == nil else { continue }
-                    entries[record.entry.processId] = record.entry
-                }
-            }
-            return entries
-        }
-    }
-
-    private static let lookupChunk = 500
-
     public func completeExecution(
         processId: ProcessID,
         outcome: ExecutionOutcome,

@@ -236,7 +236,7 @@ struct CommandPlannerTests {
         #expect(json["config"]?["$type"] == "app")
         #expect(json["config"]?["inputs"]?[0] == ["name": "reportType", "value": "daily-summary"])
         #expect(ProcessStartCommand.contentType == "application/json")
-        let decoded = try AutomationJSON.decoder().decode(ProcessStartCommand.Body.self, from: data)
+        let decoded = try AutomationJSON.decoder().decode(ProcessStartCommand.Body.self, from: Data(data))
         #expect(decoded == command.body)
     }
 
@@ -314,7 +314,7 @@ struct CommandPlannerTests {
         var compared = 0
         for command in plans.flatMap(\.commands) {
             let fast = try command.encodedBody()
-            let reference = try CommandBodyWriter.slowEncode(command.body)
+            let reference = Array(try CommandBodyWriter.slowEncode(command.body))
             #expect(fast == reference, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: reference, as: UTF8.self))")
             compared += 1
         }

@@ -27,7 +27,7 @@ struct AsyncAPIContractTests {
                 let expected = try AsyncAPIDocument.json(try #require(example["payload"]))
                 let body = try AutomationJSON.decoder().decode(ProcessStartCommand.Body.self, from: Data(expected.jsonText.utf8))
                 let command = try Self.plannedCommand(for: body, document: document)
-                let produced = try JSONParser.parse(Array(command.encodedBody()))
+                let produced = try JSONParser.parse(command.encodedBody())
                 #expect(produced == expected, "\(message): the planner encodes \(produced.jsonText)")
                 #expect(command.routingKey == (try document.string(["channels", channel, "address"])), "\(message)")
 

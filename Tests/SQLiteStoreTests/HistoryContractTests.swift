@@ -151,29 +151,6 @@ struct HistoryContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func entriesOfManyProcessesInOneLookup(_ kind: StoreKind) async throws {
-        try await kind.withStore { store in
-            let action = makeAction("report")
-            try await store.insertAction(action)
-            // 1,200 entries: more than one chunk of the SQLite store's IN list.
-            let runs = (0..<1_200).map { entry(action.id, event: "e-\($0)", started: at($0)) }
-            _ = try await store.appendHistory(runs)
-            _ = try await store.completeExecution(processId: runs[7].processId, outcome: .success, errorMessage: nil, at: at(5_000))
-
-            let stranger = ProcessID.random()
-            let asked = runs.map(\.processId) + [stranger, runs[0].processId]
-            let found = try await store.historyEntries(processIds: asked)
-            #expect(found.count == runs.count)
-            #expect(found[stranger] == nil)
-            #expect(found[runs[7].processId]?.outcome == .success)
-            for run in [runs[0], runs[599], runs[1_199]] {
-                #expect(try await found[run.processId] == store.historyEntry(processId: run.processId))
-            }
-            #expect(try await store.historyEntries(processIds: []).isEmpty)
-        }
-    }
-
-    @Test(arguments: StoreKind.allCases)
     func pruningKeepsTheNewestPerActionAndDropsOldEntries(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let busy = makeAction("busy")

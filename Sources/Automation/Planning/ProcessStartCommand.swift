@@ -30,8 +30,8 @@ public struct ProcessStartCommand: Hashable, Sendable {
     }
 
     /// The JSON payload: sorted keys and ISO 8601 dates, so a re-planned command is
-    /// byte-for-byte the one published before.
-    public func encodedBody() throws -> Data {
-        Data(try CommandBodyWriter.shared.encode(body))
+    /// byte-for-byte the one published before. Bytes, as the AMQP message body takes them.
+    public func encodedBody() throws -> [UInt8] {
+        try CommandBodyWriter.shared.encode(body)
     }
 }

@@ -112,9 +112,6 @@ public protocol AutomationStore: Sendable {
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
     /// The entry of the process, if Signalbox started it.
     func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
-    /// ``historyEntry(processId:)`` for many processes in one read (the pipeline asks once per
-    /// batch): the entries of those of `processIds` that Signalbox started, by process id.
-    func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry]
     /// Closes the `Pending` entry of `processId` with `outcome` (`Success` or `Failed`) and, in
     /// the same transaction, counts it on its action: `totalExecutions` + 1, and
     /// `consecutiveFailures` + 1 on failure or 0 on success. Returns nil, changing nothing, if no
@@ -142,14 +139,5 @@ extension AutomationStore {
                 processId: request.processId, outcome: request.outcome, errorMessage: request.errorMessage, at: date))
         }
         return completions
-    }
-
-    /// One ``historyEntry(processId:)`` per process: for stores where a lookup is cheap.
-    public func historyEntries(processIds: [ProcessID]) async throws -> [ProcessID: ExecutionHistoryEntry] {
-        var entries: [ProcessID: ExecutionHistoryEntry] = [:]
-        for processId in Set(processIds) {
-            if let entry = try await historyEntry(processId: processId) { entries[processId] = entry }
-        }
-        return entries
     }
 }

@@ -17,16 +17,12 @@ extension EventPipeline {
             processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
     }
 
-    /// Closes the history entries of the processes in `completions` that Signalbox started and
-    /// that are still pending: one read to find them (most finished processes are not
-    /// Signalbox's, and a read costs no write transaction), then one transaction to close them.
-    /// Returns how many were closed; a redelivered completion closes nothing.
+    /// Closes the pending history entries of the processes in `completions`, in one transaction
+    /// that also finds them (``completion(_:)`` already left out the processes Signalbox cannot
+    /// have started). Returns how many were closed; a redelivered completion closes nothing.
     func close(_ completions: [ExecutionCompletionRequest], at now: Date) async throws -> Int {
         guard !completions.isEmpty else { return 0 }
-        let started = try await store.historyEntries(processIds: completions.map(\.processId))
-        let pending = completions.filter { started[$0.processId]?.outcome == .pending }
-        guard !pending.isEmpty else { return 0 }
-        let closed = try await store.completeExecutions(pending, at: now).count { $0 != nil }
+        let closed = try await store.completeExecutions(completions, at: now).count { $0 != nil }
         counters.completed.add(closed, ordering: .relaxed)
         return closed
     }

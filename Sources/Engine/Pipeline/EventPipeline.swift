@@ -86,7 +86,7 @@ public struct EventPipeline: Sendable {
         let index = triggers.current
         let now = clock.now()
 
-        // Read every delivery first, so the completions of the whole batch cost one read and one write.
+        // Read every delivery first, so the completions of the whole batch cost one write transaction.
         var dispositions: [Disposition] = Array(repeating: .settled(.ack), count: deliveries.count)
         var events: [(position: Int, event: Event, isCompletion: Bool)] = []
         var completions: [ExecutionCompletionRequest] = []

@@ -10,7 +10,7 @@ extension AMQPOutboundMessage.Draft {
         _ command: ProcessStartCommand, exchange: String, mandatory: Bool, at now: Date
     ) throws -> AMQPOutboundMessage.Draft {
         AMQPOutboundMessage.Draft(
-            body: Array(try command.encodedBody()), exchange: exchange, routingKey: command.routingKey,
+            body: try command.encodedBody(), exchange: exchange, routingKey: command.routingKey,
             properties: AMQPProperties(
                 contentType: ProcessStartCommand.contentType, persistent: true,
                 correlationID: command.processId.description, messageID: command.id.description,

@@ -125,9 +125,10 @@ public struct PublishingActionRunner: ActionRunner {
         case .refused(let reason):
             // Nothing will start these processes: close their entries so history says why.
             let message = "the command was not published: \(reason)"
-            for entry in outcome.entries where entry.outcome == .pending {
-                _ = try? await store.completeExecution(processId: entry.processId, outcome: .failed, errorMessage: message, at: clock.now())
-            }
+            let pending = outcome.entries.filter { $0.outcome == .pending }
+            _ = try? await store.completeExecutions(
+                pending.map { ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: message) },
+                at: clock.now())
             logger.error("manual run refused by the broker", metadata: ["action_id": "\(action.id)", "event_id": "\(event.id)", "reason": "\(reason)"])
             throw AutomationError.unavailable("the broker refused the run's commands (event \(event.id)): \(reason)")
         case .unconfirmed:

@@ -36,12 +36,13 @@ struct HistoryRecord: FetchableRecord, Hashable {
 
     /// The values of ``insertColumns`` for `entry`, whose ``LookupHash/key(_:)`` is `keyHash`.
     static func insertArguments(_ entry: ExecutionHistoryEntry, keyHash: Int64) -> StatementArguments {
-        [
+        let processId = entry.processId.description
+        return [
             entry.id.description, entry.actionId.description, entry.triggerType.rawValue,
-            entry.triggerId?.description, entry.processId.description, entry.processType.rawValue,
+            entry.triggerId?.description, processId, entry.processType.rawValue,
             StoredDate.value(entry.dateStarted), StoredDate.value(entry.dateCompleted),
             entry.outcome.rawValue, entry.errorMessage, entry.sourceEventId, entry.itemIndex,
-            keyHash, LookupHash.process(entry.processId.description),
+            keyHash, LookupHash.process(processId),
         ]
     }
 }

@@ -60,7 +60,7 @@ enum StoreMigrations {
                 DROP INDEX executionHistory_process;
                 -- The idempotency key (appendHistory compares the full key on a hash match).
                 CREATE INDEX executionHistory_key ON executionHistory(keyHash);
-                -- historyEntry(processId:), historyEntries(processIds:), completeExecution(processId:).
+                -- historyEntry(processId:), completeExecution(processId:) and completeExecutions.
                 CREATE INDEX executionHistory_processHash ON executionHistory(processHash);
                 """)
         }
