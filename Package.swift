@@ -89,7 +89,10 @@ let package = Package(
             ],
             path: "Benchmarks/SchedulerBenchmark"
         ),
-        .executableTarget(name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath"], path: "Benchmarks/MatchingBenchmark"),
+        .executableTarget(
+            name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath", "SignalboxTestSupport"],
+            path: "Benchmarks/MatchingBenchmark"
+        ),
         // Prepares databases and queues for `signalbox serve` and times it (scripts/bench-pipeline.sh, bench-startup.sh).
         .executableTarget(
             name: "ServeBenchmark",
@@ -97,10 +100,15 @@ let package = Package(
             path: "Benchmarks/ServeBenchmark"
         ),
 
-        .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "JSONPathTests", dependencies: ["JSONPath"]),
-        .testTarget(name: "CronTests", dependencies: ["Cron"]),
-        .testTarget(name: "AutomationTests", dependencies: ["Automation"]),
+        // What tests and benchmarks share: a seeded generator, polling, command-line tools.
+        .target(name: "SignalboxTestSupport", path: "Tests/Support"),
+        .testTarget(
+            name: "AMQPClientTests",
+            dependencies: ["AMQPClient", "SignalboxTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "JSONPathTests", dependencies: ["JSONPath", "SignalboxTestSupport"]),
+        .testTarget(name: "CronTests", dependencies: ["Cron", "SignalboxTestSupport"]),
+        .testTarget(name: "AutomationTests", dependencies: ["Automation", "SignalboxTestSupport"]),
         .testTarget(
             name: "SQLiteStoreTests",
             dependencies: ["SQLiteStore", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
@@ -109,11 +117,13 @@ let package = Package(
             name: "HTTPAPITests",
             dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "SignalboxTests", dependencies: ["signalbox", "Engine", "Automation", "AMQPClient"]),
+        .testTarget(
+            name: "SignalboxTests", dependencies: ["signalbox", "Engine", "Automation", "AMQPClient", "SignalboxTestSupport"]
+        ),
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Automation", "AMQPClient", "SQLiteStore", "JSONPath",
+                "Engine", "Automation", "AMQPClient", "SQLiteStore", "JSONPath", "SignalboxTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),

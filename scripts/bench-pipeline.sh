@@ -37,14 +37,11 @@ SINK=bench.commands.sink
 source "$ROOT/scripts/lib/broker.sh"
 # shellcheck source=lib/bench.sh
 source "$ROOT/scripts/lib/bench.sh"
-[[ -f $BENCH/relay.c ]] || sb_die "the C relay is not at $BENCH (expected ../shared next to the repository)"
-signalbox_ensure_packages
-signalbox_ensure_broker
-bench_vhost "$VHOST"
+bench_broker "$VHOST"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for tool in relay topo; do cc -O2 -Wall -I"$BENCH" -o "$work/$tool" "$BENCH/$tool.c" -lrabbitmq; done
+bench_c_tools "$work" relay topo
 (cd "$ROOT" && swift build -c release --product signalbox >&2 && swift build -c release --product ServeBenchmark >&2)
 bin="$(cd "$ROOT" && swift build -c release --show-bin-path)"
 tool="$bin/ServeBenchmark"

@@ -23,15 +23,11 @@ export RMQ_VHOST=${RMQ_VHOST:-bench}
 source "$ROOT/scripts/lib/broker.sh"
 # shellcheck source=lib/bench.sh
 source "$ROOT/scripts/lib/bench.sh"
-[[ -f $BENCH/relay.c ]] || sb_die "the C relay is not at $BENCH (expected ../shared next to the repository)"
-signalbox_ensure_packages
-signalbox_ensure_broker
-bench_vhost "$RMQ_VHOST"
+bench_broker "$RMQ_VHOST"
 
-# ../shared is read-only: the C tools are built into a scratch folder.
 tools="$(mktemp -d)"
 trap 'rm -rf "$tools"' EXIT
-for tool in relay load topo; do cc -O2 -Wall -I"$BENCH" -o "$tools/$tool" "$BENCH/$tool.c" -lrabbitmq; done
+bench_c_tools "$tools" relay load topo
 (cd "$ROOT" && swift build -c release --product RelayBenchmark >&2)
 swift_relay="$ROOT/.build/release/RelayBenchmark"
 

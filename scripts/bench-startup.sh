@@ -26,9 +26,7 @@ CACHE="$ROOT/.build-bench"
 source "$ROOT/scripts/lib/broker.sh"
 # shellcheck source=lib/bench.sh
 source "$ROOT/scripts/lib/bench.sh"
-signalbox_ensure_packages
-signalbox_ensure_broker
-bench_vhost "$VHOST"
+bench_broker "$VHOST"
 
 (cd "$ROOT" && swift build -c release --product signalbox >&2 && swift build -c release --product ServeBenchmark >&2)
 bin="$(cd "$ROOT" && swift build -c release --show-bin-path)"

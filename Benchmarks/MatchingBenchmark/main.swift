@@ -22,6 +22,7 @@
 import Automation
 import Foundation
 import JSONPath
+import SignalboxTestSupport
 
 enum Benchmark {
     struct Options {
@@ -91,24 +92,12 @@ enum Benchmark {
         }
     }
 
-    /// Deterministic pseudo-random numbers (SplitMix64), so every run sees the same events.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func events(count: Int, apps: Int) throws -> [Event] {
-        var random = Random(state: 42)
+        var random = SeededGenerator(seed: 42)
+        func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         return try (0..<count).map { n in
-            let app = random.below(10) == 0 ? "unknown-\(random.below(1000))" : "app-\(random.below(apps))"
-            let roll = random.below(100)
+            let app = below(10) == 0 ? "unknown-\(below(1000))" : "app-\(below(apps))"
+            let roll = below(100)
             let status = roll < 50 ? "Finished" : roll < 80 ? "Running" : roll < 95 ? "Error" : "Killed"
             let text = """
                 {"type":"AppProcessUpdated","id":"evt-\(n)","tenantId":"default","namespace":"production",\
@@ -116,7 +105,7 @@ enum Benchmark {
                 "item":{"id":"7b0d6c1e-\(String(format: "%04x", n % 65536))-4c55-9a0e-2f6d1c8b7e31","appId":"\(app)",\
                 "appName":"Nightly data import","status":"\(status)","previousStatus":"Running",\
                 "startedAt":"2026-11-21T18:00:00.000Z","finishedAt":"2026-11-21T18:04:05.000Z",\
-                "durationMs":\(random.below(7_200_000)),"attempt":\(1 + random.below(4)),"exitCode":0,\
+                "durationMs":\(below(7_200_000)),"attempt":\(1 + below(4)),"exitCode":0,\
                 "tags":["nightly","eu","import"],"result":{"rows":10512,"files":3,"warnings":0,"bytes":73400320},\
                 "inputs":[{"name":"source","value":"s3://bucket/raw/2026-11-21/"},{"name":"mode","value":"incremental"}],\
                 "owner":{"id":"u-42","name":"Data Platform","email":"data-platform@example.com"},\

@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+import SignalboxTestSupport
 import Testing
 
 /// Heartbeats, connection loss and TLS settings against the real broker.
@@ -42,15 +43,15 @@ import Testing
                                              properties: AMQPProperties(messageID: "m\(index)"))
             }
         }
-        #expect(await TestBroker.eventually { await seen.count >= total / 4 })
+        #expect(await eventually { await seen.count >= total / 4 })
         try TestBroker.rabbitmqctl(["close_all_connections", "-p", vhost, "signalbox fault test"])
         try await writer.value
-        let finished = await TestBroker.eventually(timeout: .seconds(30)) { Set(await seen.values).count == total }
+        let finished = await eventually(timeout: .seconds(30)) { Set(await seen.values).count == total }
         reader.cancel()
         #expect(finished, "every message arrived (duplicates allowed, at-least-once)")
         #expect(Set(await seen.values) == Set((0..<total).map { "m\($0)" }))
-        #expect(await TestBroker.eventually { connection.sessionsEstablished >= 2 }, "the client reconnected")
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(queue).messageCount == 0 })
+        #expect(await eventually { connection.sessionsEstablished >= 2 }, "the client reconnected")
+        #expect(try await eventually { try await connection.queueStatus(queue).messageCount == 0 })
         try await connection.delete(queue: queue)
         await connection.close()
     }
@@ -63,7 +64,7 @@ import Testing
         #expect(connection.state == .connected)
         // Deleting the vhost closes the connection, and every reconnect attempt is refused.
         try TestBroker.rabbitmqctl(["delete_vhost", vhost])
-        #expect(await TestBroker.eventually {
+        #expect(await eventually {
             if case .reconnecting(let reason) = connection.state { !reason.isEmpty } else { false }
         }, "\(connection.state)")
         await connection.close()

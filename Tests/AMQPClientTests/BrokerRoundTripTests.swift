@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+import SignalboxTestSupport
 import Testing
 
 /// Publish, consume, settle and declare against the real broker.
@@ -31,7 +32,7 @@ import Testing
         #expect(first.properties.persistent)
         #expect(first.properties.headers == ["attempt": .int(0), "source": .string("test"), "flag": .bool(true)])
         #expect(first.routingKey == queue && !first.redelivered)
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(queue).messageCount == 0 })
+        #expect(try await eventually { try await connection.queueStatus(queue).messageCount == 0 })
         try await connection.delete(queue: queue)
         await connection.close()
     }
@@ -80,8 +81,8 @@ import Testing
         }
         #expect(seen == (0..<300).map(String.init), "order and content kept")
         #expect(largestBatch <= 100, "never more than the prefetch at once")
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(sink).messageCount == 300 })
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(source).messageCount == 0 })
+        #expect(try await eventually { try await connection.queueStatus(sink).messageCount == 300 })
+        #expect(try await eventually { try await connection.queueStatus(source).messageCount == 0 })
         try await connection.delete(queue: source)
         try await connection.delete(queue: sink)
         await connection.close()
@@ -116,7 +117,7 @@ import Testing
         #expect(second.redelivered)
         #expect(second.body == first.body)
         try second.reject(requeue: false)
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(deadLetters).messageCount == 1 })
+        #expect(try await eventually { try await connection.queueStatus(deadLetters).messageCount == 1 })
         #expect(try await connection.queueStatus(queue).messageCount == 0)
         try await connection.delete(queue: queue)
         try await connection.delete(queue: deadLetters)
@@ -132,11 +133,11 @@ import Testing
         let reader = Task {
             for try await delivery in consumer { await received.append(delivery) }
         }
-        #expect(await TestBroker.eventually { await received.count == 5 })
+        #expect(await eventually { await received.count == 5 })
         try await Task.sleep(for: .milliseconds(400))
         #expect(await received.count == 5, "no sixth delivery while five are unsettled")
         try await received.values[0].ack()
-        #expect(await TestBroker.eventually { await received.count == 6 })
+        #expect(await eventually { await received.count == 6 })
         try await Task.sleep(for: .milliseconds(300))
         #expect(await received.count == 6, "one settlement frees exactly one slot")
         try await consumer.cancel()
@@ -197,8 +198,8 @@ import Testing
             }
             return count
         }
-        #expect(try await TestBroker.eventually { try await connection.queueStatus(queue).consumerCount == 1 })
-        _ = try await TestBroker.eventually { try await connection.queueStatus(queue).messageCount == 0 }
+        #expect(try await eventually { try await connection.queueStatus(queue).consumerCount == 1 })
+        _ = try await eventually { try await connection.queueStatus(queue).messageCount == 0 }
         let checker = try await TestBroker.connect("close-checker")
         await connection.close()
         #expect(try await reader.value == 5, "the stream ends after close")

@@ -1,3 +1,4 @@
+import SignalboxTestSupport
 import Testing
 @testable import AMQPClient
 
@@ -59,21 +60,9 @@ import Testing
 }
 
 @Suite struct ReconnectPolicyTests {
-    /// A deterministic generator so the jitter can be checked.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func delaysGrowExponentiallyWithinJitterAndCap() {
         let policy = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(5), multiplier: 2, jitter: 0.5)
-        var generator = SplitMix(state: 42)
+        var generator = SeededGenerator(seed: 42)
         for attempt in 0..<12 {
             let ceiling = min(5.0, 0.1 * Double(1 << attempt))
             let delay = policy.delay(forAttempt: attempt, using: &generator).seconds
@@ -83,7 +72,7 @@ import Testing
 
     @Test func jitterSpreadsReplicas() {
         let policy = ReconnectPolicy()
-        var generator = SplitMix(state: 7)
+        var generator = SeededGenerator(seed: 7)
         let delays = Set((0..<20).map { _ in policy.delay(forAttempt: 3, using: &generator).milliseconds })
         #expect(delays.count > 10)
     }

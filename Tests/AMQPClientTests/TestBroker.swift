@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Logging
+import SignalboxTestSupport
 
 /// The real broker the integration tests talk to (started by `scripts/test.sh`).
 enum TestBroker {
@@ -42,32 +43,9 @@ enum TestBroker {
     @discardableResult
     static func rabbitmqctl(_ arguments: [String]) throws -> String {
         let command = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_RABBITMQCTL"] ?? "rabbitmqctl -n rabbit@localhost"
-        let words = command.split(separator: " ").map(String.init)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = words + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) failed: \(text)")
-        }
-        return text
+        return try CommandLineTool(command).run(arguments)
     }
 
-    /// Polls `condition` until it holds or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

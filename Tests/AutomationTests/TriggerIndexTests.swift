@@ -1,5 +1,6 @@
 import Foundation
 import JSONPath
+import SignalboxTestSupport
 import Testing
 
 @testable import Automation
@@ -94,7 +95,7 @@ struct TriggerIndexTests {
 
     @Test("matches come in action id then trigger id order, whatever the input order")
     func order() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let actions = (0..<20).map { _ in
             IndexFixture.action(
                 tenant: "acme",
@@ -218,7 +219,7 @@ struct TriggerIndexTests {
 
     @Test("over random triggers and events the index returns exactly what evaluating every trigger returns", arguments: [1, 2, 3])
     func equalsBruteForce(seed: UInt64) throws {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let actions = IndexFixture.randomActions(count: 600, using: &rng)
         let index = TriggerIndex(actions: actions)
         let live: [(AutomatedAction, MessageTrigger, TriggerFilter)] = actions.flatMap { action in
@@ -313,7 +314,7 @@ enum IndexFixture {
     /// Mostly equality filters on status and appId, as in real use, with the shapes the index must
     /// not get wrong: `||`, `!`, nested filters, ranges, `@` and bracket paths, contradictions,
     /// numbers spelled differently, `null`, and filters that do not compile.
-    static func randomActions(count: Int, using rng: inout SplitMix64) -> [AutomatedAction] {
+    static func randomActions(count: Int, using rng: inout SeededGenerator) -> [AutomatedAction] {
         (0..<count).map { _ in
             let triggers = (0..<Int.random(in: 1...8, using: &rng)).map { _ in
                 MessageTrigger(
@@ -331,7 +332,7 @@ enum IndexFixture {
         }
     }
 
-    static func randomFilter(using rng: inout SplitMix64) -> String {
+    static func randomFilter(using rng: inout SeededGenerator) -> String {
         let s = statuses.randomElement(using: &rng)!
         let s2 = statuses.randomElement(using: &rng)!
         let app = "app-\(Int.random(in: 0..<apps, using: &rng))"
@@ -360,7 +361,7 @@ enum IndexFixture {
         }
     }
 
-    static func randomEvent(_ n: Int, using rng: inout SplitMix64) -> Event {
+    static func randomEvent(_ n: Int, using rng: inout SeededGenerator) -> Event {
         let tenant: TenantID = Int.random(in: 0..<10, using: &rng) == 0 ? "umbrella" : tenants.randomElement(using: &rng)!
         let type = TriggerType.allCases.randomElement(using: &rng)!
         var item: [(String, JSONValue)] = []
@@ -407,20 +408,5 @@ enum IndexFixture {
             source: .message(routingKey: type.routingKey),
             body: .object(JSONObject(body))
         )
-    }
-}
-
-/// A seeded generator (SplitMix64), so a failing property case is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

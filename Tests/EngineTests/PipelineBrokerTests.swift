@@ -2,6 +2,7 @@ import AMQPClient
 import Automation
 import Engine
 import Foundation
+import SignalboxTestSupport
 import Testing
 
 /// The pipeline end to end: the real broker, a real SQLite file, `PipelineService` running.
@@ -15,7 +16,7 @@ struct PipelineBrokerTests {
         try await Task.sleep(for: .milliseconds(700))
 
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-1"), messageID: "evt-import-1")
-        #expect(await PipelineHarness.eventually { harness.commands.all.count == 1 })
+        #expect(await eventually { harness.commands.all.count == 1 })
         let command = try #require(harness.commands.all.first)
         let planner = CommandPlanner()
         let commandId = planner.commandID(
@@ -41,7 +42,7 @@ struct PipelineBrokerTests {
             PipelineHarness.dataImportEvent(id: "evt-done-1", processId: processId.description).replacingOccurrences(
                 of: "data-import-app-id", with: "report-generator"),
             messageID: "evt-done-1")
-        #expect(try await PipelineHarness.eventually { try await harness.history(action).first?.outcome == .success })
+        #expect(try await eventually { try await harness.history(action).first?.outcome == .success })
         let reference = ActionReference.id(action.id)
         #expect(try await harness.service.action(reference, as: harness.caller).totalExecutions == 1)
         #expect(harness.deadLetters.all.isEmpty)
@@ -54,12 +55,12 @@ struct PipelineBrokerTests {
         let action = try await harness.createDailyReport()
         try await Task.sleep(for: .milliseconds(700))
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-2"), messageID: "evt-import-2")
-        #expect(await PipelineHarness.eventually { harness.commands.all.count == 1 })
+        #expect(await eventually { harness.commands.all.count == 1 })
         let processId = try #require(harness.commands.all.first?.properties.correlationID)
         try await harness.publishEvent(
             #"{"type":"AppProcessUpdated","id":"e","tenantId":"default","item":{"id":"\#(processId)","status":"Error","errorMessage":"Input validation failed: reportType is required"}}"#,
             messageID: "evt-error-2")
-        #expect(try await PipelineHarness.eventually { try await harness.history(action).first?.outcome == .failed })
+        #expect(try await eventually { try await harness.history(action).first?.outcome == .failed })
         let entry = try #require(try await harness.history(action).first)
         #expect(entry.errorMessage == "Input validation failed: reportType is required")
         let stored = try await harness.service.action(.id(action.id), as: harness.caller)
@@ -74,7 +75,7 @@ struct PipelineBrokerTests {
         let event = PipelineHarness.dataImportEvent(id: "evt-twice", processId: "5f0c6f2e-3c1e-4d59-9a53-2f1a2b3c4d5e")
         try await harness.publishEvent(event, messageID: "evt-twice")
         try await harness.publishEvent(event, messageID: "evt-twice")
-        #expect(await PipelineHarness.eventually { harness.commands.all.count == 2 })
+        #expect(await eventually { harness.commands.all.count == 2 })
         let ids = Set(harness.commands.all.compactMap(\.properties.messageID))
         #expect(ids.count == 1, "both deliveries planned the same command id")
         // Give the second history write time to land (it is the same row).
@@ -110,8 +111,8 @@ struct PipelineBrokerTests {
         // An unknown routing key is acked and counted, not dead-lettered.
         try await harness.publishEvent(#"{"type":"Other"}"#, messageID: "unknown-1", routingKey: "SomethingElse")
 
-        #expect(await PipelineHarness.eventually { harness.commands.all.count == good.count })
-        #expect(await PipelineHarness.eventually { harness.deadLetters.all.count == poison.count })
+        #expect(await eventually { harness.commands.all.count == good.count })
+        #expect(await eventually { harness.deadLetters.all.count == poison.count })
         // Every good event, by its deterministic command id, exactly once; none of the poison.
         let planner = CommandPlanner()
         let expected = Set(good.map {
@@ -162,7 +163,7 @@ struct PipelineBrokerTests {
         while !taken && ContinuousClock.now - added < .seconds(3) {
             attempt += 1
             try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "after-\(attempt)"), messageID: "after-\(attempt)")
-            taken = await PipelineHarness.eventually(timeout: .milliseconds(100)) { !harness.commands.all.isEmpty }
+            taken = await eventually(timeout: .milliseconds(100)) { !harness.commands.all.isEmpty }
         }
         let elapsed = ContinuousClock.now - added
         #expect(taken)

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import SQLiteStore
 import ServiceLifecycle
+import SignalboxTestSupport
 import Synchronization
 
 /// A running pipeline against the real broker and a real SQLite file, with names of its own.
@@ -158,13 +159,4 @@ final class PipelineHarness: Sendable {
         #"{"type":"AppProcessUpdated","id":"\#(id)","tenantId":"default","namespace":"production","item":{"id":"\#(processId)","appId":"data-import-app-id","status":"\#(status)"}}"#
     }
 
-    /// Polls `condition` until it holds or `timeout` passed.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(25))
-        }
-        return try await condition()
-    }
 }

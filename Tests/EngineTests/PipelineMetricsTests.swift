@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Metrics
 import Prometheus
+import SignalboxTestSupport
 import Testing
 
 /// The pipeline's totals and timers reach the Prometheus text that `GET /metrics` serves. The
@@ -28,7 +29,7 @@ struct PipelineMetricsTests {
         try await harness.publishRaw(Array("not json".utf8), messageID: "m-poison")
         try await harness.publishEvent(#"{"type":"Other"}"#, messageID: "m-unknown", routingKey: "SomethingElse")
 
-        #expect(await PipelineHarness.eventually { counters.snapshot.acked == 4 && counters.inFlight == 0 })
+        #expect(await eventually { counters.snapshot.acked == 4 && counters.inFlight == 0 })
         #expect(harness.commands.all.count == 1 && harness.deadLetters.all.count == 1)
 
         let text = registry.emitToString()

@@ -2,6 +2,7 @@ import AMQPClient
 import Automation
 import Engine
 import Foundation
+import SignalboxTestSupport
 import Testing
 
 /// The scheduler and manual runs against the real broker and a real SQLite file: they go through
@@ -24,7 +25,7 @@ struct SchedulerBrokerTests {
         let action = try await harness.createDailyReport(
             withTrigger: false, schedules: [AddScheduleRequest(name: "every second", cron: "* * * * * *")])
         let schedule = try #require(action.schedules.first)
-        #expect(await PipelineHarness.eventually { harness.commands.all.count >= 2 })
+        #expect(await eventually { harness.commands.all.count >= 2 })
 
         let planner = CommandPlanner()
         var occurrences: [Date] = []
@@ -48,7 +49,7 @@ struct SchedulerBrokerTests {
         #expect(Set(scheduled.map(\.sourceEventId)).isSuperset(of: occurrences.map { Event.scheduleEventID(schedule.id, occurrence: $0) }))
 
         // After the confirms the last fired occurrence and the next one are stored.
-        #expect(try await PipelineHarness.eventually {
+        #expect(try await eventually {
             try await harness.store.lastFiredOccurrences()[schedule.id].map { $0 >= occurrences[1] } ?? false
         })
         let stored = try #require(try await harness.store.action(id: action.id, tenant: .default)?.schedules.first)
@@ -64,12 +65,12 @@ struct SchedulerBrokerTests {
         let harness = try await PipelineHarness { service in
             try await PipelineHarness.createDailyReport(with: service, withTrigger: false, schedules: [daily])
         }
-        #expect(await PipelineHarness.eventually { harness.scheduler.trackedSchedules == 1 }, "the scheduler loaded the daily schedule")
+        #expect(await eventually { harness.scheduler.trackedSchedules == 1 }, "the scheduler loaded the daily schedule")
         let action = try await harness.service.addSchedule(
             AddScheduleRequest(name: "every second", cron: "* * * * * *"), to: .name("daily-report", namespace: "production"),
             as: harness.caller)
         let added = try #require(action.schedules.last)
-        #expect(await PipelineHarness.eventually { harness.commands.all.count >= 1 })
+        #expect(await eventually { harness.commands.all.count >= 1 })
         let command = try #require(harness.commands.all.first)
         let trigger = try #require(try Self.body(command)["trigger"] as? [String: Any])
         #expect(trigger["id"] as? String == added.id.description)
@@ -113,20 +114,20 @@ struct SchedulerBrokerTests {
     @Test func fireOnceRunsTheLatestMissedOccurrenceAndRecordsTheOthers() async throws {
         let missed = Self.preparingMissedRuns(.fireOnce)
         let harness = try await PipelineHarness(beforeStart: missed.prepare)
-        #expect(await PipelineHarness.eventually { harness.commands.all.count >= 1 })
+        #expect(await eventually { harness.commands.all.count >= 1 })
         let action = try #require(try await harness.store.action(named: "daily-report", namespace: "production", tenant: .default))
         let schedule = try #require(action.schedules.first)
         let first = try #require(harness.commands.all.first)
         #expect(try Self.scheduledAt(first) == missed.latest)
 
-        #expect(try await PipelineHarness.eventually { try await harness.history(action).count == 2 })
+        #expect(try await eventually { try await harness.history(action).count == 2 })
         let history = try await harness.history(action)
         let skipped = try #require(history.first { $0.outcome == .skipped })
         #expect(skipped.errorMessage?.contains("3 occurrences from \(missed.firstMissed.formatted(.iso8601))") == true, "\(skipped)")
         #expect(skipped.errorMessage?.contains("fireOnce") == true)
         #expect(history.contains { $0.outcome == .pending && $0.sourceEventId == Event.scheduleEventID(schedule.id, occurrence: missed.latest) })
 
-        #expect(try await PipelineHarness.eventually { try await harness.store.lastFiredOccurrences()[schedule.id] == missed.latest })
+        #expect(try await eventually { try await harness.store.lastFiredOccurrences()[schedule.id] == missed.latest })
         let stored = try #require(try await harness.store.action(id: action.id, tenant: .default)?.schedules.first)
         #expect(stored.nextOccurrence == missed.latest.addingTimeInterval(86_400))
         #expect(harness.commands.all.count == 1, "one run for everything that was missed")
@@ -138,7 +139,7 @@ struct SchedulerBrokerTests {
         let harness = try await PipelineHarness(beforeStart: missed.prepare)
         let action = try #require(try await harness.store.action(named: "daily-report", namespace: "production", tenant: .default))
         let schedule = try #require(action.schedules.first)
-        #expect(try await PipelineHarness.eventually {
+        #expect(try await eventually {
             try await harness.store.action(id: action.id, tenant: .default)?.schedules.first?.nextOccurrence
                 == missed.latest.addingTimeInterval(86_400)
         })
@@ -160,7 +161,7 @@ struct SchedulerBrokerTests {
         #expect(result.entries.first?.triggerType == .manual)
         let expected = CommandPlanner().commandID(eventId: result.eventId, cause: .manual, itemIndex: 0)
         #expect(result.processIds == [CommandPlanner.processID(for: expected)])
-        #expect(await PipelineHarness.eventually { harness.commands.all.count == 1 })
+        #expect(await eventually { harness.commands.all.count == 1 })
         let command = try #require(harness.commands.all.first)
         #expect(command.properties.messageID == expected.description)
         #expect(command.properties.correlationID == result.processIds.first?.description)

@@ -1,6 +1,7 @@
 import AMQPClient
 import Automation
 import Foundation
+import SignalboxTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ import Glibc
             // SIGKILL whenever another fifth of the events has been taken, and start again.
             var readyAtKill: [Int] = []
             for threshold in [8_000, 6_000, 4_000, 2_000] {
-                guard try await ServedPipeline.eventually(timeout: .seconds(60), { try await served.eventsReady() <= threshold }) else {
+                guard try await eventually(timeout: .seconds(60), { try await served.eventsReady() <= threshold }) else {
                     throw ServedPipeline.Failure("the events queue stayed above \(threshold) ready:\n\(served.log)")
                 }
                 readyAtKill.append(try await served.eventsReady())
@@ -64,19 +65,19 @@ import Glibc
             // A steady stream (50 events every 200 ms) from before the broker goes down until after
             // the service took events again, however long rabbitmqctl takes.
             let stream = served.stream(pace: .milliseconds(200))
-            guard await ServedPipeline.eventually(timeout: .seconds(60), { served.commands.all.count >= 100 }) else {
+            guard await eventually(timeout: .seconds(60), { served.commands.all.count >= 100 }) else {
                 throw ServedPipeline.Failure("the service made no commands:\n\(served.log)")
             }
-            try await Self.rabbitmqctl(ctl, ["stop_app"])
+            try await CommandLineTool(ctl).runDetached(["stop_app"])
             let commandsWhileUp = served.commands.all.count
             do {
                 try await Task.sleep(for: .seconds(1))
-                try await Self.rabbitmqctl(ctl, ["start_app"])
+                try await CommandLineTool(ctl).runDetached(["start_app"])
             } catch {
-                _ = try? await Self.rabbitmqctl(ctl, ["start_app"])
+                _ = try? await CommandLineTool(ctl).runDetached(["start_app"])
                 throw error
             }
-            let resumed = await ServedPipeline.eventually(timeout: .seconds(60)) { served.commands.all.count >= commandsWhileUp + 200 }
+            let resumed = await eventually(timeout: .seconds(60)) { served.commands.all.count >= commandsWhileUp + 200 }
             let events = await stream.finish()
             try await stream.tally.confirmed()
             #expect(resumed, "commands flowed again after the restart")
@@ -89,7 +90,7 @@ import Glibc
             #expect(log.components(separatedBy: "msg=connected").count - 1 >= 2, "the service reconnected: \(log)")
         } catch {
             Issue.record(error)
-            _ = try? await Self.rabbitmqctl(ctl, ["start_app"])
+            _ = try? await CommandLineTool(ctl).runDetached(["start_app"])
         }
         await served.cleanUp()
     }
@@ -102,7 +103,7 @@ import Glibc
     static func startWithLiveTrigger(_ served: ServedPipeline) async throws -> (ActionID, TriggerID) {
         try await served.start()
         let (action, trigger) = try await served.createAction(items: items, triggerType: .appProcessUpdated, filter: TestEvent.filter)
-        guard await ServedPipeline.eventually(timeout: .seconds(30), {
+        guard await eventually(timeout: .seconds(30), {
             served.log.contains(#"msg="trigger index rebuilt" skipped=0 triggers=1"#)
         }) else {
             throw ServedPipeline.Failure("the service did not pick up the trigger:\n\(served.log)")
@@ -115,7 +116,7 @@ import Glibc
     /// stop nothing is left unacked or dead-lettered.
     static func verify(_ served: ServedPipeline, events: [TestEvent], action: ActionID, trigger: TriggerID) async throws {
         let expected = commandIDs(events, trigger: trigger)
-        let drained = try await ServedPipeline.eventually(timeout: .seconds(120)) {
+        let drained = try await eventually(timeout: .seconds(120)) {
             guard Set(expected.keys).isSubset(of: served.commands.all.keys) else { return false }
             return try await served.eventsReady() == 0
         }
@@ -140,7 +141,7 @@ import Glibc
 
         #expect(try await served.stop() == 0)
         // The commands of the last moments may still be on their way to the test's consumer.
-        _ = try await ServedPipeline.eventually(timeout: .seconds(10)) {
+        _ = try await eventually(timeout: .seconds(10)) {
             try await served.client.queueStatus(served.commandsQueue).messageCount == 0
         }
         let extra = Set(served.commands.all.keys).subtracting(expected.keys)
@@ -170,34 +171,10 @@ import Glibc
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-broker-restart-test.lock").path
         let descriptor = open(path, O_CREAT | O_RDWR, 0o666)
         guard descriptor >= 0 else { throw ServedPipeline.Failure("cannot open \(path): errno \(errno)") }
-        guard await ServedPipeline.eventually(timeout: .seconds(120), { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }) else {
+        guard await eventually(timeout: .seconds(120), { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }) else {
             close(descriptor)
             throw ServedPipeline.Failure("another broker-restart test held \(path) for two minutes")
         }
         return descriptor
-    }
-
-    /// Runs `rabbitmqctl` (the command line `command` names) off the cooperative pool.
-    static func rabbitmqctl(_ command: String, _ arguments: [String]) async throws {
-        let words = command.split(separator: " ").map(String.init)
-        let result: Result<Void, ServedPipeline.Failure> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = words + arguments
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                do { try process.run() } catch {
-                    continuation.resume(returning: .failure(.init("\(command) cannot run: \(error)")))
-                    return
-                }
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus == 0
-                    ? .success(()) : .failure(.init("\(command) \(arguments.joined(separator: " ")) failed: \(text)")))
-            }
-        }
-        try result.get()
     }
 }

@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Logging
+import SignalboxTestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -25,10 +26,6 @@ import Testing
         let (process, output) = try SignalboxProcess.launchServe(environment: environment)
         defer { if process.isRunning { process.terminate() } }
 
-        func eventually(_ condition: () -> Bool) async -> Bool {
-            for _ in 0..<200 where !condition() { try? await Task.sleep(for: .milliseconds(50)) }
-            return condition()
-        }
         #expect(await eventually { output.current.contains("consuming events") }, "serve did not start: \(output.current)")
 
         var logger = Logger(label: "serve-test")

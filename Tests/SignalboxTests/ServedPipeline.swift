@@ -3,6 +3,7 @@ import Automation
 import Engine
 import Foundation
 import Logging
+import SignalboxTestSupport
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -89,7 +90,7 @@ final class ServedPipeline {
     func start() async throws {
         let (process, output) = try SignalboxProcess.launchServe(environment: environment)
         runs.append((process, output))
-        let up = await Self.eventually(timeout: .seconds(30)) {
+        let up = await eventually(timeout: .seconds(30)) {
             output.current.contains("consuming events") || !process.isRunning
         }
         guard up && process.isRunning else { throw Failure("serve run \(runs.count) did not start:\n\(output.current)") }
@@ -105,7 +106,7 @@ final class ServedPipeline {
     func kill() async throws {
         guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
         _ = Glibc.kill(process.processIdentifier, SIGKILL)
-        guard await Self.eventually(timeout: .seconds(10), { !process.isRunning }) else {
+        guard await eventually(timeout: .seconds(10), { !process.isRunning }) else {
             throw Failure("serve survived SIGKILL")
         }
     }
@@ -114,7 +115,7 @@ final class ServedPipeline {
     func stop() async throws -> Int32 {
         guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
         process.terminate()
-        guard await Self.eventually(timeout: .seconds(20), { !process.isRunning }) else {
+        guard await eventually(timeout: .seconds(20), { !process.isRunning }) else {
             _ = Glibc.kill(process.processIdentifier, SIGKILL)
             throw Failure("serve did not stop on SIGTERM")
         }
@@ -198,7 +199,7 @@ final class ServedPipeline {
         /// Waits until every message sent was answered; throws unless all were confirmed.
         func confirmed() async throws {
             let count = sent.load(ordering: .relaxed)
-            guard await ServedPipeline.eventually(timeout: .seconds(60), { answered.load(ordering: .acquiring) == count }) else {
+            guard await eventually(timeout: .seconds(60), { answered.load(ordering: .acquiring) == count }) else {
                 throw Failure("the broker answered \(answered.load(ordering: .acquiring)) of \(count) events")
             }
             let refused = self.refused.withLock { $0 }
@@ -267,16 +268,6 @@ final class ServedPipeline {
     }
 
     // MARK: Helpers
-
-    /// Polls `condition` until it holds or `timeout` passed (a bound against hanging, not an assertion).
-    static func eventually(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String

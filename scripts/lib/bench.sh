@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Helpers shared by scripts/bench-*.sh. Source it after lib/broker.sh, do not execute it.
 #
+#   bench_broker VHOST         packages installed, the local broker running, VHOST usable by guest
 #   bench_vhost NAME           the local broker's vhost NAME exists and guest may use it
+#   bench_c_tools DIR TOOL…    ../shared/bench's TOOL.c built into DIR (that folder is read-only)
 #   bench_field KEY LINE       the value of KEY=value in LINE
 #   bench_median NUMBER…       the median
 #   bench_free_port            a free TCP port on 127.0.0.1
@@ -11,6 +13,19 @@ bench_vhost() {
   local rmqctl=(rabbitmqctl -n "$SIGNALBOX_RMQ_NODE" -q)
   "${rmqctl[@]}" list_vhosts name | grep -qx "$1" || "${rmqctl[@]}" add_vhost "$1"
   "${rmqctl[@]}" set_permissions -p "$1" guest '.*' '.*' '.*'
+}
+
+bench_broker() {
+  signalbox_ensure_packages
+  signalbox_ensure_broker
+  bench_vhost "$1"
+}
+
+bench_c_tools() {
+  local dir=$1 tool
+  shift
+  [[ -f $BENCH/relay.c ]] || sb_die "the C relay is not at $BENCH (expected ../shared next to the repository)"
+  for tool in "$@"; do cc -O2 -Wall -I"$BENCH" -o "$dir/$tool" "$BENCH/$tool.c" -lrabbitmq; done
 }
 
 bench_field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
