@@ -107,9 +107,10 @@ _ = try await drain.consume(queue: commandsQueue, prefetch: 1000) { delivery in
 
 let startedAt = Date()
 let recorder = LagRecorder(countFrom: startedAt.addingTimeInterval(Double(options.warmUp)))
-let runs = SyntheticRuns(store: store, publisher: connection, names: names, clock: SystemWallClock())
+let runPath = RunPath(
+    store: store, clock: SystemWallClock(), configuration: RunPath.Configuration(names: names), logger: logger)
 let scheduler = SchedulerService(
-    store: store, runs: runs, clock: SystemWallClock(),
+    store: store, runPath: runPath, publisher: connection, clock: SystemWallClock(),
     configuration: SchedulerService.Configuration(batchSize: options.batchSize), logger: logger,
     onFired: { recorder.record($0) })
 let group = ServiceGroup(services: [scheduler], logger: logger)

@@ -188,4 +188,10 @@ public final class AMQPConnection: Sendable {
 
     /// Whether the connection is closed for good.
     public var isClosed: Bool { driver.finished.hasFired }
+
+    /// Returns when the connection is closed for good (by ``close()``, or by a failure it does
+    /// not retry).
+    public func waitUntilClosed() async {
+        await driver.finished.wait()
+    }
 }

@@ -16,25 +16,34 @@ public struct BrokerNames: Sendable, Hashable {
     /// Redeliveries before a poison message is dead-lettered by the broker (quorum only).
     public var deliveryLimit: Int
     public var commandsExchange: String
+    /// Declared and bound to every command routing key, so commands have somewhere to go on a
+    /// fresh install (the processes' launcher consumes it); nil declares none, for installations
+    /// whose consumers bind their own queues.
+    public var commandsQueue: String?
     public var deadLetterExchange: String
     public var deadLetterQueue: String
 
     public init(
         eventsExchange: String = "signalbox.events", eventsQueue: String = "signalbox.events",
         eventsQueueType: QueueType = .quorum, deliveryLimit: Int = 10, commandsExchange: String = "signalbox.commands",
-        deadLetterExchange: String = "signalbox.dead-letter", deadLetterQueue: String = "signalbox.dead-letter"
+        commandsQueue: String? = "signalbox.commands", deadLetterExchange: String = "signalbox.dead-letter", deadLetterQueue: String = "signalbox.dead-letter"
     ) {
         self.eventsExchange = eventsExchange
         self.eventsQueue = eventsQueue
         self.eventsQueueType = eventsQueueType
         self.deliveryLimit = deliveryLimit
         self.commandsExchange = commandsExchange
+        self.commandsQueue = commandsQueue
         self.deadLetterExchange = deadLetterExchange
         self.deadLetterQueue = deadLetterQueue
     }
 
+    /// The routing keys the commands queue is bound with: every process start, and interaction messages.
+    public static let commandBindingKeys = ["process.start.#", ActionConfig.Kind.interactionMessage.commandRoutingKey]
+
     /// Events and commands exchanges (topic, durable), the events queue bound to the four
-    /// ProcessUpdated routing keys, and a dead-letter exchange with its queue (catching every key).
+    /// ProcessUpdated routing keys, the commands queue (same type as the events queue) bound to
+    /// ``commandBindingKeys``, and a dead-letter exchange with its queue (catching every key).
     public var topology: AMQPTopology {
         var eventsArguments: AMQPTable = [
             "x-queue-type": .string(eventsQueueType.rawValue),
@@ -46,7 +55,7 @@ public struct BrokerNames: Sendable, Hashable {
             eventsArguments["x-dead-letter-strategy"] = "at-least-once"
             eventsArguments["x-overflow"] = "reject-publish"
         }
-        return AMQPTopology(
+        var topology = AMQPTopology(
             exchanges: [
                 .init(name: eventsExchange, kind: .topic),
                 .init(name: commandsExchange, kind: .topic),
@@ -58,5 +67,10 @@ public struct BrokerNames: Sendable, Hashable {
             ],
             bindings: TriggerType.allCases.map { .init(queue: eventsQueue, exchange: eventsExchange, routingKey: $0.routingKey) }
                 + [.init(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: "#")])
+        if let commandsQueue, !commandsQueue.isEmpty {
+            topology.queues.append(.init(name: commandsQueue, arguments: ["x-queue-type": .string(eventsQueueType.rawValue)]))
+            topology.bindings += Self.commandBindingKeys.map { .init(queue: commandsQueue, exchange: commandsExchange, routingKey: $0) }
+        }
+        return topology
     }
 }

@@ -21,6 +21,8 @@ public struct RetentionService: Service {
             do {
                 let removed = try await service.pruneHistory(policy)
                 if removed > 0 { logger.info("history pruned", metadata: ["removed": "\(removed)"]) }
+                let keys = try await service.pruneManualRunKeys()
+                if keys > 0 { logger.info("expired idempotency keys forgotten", metadata: ["removed": "\(keys)"]) }
             } catch {
                 logger.warning("history pruning failed", metadata: ["error": "\(error)"])
             }

@@ -22,33 +22,89 @@ extension SQLiteAutomationStore {
         [hash, key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
     }
 
-    public func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry] {
+    public func record(_ batch: RunRecord) async throws -> RecordedRun {
+        guard !batch.isEmpty else { return RecordedRun() }
+        return try await writer.write { db in
+            if let key = batch.manualRunKey, let holder = try Self.claim(db, key) {
+                return RecordedRun(heldBy: holder)
+            }
+            let completions = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
+            let history = try Self.insert(db, batch.history)
+            try Self.recordScheduleProgress(db, batch.scheduleProgress)
+            return RecordedRun(completions: completions, history: history)
+        }
+    }
+
+    /// Inserts the rows whose idempotency key is new; returns each row as stored.
+    private static func insert(_ db: Database, _ entries: [ExecutionHistoryEntry]) throws -> [ExecutionHistoryEntry] {
+        guard !entries.isEmpty else { return [] }
+        // One prepared statement for every check: a batch of scheduled runs names thousands
+        // of actions, and compiling a query per action cost more than the inserts.
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM automatedAction WHERE id = ?")
+        var known: Set<ActionID> = []
+        for entry in entries where !known.contains(entry.actionId) {
+            guard try Int.fetchOne(exists, arguments: [entry.actionId.description]) != nil else {
+                throw AutomationError.notFound("action \(entry.actionId) does not exist")
+            }
+            known.insert(entry.actionId)
+        }
+        let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
+        let insert = try db.cachedStatement(sql: Self.insertHistorySQL)
+        var stored: [ExecutionHistoryEntry] = []
+        stored.reserveCapacity(entries.count)
+        for entry in entries {
+            let key = entry.idempotencyKey
+            let keyHash = LookupHash.key(key)
+            if let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: keyHash)) {
+                stored.append(existing.entry)
+            } else {
+                try insert.execute(arguments: HistoryRecord.insertArguments(entry, keyHash: keyHash))
+                stored.append(entry)
+            }
+        }
+        return stored
+    }
+
+    /// Stores `key` unless a live key of the same text holds the action already; returns that one.
+    private static func claim(_ db: Database, _ key: ManualRunKey) throws -> ManualRunKey? {
+        if let held = try fetchManualRunKey(db, key.key, actionId: key.actionId, tenant: key.tenantId), held.isLive(at: key.createdAt) {
+            return held
+        }
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO manualRunKey (tenantId, actionId, key, eventId, createdAt) VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [key.tenantId.rawValue, key.actionId.description, key.key, key.eventId, StoredDate.value(key.createdAt)])
+        return nil
+    }
+
+    private static func fetchManualRunKey(_ db: Database, _ key: String, actionId: ActionID, tenant: TenantID) throws -> ManualRunKey? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT eventId, createdAt FROM manualRunKey WHERE tenantId = ? AND actionId = ? AND key = ?",
+                arguments: [tenant.rawValue, actionId.description, key])
+        else { return nil }
+        let created: Double = row["createdAt"]
+        return ManualRunKey(tenantId: tenant, actionId: actionId, key: key, eventId: row["eventId"], createdAt: StoredDate.date(created))
+    }
+
+    public func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) async throws -> ManualRunKey? {
+        try await writer.read { db in try Self.fetchManualRunKey(db, key, actionId: actionId, tenant: tenant) }
+    }
+
+    public func pruneManualRunKeys(createdBefore: Date) async throws -> Int {
         try await writer.write { db in
-            // One prepared statement for every check: a batch of scheduled runs names thousands
-            // of actions, and compiling a query per action cost more than the inserts.
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM automatedAction WHERE id = ?")
-            var known: Set<ActionID> = []
-            for entry in entries where !known.contains(entry.actionId) {
-                guard try Int.fetchOne(exists, arguments: [entry.actionId.description]) != nil else {
-                    throw AutomationError.notFound("action \(entry.actionId) does not exist")
-                }
-                known.insert(entry.actionId)
-            }
-            let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
-            let insert = try db.cachedStatement(sql: Self.insertHistorySQL)
-            var stored: [ExecutionHistoryEntry] = []
-            stored.reserveCapacity(entries.count)
-            for entry in entries {
-                let key = entry.idempotencyKey
-                let keyHash = LookupHash.key(key)
-                if let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: keyHash)) {
-                    stored.append(existing.entry)
-                } else {
-                    try insert.execute(arguments: HistoryRecord.insertArguments(entry, keyHash: keyHash))
-                    stored.append(entry)
-                }
-            }
-            return stored
+            try db.execute(sql: "DELETE FROM manualRunKey WHERE createdAt < ?", arguments: [StoredDate.value(createdBefore)])
+            return db.changesCount
+        }
+    }
+
+    public func history(sourceEventId: String, actionId: ActionID) async throws -> [ExecutionHistoryEntry] {
+        try await writer.read { db in
+            try HistoryRecord.fetchAll(
+                db, sql: "SELECT * FROM executionHistory WHERE actionId = ? AND sourceEventId = ? ORDER BY itemIndex, sequence",
+                arguments: [actionId.description, sourceEventId]
+            ).map(\.entry)
         }
     }
 
@@ -77,22 +133,6 @@ extension SQLiteAutomationStore {
         try await writer.read { db in
             try Self.firstEntry(db, processId: processId)?.entry
         }
-    }
-
-    public func completeExecution(
-        processId: ProcessID,
-        outcome: ExecutionOutcome,
-        errorMessage: String?,
-        at date: Date
-    ) async throws -> ExecutionCompletion? {
-        try await writer.write { db in
-            try Self.close(db, ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage), at: date)
-        }
-    }
-
-    public func completeExecutions(_ requests: [ExecutionCompletionRequest], at date: Date) async throws -> [ExecutionCompletion?] {
-        guard !requests.isEmpty else { return [] }
-        return try await writer.write { db in try requests.map { try Self.close(db, $0, at: date) } }
     }
 
     /// Closes the pending entry of the request's process and counts it on its action; nil when

@@ -46,31 +46,30 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws {
+    /// Stores where schedules stand (the progress part of ``record(_:)``), inside its transaction.
+    static func recordScheduleProgress(_ db: Database, _ progress: [ScheduleProgress]) throws {
         guard !progress.isEmpty else { return }
-        try await writer.write { db in
-            let schedule = try db.makeStatement(sql: """
-                UPDATE cronSchedule SET nextOccurrence = ?, lastFiredOccurrence = coalesce(?, lastFiredOccurrence)
-                WHERE actionId = ? AND id = ?
-                """)
-            // The derived field, as AutomatedAction.computedNextScheduledRunAt defines it.
-            let action = try db.makeStatement(sql: """
-                UPDATE automatedAction SET nextScheduledRunAt = CASE WHEN status = ? THEN
-                    (SELECT min(nextOccurrence) FROM cronSchedule WHERE actionId = automatedAction.id AND isEnabled)
-                    END
-                WHERE id = ?
-                """)
-            var actions = Set<ActionID>()
-            for step in progress {
-                try schedule.execute(arguments: [
-                    StoredDate.value(step.nextOccurrence), StoredDate.value(step.lastFired),
-                    step.actionId.description, step.scheduleId.description,
-                ])
-                actions.insert(step.actionId)
-            }
-            for id in actions {
-                try action.execute(arguments: [ActionStatus.active.rawValue, id.description])
-            }
+        let schedule = try db.cachedStatement(sql: """
+            UPDATE cronSchedule SET nextOccurrence = ?, lastFiredOccurrence = coalesce(?, lastFiredOccurrence)
+            WHERE actionId = ? AND id = ?
+            """)
+        // The derived field, as AutomatedAction.computedNextScheduledRunAt defines it.
+        let action = try db.cachedStatement(sql: """
+            UPDATE automatedAction SET nextScheduledRunAt = CASE WHEN status = ? THEN
+                (SELECT min(nextOccurrence) FROM cronSchedule WHERE actionId = automatedAction.id AND isEnabled)
+                END
+            WHERE id = ?
+            """)
+        var actions = Set<ActionID>()
+        for step in progress {
+            try schedule.execute(arguments: [
+                StoredDate.value(step.nextOccurrence), StoredDate.value(step.lastFired),
+                step.actionId.description, step.scheduleId.description,
+            ])
+            actions.insert(step.actionId)
+        }
+        for id in actions {
+            try action.execute(arguments: [ActionStatus.active.rawValue, id.description])
         }
     }
 

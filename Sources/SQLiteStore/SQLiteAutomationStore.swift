@@ -59,11 +59,11 @@ public final class SQLiteAutomationStore: AutomationStore {
             // Batches of history touch pages all over three indexes: 64 MiB of cache keeps them
             // from spilling mid-transaction.
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // WAL + NORMAL: no fsync per commit (the pipeline commits per batch, the scheduler
-            // per chunk). Never corrupts; a power loss may drop the last commits, which the
-            // broker then redelivers (their events were not acked yet) or the scheduler re-fires
-            // (their progress was not stored): the same ids, so nothing is duplicated.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // WAL + FULL: the WAL is synced at every commit, so a transaction is on disk when it
+            // returns — before the run path acks an event, answers a request or marks an
+            // occurrence fired (DESIGN "Record"). One fsync per batch: the pipeline commits once
+            // per batch, the scheduler once per chunk.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoint every 16k pages (64 MiB) instead of 1,000: a page the next batches change
             // again is copied to the database once, not once per checkpoint.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
@@ -103,7 +103,7 @@ public final class SQLiteAutomationStore: AutomationStore {
     /// The file's journal mode, foreign-key state, migrations, row counts and indexes.
     public func diagnostics() async throws -> SQLiteStoreDiagnostics {
         try await writer.read { db in
-            let tables = ["tenant", "apiToken", "automatedAction", "cronSchedule", "messageTrigger", "executionHistory"]
+            let tables = ["tenant", "apiToken", "automatedAction", "cronSchedule", "messageTrigger", "executionHistory", "manualRunKey"]
             var counts: [String: Int] = [:]
             for table in tables {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
@@ -111,6 +111,7 @@ public final class SQLiteAutomationStore: AutomationStore {
             let applied = try StoreMigrations.migrator.appliedMigrations(db)
             return SQLiteStoreDiagnostics(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
                 foreignKeysEnabled: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
                 foreignKeyViolations: try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
                 appliedMigrations: applied,

@@ -3,6 +3,8 @@
 public struct SQLiteStoreDiagnostics: Hashable, Sendable {
     /// `wal` for a file database.
     public var journalMode: String
+    /// `PRAGMA synchronous` of the connection that answered: 2 (FULL) syncs the WAL at every commit.
+    public var synchronous: Int
     /// Whether `PRAGMA foreign_keys` is on for the connection that answered.
     public var foreignKeysEnabled: Bool
     /// Rows that `PRAGMA foreign_key_check` reports as dangling; 0 in a healthy file.

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Logging
 import Synchronization
+import SignalboxTestSupport
 import Testing
 
 /// `EventPipeline` with in-memory fakes: when deliveries are settled, and how.
@@ -38,7 +39,7 @@ struct EventPipelineTests {
         let pipeline: EventPipeline
         let action: AutomatedAction
 
-        init(items: Int = 2) async throws {
+        init(items: Int = 2, backoff: StoreBackoff = StoreBackoff()) async throws {
             let service = AutomationService(store: store, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)))
             _ = try await service.bootstrap()
             let item = #"{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}"#
@@ -56,14 +57,15 @@ struct EventPipelineTests {
             logger.logLevel = .error
             pipeline = EventPipeline(
                 store: store, triggers: triggers, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)),
-                configuration: .init(names: names), logger: logger)
+                configuration: .init(names: names, storeBackoff: backoff), logger: logger)
         }
     }
 
     static let finished = #"{"tenantId":"default","item":{"id":"x","status":"Finished"}}"#
     static let running = #"{"tenantId":"default","item":{"id":"x","status":"Running"}}"#
     static let ok: Result<Void, AMQPError> = .success(())
-    static let refused: Result<Void, AMQPError> = .failure(AMQPError(.publishReturned, context: "test", reason: "no route"))
+    static let refused: Result<Void, AMQPError> = .failure(AMQPError(.publishNacked, context: "test", reason: "nack"))
+    static let unroutable: Result<Void, AMQPError> = .failure(AMQPError(.publishReturned, context: "test", reason: "312 NO_ROUTE"))
 
     @Test func ackWaitsForEveryCommandOfTheDeliveryAndOneHandOffCarriesTheBatch() async throws {
         let fixture = try await Fixture(items: 2)
@@ -107,22 +109,52 @@ struct EventPipelineTests {
         #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 2)
     }
 
-    @Test func onlyProcessesSignalboxCanHaveStartedAreLookedUpOnCompletion() async throws {
-        let fixture = try await Fixture(items: 1)
+    @Test func anUnroutableCommandIsRecordedFailedAndItsEventAcked() async throws {
+        let fixture = try await Fixture(items: 2)
+        let delivery = FakeDelivery(Self.finished, id: "e1")
+        let publisher = FakePublisher()
+        await fixture.pipeline.process([delivery], publisher: publisher)
+        let messages = try #require(publisher.handOffs.first)
+        messages[0].onConfirm(Self.unroutable)
+        messages[1].onConfirm(Self.ok)
+        // The close is a write of its own, after the confirms: the ack waits for it.
+        #expect(await eventually { delivery.settlements == [.ack] })
+        let entries = try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items
+        let failed = try #require(entries.first { $0.itemIndex == 0 })
+        #expect(failed.outcome == .failed && failed.errorMessage?.hasPrefix("unroutable") == true)
+        #expect(entries.first { $0.itemIndex == 1 }?.outcome == .pending)
+    }
+
+    @Test func aStoreThatCannotWriteHoldsTheBatchUnackedAndResumesByItself() async throws {
+        let fixture = try await Fixture(items: 1, backoff: StoreBackoff(initial: .milliseconds(5), maximum: .milliseconds(20)))
         let ours = CommandPlanner.processID(for: CommandID(rawValue: UUID()))
-        let theirs = ProcessID(rawValue: UUID())  // version 4
+        let theirs = ProcessID(rawValue: UUID())  // version 4: no lookup
         #expect(CommandPlanner.mayHaveStarted(ours) && !CommandPlanner.mayHaveStarted(theirs))
-        // Every store call fails from here: a completion that is looked up is requeued.
-        await fixture.store.failCalls(with: AutomationError.unavailable("database down"))
         func ended(_ process: ProcessID, id: String) -> FakeDelivery {
             FakeDelivery(#"{"tenantId":"default","item":{"id":"\#(process)","status":"Error"}}"#, id: id)
         }
+        // A batch that writes nothing needs no store: settled while the store is down.
+        await fixture.store.failCalls(with: AutomationError.unavailable("database down"))
         let foreign = ended(theirs, id: "e-foreign")
-        let own = ended(ours, id: "e-own")
-        let report = await fixture.pipeline.process([foreign, own], publisher: FakePublisher())
+        await fixture.pipeline.process([foreign], publisher: FakePublisher())
         #expect(foreign.settlements == [.ack])
-        #expect(own.settlements == [.requeue])
-        #expect(report.requeued == 1)
+
+        let own = ended(ours, id: "e-own")
+        let matched = FakeDelivery(Self.finished, id: "e-match")
+        let publisher = FakePublisher()
+        let processing = Task { await fixture.pipeline.process([own, matched], publisher: publisher) }
+        #expect(await eventually { (fixture.pipeline.runPath.health.failure?.attempts ?? 0) >= 3 })
+        #expect(own.settlements.isEmpty && matched.settlements.isEmpty, "held, neither acked nor requeued")
+        #expect(publisher.handOffs.isEmpty)
+        #expect(fixture.pipeline.runPath.health.failure?.error.contains("database down") == true)
+
+        await fixture.store.failCalls(with: nil)
+        let report = await processing.value
+        #expect(report.requeued == 0 && report.historyRows == 1)
+        #expect(fixture.pipeline.runPath.health.failure == nil)
+        #expect(own.settlements == [.ack], "its completion closed nothing, but it was read")
+        for message in try #require(publisher.handOffs.first) { message.onConfirm(Self.ok) }
+        #expect(matched.settlements == [.ack])
     }
 
     @Test func poisonIsAckedOnlyOnceItsDeadLetterCopyIsConfirmed() async throws {

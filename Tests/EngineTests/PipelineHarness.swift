@@ -78,21 +78,24 @@ final class PipelineHarness: Sendable {
         }
 
         let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
-        let runs = SyntheticRuns(store: store, publisher: connection, names: names, clock: SystemWallClock())
-        scheduler = SchedulerService(store: store, runs: runs, clock: SystemWallClock(), logger: Self.logger)
         let triggers = TriggerIndexProvider(store: store)
-        service = AutomationService(
-            store: store, clock: SystemWallClock(),
-            runner: PublishingActionRunner(runs: runs, store: store, clock: SystemWallClock(), logger: Self.logger),
-            observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), counters: counters,
             logger: Self.logger)
+        scheduler = SchedulerService(
+            store: store, runPath: pipeline.runPath, publisher: connection, clock: SystemWallClock(), logger: Self.logger)
+        service = AutomationService(
+            store: store, clock: SystemWallClock(),
+            runner: PublishingActionRunner(
+                runPath: pipeline.runPath, publisher: connection, clock: SystemWallClock(), logger: Self.logger),
+            observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipelineService = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
             logger: Self.logger)
-        let group = ServiceGroup(services: [pipelineService, scheduler], logger: Self.logger)
+        let group = ServiceGroup(
+            services: [ConnectionService(connection: connection, logger: Self.logger), pipelineService, scheduler],
+            logger: Self.logger)
         self.group = group
         running = Task { try await group.run() }
     }

@@ -9,7 +9,7 @@ struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
         "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
-        "executionHistory_action", "executionHistory_processHash",
+        "executionHistory_action", "executionHistory_processHash", "manualRunKey_created",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -22,17 +22,20 @@ struct SQLiteFileTests {
             let diagnostics = try await store.diagnostics()
             #expect(diagnostics.journalMode == "wal")
             #expect(diagnostics.foreignKeysEnabled)
+            // FULL (2): the WAL is synced at every commit, before the run path settles anything.
+            #expect(diagnostics.synchronous == 2)
             #expect(diagnostics.appliedMigrations == [
                 "v1: tenants, tokens, actions, schedules, triggers, history",
                 "v2: the last fired occurrence of each schedule",
                 "v3: history without the id and dateStarted indexes",
                 "v4: history looked up by 64-bit hashes of its key and process id",
                 "v5: a version counter of the action, trigger and schedule definitions",
+                "v6: idempotency keys of manual runs",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
             #expect(diagnostics.rowCounts.values.allSatisfy { $0 == 0 })
-            #expect(diagnostics.rowCounts.count == 6)
+            #expect(diagnostics.rowCounts.count == 7)
         }
     }
 
@@ -61,7 +64,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 5)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 6)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -17,10 +17,12 @@ public final class InMemoryActionRunner: ActionRunner {
     /// The commands "published" so far, in order.
     public var published: [ProcessStartCommand] { commands.withLock { $0 } }
 
-    public func run(_ action: AutomatedAction, cause: RunCause, event: Event) async throws -> [ExecutionHistoryEntry] {
-        let plan = planner.plan(action, cause: cause, for: event, at: clock.now())
-        let stored = try await store.appendHistory(plan.history)
+    public func run(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws -> ActionRunResult {
+        let now = clock.now()
+        let plan = planner.plan(action, cause: cause, for: event, at: now)
+        let recorded = try await store.record(RunRecord(history: plan.history, manualRunKey: key, at: now))
+        if let holder = recorded.heldBy { return .heldBy(holder) }
         commands.withLock { $0 += plan.commands }
-        return stored
+        return .ran(recorded.history)
     }
 }

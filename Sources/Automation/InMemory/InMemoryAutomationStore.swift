@@ -18,6 +18,7 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var entries: [(sequence: Int, entry: ExecutionHistoryEntry)] = []
     private var nextSequence = 0
     private var lastFiredBySchedule: [ScheduleID: Date] = [:]
+    private var manualRunKeys: [ManualRunKeyID: ManualRunKey] = [:]
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -138,6 +139,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         guard actionsByID[id]?.tenantId == tenant else { return false }
         actionsByID[id] = nil
         entries.removeAll { $0.entry.actionId == id }
+        manualRunKeys = manualRunKeys.filter { $0.key.actionId != id }
         return true
     }
 
@@ -172,8 +174,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
     }
 
-    public func recordScheduleProgress(_ progress: [ScheduleProgress]) throws {
-        try check()
+    private func recordScheduleProgress(_ progress: [ScheduleProgress]) {
         for step in progress {
             guard var action = actionsByID[step.actionId],
                 let index = action.schedules.firstIndex(where: { $0.id == step.scheduleId })
@@ -238,22 +239,56 @@ public actor InMemoryAutomationStore: AutomationStore {
 
     // MARK: History
 
-    public func appendHistory(_ newEntries: [ExecutionHistoryEntry]) throws -> [ExecutionHistoryEntry] {
+    private struct ManualRunKeyID: Hashable {
+        var tenantId: TenantID
+        var actionId: ActionID
+        var key: String
+    }
+
+    public func record(_ batch: RunRecord) throws -> RecordedRun {
         try check()
-        for entry in newEntries where actionsByID[entry.actionId] == nil {
+        if let key = batch.manualRunKey {
+            let id = ManualRunKeyID(tenantId: key.tenantId, actionId: key.actionId, key: key.key)
+            if let held = manualRunKeys[id], held.isLive(at: key.createdAt) { return RecordedRun(heldBy: held) }
+        }
+        for entry in batch.history where actionsByID[entry.actionId] == nil {
             throw AutomationError.notFound("action \(entry.actionId) does not exist")
         }
-        var result: [ExecutionHistoryEntry] = []
-        for entry in newEntries {
+        // Nothing below throws: the batch is written whole.
+        if let key = batch.manualRunKey, actionsByID[key.actionId] != nil {
+            manualRunKeys[ManualRunKeyID(tenantId: key.tenantId, actionId: key.actionId, key: key.key)] = key
+        }
+        let completions = batch.completions.map { close($0, at: batch.at) }
+        var stored: [ExecutionHistoryEntry] = []
+        for entry in batch.history {
             if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
-                result.append(existing.entry)
+                stored.append(existing.entry)
             } else {
                 entries.append((nextSequence, entry))
                 nextSequence += 1
-                result.append(entry)
+                stored.append(entry)
             }
         }
-        return result
+        recordScheduleProgress(batch.scheduleProgress)
+        return RecordedRun(completions: completions, history: stored)
+    }
+
+    public func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) throws -> ManualRunKey? {
+        try check()
+        return manualRunKeys[ManualRunKeyID(tenantId: tenant, actionId: actionId, key: key)]
+    }
+
+    public func pruneManualRunKeys(createdBefore: Date) throws -> Int {
+        try check()
+        let before = manualRunKeys.count
+        manualRunKeys = manualRunKeys.filter { $0.value.createdAt >= createdBefore }
+        return before - manualRunKeys.count
+    }
+
+    public func history(sourceEventId: String, actionId: ActionID) throws -> [ExecutionHistoryEntry] {
+        try check()
+        return entries.filter { $0.entry.actionId == actionId && $0.entry.sourceEventId == sourceEventId }
+            .map(\.entry).sorted { $0.itemIndex < $1.itemIndex }
     }
 
     public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {
@@ -277,8 +312,8 @@ public actor InMemoryAutomationStore: AutomationStore {
         return entries.first { $0.entry.processId == processId }?.entry
     }
 
-    public func completeExecution(processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date) throws -> ExecutionCompletion? {
-        try check()
+    private func close(_ request: ExecutionCompletionRequest, at date: Date) -> ExecutionCompletion? {
+        let (processId, outcome, errorMessage) = (request.processId, request.outcome, request.errorMessage)
         guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
             entries[index].entry.outcome == .pending,
             var action = actionsByID[entries[index].entry.actionId]

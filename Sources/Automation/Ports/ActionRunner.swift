@@ -1,12 +1,23 @@
-/// Runs an action for a synthetic event — a manual trigger — through the pipeline's plan → record
-/// → publish, returning once every command is confirmed by the broker. The engine implements it;
+/// Runs an action for a synthetic event — a manual trigger — through the run path (plan → record
+/// → publish), returning once every command is confirmed by the broker. The engine implements it;
 /// the service calls it for `POST …/trigger`.
 public protocol ActionRunner: Sendable {
-    /// Plans the run of `action` for `event` (`cause` says why), records its history and publishes
-    /// its commands; returns the entries as stored. Throws if the history cannot be written, or
-    /// the broker refused a command (its entries are then closed `Failed` with the reason) or did
-    /// not confirm in time (they stay `Pending`: the connection still publishes the commands).
-    func run(_ action: AutomatedAction, cause: RunCause, event: Event) async throws -> [ExecutionHistoryEntry]
+    /// Plans the run of `action` for `event` (`cause` says why), records its history together
+    /// with `key` (when the caller sent an idempotency key) and publishes its commands. Returns
+    /// the entries as stored — or, when a live `key` of the same text already holds the action,
+    /// runs nothing and returns ``ActionRunResult/heldBy``. Throws if the history cannot be
+    /// written, or the broker refused a command (its entries are then closed `Failed` with the
+    /// reason) or did not confirm in time (they stay `Pending`: the connection still publishes
+    /// the commands).
+    func run(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws -> ActionRunResult
+}
+
+/// What ``ActionRunner/run(_:cause:event:key:)`` did.
+public enum ActionRunResult: Sendable {
+    /// The run's entries as stored, in item order.
+    case ran([ExecutionHistoryEntry])
+    /// Nothing ran: this earlier run holds the idempotency key.
+    case heldBy(ManualRunKey)
 }
 
 /// Told when an action's definition changed through the service (created, edited, deleted,

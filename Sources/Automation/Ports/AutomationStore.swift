@@ -67,11 +67,6 @@ public protocol AutomationStore: Sendable {
     ) async throws -> AutomatedAction
     /// Removes a schedule; `notFound` if the action or the schedule is absent.
     func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
-    /// The scheduler's bookkeeping after a batch of occurrences was handled, in one transaction:
-    /// each schedule's `nextOccurrence` (and its action's `nextScheduledRunAt`), and its last
-    /// fired occurrence when one fired. Schedules that are gone are ignored. `dateUpdated` is
-    /// not touched.
-    func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws
     /// The last occurrence each schedule fired (its commands confirmed), for the schedules that
     /// ever fired: what missed-run handling starts from after a restart.
     func lastFiredOccurrences() async throws -> [ScheduleID: Date]
@@ -102,42 +97,65 @@ public protocol AutomationStore: Sendable {
     /// when a definition changed.
     func definitionsVersion() async throws -> Int64
 
-    // MARK: History
+    // MARK: Runs and history
 
-    /// Records entries in one transaction, idempotently on ``ExecutionHistoryEntry/idempotencyKey``:
-    /// an entry whose key exists is not inserted again. Returns, in input order, the entries as
-    /// stored (the earlier one for a duplicate). `notFound` if an action is absent.
-    func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry]
+    /// Writes what a batch of the run path produced (``RunRecord``) in ONE transaction, durable
+    /// when this returns:
+    /// - the manual-run key first: if a live key of the same tenant, action and text exists,
+    ///   nothing else is written and ``RecordedRun/heldBy`` is that key (an expired one is replaced);
+    /// - completions, in order: each closes the `Pending` entry of its process and counts it on its
+    ///   action (`totalExecutions` + 1; `consecutiveFailures` + 1 on failure, 0 on success); nil
+    ///   where no entry has that process id or it is already closed (a redelivered completion);
+    /// - history rows, idempotently on ``ExecutionHistoryEntry/idempotencyKey``: a row whose key
+    ///   exists is not inserted again, the earlier one is returned; `notFound` if an action is absent;
+    /// - schedule progress: each schedule's `nextOccurrence` (and its action's
+    ///   `nextScheduledRunAt`), and its last fired occurrence when one fired; schedules that are
+    ///   gone are ignored, `dateUpdated` is not touched.
+    func record(_ batch: RunRecord) async throws -> RecordedRun
+    /// The manual-run key `key` of the action, live or expired, if stored.
+    func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) async throws -> ManualRunKey?
+    /// The history entries of one source event on one action, in item order.
+    func history(sourceEventId: String, actionId: ActionID) async throws -> [ExecutionHistoryEntry]
     /// An action's history, newest first. The caller has already checked the tenant.
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
     /// The entry of the process, if Signalbox started it.
     func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
-    /// Closes the `Pending` entry of `processId` with `outcome` (`Success` or `Failed`) and, in
-    /// the same transaction, counts it on its action: `totalExecutions` + 1, and
-    /// `consecutiveFailures` + 1 on failure or 0 on success. Returns nil, changing nothing, if no
-    /// entry has that process id or it is already closed (a redelivered completion).
-    func completeExecution(
-        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at: Date
-    ) async throws -> ExecutionCompletion?
-    /// ``completeExecution(processId:outcome:errorMessage:at:)`` for each request, in order and in
-    /// one transaction (the pipeline closes a batch's completions at once); nil where nothing
-    /// changed, including a second request for a process closed by an earlier one.
-    func completeExecutions(_ requests: [ExecutionCompletionRequest], at: Date) async throws -> [ExecutionCompletion?]
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
     /// number deleted.
     func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int
+    /// Forgets manual-run keys created before `createdBefore`; returns how many.
+    func pruneManualRunKeys(createdBefore: Date) async throws -> Int
 }
 
+/// The parts of ``AutomationStore/record(_:)`` one at a time, for callers outside the run path
+/// (the service, tests).
 extension AutomationStore {
-    /// One ``completeExecution(processId:outcome:errorMessage:at:)`` per request: for stores where
-    /// a transaction is cheap.
+    /// Records history rows (see ``record(_:)``); returns them as stored, in input order.
+    @discardableResult
+    public func appendHistory(_ entries: [ExecutionHistoryEntry]) async throws -> [ExecutionHistoryEntry] {
+        guard !entries.isEmpty else { return [] }
+        return try await record(RunRecord(history: entries, at: Date(timeIntervalSince1970: 0))).history
+    }
+
+    /// Closes the pending entries of the requests' processes (see ``record(_:)``); nil where
+    /// nothing changed.
     public func completeExecutions(_ requests: [ExecutionCompletionRequest], at date: Date) async throws -> [ExecutionCompletion?] {
-        var completions: [ExecutionCompletion?] = []
-        for request in requests {
-            completions.append(try await completeExecution(
-                processId: request.processId, outcome: request.outcome, errorMessage: request.errorMessage, at: date))
-        }
-        return completions
+        guard !requests.isEmpty else { return [] }
+        return try await record(RunRecord(completions: requests, at: date)).completions
+    }
+
+    /// Closes the pending entry of `processId` (see ``record(_:)``); nil when there is none.
+    public func completeExecution(
+        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date
+    ) async throws -> ExecutionCompletion? {
+        try await completeExecutions(
+            [ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage)], at: date)[0]
+    }
+
+    /// Stores the schedules' progress (see ``record(_:)``).
+    public func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws {
+        guard !progress.isEmpty else { return }
+        _ = try await record(RunRecord(scheduleProgress: progress, at: Date(timeIntervalSince1970: 0)))
     }
 }

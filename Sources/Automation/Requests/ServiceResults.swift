@@ -16,11 +16,15 @@ public struct ManualTriggerResult: Hashable, Sendable, Codable {
     public var eventId: String
     public var processIds: [ProcessID]
     public var entries: [ExecutionHistoryEntry]
+    /// True when an earlier request with the same idempotency key started this run: nothing new
+    /// was published.
+    public var replayed: Bool
 
-    public init(eventId: String, processIds: [ProcessID], entries: [ExecutionHistoryEntry]) {
+    public init(eventId: String, processIds: [ProcessID], entries: [ExecutionHistoryEntry], replayed: Bool = false) {
         self.eventId = eventId
         self.processIds = processIds
         self.entries = entries
+        self.replayed = replayed
     }
 }
 

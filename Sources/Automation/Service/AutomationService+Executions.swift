@@ -2,20 +2,39 @@ import Foundation
 import JSONPath
 
 extension AutomationService {
-    /// Runs an action now (`POST …/trigger`, `action-trigger`) through the pipeline: one
+    /// Runs an action now (`POST …/trigger`, `action-trigger`) through the run path: one
     /// `Manual` history entry per item and one command each, published and confirmed before this
     /// returns. Works on paused actions too (it is how one tests them). `unavailable` when the
     /// process has no ``ActionRunner`` (no broker), or the runner could not publish (see
-    /// ``ActionRunner/run(_:cause:event:)`` for what becomes of the entries).
-    public func triggerManually(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> ManualTriggerResult {
+    /// ``ActionRunner/run(_:cause:event:key:)`` for what becomes of the entries).
+    ///
+    /// With an `idempotencyKey` (the `Idempotency-Key` header), the same key on the same action
+    /// within ``ManualRunKey/lifetime`` answers with the first run's event, processes and entries
+    /// and publishes nothing (``ManualTriggerResult/replayed``); the key is stored in the run's
+    /// own transaction, so two concurrent requests with one key start one run.
+    public func triggerManually(
+        _ reference: ActionReference, idempotencyKey: String? = nil, as caller: Caller
+    ) async throws(AutomationError) -> ManualTriggerResult {
         let action = try await resolve(reference, caller)
+        let now = now()
+        if let idempotencyKey {
+            try Self.validateIdempotencyKey(idempotencyKey)
+            let held = try await storeCall { try await store.manualRunKey(idempotencyKey, actionId: action.id, tenant: action.tenantId) }
+            if let held, held.isLive(at: now) { return try await replay(held, of: action) }
+        }
         guard let runner else {
             throw .unavailable("manual runs are published by the event pipeline, which this process does not run")
         }
         let event = Event.manual(id: UUID().uuidString.lowercased(), of: action)
+        let key = idempotencyKey.map {
+            ManualRunKey(tenantId: action.tenantId, actionId: action.id, key: $0, eventId: event.id, createdAt: now)
+        }
         let stored: [ExecutionHistoryEntry]
         do {
-            stored = try await runner.run(action, cause: .manual, event: event)
+            switch try await runner.run(action, cause: .manual, event: event, key: key) {
+            case .ran(let entries): stored = entries
+            case .heldBy(let holder): return try await replay(holder, of: action)
+            }
         } catch let error as AutomationError {
             throw error
         } catch {
@@ -23,6 +42,24 @@ extension AutomationService {
         }
         let started = stored.filter { $0.outcome == .pending }
         return ManualTriggerResult(eventId: event.id, processIds: started.map(\.processId), entries: stored)
+    }
+
+    /// The earlier run that holds an idempotency key, as its trigger answered.
+    private func replay(_ held: ManualRunKey, of action: AutomatedAction) async throws(AutomationError) -> ManualTriggerResult {
+        let entries = try await storeCall { try await store.history(sourceEventId: held.eventId, actionId: action.id) }
+        // As the first answer listed them: an entry closed in the second it started never had a
+        // process (its item could not be planned, or its command could not be routed).
+        let started = entries.filter { $0.outcome == .pending || $0.dateCompleted != $0.dateStarted }
+        return ManualTriggerResult(eventId: held.eventId, processIds: started.map(\.processId), entries: entries, replayed: true)
+    }
+
+    /// 1 to ``ManualRunKey/maximumLength`` visible ASCII characters, as HTTP header values carry them.
+    static func validateIdempotencyKey(_ key: String) throws(AutomationError) {
+        guard !key.isEmpty, key.utf8.count <= ManualRunKey.maximumLength, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw .invalidInput(
+                "an idempotency key is 1 to \(ManualRunKey.maximumLength) visible ASCII characters (no spaces)",
+                field: "Idempotency-Key")
+        }
     }
 
     /// An action's execution history, newest first (`GET …/history?limit=`, default 50).
@@ -59,6 +96,12 @@ extension AutomationService {
         }
         let cutoff = policy.maximumAgeDays.map { now().addingTimeInterval(-Double($0) * 86_400) }
         return try await storeCall { try await store.pruneHistory(keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff) }
+    }
+
+    /// Forgets the manual-run idempotency keys past ``ManualRunKey/lifetime``; returns how many.
+    public func pruneManualRunKeys() async throws(AutomationError) -> Int {
+        let cutoff = now().addingTimeInterval(-ManualRunKey.lifetime)
+        return try await storeCall { try await store.pruneManualRunKeys(createdBefore: cutoff) }
     }
 
     /// Tries a filter on events (`POST /filters/test`): whether it fires for each, with the

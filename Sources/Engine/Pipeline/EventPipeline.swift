@@ -5,14 +5,16 @@ import JSONPath
 import Logging
 import Metrics
 
-/// One batch of deliveries from the events queue through DESIGN's pipeline: parse → event → match
-/// → plan → record (one `appendHistory` per batch) → publish (one hand-off per batch) → ack each
-/// delivery once all its messages are confirmed.
+/// Deliveries from the events queue on the ``RunPath``: each delivery is one slot — read
+/// (parse, event, or poison), its completion, its matches planned — then the run path records the
+/// batch in one transaction and publishes; each delivery is acked once all its messages are
+/// confirmed, requeued when one was refused.
 ///
 /// `process` returns when the batch is recorded and handed to the publisher; settlements follow
 /// from the confirms on the publisher's thread, so the next batch is read while this one's
-/// confirms are in flight (the consumer's prefetch bounds how many). ``counters`` counts what is
-/// still unsettled, which graceful shutdown waits for.
+/// confirms are in flight (the consumer's prefetch bounds how many). While the store cannot write,
+/// `process` does not return: the batch is held unacked and retried with backoff, and no further
+/// delivery is read. ``counters`` counts what is still unsettled, which graceful shutdown waits for.
 public struct EventPipeline: Sendable {
     public struct Configuration: Sendable {
         public var names: BrokerNames
@@ -20,18 +22,21 @@ public struct EventPipeline: Sendable {
         public var limits: JSONParser.Limits
         /// The tenant of events whose body has no `tenantId` (single-tenant installations).
         public var defaultTenant: TenantID?
-        /// Publish commands `mandatory`, so an unroutable command (nothing bound to its routing key)
-        /// comes back as a failure and its event is requeued instead of the command being lost.
+        /// Publish commands `mandatory`, so an unroutable command comes back and its run is
+        /// recorded `Failed` (reason `unroutable`) instead of being dropped by the exchange.
         public var mandatoryCommands: Bool
+        /// Pauses between attempts while the store cannot write.
+        public var storeBackoff: StoreBackoff
 
         public init(
             names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
-            defaultTenant: TenantID? = .default, mandatoryCommands: Bool = true
+            defaultTenant: TenantID? = .default, mandatoryCommands: Bool = true, storeBackoff: StoreBackoff = StoreBackoff()
         ) {
             self.names = names
             self.limits = limits
             self.defaultTenant = defaultTenant
             self.mandatoryCommands = mandatoryCommands
+            self.storeBackoff = storeBackoff
         }
     }
 
@@ -44,36 +49,34 @@ public struct EventPipeline: Sendable {
         public var poison = 0
         public var unknownType = 0
         public var completed = 0
-        /// Requeued at once (history or completion could not be written).
+        /// Requeued at once (the store refused the batch for a rule, or shutdown came first).
         public var requeued = 0
     }
 
-    let store: any AutomationStore
     private let triggers: TriggerIndexProvider
     private let clock: any WallClock
     private let configuration: Configuration
     private let logger: Logger
     private let planner = CommandPlanner()
     public let counters: PipelineCounters
+    /// The run path every batch goes through.
+    public let runPath: RunPath
 
     public init(
         store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,
-        configuration: Configuration, counters: PipelineCounters = PipelineCounters(), logger: Logger
+        configuration: Configuration, counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
+        logger: Logger
     ) {
-        self.store = store
         self.triggers = triggers
         self.clock = clock
         self.configuration = configuration
         self.counters = counters
         self.logger = logger
-    }
-
-    /// What became of one delivery before publishing.
-    private enum Disposition {
-        /// Settle now, nothing to publish.
-        case settled(PipelineSettlement)
-        /// Publish these and settle on their confirms.
-        case publish([AMQPOutboundMessage.Draft])
+        self.runPath = RunPath(
+            store: store, clock: clock,
+            configuration: RunPath.Configuration(
+                names: configuration.names, mandatoryCommands: configuration.mandatoryCommands, backoff: configuration.storeBackoff),
+            counters: counters, health: health, logger: logger)
     }
 
     @discardableResult
@@ -82,15 +85,11 @@ public struct EventPipeline: Sendable {
     ) async -> BatchReport {
         var report = BatchReport(deliveries: deliveries.count)
         counters.consumed.add(deliveries.count, ordering: .relaxed)
-        counters.unsettled.add(deliveries.count, ordering: .relaxed)
+        counters.unsettled.add(deliveries.count)
         let index = triggers.current
         let now = clock.now()
 
-        // Read every delivery first, so the completions of the whole batch cost one write transaction.
-        var dispositions: [Disposition] = Array(repeating: .settled(.ack), count: deliveries.count)
-        var events: [(position: Int, event: Event, isCompletion: Bool)] = []
-        var completions: [ExecutionCompletionRequest] = []
-        events.reserveCapacity(deliveries.count)
+        var batch = RunBatch(slots: Array(repeating: RunBatch.Slot(), count: deliveries.count))
         for (position, delivery) in deliveries.enumerated() {
             switch read(delivery) {
             case .poison(let stage, let reason):
@@ -98,116 +97,43 @@ public struct EventPipeline: Sendable {
                 logger.debug("poison event", metadata: [
                     "stage": "\(stage)", "reason": "\(reason)", "message_id": "\(delivery.messageID ?? "-")",
                 ])
-                dispositions[position] = .publish([deadLetter(delivery, stage: stage, reason: reason)])
+                batch.slots[position].unrecorded = [deadLetter(delivery, stage: stage, reason: reason)]
             case .unknownType:
                 report.unknownType += 1
                 counters.unknownType.add(1, ordering: .relaxed)
             case .event(let event):
-                let completion = Self.completion(event)
-                if let completion { completions.append(completion) }
-                events.append((position, event, completion != nil))
-            }
-        }
-
-        var completionsFailed = false
-        do {
-            report.completed = try await close(completions, at: now)
-        } catch {
-            logger.warning("completions could not be recorded; the batch's finished events are requeued", metadata: [
-                "events": "\(completions.count)", "error": "\(error)",
-            ])
-            completionsFailed = true
-        }
-
-        var commands: [[ProcessStartCommand]] = Array(repeating: [], count: deliveries.count)
-        var historyOwners: [Int] = []  // per history row, the delivery it belongs to
-        var history: [ExecutionHistoryEntry] = []
-        for (position, event, isCompletion) in events {
-            if isCompletion && completionsFailed {
-                report.requeued += 1
-                dispositions[position] = .settled(.requeue)
-                continue
-            }
-
-            let matches = index.matches(event)
-            report.matched += matches.count
-            for match in matches {
-                let plan = planner.plan(match, for: event, at: now)
-                commands[position] += plan.commands
-                history += plan.history
-                historyOwners += Array(repeating: position, count: plan.history.count)
+                batch.slots[position].completion = event.completion
+                let matches = index.matches(event)
+                report.matched += matches.count
+                for match in matches { batch.slots[position].add(planner.plan(match, for: event, at: now)) }
             }
         }
         counters.matched.add(report.matched, ordering: .relaxed)
 
-        // Encoding needs no history: it runs on the pool while the store writes on its thread.
-        let planned = commands
-        async let encoded = AMQPOutboundMessage.Draft.commands(
-            planned, exchange: configuration.names.commandsExchange, mandatory: configuration.mandatoryCommands,
-            at: clock.now())
-        if !history.isEmpty {
-            do {
-                _ = try await counters.metrics.historyWriteLatency.measure { try await store.appendHistory(history) }
-                report.historyRows = history.count
-            } catch {
-                let owners = Set(historyOwners)
-                logger.warning("history could not be recorded; the batch's matched events are requeued", metadata: [
-                    "rows": "\(history.count)", "events": "\(owners.count)", "error": "\(error)",
-                ])
-                for owner in owners {
-                    dispositions[owner] = .settled(.requeue)
-                    commands[owner] = []
-                    report.requeued += 1
-                }
-            }
-        }
-
-        let drafts = await encoded
-        for (position, delivery) in deliveries.enumerated() where !commands[position].isEmpty {
-            guard case .settled(.ack) = dispositions[position] else { continue }
-            switch drafts[position] {
-            case .success(let messages):
-                dispositions[position] = .publish(messages)
-                report.commands += messages.count
-            case .failure(let error):
-                // Deterministic, so a redelivery would fail the same way: let the queue's DLX have it.
-                logger.error("command could not be encoded; the event is discarded", metadata: [
-                    "message_id": "\(delivery.messageID ?? "-")", "error": "\(error)",
-                ])
-                dispositions[position] = .settled(.discard)
-            }
-        }
-
-        publish(deliveries, dispositions, publisher: publisher)
-        return report
-    }
-
-    /// Settles what is settled, and publishes the rest in one hand-off.
-    private func publish<Delivery: PipelineDelivery>(
-        _ deliveries: [Delivery], _ dispositions: [Disposition], publisher: some PipelinePublisher
-    ) {
-        var expected: [Int] = []
-        var waiting: [Delivery] = []
-        var drafts: [(slot: Int, draft: AMQPOutboundMessage.Draft)] = []
-        for (position, disposition) in dispositions.enumerated() {
-            switch disposition {
-            case .settled(let settlement):
+        let counters = self.counters
+        do {
+            let recorded = try await runPath.run(batch, publisher: publisher, recording: .untilRecorded) { position, result in
+                let settlement: PipelineSettlement = result.isDone ? .ack : .requeue
                 deliveries[position].settle(settlement)
                 counters.count(settlement)
-                counters.unsettled.subtract(1, ordering: .releasing)
-            case .publish(let messages):
-                let slot = waiting.count
-                waiting.append(deliveries[position])
-                expected.append(messages.count)
-                drafts += messages.map { (slot, $0) }
+                counters.unsettled.subtract(1)
             }
+            report.historyRows = recorded.history.count
+            report.completed = recorded.completions.count { $0 != nil }
+            report.commands = batch.slots.reduce(0) { $0 + $1.commands.count }
+            counters.completed.add(report.completed, ordering: .relaxed)
+        } catch {
+            // Cancelled while the store was failing, or a rule refused the batch (an action
+            // deleted under it): the broker delivers it again.
+            logger.warning("the batch was not recorded; its events are requeued", metadata: [
+                "events": "\(deliveries.count)", "error": "\(error)",
+            ])
+            for delivery in deliveries { delivery.settle(.requeue) }
+            counters.requeued.add(deliveries.count, ordering: .relaxed)
+            counters.unsettled.subtract(deliveries.count)
+            report.requeued = deliveries.count
         }
-        guard !drafts.isEmpty else { return }
-        let settlement = BatchSettlement(deliveries: waiting, expected: expected, counters: counters)
-        publisher.publish(drafts.map { slot, draft in
-            let isCommand = draft.isCommand
-            return draft.message { settlement.confirm(slot, $0, isCommand: isCommand) }
-        })
+        return report
     }
 
     // MARK: Reading

@@ -33,8 +33,8 @@ public final class PipelineCounters: Sendable {
     let completed: MetricTotal
     let acked: MetricTotal
     let requeued: MetricTotal
-    /// Deliveries handed to the pipeline and not yet settled.
-    let unsettled = Atomic<Int>(0)
+    /// Deliveries handed to the pipeline and not yet settled (graceful shutdown waits for it).
+    public let unsettled = InFlightCount()
 
     public init(metrics: EngineMetrics = EngineMetrics()) {
         self.metrics = metrics
@@ -63,7 +63,7 @@ public final class PipelineCounters: Sendable {
     }
 
     /// Deliveries still waiting for their confirms.
-    public var inFlight: Int { unsettled.load(ordering: .acquiring) }
+    public var inFlight: Int { unsettled.value }
 }
 
 /// A running total that feeds a swift-metrics counter as it grows: the pipeline bumps it like an

@@ -2,14 +2,16 @@ import AMQPClient
 import Automation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Consumes the events queue batch by batch through the ``EventPipeline`` and keeps the trigger
 /// index fresh.
 ///
 /// Graceful shutdown: the consumer is cancelled (the broker stops delivering, what was delivered
-/// is still processed), the in-flight confirms and their acks are awaited up to `drainTimeout`,
-/// then the connection closes (it waits for the last settlements, bounded by its own shutdown
-/// timeout). Anything left unsettled is requeued by the broker.
+/// is still processed), the in-flight confirms and their acks are awaited up to `drainTimeout`;
+/// the connection is closed after this service by ``ConnectionService`` (it waits for the last
+/// settlements, bounded by its own shutdown timeout). Anything left unsettled is requeued by the
+/// broker.
 public struct PipelineService: Service {
     private let connection: AMQPConnection
     private let pipeline: EventPipeline
@@ -41,7 +43,8 @@ public struct PipelineService: Service {
         }
         let consumer = try await connection.consume(queue: queue, prefetch: prefetch)
         logger.info("consuming events", metadata: ["queue": "\(queue)", "prefetch": "\(prefetch)"])
-        let connection = self.connection
+        let connection = self.connection, drainTimeout = self.drainTimeout
+        let batches = BatchTasks()
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 let triggers = self.triggers, interval = refreshInterval, logger = self.logger
@@ -53,7 +56,7 @@ public struct PipelineService: Service {
                     // command is published only after its history is written.
                     var previous: Task<Void, Never>?
                     for try await batch in consumer.batches {
-                        let current = Task {
+                        let current = batches.track {
                             let report = await pipeline.process(batch, publisher: connection)
                             logger.debug("batch", metadata: [
                                 "deliveries": "\(report.deliveries)", "matched": "\(report.matched)",
@@ -69,6 +72,10 @@ public struct PipelineService: Service {
                 } onGracefulShutdown: {
                     Task {
                         do { try await consumer.cancel() } catch { connection.beginClose() }
+                        // A batch still held (the store cannot write) is given up after the
+                        // drain timeout: it is requeued, and redelivered after the restart.
+                        try? await Task.sleep(for: drainTimeout)
+                        batches.cancelAll()
                     }
                 }
                 group.cancelAll()
@@ -76,24 +83,38 @@ public struct PipelineService: Service {
         } catch {
             logger.error("event consumption failed", metadata: ["error": "\(error)"])
             await drain()
-            await connection.close()
             throw error
         }
         await drain()
-        await connection.close()
         logger.info("event consumer stopped", metadata: ["counts": "\(pipeline.counters.snapshot)"])
     }
 
     /// Waits until every delivery handed to the pipeline is settled, or `drainTimeout` passed.
     private func drain() async {
-        let deadline = ContinuousClock.now + drainTimeout
-        while pipeline.counters.inFlight > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        if pipeline.counters.inFlight > 0 {
+        if await !pipeline.counters.unsettled.waitUntilIdle(timeout: drainTimeout) {
             logger.warning("shutdown with unconfirmed events; the broker redelivers them", metadata: [
                 "in_flight": "\(pipeline.counters.inFlight)",
             ])
         }
+    }
+}
+
+/// The batch tasks in flight, so that shutdown can cancel one the store holds.
+private final class BatchTasks: Sendable {
+    private let tasks = Mutex<[Int: Task<Void, Never>]>([:])
+    private let nextID = Atomic(0)
+
+    func track(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let task = Task {
+            await body()
+            _ = self.tasks.withLock { $0.removeValue(forKey: id) }
+        }
+        tasks.withLock { $0[id] = task }
+        return task
+    }
+
+    func cancelAll() {
+        for task in tasks.withLock({ Array($0.values) }) { task.cancel() }
     }
 }

@@ -7,12 +7,14 @@ import Synchronization
 
 /// Fires the enabled schedules: keeps their next occurrences in a ``ScheduleQueue`` and sleeps
 /// until the earliest — no polling — waking early when the service reports a definition change.
-/// A due occurrence becomes a schedule event (id `scheduleId@occurrence`) run through
-/// ``SyntheticRuns``; once its commands are confirmed, the schedule's last fired occurrence and
-/// next occurrence are stored. Missed occurrences follow ``ScheduleDecision``.
+/// A due occurrence becomes a schedule event (id `scheduleId@occurrence`), one slot of a
+/// ``RunBatch`` on the ``RunPath``; once its commands are confirmed, the schedule's last fired
+/// occurrence and next occurrence are stored — in the next batch's transaction, or after
+/// `progressInterval` when none comes. Missed occurrences follow ``ScheduleDecision``.
 ///
-/// All due schedules of one wake-up go as one batch (one history transaction, one publish
-/// hand-off), so 10,000 schedules on the same second cost one round, not 10,000.
+/// The due schedules of one wake-up go in chunks of `batchSize` slots (one transaction and one
+/// publish hand-off each), so 10,000 schedules on the same second cost a few rounds, not 10,000.
+/// Time comes from an injected ``SchedulerClock``.
 public final class SchedulerService: Service, DefinitionChangeObserver {
     public struct Configuration: Sendable {
         /// An occurrence reached later than this after its instant counts as missed.
@@ -49,8 +51,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     }
 
     private let store: any AutomationStore
-    private let runs: SyntheticRuns
-    private let clock: any WallClock
+    private let runPath: RunPath
+    private let publisher: any PipelinePublisher
+    private let clock: any SchedulerClock
     private let configuration: Configuration
     private let logger: Logger
     private let planner = CommandPlanner()
@@ -58,17 +61,18 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     private let wake = WakeSignal()
     /// Set by graceful shutdown: no new occurrences fire after it.
     private let stopping = Atomic(false)
-    /// Chunks being fired.
-    private let firing = Atomic(0)
+    /// Chunks being fired: graceful shutdown waits for their confirms.
+    private let firing = InFlightCount()
     /// Told the lag (scheduled instant → confirmed publish) of every fired occurrence.
     private let onFired: @Sendable (_ lag: Duration) -> Void
 
     public init(
-        store: any AutomationStore, runs: SyntheticRuns, clock: any WallClock, configuration: Configuration = Configuration(),
-        logger: Logger, onFired: @escaping @Sendable (_ lag: Duration) -> Void = { _ in }
+        store: any AutomationStore, runPath: RunPath, publisher: any PipelinePublisher, clock: any SchedulerClock,
+        configuration: Configuration = Configuration(), logger: Logger, onFired: @escaping @Sendable (_ lag: Duration) -> Void = { _ in }
     ) {
         self.store = store
-        self.runs = runs
+        self.runPath = runPath
+        self.publisher = publisher
         self.clock = clock
         self.configuration = configuration
         self.logger = logger
@@ -87,8 +91,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         try await load()
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while !self.stopping.load(ordering: .relaxed) {
-                    try? await Task.sleep(for: self.configuration.progressInterval)
+                while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    try? await self.clock.sleep(until: self.clock.now().addingTimeInterval(self.configuration.progressInterval.timeInterval))
                     await self.storeProgress()
                 }
             }
@@ -101,15 +105,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     // encoding and publishing instead of each step waiting for the whole batch.
                     for start in stride(from: 0, to: due.count, by: configuration.batchSize) {
                         let chunk = Array(due[start..<min(start + configuration.batchSize, due.count)])
-                        firing.add(1, ordering: .relaxed)
+                        firing.add(1)
                         group.addTask {
                             await self.fire(chunk)
-                            self.firing.subtract(1, ordering: .relaxed)
+                            self.firing.subtract(1)
                         }
                     }
                     let earliest = state.withLock { $0.queue.earliest() }
-                    let timeout = earliest.map { Duration.seconds(max(0, $0.timeIntervalSince(clock.now()))) }
-                    await wake.wait(for: timeout)
+                    await wake.wait(until: earliest, on: clock)
                 }
             } onGracefulShutdown: {
                 self.stopping.store(true, ordering: .relaxed)
@@ -118,10 +121,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             // Runs in flight get `shutdownGrace` for their confirms; then their waits are
             // cancelled. What was not confirmed keeps its stored progress, so the next start
             // fires it again with the same ids.
-            let deadline = ContinuousClock.now + configuration.shutdownGrace
-            while firing.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+            await firing.waitUntilIdle(timeout: configuration.shutdownGrace)
             group.cancelAll()
         }
         await storeProgress()
@@ -205,9 +205,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     private func fire(_ due: [ScheduledEntry]) async {
         let now = clock.now()
-        var batch: [SyntheticRuns.Run] = []
+        var batch = RunBatch()
         var toFire: [(entry: ScheduledEntry, occurrence: Date)] = []
-        var skippedHistory: [ExecutionHistoryEntry] = []
+        var skipped = RunBatch.Slot()
         var finished: [(entry: ScheduledEntry, due: Date?)] = []
         var progress: [ScheduleProgress] = []
 
@@ -218,14 +218,16 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     entry.schedule, policy: entry.definition.missedRunPolicy, firstPending: entry.firstPending,
                     lastFired: entry.lastFired, now: now, grace: configuration.missedRunGrace)
             switch decision {
-            case .fire(let occurrence, let skipped):
-                if let skipped { skippedHistory += record(skipped, of: entry, firedInstead: occurrence, at: now) }
-                batch.append(SyntheticRuns.Run(
-                    action: entry.action, cause: .schedule(entry.definition.id, occurrence: occurrence),
-                    event: .scheduled(entry.definition.id, occurrence: occurrence, of: entry.action)))
+            case .fire(let occurrence, let missed):
+                if let missed { skipped.history += record(missed, of: entry, firedInstead: occurrence, at: now) }
+                var slot = RunBatch.Slot()
+                slot.add(planner.plan(
+                    entry.action, cause: .schedule(entry.definition.id, occurrence: occurrence),
+                    for: .scheduled(entry.definition.id, occurrence: occurrence, of: entry.action), at: now))
+                batch.slots.append(slot)
                 toFire.append((entry, occurrence))
             case .skip(let missed):
-                skippedHistory += record(missed, of: entry, firedInstead: nil, at: now)
+                skipped.history += record(missed, of: entry, firedInstead: nil, at: now)
                 var advanced = entry
                 advanced.firstPending = entry.schedule.next(after: missed.last)
                 finished.append((advanced, advanced.firstPending))
@@ -237,46 +239,88 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 if until != entry.firstPending { progress.append(advanced.progress(fired: false)) }
             }
         }
+        if !skipped.history.isEmpty { batch.slots.append(skipped) }
+        // What earlier chunks confirmed is stored in this chunk's transaction.
+        let carried = takeProgress()
+        batch.scheduleProgress = Self.merge(carried, progress)
+        guard !batch.slots.isEmpty || !batch.scheduleProgress.isEmpty else {
+            finish(finished, progress: [])
+            return
+        }
 
-        let outcomes: [SyntheticRuns.Outcome]
+        let results: [SlotResult?]
         do {
-            outcomes = try await runs.execute(batch, alsoRecord: skippedHistory, timeout: configuration.confirmTimeout)
+            results = try await runPath.runAndWait(
+                batch, publisher: publisher, recording: .untilRecorded, timeout: configuration.confirmTimeout
+            ).results
         } catch {
             logger.error("schedule runs could not be recorded; retrying", metadata: [
-                "occurrences": "\(batch.count)", "error": "\(error)",
+                "occurrences": "\(toFire.count)", "error": "\(error)",
             ])
             // Nothing was recorded or published: everything is decided again after a pause.
+            restore(carried)
             finish(due.map { backingOff($0, now: now) }, progress: [])
             return
         }
 
         let confirmedAt = clock.now()
-        var fired = 0
-        for ((entry, occurrence), outcome) in zip(toFire, outcomes) {
-            if case .confirmed = outcome.delivery {
+        var confirmed: [ScheduleProgress] = []
+        for (index, (entry, occurrence)) in toFire.enumerated() {
+            if let result = results[index], result.isDone {
                 var advanced = entry
                 advanced.lastFired = occurrence
                 advanced.retry = nil
                 advanced.failures = 0
                 advanced.firstPending = entry.schedule.next(after: occurrence)
                 finished.append((advanced, advanced.firstPending))
-                progress.append(advanced.progress(fired: true))
+                confirmed.append(advanced.progress(fired: true))
                 onFired(.seconds(confirmedAt.timeIntervalSince(occurrence)))
-                fired += 1
             } else {
                 logger.warning("schedule run not confirmed; publishing it again", metadata: [
                     "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",
-                    "occurrence": "\(occurrence.formatted(.iso8601))", "delivery": "\(outcome.delivery)",
+                    "occurrence": "\(occurrence.formatted(.iso8601))",
+                    "reason": "\(results[index]?.retryReason ?? "no confirm within \(configuration.confirmTimeout)")",
                 ])
                 var retried = entry
                 retried.retry = occurrence
                 finished.append(backingOff(retried, now: now))
             }
         }
-        if fired > 0 || !skippedHistory.isEmpty {
-            logger.debug("schedules fired", metadata: ["fired": "\(fired)", "skipped_entries": "\(skippedHistory.count)"])
+        if !confirmed.isEmpty || !skipped.history.isEmpty {
+            logger.debug("schedules fired", metadata: ["fired": "\(confirmed.count)", "skipped_entries": "\(skipped.history.count)"])
         }
-        finish(finished, progress: progress)
+        finish(finished, progress: confirmed)
+    }
+
+    /// `earlier` with `later`'s steps laid over it, one per schedule (a later step keeps the
+    /// earlier last fired occurrence when it fired none).
+    private static func merge(_ earlier: [ScheduleProgress], _ later: [ScheduleProgress]) -> [ScheduleProgress] {
+        var merged: [ScheduledEntry.Key: ScheduleProgress] = [:]
+        for step in earlier + later {
+            let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)
+            var next = step
+            next.lastFired = step.lastFired ?? merged[key]?.lastFired
+            merged[key] = next
+        }
+        return Array(merged.values)
+    }
+
+    /// Takes the progress not stored yet.
+    private func takeProgress() -> [ScheduleProgress] {
+        state.withLock { state in
+            defer { state.progress = [:] }
+            return Array(state.progress.values)
+        }
+    }
+
+    /// Gives back progress that could not be stored, under anything newer.
+    private func restore(_ progress: [ScheduleProgress]) {
+        state.withLock { state in
+            for step in progress {
+                let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)
+                if state.progress[key] == nil { state.progress[key] = step }
+            }
+        }
     }
 
     /// Puts the entries back in the queue and keeps their progress for ``storeProgress()``.
@@ -293,24 +337,19 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         wake.signal()
     }
 
-    /// Stores the progress gathered since the last call, in one transaction; kept for the next
-    /// call if the store fails.
+    /// Stores the progress gathered since the last call, in one transaction of its own (when no
+    /// chunk fired to carry it); kept for the next call if the store fails.
     private func storeProgress() async {
-        let pending = state.withLock { state in
-            defer { state.progress = [:] }
-            return state.progress
-        }
+        let pending = takeProgress()
         guard !pending.isEmpty else { return }
         do {
-            try await store.recordScheduleProgress(Array(pending.values))
+            try await runPath.run(RunBatch(scheduleProgress: pending), publisher: publisher, recording: .once) { _, _ in }
         } catch {
             // Until stored, a restart re-fires these occurrences: same ids, history not duplicated.
             logger.warning("schedule progress could not be stored; retrying", metadata: [
                 "schedules": "\(pending.count)", "error": "\(error)",
             ])
-            state.withLock { state in
-                for (key, step) in pending where state.progress[key] == nil { state.progress[key] = step }
-            }
+            restore(pending)
         }
     }
 

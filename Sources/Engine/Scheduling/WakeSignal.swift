@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Lets a sleeping loop be woken early: ``wait(for:)`` returns when the time is up or when
@@ -29,6 +30,18 @@ final class WakeSignal: Sendable {
             group.addTask { await self.nextSignal() }
             if let timeout {
                 group.addTask { try? await Task.sleep(for: timeout) }
+            }
+            _ = await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Sleeps until `deadline` on `clock` (forever when nil) or until signalled or cancelled.
+    func wait(until deadline: Date?, on clock: any SchedulerClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.nextSignal() }
+            if let deadline {
+                group.addTask { try? await clock.sleep(until: deadline) }
             }
             _ = await group.next()
             group.cancelAll()

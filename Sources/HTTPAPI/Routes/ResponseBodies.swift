@@ -34,15 +34,17 @@ struct TriggerResponse: Encodable {
     var processIds: [ProcessID]
     var eventId: String
     var entries: [ExecutionHistoryEntry]
+    var replayed: Bool
 
     init(_ result: ManualTriggerResult) {
         processId = result.processIds.first
         processIds = result.processIds
         eventId = result.eventId
         entries = result.entries
+        replayed = result.replayed
     }
 
-    enum CodingKeys: String, CodingKey { case processId, processIds, eventId, entries }
+    enum CodingKeys: String, CodingKey { case processId, processIds, eventId, entries, replayed }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -50,6 +52,7 @@ struct TriggerResponse: Encodable {
         try container.encode(processIds, forKey: .processIds)
         try container.encode(eventId, forKey: .eventId)
         try container.encode(entries, forKey: .entries)
+        try container.encode(replayed, forKey: .replayed)
     }
 }
 

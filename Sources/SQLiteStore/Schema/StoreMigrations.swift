@@ -8,13 +8,14 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5]
+    static let identifiers = [v1, v2, v3, v4, v5, v6]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
     static let v3 = "v3: history without the id and dateStarted indexes"
     static let v4 = "v4: history looked up by 64-bit hashes of its key and process id"
     static let v5 = "v5: a version counter of the action, trigger and schedule definitions"
+    static let v6 = "v6: idempotency keys of manual runs"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -79,6 +80,22 @@ enum StoreMigrations {
                 \(bumpTriggers(table: "automatedAction", updateOf: "tenantId, namespace, name, description, status, items"))
                 \(bumpTriggers(table: "messageTrigger", updateOf: "actionId, id, position, name, isEnabled, triggerType, eventFilter"))
                 \(bumpTriggers(table: "cronSchedule", updateOf: scheduleDefinitionColumns))
+                """)
+        }
+        migrator.registerMigration(v6) { db in
+            // record(_:) claims a key in the run's own transaction; the primary key makes two
+            // claims of one key by concurrent requests (or replicas) meet in the schema.
+            try db.execute(sql: """
+                CREATE TABLE manualRunKey (
+                    tenantId TEXT NOT NULL,
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    eventId TEXT NOT NULL,
+                    createdAt REAL NOT NULL,
+                    PRIMARY KEY (tenantId, actionId, key)
+                );
+                -- pruneManualRunKeys(createdBefore:).
+                CREATE INDEX manualRunKey_created ON manualRunKey(createdAt);
                 """)
         }
         return migrator

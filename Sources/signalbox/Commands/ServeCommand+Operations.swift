@@ -3,6 +3,7 @@ import Engine
 import HTTPAPI
 import Metrics
 import Prometheus
+import Foundation
 import SQLiteStore
 
 /// What `serve` gives the platform: the process-wide metrics backend and the readiness checks.
@@ -17,14 +18,22 @@ extension ServeCommand {
         return registry
     }
 
-    /// `GET /health/ready` passes when the broker connection is up and the database takes writes.
-    static func readinessChecks(connection: AMQPConnection, store: SQLiteAutomationStore) -> [ReadinessCheck] {
+    /// `GET /health/ready` passes when the broker connection is up and the database takes writes
+    /// — and fails at once while the run path is holding a batch the store would not write.
+    static func readinessChecks(connection: AMQPConnection, store: SQLiteAutomationStore, storeHealth: StoreHealth) -> [ReadinessCheck] {
         [
             ReadinessCheck(name: "broker") {
                 let state = connection.state
                 guard state == .connected else { throw ReadinessCheck.Failure("the broker connection is \(state)") }
             },
-            ReadinessCheck(name: "database") { try await store.checkWritable() },
+            ReadinessCheck(name: "database") {
+                if let failure = storeHealth.failure {
+                    throw ReadinessCheck.Failure(
+                        "the store at \(store.configuration.path) cannot write: \(failure.error) "
+                            + "(\(failure.attempts) attempts since \(failure.since.formatted(.iso8601)); events are held and retried)")
+                }
+                try await store.checkWritable()
+            },
         ]
     }
 }

@@ -65,41 +65,48 @@ struct ServeCommand: AsyncParsableCommand {
 
         let clock = SystemWallClock()
         let engineMetrics = EngineMetrics()
-        let runs = SyntheticRuns(store: store, publisher: connection, names: settings.broker, clock: clock)
+        let counters = PipelineCounters(metrics: engineMetrics)
+        let storeHealth = StoreHealth()
+        // One run path for every source: the pipeline, the scheduler and manual runs.
+        let runPath = RunPath(
+            store: store, clock: clock, configuration: RunPath.Configuration(names: settings.broker), counters: counters,
+            health: storeHealth, logger: Logger(label: "signalbox.runs"))
         let scheduler = SchedulerService(
-            store: store, runs: runs, clock: clock,
+            store: store, runPath: runPath, publisher: connection, clock: clock,
             configuration: SchedulerService.Configuration(missedRunGrace: settings.missedRunGrace),
             logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let triggers = TriggerIndexProvider(store: store)
         let service = AutomationService(
             store: store, clock: clock,
-            runner: PublishingActionRunner(runs: runs, store: store, clock: clock, logger: Logger(label: "signalbox.manual")),
+            runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker),
-            counters: PipelineCounters(metrics: engineMetrics), logger: Logger(label: "signalbox.events"))
+            counters: counters, health: storeHealth, logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
         let api = SignalboxAPI(
             service: service, logger: Logger(label: "signalbox.http"),
-            readinessChecks: Self.readinessChecks(connection: connection, store: store),
+            readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
             metricsText: { metricsRegistry.emitToString() })
             .application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
+        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the events
+        // pipeline, and the broker connection last, once nothing publishes on it any more.
         let group = ServiceGroup(configuration: .init(
             services: [
+                .init(service: ConnectionService(connection: connection, logger: Logger(label: "signalbox.amqp")),
+                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-                // After the events service: shutdown runs in reverse, so the scheduler stops
-                // before the pipeline closes the connection its last runs publish on.
                 .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: retention),
             ],

@@ -23,7 +23,7 @@ struct SignalboxConfiguration {
 
     static let keys: Set<String> = [
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
-        "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange",
+        "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds",
@@ -51,6 +51,13 @@ struct SignalboxConfiguration {
             eventsQueueType: queueType,
             deliveryLimit: try reader.integer("amqp.deliveryLimit", default: 10, in: 1...10_000),
             commandsExchange: try reader.name("amqp.commandsExchange", default: "signalbox.commands"),
+            commandsQueue: try reader.value("amqp.commandsQueue", default: "signalbox.commands") { text throws(ConfigurationError) in
+                // Empty: declare no commands queue (the processes' launcher binds its own).
+                guard text.utf8.count <= 255 else {
+                    throw ConfigurationError(source: "", key: "", message: "expected a queue name of at most 255 bytes, or empty for none")
+                }
+                return text.isEmpty ? nil : text
+            },
             deadLetterExchange: try reader.name("amqp.deadLetterExchange", default: "signalbox.dead-letter"),
             deadLetterQueue: try reader.name("amqp.deadLetterQueue", default: "signalbox.dead-letter"))
         let level = try reader.value("log.level", default: Logger.Level.info) { text throws(ConfigurationError) in

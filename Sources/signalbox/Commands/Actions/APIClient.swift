@@ -13,7 +13,9 @@ struct APIClient {
     let token: String?
 
     /// Sends `method path` with an optional JSON body; the body of a 2xx answer.
-    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil) async throws(APIClientError) -> Data {
+    func send(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, headers: [String: String] = [:]
+    ) async throws(APIClientError) -> Data {
         guard var components = URLComponents(url: server, resolvingAgainstBaseURL: false) else {
             throw APIClientError(message: "--server \(server) is not a URL")
         }
@@ -25,6 +27,7 @@ struct APIClient {
         request.timeoutInterval = 30
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

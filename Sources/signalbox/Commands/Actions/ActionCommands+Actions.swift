@@ -107,15 +107,25 @@ struct ActionTriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "action-trigger", abstract: "Run an automated action now.")
 
     @OptionGroup var action: ActionSelector
+
+    @Option(help: "Sent as the Idempotency-Key header: the same key on the same action within 24 h returns the first run and starts nothing.")
+    var idempotencyKey: String?
+
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        struct Result: Decodable { var processIds: [String] }
+        struct Result: Decodable {
+            var processIds: [String]
+            var replayed: Bool?
+        }
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
-            let data = try await client.send("POST", "/automated-actions/by-id/\(id)/trigger")
+            let data = try await client.send(
+                "POST", "/automated-actions/by-id/\(id)/trigger", headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
             try server.output(data, as: Result.self) { result in
-                "Triggered \(action.name ?? id); started \(result.processIds.count) process(es):\n"
+                (result.replayed == true
+                    ? "Already triggered with this idempotency key; nothing new started. Its \(result.processIds.count) process(es):\n"
+                    : "Triggered \(action.name ?? id); started \(result.processIds.count) process(es):\n")
                     + result.processIds.map { "  \($0)\n" }.joined()
             }
         }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Everything one batch of the run path writes, in one store transaction (DESIGN "Record"): the
+/// completions its events report, the history rows of its new runs, the schedules' progress and
+/// the idempotency key of a manual run. Durable before any source of the batch is settled.
+public struct RunRecord: Sendable {
+    /// Pending entries to close, in order (a second request for the same process closes nothing).
+    public var completions: [ExecutionCompletionRequest]
+    /// New history rows, idempotent on their ``ExecutionHistoryEntry/idempotencyKey``.
+    public var history: [ExecutionHistoryEntry]
+    /// Where schedules stand (see ``ScheduleProgress``); schedules that are gone are ignored.
+    public var scheduleProgress: [ScheduleProgress]
+    /// The key a manual run was requested with: if another run of the action holds it (and it has
+    /// not expired), nothing else of the batch is written and ``RecordedRun/heldBy`` names it.
+    public var manualRunKey: ManualRunKey?
+    /// When completions close (their `dateCompleted`).
+    public var at: Date
+
+    public init(
+        completions: [ExecutionCompletionRequest] = [], history: [ExecutionHistoryEntry] = [],
+        scheduleProgress: [ScheduleProgress] = [], manualRunKey: ManualRunKey? = nil, at: Date
+    ) {
+        self.completions = completions
+        self.history = history
+        self.scheduleProgress = scheduleProgress
+        self.manualRunKey = manualRunKey
+        self.at = at
+    }
+
+    public var isEmpty: Bool {
+        completions.isEmpty && history.isEmpty && scheduleProgress.isEmpty && manualRunKey == nil
+    }
+}
+
+/// What ``AutomationStore/record(_:)`` wrote.
+public struct RecordedRun: Sendable {
+    /// Per completion request, in order: the closed entry, or nil when nothing changed.
+    public var completions: [ExecutionCompletion?]
+    /// Per history row, in order: the row as stored (the earlier one for a duplicate key).
+    public var history: [ExecutionHistoryEntry]
+    /// The earlier run that holds the batch's manual-run key, when one does (then nothing was written).
+    public var heldBy: ManualRunKey?
+
+    public init(completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], heldBy: ManualRunKey? = nil) {
+        self.completions = completions
+        self.history = history
+        self.heldBy = heldBy
+    }
+}
+
+/// An `Idempotency-Key` of a manual run: the same key on the same action within
+/// ``ManualRunKey/lifetime`` answers with the first run instead of starting another.
+public struct ManualRunKey: Hashable, Sendable {
+    /// How long a key is remembered.
+    public static let lifetime: TimeInterval = 24 * 3600
+    /// The longest key accepted (Stripe's limit).
+    public static let maximumLength = 255
+
+    public var tenantId: TenantID
+    public var actionId: ActionID
+    public var key: String
+    /// The manual event the key started: its history entries share this ``ExecutionHistoryEntry/sourceEventId``.
+    public var eventId: String
+    public var createdAt: Date
+
+    public init(tenantId: TenantID, actionId: ActionID, key: String, eventId: String, createdAt: Date) {
+        self.tenantId = tenantId
+        self.actionId = actionId
+        self.key = key
+        self.eventId = eventId
+        self.createdAt = createdAt
+    }
+
+    /// Whether the key still holds at `now`.
+    public func isLive(at now: Date) -> Bool { now.timeIntervalSince(createdAt) < Self.lifetime }
+}

@@ -1,0 +1,177 @@
+import AMQPClient
+import Automation
+import Foundation
+import Logging
+
+/// DESIGN's run path, the one way every source starts actions: a ``RunBatch`` is encoded while
+/// ONE store transaction records it (completions closed, history rows, schedule progress, a
+/// manual-run key), durable before anything is settled; then its messages are published in one
+/// hand-off, and each slot's source is told its ``SlotResult`` once the broker answered for all of
+/// the slot's messages.
+///
+/// - A store that cannot write is retried with ``StoreBackoff`` (for the pipeline and the
+///   scheduler, until it writes: the sources wait, and the pipeline takes no new deliveries
+///   meanwhile); ``StoreHealth`` says why for readiness.
+/// - A command the broker cannot route (no queue bound to its key) or that cannot be encoded
+///   would fail the same way every time: its entry is closed `Failed` with the reason and the
+///   slot is done. A refusal (`basic.nack`) or a lost connection is passing: the slot is not done
+///   (``SlotResult/retryReason``) and its source runs it again with the same ids.
+public struct RunPath: Sendable {
+    public struct Configuration: Sendable {
+        public var commandsExchange: String
+        /// Publish commands `mandatory`, so an unroutable command comes back as one (and its run
+        /// is recorded `Failed`) instead of being dropped by the exchange.
+        public var mandatoryCommands: Bool
+        public var backoff: StoreBackoff
+
+        public init(names: BrokerNames, mandatoryCommands: Bool = true, backoff: StoreBackoff = StoreBackoff()) {
+            self.commandsExchange = names.commandsExchange
+            self.mandatoryCommands = mandatoryCommands
+            self.backoff = backoff
+        }
+    }
+
+    /// What to do when the store cannot write the batch.
+    public enum Recording: Sendable {
+        /// Retry with backoff until it writes; throws only `CancellationError`.
+        case untilRecorded
+        /// Throw the store's error (a caller that answers someone: a manual run).
+        case once
+    }
+
+    let store: any AutomationStore
+    let clock: any WallClock
+    let configuration: Configuration
+    let counters: PipelineCounters
+    public let health: StoreHealth
+    let logger: Logger
+
+    public init(
+        store: any AutomationStore, clock: any WallClock, configuration: Configuration,
+        counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(), logger: Logger
+    ) {
+        self.store = store
+        self.clock = clock
+        self.configuration = configuration
+        self.counters = counters
+        self.health = health
+        self.logger = logger
+    }
+
+    /// Records `batch` and hands its messages to `publisher`; returns what was recorded. `settle`
+    /// is called once per slot, possibly before this returns, on the connection's I/O thread or a
+    /// task: it must return at once. When ``RecordedRun/heldBy`` is set (the manual-run key was
+    /// taken) nothing was written or published and `settle` is not called.
+    @discardableResult
+    public func run(
+        _ batch: RunBatch, publisher: some PipelinePublisher, recording: Recording,
+        settle: @escaping @Sendable (_ slot: Int, _ result: SlotResult) -> Void
+    ) async throws -> RecordedRun {
+        let now = clock.now()
+        let exchange = configuration.commandsExchange, mandatory = configuration.mandatoryCommands
+        // Encoding needs no history: it runs on the pool while the store writes on its thread.
+        async let encoded = AMQPOutboundMessage.Draft.commands(
+            batch.slots.map(\.commands), exchange: exchange, mandatory: mandatory, at: now)
+        let record = RunRecord(
+            completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
+            scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey, at: now)
+        let recorded = try await write(record, recording)
+        let drafts = await encoded
+        if recorded.heldBy != nil { return recorded }
+
+        var results: [SlotResult] = []
+        var messages: [SlotTracker.Message] = []
+        var expected: [Int] = []
+        var unencodable: [[ExecutionCompletionRequest]] = []
+        var historyOffset = 0, completionOffset = 0
+        for (index, slot) in batch.slots.enumerated() {
+            var result = SlotResult(entries: Array(recorded.history[historyOffset..<historyOffset + slot.history.count]))
+            historyOffset += slot.history.count
+            if slot.completion != nil {
+                result.completion = recorded.completions[completionOffset]
+                completionOffset += 1
+            }
+            results.append(result)
+            var failed: [ExecutionCompletionRequest] = []
+            var count = 0
+            switch drafts[index] {
+            case .success(let commands):
+                for (command, draft) in zip(slot.commands, commands) {
+                    messages.append(SlotTracker.Message(slot: index, processId: command.processId, draft: draft))
+                }
+                count += commands.count
+            case .failure(let error):
+                logger.error("commands could not be encoded; their runs are recorded Failed", metadata: [
+                    "commands": "\(slot.commands.count)", "error": "\(error)",
+                ])
+                failed = slot.commands.map {
+                    ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: "the command could not be encoded: \(error)")
+                }
+            }
+            for draft in slot.unrecorded {
+                messages.append(SlotTracker.Message(slot: index, processId: nil, draft: draft))
+                count += 1
+            }
+            expected.append(count)
+            unencodable.append(failed)
+        }
+        let tracker = SlotTracker(
+            results: results, expected: expected, failed: unencodable, runPath: self, exchange: exchange, settle: settle)
+        tracker.start()
+        if !messages.isEmpty {
+            publisher.publish(messages.map { message in
+                message.draft.message { tracker.confirm(message, $0) }
+            })
+        }
+        return recorded
+    }
+
+    /// ``run(_:publisher:recording:settle:)``, then waits up to `timeout` for the slots' results:
+    /// nil for a slot the broker has not answered by then (the connection keeps its messages and
+    /// still publishes them, after a reconnect if need be).
+    public func runAndWait(
+        _ batch: RunBatch, publisher: some PipelinePublisher, recording: Recording, timeout: Duration
+    ) async throws -> (recorded: RecordedRun, results: [SlotResult?]) {
+        let barrier = ResultBarrier<SlotResult>(count: batch.slots.count)
+        let recorded = try await run(batch, publisher: publisher, recording: recording) { barrier.deliver($0, $1) }
+        if recorded.heldBy != nil { return (recorded, []) }
+        return (recorded, await barrier.results(timeout: timeout))
+    }
+
+    // MARK: Store
+
+    /// One transaction, retried per `recording`.
+    private func write(_ record: RunRecord, _ recording: Recording) async throws -> RecordedRun {
+        // A batch of foreign completions and unmatched events writes nothing: it needs no store.
+        if record.isEmpty { return RecordedRun() }
+        while true {
+            do {
+                let recorded = try await counters.metrics.historyWriteLatency.measure { try await store.record(record) }
+                if let failure = health.recovered() {
+                    logger.notice("the store writes again; resuming", metadata: [
+                        "failed_attempts": "\(failure.attempts)", "since": "\(failure.since.formatted(.iso8601))",
+                    ])
+                }
+                return recorded
+            } catch {
+                // A rule outcome (an action deleted under a run) is not the store failing.
+                if case .once = recording { throw error }
+                if let refusal = error as? AutomationError, refusal.code != .unavailable { throw error }
+                try Task.checkCancellation()
+                let attempts = health.failed(error, at: clock.now())
+                let delay = configuration.backoff.delay(afterAttempt: attempts)
+                logger.log(level: attempts == 1 ? .error : .warning, "the store cannot write; holding the batch and retrying", metadata: [
+                    "attempt": "\(attempts)", "retry_in": "\(delay)", "history_rows": "\(record.history.count)",
+                    "completions": "\(record.completions.count)", "error": "\(error)",
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Closes the entries of commands that will never be delivered, retrying while the store
+    /// cannot write (until cancelled: then nil, and the source runs the slot again).
+    func closeUndeliverable(_ requests: [ExecutionCompletionRequest]) async -> [ExecutionCompletion?]? {
+        try? await write(RunRecord(completions: requests, at: clock.now()), .untilRecorded).completions
+    }
+}

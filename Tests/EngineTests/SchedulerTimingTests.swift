@@ -1,0 +1,163 @@
+import AMQPClient
+import Automation
+import Engine
+import Foundation
+import Logging
+import SignalboxTestSupport
+import Synchronization
+import Testing
+
+/// The scheduler's timing on a clock the test moves, with an in-memory store and a publisher that
+/// answers at once: when an occurrence fires, what happens when it is late or missed, and how a
+/// refused run is retried. No broker, no waiting for real seconds.
+@Suite("Scheduler timing on a test clock")
+struct SchedulerTimingTests {
+    /// Confirms every message at once, refusing the first `refusals`.
+    final class AnsweringPublisher: PipelinePublisher {
+        private let state: Mutex<(refusals: Int, published: [AMQPOutboundMessage])>
+        init(refusals: Int = 0) { state = Mutex((refusals, [])) }
+        var published: [AMQPOutboundMessage] { state.withLock { $0.published } }
+
+        func publish(_ messages: [AMQPOutboundMessage]) {
+            for message in messages {
+                let refuse = state.withLock { state in
+                    state.published.append(message)
+                    defer { state.refusals -= 1 }
+                    return state.refusals > 0
+                }
+                message.onConfirm(refuse ? .failure(AMQPError(.publishNacked, context: "test", reason: "nack")) : .success(()))
+            }
+        }
+    }
+
+    static func at(_ text: String) -> Date { try! Date("2026-01-05T\(text)Z", strategy: .iso8601) }
+
+    /// A scheduler over an action with one schedule, made at `created` on `clock`; not started.
+    struct Fixture {
+        let clock: ManualSchedulerClock
+        let store = InMemoryAutomationStore()
+        let publisher: AnsweringPublisher
+        let scheduler: SchedulerService
+        let action: AutomatedAction
+        var schedule: CronScheduleDefinition { action.schedules[0] }
+
+        init(created: Date, cron: String = "0 * * * * *", policy: MissedRunPolicy = .fireOnce, grace: TimeInterval = 60, refusals: Int = 0) async throws {
+            clock = ManualSchedulerClock(created)
+            publisher = AnsweringPublisher(refusals: refusals)
+            let service = AutomationService(store: store, clock: clock)
+            _ = try await service.bootstrap()
+            let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
+                [{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}]
+                """#.utf8))
+            action = try await service.createAction(
+                CreateActionRequest(
+                    name: "timed", actions: items,
+                    schedules: [AddScheduleRequest(name: "s", cron: cron, missedRunPolicy: policy)]),
+                namespace: "production", as: Caller(tenantId: .default, role: .admin)
+            ).action
+            var logger = Logger(label: "scheduler-timing-tests")
+            logger.logLevel = .critical
+            let runPath = RunPath(
+                store: store, clock: clock, configuration: RunPath.Configuration(names: BrokerNames()), logger: logger)
+            scheduler = SchedulerService(
+                store: store, runPath: runPath, publisher: publisher, clock: clock,
+                configuration: SchedulerService.Configuration(missedRunGrace: grace), logger: logger)
+        }
+
+        /// The scheduled instants of the commands published so far, from their message ids.
+        func firedOccurrences(among candidates: [Date]) -> [Date] {
+            let planner = CommandPlanner()
+            let ids = publisher.published.map(\.properties.messageID)
+            return ids.compactMap { id in
+                candidates.first { occurrence in
+                    let eventId = Event.scheduleEventID(schedule.id, occurrence: occurrence)
+                    return planner.commandID(
+                        eventId: eventId, cause: .schedule(schedule.id, occurrence: occurrence), itemIndex: 0
+                    ).description == id
+                }
+            }
+        }
+
+        /// Runs the scheduler until the test ends; waits until it sleeps until `deadline`.
+        func start(sleepingUntil deadline: Date) async throws -> Task<Void, any Error> {
+            let task = Task { try await scheduler.run() }
+            #expect(await eventually { clock.deadlines.contains(deadline) }, "sleeping until \(deadline): \(clock.deadlines)")
+            return task
+        }
+
+        func history() async throws -> [ExecutionHistoryEntry] {
+            try await store.history(actionId: action.id, page: PageRequest(limit: 100)).items
+        }
+    }
+
+    static let minutes = (0...10).map { at(String(format: "10:%02d:00", $0)) }
+
+    @Test func anOccurrenceFiresAtItsInstantAndNotBefore() async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"))
+        let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
+        defer { running.cancel() }
+        fixture.clock.set(Self.at("10:00:59"))
+        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:01:00")) })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(fixture.publisher.published.isEmpty, "nothing is due a second early")
+
+        fixture.clock.set(Self.at("10:01:00"))
+        #expect(await eventually { fixture.publisher.published.count == 1 })
+        #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00")])
+        // Fired and confirmed: it sleeps until the next one.
+        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:02:00")) })
+        fixture.clock.set(Self.at("10:02:00"))
+        #expect(await eventually { fixture.publisher.published.count == 2 })
+        #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00"), Self.at("10:02:00")])
+    }
+
+    @Test func aLateOccurrenceWithinTheGraceFiresAtOnceAndIsNotMissed() async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"), grace: 60)
+        fixture.clock.set(Self.at("10:01:40"))  // 40 s late: the scheduler was busy, not down
+        let running = try await fixture.start(sleepingUntil: Self.at("10:02:00"))
+        defer { running.cancel() }
+        #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00")])
+        #expect(try await fixture.history().allSatisfy { $0.outcome == .pending })
+    }
+
+    @Test(arguments: [MissedRunPolicy.fireOnce, .skip])
+    func missedOccurrencesFollowThePolicyAndAreRecordedSkipped(_ policy: MissedRunPolicy) async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"), policy: policy, grace: 5)
+        fixture.clock.set(Self.at("10:05:10"))  // down from 10:00:30: 10:01 … 10:05 are older than the grace
+        let running = try await fixture.start(sleepingUntil: Self.at("10:06:00"))
+        defer { running.cancel() }
+        let history = try await fixture.history()
+        let skipped = try #require(history.first { $0.outcome == .skipped })
+        switch policy {
+        case .fireOnce:
+            #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:05:00")], "the latest missed one, once")
+            #expect(history.filter { $0.outcome == .pending }.count == 1)
+        case .skip:
+            #expect(fixture.publisher.published.isEmpty)
+            #expect(!history.contains { $0.outcome == .pending })
+        }
+        #expect(skipped.errorMessage?.isEmpty == false, "says which occurrences were missed")
+    }
+
+    @Test func aRefusedRunIsRetriedAfterABackoffWithTheSameIds() async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"), refusals: 1)
+        let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
+        defer { running.cancel() }
+        fixture.clock.set(Self.at("10:01:00"))
+        #expect(await eventually { fixture.publisher.published.count == 1 })
+        // Refused (nack): due again one second later, not at the next occurrence.
+        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:01:01")) })
+        #expect(try await fixture.store.lastFiredOccurrences()[fixture.schedule.id] == nil)
+
+        fixture.clock.set(Self.at("10:01:01"))
+        #expect(await eventually { fixture.publisher.published.count == 2 })
+        let ids = fixture.publisher.published.map(\.properties.messageID)
+        #expect(ids[0] == ids[1], "the same command again")
+        #expect(try await fixture.history().count == 1, "one history row for the occurrence")
+        // The confirmed progress is stored (by the progress flush, which runs on the same clock).
+        fixture.clock.set(Self.at("10:01:02"))
+        #expect(try await eventually {
+            try await fixture.store.lastFiredOccurrences()[fixture.schedule.id] == Self.at("10:01:00")
+        })
+    }
+}
