@@ -73,7 +73,7 @@ run_signalbox() {
   port=$(bench_free_port)
   result=$(cd "$ROOT" && SIGNALBOX_AMQP_URL="$URL" SIGNALBOX_DATABASE_PATH="$work/run.sqlite" \
     SIGNALBOX_AMQP_PREFETCH="$PREFETCH" SIGNALBOX_AMQP_EVENTS_QUEUE_TYPE="$QTYPE" \
-    SIGNALBOX_HTTP_HOST=127.0.0.1 SIGNALBOX_HTTP_PORT="$port" SIGNALBOX_LOG_LEVEL=${PIPELINE_LOG_LEVEL:-info} \
+    SIGNALBOX_AMQP_COMMANDS_QUEUE="" SIGNALBOX_HTTP_HOST=127.0.0.1 SIGNALBOX_HTTP_PORT="$port" SIGNALBOX_LOG_LEVEL=${PIPELINE_LOG_LEVEL:-info} \
     "$tool" serve --binary "$bin/signalbox" --config config/signalbox.yaml --api "127.0.0.1:$port" \
     --drain "$N" --queue signalbox.events --sink "$SINK" --url "$URL" --db "$work/run.sqlite" \
     --log "${PIPELINE_LOG_DIR:-$work}/serve-$run.log")

@@ -95,6 +95,62 @@ import Glibc
         await served.cleanUp()
     }
 
+    @Test func aStoreLockedByAnotherProcessForNinetySecondsLosesNothing() async throws {
+        let served = try await ServedPipeline(url: Self.sharedURL, label: "outage")
+        var holder: Process?
+        do {
+            let (action, trigger) = try await Self.startWithLiveTrigger(served)
+            // Another process takes SQLite's write lock on the file and keeps it for 90 s.
+            let locker = try Self.holdWriteLock(on: served.database, seconds: 90)
+            holder = locker.process
+            guard await eventually(timeout: .seconds(20), { locker.output.current.contains("locked") }) else {
+                throw ServedPipeline.Failure("the lock holder did not start: \(locker.output.current)")
+            }
+            let events = TestEvent.mix(4_000, prefix: served.prefix)  // 1,000 match
+            try await served.publish(events)
+
+            // While the file is locked: readiness names the store and its error, no command leaves
+            // (each is published only after its history is written), nothing is dead-lettered.
+            guard try await eventually(timeout: .seconds(60), {
+                let (status, body) = try await served.get("/health/ready")
+                return status == 503 && body.contains("cannot write") && body.contains("locked")
+            }) else {
+                throw ServedPipeline.Failure("readiness did not report the store: \(try await served.get("/health/ready"))\n\(served.log)")
+            }
+            #expect(served.commands.all.isEmpty, "no command before its history is recorded")
+            #expect(try await served.client.queueStatus(served.names.deadLetterQueue).messageCount == 0)
+            #expect(locker.process.isRunning, "the lock was still held when the checks ran")
+
+            guard await eventually(timeout: .seconds(120), { !locker.process.isRunning }) else {
+                throw ServedPipeline.Failure("the lock holder did not end")
+            }
+            #expect(locker.process.terminationStatus == 0, "the lock holder failed: \(locker.output.current)")
+            // Consumption resumes by itself; every matched event gets its commands and history once.
+            try await Self.verify(served, events: events, action: action, trigger: trigger)
+            #expect(served.runs.count == 1, "the service was not restarted")
+            #expect(served.log.contains("the store cannot write"), "the outage was logged")
+            #expect(served.log.contains("the store writes again"), "the recovery was logged")
+        } catch {
+            Issue.record(error)
+        }
+        if let holder, holder.isRunning { holder.terminate() }
+        await served.cleanUp()
+    }
+
+    /// A python3 process (its standard sqlite3 module) that opens `database`, takes the write lock
+    /// with `BEGIN IMMEDIATE`, prints "locked", and holds it for `seconds`.
+    static func holdWriteLock(on database: String, seconds: Int) throws -> (process: Process, output: SignalboxProcess.OutputCollector) {
+        let script = """
+            import sqlite3, sys, time
+            connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            connection.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            time.sleep(float(sys.argv[2]))
+            connection.execute("ROLLBACK")
+            """
+        return try SignalboxProcess.launch(executable: "/usr/bin/env", ["python3", "-c", script, database, "\(seconds)"])
+    }
+
     // MARK: Steps
 
     /// Starts the service, creates an action of ``items`` items with a trigger for

@@ -21,7 +21,7 @@ import Testing
             "SIGNALBOX_AMQP_URL": url, "SIGNALBOX_AMQP_EVENTS_EXCHANGE": "\(prefix).events",
             "SIGNALBOX_AMQP_EVENTS_QUEUE": "\(prefix).events", "SIGNALBOX_AMQP_COMMANDS_EXCHANGE": "\(prefix).commands",
             "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": "\(prefix).dlx", "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": "\(prefix).dlq",
-            "SIGNALBOX_AMQP_CONNECTION_NAME": prefix,
+            "SIGNALBOX_AMQP_CONNECTION_NAME": prefix, "SIGNALBOX_AMQP_COMMANDS_QUEUE": "\(prefix).commands",
         ]
         let (process, output) = try SignalboxProcess.launchServe(environment: environment)
         defer { if process.isRunning { process.terminate() } }
@@ -47,12 +47,10 @@ import Testing
         #expect(try await client.queueStatus("\(prefix).dlq").messageCount == 0, "the dead-letter queue exists")
         try await checkHealthAndMetrics(port: port)
 
-        // Commands are published mandatory: the manual run of the tutorial needs a queue to land in.
+        // As on a fresh install: serve declared the commands queue, so the tutorial's manual run lands there.
         let commands = "\(prefix).commands"
-        try await client.declare(AMQPTopology(
-            queues: [.init(name: commands)], bindings: [.init(queue: commands, exchange: commands, routingKey: "#")]))
         try await walkSeedTutorialThroughTheCLI(port: port, database: database)
-        #expect(try await client.queueStatus(commands).messageCount == 1, "the manual run published one command")
+        #expect(try await client.queueStatus(commands).messageCount == 2, "two manual runs, one command each")
         try await client.delete(queue: commands)
 
         let stopping = ContinuousClock.now
@@ -141,6 +139,14 @@ import Testing
 
         let manual = try SignalboxProcess.run(["action-trigger", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(manual.status == 0, "action-trigger failed: \(manual.stderr)")
+        // The same idempotency key twice: one run, the second answer repeats the first.
+        let keyed = ["action-trigger", "--name", "daily-report", "--namespace", "production", "--idempotency-key", "tutorial-1"]
+        let first = try SignalboxProcess.run(keyed, environment: client)
+        let again = try SignalboxProcess.run(keyed, environment: client)
+        #expect(first.status == 0 && again.status == 0, "\(first.stderr) \(again.stderr)")
+        #expect(first.stdout.hasPrefix("Triggered") && again.stdout.hasPrefix("Already triggered"), "\(first.stdout) \(again.stdout)")
+        let processes = { (output: String) in output.split(separator: "\n").dropFirst().map(String.init) }
+        #expect(processes(first.stdout) == processes(again.stdout) && processes(first.stdout).count == 1)
         let history = try SignalboxProcess.run(
             ["action-history", "--name", "daily-report", "--namespace", "production", "--limit", "10", "--json"], environment: client)
         #expect(history.status == 0)

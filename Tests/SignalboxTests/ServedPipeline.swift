@@ -74,6 +74,8 @@ final class ServedPipeline {
             "SIGNALBOX_AMQP_COMMANDS_EXCHANGE": names.commandsExchange,
             "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": names.deadLetterExchange,
             "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": names.deadLetterQueue, "SIGNALBOX_AMQP_CONNECTION_NAME": prefix,
+            // The test binds its own commands queue (and counts every command in it).
+            "SIGNALBOX_AMQP_COMMANDS_QUEUE": "",
             // Retention runs at every start; its default (1000 per action) would prune what the test counts.
             "SIGNALBOX_DATABASE_RETENTION_KEEP_LAST_PER_ACTION": "10000000",
         ]
@@ -250,6 +252,15 @@ final class ServedPipeline {
             cursor = response.value(forHTTPHeaderField: "X-Next-Cursor")
         } while cursor != nil
         return entries
+    }
+
+    /// A GET without a token (health, metrics): status and body.
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 30
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
     private func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {

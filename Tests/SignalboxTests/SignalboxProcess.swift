@@ -60,15 +60,32 @@ struct SignalboxProcess {
         process.arguments = ["serve", "--config", "config/signalbox.yaml"]
         process.currentDirectoryURL = repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stderr = Pipe()
         let output = OutputCollector()
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
-        }
-        process.standardError = stderr
+        process.standardError = collecting(into: output)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return (process, output)
+    }
+
+    /// Starts another program in the background, its stdout and stderr collected together.
+    static func launch(executable: String, _ arguments: [String]) throws -> (process: Process, output: OutputCollector) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = OutputCollector()
+        let pipe = collecting(into: output)
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        return (process, output)
+    }
+
+    private static func collecting(into output: OutputCollector) -> Pipe {
+        let pipe = Pipe()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
+        }
+        return pipe
     }
 }
