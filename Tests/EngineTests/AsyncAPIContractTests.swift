@@ -124,6 +124,25 @@ struct AsyncAPIContractTests {
 
     // MARK: Names
 
+    @Test func theCommandsQueueIsDeclaredAsDocumentedAndCatchesEveryCommand() throws {
+        let document = try AsyncAPIDocument()
+        let names = BrokerNames()
+        let queue = try #require(names.commandsQueue)
+        #expect(queue == (try document.string(["channels", "commandsQueue", "bindings", "amqp", "queue", "name"])))
+        let keys = try #require(try document.value(["channels", "commandsQueue", "x-signalbox-binding-keys"]) as? [String])
+        let declared = names.topology.bindings.filter { $0.queue == queue }
+        #expect(declared.map(\.routingKey) == keys && declared.allSatisfy { $0.exchange == names.commandsExchange })
+        #expect(names.topology.queues.first { $0.name == queue }?.arguments["x-queue-type"] == .string(names.eventsQueueType.rawValue))
+        // Every command channel's routing key reaches the queue through one of the bindings.
+        for channel in Self.commandChannels {
+            let key = try document.string(["channels", channel, "address"])
+            #expect(keys.contains { $0 == key || ($0.hasSuffix(".#") && key.hasPrefix($0.dropLast())) }, "\(key) is not bound")
+        }
+        var none = names
+        none.commandsQueue = nil
+        #expect(!none.topology.queues.contains { $0.name == queue }, "no commands queue when none is configured")
+    }
+
     @Test func routingKeysAreTheCodes() throws {
         let document = try AsyncAPIDocument()
         let eventKeys = try #require(try document.value(["channels", "processUpdated", "parameters", "triggerType", "enum"]) as? [String])
