@@ -19,7 +19,12 @@ public struct ConnectionService: Service {
     public func run() async throws {
         let connection = self.connection
         await withGracefulShutdownHandler {
-            await connection.waitUntilClosed()
+            // Cancelled (the group gave up on a graceful stop): close at once all the same.
+            await withTaskCancellationHandler {
+                await connection.waitUntilClosed()
+            } onCancel: {
+                connection.beginClose()
+            }
         } onGracefulShutdown: {
             connection.beginClose()
         }

@@ -26,23 +26,24 @@ final class WakeSignal: Sendable {
 
     /// Sleeps up to `timeout` (forever when nil) or until signalled or cancelled.
     func wait(for timeout: Duration?) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.nextSignal() }
-            if let timeout {
-                group.addTask { try? await Task.sleep(for: timeout) }
-            }
-            _ = await group.next()
-            group.cancelAll()
-        }
+        await wait(orSleep: { try? await Task.sleep(for: timeout ?? Self.forever) })
     }
 
     /// Sleeps until `deadline` on `clock` (forever when nil) or until signalled or cancelled.
     func wait(until deadline: Date?, on clock: any SchedulerClock) async {
+        await wait(orSleep: {
+            if let deadline { try? await clock.sleep(until: deadline) } else { try? await Task.sleep(for: Self.forever) }
+        })
+    }
+
+    /// Longer than any process runs: a sleep that only a signal or cancellation ends.
+    private static let forever = Duration.seconds(100 * 365 * 86_400)
+
+    /// Returns when `sleep` returns or a signal comes, whichever is first.
+    private func wait(orSleep sleep: @escaping @Sendable () async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.nextSignal() }
-            if let deadline {
-                group.addTask { try? await clock.sleep(until: deadline) }
-            }
+            group.addTask { await sleep() }
             _ = await group.next()
             group.cancelAll()
         }
