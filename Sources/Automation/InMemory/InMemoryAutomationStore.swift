@@ -277,17 +277,18 @@ public actor InMemoryAutomationStore: AutomationStore {
         return entries.first { $0.entry.processId == processId }?.entry
     }
 
-    public func completeExecution(processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date) throws -> ExecutionCompletion? {
+    public func completeExecution(_ request: ExecutionCompletionRequest, at date: Date) throws -> ExecutionCompletion? {
         try check()
-        guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
+        guard let index = entries.firstIndex(where: { $0.entry.processId == request.processId }),
             entries[index].entry.outcome == .pending,
-            var action = actionsByID[entries[index].entry.actionId]
+            var action = actionsByID[entries[index].entry.actionId],
+            request.tenantId.map({ $0 == action.tenantId }) ?? true
         else { return nil }
-        entries[index].entry.outcome = outcome
+        entries[index].entry.outcome = request.outcome
         entries[index].entry.dateCompleted = date
-        entries[index].entry.errorMessage = errorMessage
+        entries[index].entry.errorMessage = request.errorMessage
         action.totalExecutions += 1
-        action.consecutiveFailures = outcome == .failed ? action.consecutiveFailures + 1 : 0
+        action.consecutiveFailures = request.outcome == .failed ? action.consecutiveFailures + 1 : 0
         actionsByID[action.id] = action
         return ExecutionCompletion(
             entry: entries[index].entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures)

@@ -44,7 +44,7 @@ public protocol AutomationStore: Sendable {
     /// Replaces the stored action with the same id and tenant — own fields, items, schedules and
     /// triggers alike (children missing from `action` are deleted). `notFound` if absent,
     /// `conflict` if renamed onto another action's name. Counters are NOT taken from `action`:
-    /// they are owned by ``completeExecution(processId:outcome:errorMessage:at:)``.
+    /// they are owned by ``completeExecution(_:at:)``.
     func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction
     func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction?
     func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction?
@@ -112,16 +112,15 @@ public protocol AutomationStore: Sendable {
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
     /// The entry of the process, if Signalbox started it.
     func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
-    /// Closes the `Pending` entry of `processId` with `outcome` (`Success` or `Failed`) and, in
-    /// the same transaction, counts it on its action: `totalExecutions` + 1, and
-    /// `consecutiveFailures` + 1 on failure or 0 on success. Returns nil, changing nothing, if no
-    /// entry has that process id or it is already closed (a redelivered completion).
-    func completeExecution(
-        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at: Date
-    ) async throws -> ExecutionCompletion?
-    /// ``completeExecution(processId:outcome:errorMessage:at:)`` for each request, in order and in
-    /// one transaction (the pipeline closes a batch's completions at once); nil where nothing
-    /// changed, including a second request for a process closed by an earlier one.
+    /// Closes the `Pending` entry of the request's process with its outcome (`Success` or
+    /// `Failed`) and, in the same transaction, counts it on its action: `totalExecutions` + 1,
+    /// and `consecutiveFailures` + 1 on failure or 0 on success. Returns nil, changing nothing, if
+    /// no entry has that process id, it is already closed (a redelivered completion), or the
+    /// request names a tenant other than the entry's action's (another tenant's completion).
+    func completeExecution(_ request: ExecutionCompletionRequest, at: Date) async throws -> ExecutionCompletion?
+    /// ``completeExecution(_:at:)`` for each request, in order and in one transaction (the
+    /// pipeline closes a batch's completions at once); nil where nothing changed, including a
+    /// second request for a process closed by an earlier one.
     func completeExecutions(_ requests: [ExecutionCompletionRequest], at: Date) async throws -> [ExecutionCompletion?]
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
@@ -130,13 +129,19 @@ public protocol AutomationStore: Sendable {
 }
 
 extension AutomationStore {
-    /// One ``completeExecution(processId:outcome:errorMessage:at:)`` per request: for stores where
-    /// a transaction is cheap.
+    /// ``completeExecution(_:at:)`` for an entry of any tenant (Signalbox's own closes).
+    public func completeExecution(
+        processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date
+    ) async throws -> ExecutionCompletion? {
+        try await completeExecution(
+            ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage), at: date)
+    }
+
+    /// One ``completeExecution(_:at:)`` per request: for stores where a transaction is cheap.
     public func completeExecutions(_ requests: [ExecutionCompletionRequest], at date: Date) async throws -> [ExecutionCompletion?] {
         var completions: [ExecutionCompletion?] = []
         for request in requests {
-            completions.append(try await completeExecution(
-                processId: request.processId, outcome: request.outcome, errorMessage: request.errorMessage, at: date))
+            completions.append(try await completeExecution(request, at: date))
         }
         return completions
     }

@@ -5,7 +5,8 @@ import JSONPath
 extension EventPipeline {
     /// The process `event` reports as ended (`Finished` → Success; `Error`, `Killed` → Failed with
     /// the event's error text), or nil when it reports no end or the process cannot be one
-    /// Signalbox started (most finished processes are not: they cost no lookup).
+    /// Signalbox started (most finished processes are not: they cost no lookup). It closes only an
+    /// entry of the event's tenant.
     static func completion(_ event: Event) -> ExecutionCompletionRequest? {
         guard event.triggerType != nil, let item = event.body["item"],
             let status = item["status"]?.stringValue,
@@ -14,7 +15,7 @@ extension EventPipeline {
             CommandPlanner.mayHaveStarted(processId)
         else { return nil }
         return ExecutionCompletionRequest(
-            processId: processId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
+            processId: processId, tenantId: event.tenantId, outcome: outcome, errorMessage: outcome == .failed ? errorText(item, status: status) : nil)
     }
 
     /// Closes the pending history entries of the processes in `completions`, in one transaction
