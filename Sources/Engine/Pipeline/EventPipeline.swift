@@ -18,19 +18,20 @@ public struct EventPipeline: Sendable {
         public var names: BrokerNames
         /// Poison limits: 1 MiB and 64 levels by default.
         public var limits: JSONParser.Limits
-        /// The tenant of events whose body has no `tenantId` (single-tenant installations).
-        public var defaultTenant: TenantID?
+        /// Where an event's tenant comes from: the body's `tenantId` (with a default for bodies
+        /// without one), or the broker-verified AMQP `user-id`.
+        public var tenancy: EventTenancy
         /// Publish commands `mandatory`, so an unroutable command (nothing bound to its routing key)
         /// comes back as a failure and its event is requeued instead of the command being lost.
         public var mandatoryCommands: Bool
 
         public init(
             names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
-            defaultTenant: TenantID? = .default, mandatoryCommands: Bool = true
+            tenancy: EventTenancy = .body(defaultTenant: .default), mandatoryCommands: Bool = true
         ) {
             self.names = names
             self.limits = limits
-            self.defaultTenant = defaultTenant
+            self.tenancy = tenancy
             self.mandatoryCommands = mandatoryCommands
         }
     }
@@ -230,9 +231,19 @@ public struct EventPipeline: Sendable {
             return .poison(stage: "parse", reason: "not JSON: \(error)")
         }
         do {
-            return .event(try Event(
-                messageId: delivery.messageID, routingKey: delivery.routingKey, body: body,
-                defaultTenant: configuration.defaultTenant))
+            let event = try Event(
+                messageId: delivery.messageID, userId: delivery.userID, routingKey: delivery.routingKey, body: body,
+                tenancy: configuration.tenancy)
+            if case .userID = configuration.tenancy, let claimed = body["tenantId"]?.stringValue,
+                claimed != event.tenantId.rawValue
+            {
+                // Not poison: the broker vouches for the user, whose tenant wins. Worth a look, though.
+                logger.debug("the body's tenantId is not the tenant of the publishing broker user; it is ignored", metadata: [
+                    "message_id": "\(delivery.messageID ?? "-")", "user_id": "\(delivery.userID ?? "-")",
+                    "tenant": "\(event.tenantId)", "body_tenant": "\(claimed.prefix(64))",
+                ])
+            }
+            return .event(event)
         } catch where error.code == .unknownTriggerType {
             return .unknownType
         } catch {
