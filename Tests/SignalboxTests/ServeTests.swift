@@ -162,4 +162,11 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("SIGNALBOX_HTTP_PORT") && result.stderr.contains("http.port"))
     }
+
+    @Test func userIdTenancyWithoutBrokerUsersExitsTwoNamingTheKey() throws {
+        let result = try SignalboxProcess.run(
+            ["serve", "--config", "config/signalbox.yaml"], environment: ["SIGNALBOX_EVENTS_TENANT_SOURCE": "userId"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("config/signalbox.yaml:") && result.stderr.contains("events.tenants"), "\(result.stderr)")
+    }
 }
