@@ -61,8 +61,8 @@ struct ConfigurationSource {
 
     /// `alice=tenant-a, bob=tenant-b`: names and values may not contain `,` or `=`.
     static func parseMap(_ text: String, key: String, origin: String) throws(ConfigurationError) -> MapValue {
-        var entries: [MapValue.Entry] = []
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return MapValue(entries: [], origin: origin) }
+        var entries: [MapValue.Entry] = []
         for (index, part) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
             let pair = part.split(separator: "=", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
