@@ -18,7 +18,6 @@ public struct CronError: Error, Hashable, Sendable, CustomStringConvertible {
             case unsupportedExtension
             case unknownDescriptor
             case invalidInterval
-            case neverFires
             case unknownTimeZone
             case missingAnchor
         }
@@ -49,8 +48,6 @@ public struct CronError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownDescriptor = Code(.unknownDescriptor)
         /// A bad `@every` duration, e.g. `0s`, `-5m` or `5x`.
         public static let invalidInterval = Code(.invalidInterval)
-        /// A valid expression that matches no date at all, e.g. `0 0 30 2 *`.
-        public static let neverFires = Code(.neverFires)
         /// A time zone identifier that cannot be loaded (unknown, or tzdata missing).
         public static let unknownTimeZone = Code(.unknownTimeZone)
         /// An `@every` schedule created without the instant its runs count from.
@@ -71,7 +68,6 @@ public struct CronError: Error, Hashable, Sendable, CustomStringConvertible {
             case .unsupportedExtension: "uses an unsupported cron extension"
             case .unknownDescriptor: "is not a known descriptor"
             case .invalidInterval: "is not a valid interval"
-            case .neverFires: "never fires"
             case .unknownTimeZone: "cannot be loaded as a time zone"
             case .missingAnchor: "needs an anchor instant"
             }

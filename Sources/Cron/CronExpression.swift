@@ -2,7 +2,8 @@
 ///
 /// Parsing happens once, when a schedule is defined, so every error surfaces there with the
 /// field, value and allowed range; evaluation (`CronSchedule`) then never fails. An expression that
-/// can never fire (`0 0 30 2 *`) is refused here rather than yielding an empty schedule later.
+/// can never fire (`0 0 30 2 *`) is valid (CRON.md): it has no occurrences, and ``neverFires``
+/// says so, for callers that refuse such schedules (the API does, `cron next` does not).
 public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     enum Kind: Hashable, Sendable {
         /// A calendar expression (5 or 6 fields, a descriptor, or the per-field form).
@@ -33,6 +34,13 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { source }
+
+    /// True when no date matches (`0 0 30 2 *`, `0 0 31 4,6,9,11 *`): the schedule has no
+    /// occurrences at all. `@every` always fires.
+    public var neverFires: Bool {
+        if case .calendar(let pattern) = kind { return !pattern.firesOnSomeDay }
+        return false
+    }
 
     /// The `@every` period, or nil for calendar expressions.
     public var interval: Duration? {

@@ -91,14 +91,6 @@ enum CronExpressionParser {
             dayOfWeekStarred: fields[4].hasPrefix("*"),
             isWildcard: fields[0].hasPrefix("*") || fields[1].hasPrefix("*")
         )
-        guard pattern.firesOnSomeDay else {
-            throw CronError(
-                .neverFires,
-                field: "expression",
-                value: source,
-                allowed: "a day-of-month that one of the allowed months has: February has at most 29 days; April, June, September and November 30"
-            )
-        }
         return CronExpression(kind: .calendar(pattern), source: source)
     }
 

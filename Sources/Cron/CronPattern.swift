@@ -38,7 +38,7 @@ struct CronPattern: Hashable, Sendable {
         return daysMustMatchBoth ? byDate & byWeekday : byDate | byWeekday
     }
 
-    /// Whether some date matches at all: the check behind the "never fires" rejection.
+    /// Whether some date matches at all (``CronExpression/neverFires``).
     ///
     /// With the OR rule any allowed weekday occurs in every month. With the AND rule every
     /// calendar date falls on every weekday within a 400-year cycle (29 February included), so a

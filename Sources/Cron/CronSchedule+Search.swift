@@ -18,12 +18,12 @@ extension CronSchedule {
     static let maximumSegmentHops = 1_000
 
     func nextInstant(from first: Int64) -> Int64? {
-        guard case .calendar(let pattern) = expression.kind else { return nil }
+        guard case .calendar(let pattern) = expression.kind, !neverFires else { return nil }
         return pattern.isWildcard ? nextWildcard(pattern, from: first) : nextFixed(pattern, from: first)
     }
 
     func previousInstant(from last: Int64) -> Int64? {
-        guard case .calendar(let pattern) = expression.kind else { return nil }
+        guard case .calendar(let pattern) = expression.kind, !neverFires else { return nil }
         return pattern.isWildcard ? previousWildcard(pattern, from: last) : previousFixed(pattern, from: last)
     }
 

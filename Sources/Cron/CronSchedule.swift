@@ -19,6 +19,9 @@ public struct CronSchedule: Sendable {
     public let anchor: Date?
 
     let zone: ZoneTransitions
+    /// Known at creation, so a search for a date that does not exist stops at once instead of
+    /// running to the year 9999.
+    let neverFires: Bool
 
     /// The zone schedules use when none is given.
     public static let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
@@ -45,6 +48,7 @@ public struct CronSchedule: Sendable {
         self.timeZone = timeZone
         self.anchor = expression.interval == nil ? nil : anchor
         self.zone = ZoneTransitions.shared(for: timeZone)
+        self.neverFires = expression.neverFires
     }
 
     /// Parses `text` and evaluates it in `timeZone`.
@@ -81,7 +85,8 @@ public struct CronSchedule: Sendable {
         return zone
     }
 
-    /// The first occurrence strictly after `date`, or nil if none comes before the year 10000.
+    /// The first occurrence strictly after `date`, or nil if none comes before the year 10000
+    /// (at once when the expression ``CronExpression/neverFires``).
     public func next(after date: Date) -> Date? {
         let time = date.timeIntervalSince1970
         guard time.isFinite else { return nil }

@@ -135,12 +135,13 @@ extension SQLiteAutomationStore {
         }
     }
 
-    /// Closes the pending entry of the request's process and counts it on its action; nil when
-    /// there is none.
+    /// Closes the pending entry of the request's process (of the request's tenant, when it names
+    /// one) and counts it on its action; nil when there is none.
     private static func close(_ db: Database, _ request: ExecutionCompletionRequest, at date: Date) throws -> ExecutionCompletion? {
-        guard let record = try firstEntry(db, processId: request.processId), record.entry.outcome == .pending else {
-            return nil
-        }
+        let found =
+            try request.tenantId.map { try firstEntry(db, processId: request.processId, tenant: $0) }
+            ?? firstEntry(db, processId: request.processId)
+        guard let record = found, record.entry.outcome == .pending else { return nil }
         var entry = record.entry
         entry.outcome = request.outcome
         entry.dateCompleted = date
@@ -207,6 +208,24 @@ extension SQLiteAutomationStore {
                 SELECT * FROM executionHistory WHERE processHash = ? AND processId = ? ORDER BY sequence LIMIT 1
                 """),
             arguments: [LookupHash.process(processId.description), processId.description]
+        )
+    }
+
+    /// The first entry of a process whose action belongs to a tenant. CROSS JOIN keeps history
+    /// (found by its process hash index) the outer loop, so the tenant costs one primary-key
+    /// probe of the action; the planner must never start from the tenant's actions.
+    static let firstEntryOfTenantSQL = """
+        SELECT h.* FROM executionHistory h CROSS JOIN automatedAction a ON a.id = h.actionId
+        WHERE h.processHash = ? AND h.processId = ? AND a.tenantId = ?
+        ORDER BY h.sequence LIMIT 1
+        """
+
+    /// The first entry recorded for `processId` whose action belongs to `tenant`.
+    private static func firstEntry(_ db: Database, processId: ProcessID, tenant: TenantID) throws -> HistoryRecord? {
+        // Cached: the pipeline asks this for every finished process it may have started.
+        try HistoryRecord.fetchOne(
+            db.cachedStatement(sql: firstEntryOfTenantSQL),
+            arguments: [LookupHash.process(processId.description), processId.description, tenant.rawValue]
         )
     }
 }

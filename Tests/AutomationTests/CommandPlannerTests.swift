@@ -282,7 +282,7 @@ struct CommandPlannerTests {
             messageId: "m",
             routingKey: "CapsuleProcessUpdated",
             body: ["item": [:]],
-            defaultTenant: .default
+            tenancy: .body(defaultTenant: .default)
         )
         #expect(event.tenantId == .default)
     }

@@ -53,6 +53,48 @@ struct ModelCodingTests {
         #expect(try AutomationJSON.decoder().decode(AutomatedAction.self, from: data) == action)
     }
 
+    @Test("omitted fields among minute…dayOfWeek are stored and returned as *, second only when given")
+    func omittedScheduleFieldsAreStars() async throws {
+        let fixture = Fixture()
+        let created = try await fixture.createDailyReport()
+        // Seed 000's "Every 15 minutes" and "Every 30 seconds" examples give one field each.
+        let everyQuarter = try await fixture.service.addSchedule(
+            AddScheduleRequest(name: "Every 15 min", minute: "*/15"), to: .id(created.id), as: admin)
+        let quarter = try encodeObject(try #require(everyQuarter.schedules.last))
+        #expect(quarter["minute"] as? String == "*/15")
+        for field in ["hour", "dayOfMonth", "month", "dayOfWeek"] { #expect(quarter[field] as? String == "*", "\(field)") }
+        #expect(quarter["second"] == nil && quarter["cron"] == nil)
+
+        let everyHalfMinute = try await fixture.service.addSchedule(
+            AddScheduleRequest(name: "Every 30 seconds", second: "*/30"), to: .id(created.id), as: admin)
+        let halfMinute = try encodeObject(try #require(everyHalfMinute.schedules.last))
+        #expect(halfMinute["second"] as? String == "*/30")
+        for field in ["minute", "hour", "dayOfMonth", "month", "dayOfWeek"] { #expect(halfMinute[field] as? String == "*", "\(field)") }
+        // The stored action returns the same.
+        let stored = try await fixture.service.action(.id(created.id), as: admin)
+        #expect(stored.schedules.map(\.expressionText) == ["*/15 * * * *", "*/30 * * * * *"])
+
+        // The cron form keeps the fields absent.
+        let daily = try await fixture.service.addSchedule(AddScheduleRequest(name: "Daily", cron: "@daily"), to: .id(created.id), as: admin)
+        let cron = try encodeObject(try #require(daily.schedules.last))
+        #expect(cron["cron"] as? String == "@daily")
+        for field in ["second", "minute", "hour", "dayOfMonth", "month", "dayOfWeek"] { #expect(cron[field] == nil, "\(field)") }
+    }
+
+    @Test("a stored schedule written before the * rule decodes with * for its omitted fields")
+    func olderScheduleJSONDecodesWithStars() throws {
+        let schedule = try decode(CronScheduleDefinition.self, from: """
+            {"id": "5b3c1e2d-7f4a-4e9b-a6c5-1d2e3f4a5b6c", "name": "Every 15 min", "isEnabled": true, "minute": "*/15",
+             "timeZone": "UTC", "missedRunPolicy": "fireOnce", "nextOccurrence": null, "dateCreated": "2026-01-05T10:00:00Z"}
+            """)
+        #expect([schedule.minute, schedule.hour, schedule.dayOfMonth, schedule.month, schedule.dayOfWeek] == ["*/15", "*", "*", "*", "*"])
+        #expect(schedule.second == nil)
+        let memberwise = CronScheduleDefinition(name: "x", hour: "9", dateCreated: Date(timeIntervalSince1970: 0))
+        #expect(memberwise.minute == "*" && memberwise.dayOfWeek == "*" && memberwise.second == nil)
+        let expression = CronScheduleDefinition(name: "x", cron: "0 9 * * *", dateCreated: Date(timeIntervalSince1970: 0))
+        #expect(expression.minute == nil && expression.hour == nil)
+    }
+
     @Test("schedule and trigger bodies decode as the seed writes them")
     func scheduleAndTriggerBodies() throws {
         let schedule = try decode(AddScheduleRequest.self, from: SeedJSON.addSchedule)

@@ -134,11 +134,34 @@ struct CronParsingTests {
         Rejected(text: "@every", code: .invalidInterval, field: "@every", value: "", allowed: "1h30m"),
         Rejected(text: "@every 30m1h", code: .invalidInterval, field: "@every", value: "30m1h", allowed: "in that order"),
         Rejected(text: "@every 1.5h", code: .invalidInterval, field: "@every", value: "1.5h", allowed: "whole numbers"),
-        Rejected(text: "0 0 30 2 *", code: .neverFires, field: "expression", value: "0 0 30 2 *", allowed: "day-of-month"),
-        Rejected(text: "0 0 31 4,6,9,11 *", code: .neverFires, field: "expression", value: "0 0 31 4,6,9,11 *", allowed: "February"),
-        Rejected(text: "0 0 30-31 feb *", code: .neverFires, field: "expression", value: "0 0 30-31 feb *", allowed: "months"),
-        Rejected(text: "0 0 30,31 2 */2", code: .neverFires, field: "expression", value: "0 0 30,31 2 */2", allowed: "months"),
     ]
+
+    @Test(
+        "valid expressions that never fire parse, and have no occurrences in either direction (CRON.md)",
+        arguments: ["0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30-31 feb *", "0 0 30,31 2 */2", "*/5 * 31 2,4 *", "0 0 0 30 2 *"])
+    func neverFiring(_ text: String) throws {
+        let expression = try CronExpression(parsing: text)
+        #expect(expression.neverFires)
+        let from = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+        for zone in ["UTC", "Europe/Berlin", "Australia/Lord_Howe"] {
+            let schedule = try CronSchedule(parsing: text, timeZoneIdentifier: zone)
+            #expect(schedule.next(after: from) == nil)
+            #expect(schedule.previous(before: from) == nil)
+            #expect(Array(schedule.occurrences(after: from).prefix(3)).isEmpty)
+        }
+        let fields = try CronExpression(fields: CronFields(minute: "0", hour: "0", dayOfMonth: "31", month: "2"))
+        #expect(fields.neverFires)
+    }
+
+    @Test("expressions that fire, even rarely, are not reported as never firing")
+    func rareButFiring() throws {
+        // 29 February (leap years), 31st only in long months, the OR rule with a weekday, intervals.
+        for text in ["0 0 29 2 *", "0 0 31 * *", "0 0 30 2 5", "0 0 30 4 *", "@every 5m", "@yearly", "* * * * *"] {
+            #expect(!(try CronExpression(parsing: text)).neverFires, "\(text)")
+        }
+        let leap = try CronSchedule(parsing: "0 0 29 2 *")
+        #expect(leap.next(after: Date(timeIntervalSince1970: 1_767_225_600)) == Date(timeIntervalSince1970: 1_835_395_200))  // 2028-02-29
+    }
 
     @Test("rejected expressions name the field, the value and the allowed range", arguments: rejected)
     func rejects(_ case: Rejected) {
@@ -223,7 +246,6 @@ struct CronParsingTests {
             (CronFields(dayOfWeek: "MON#2"), .unsupportedExtension, "day-of-week"),
             (CronFields(hour: ""), .emptyElement, "hour"),
             (CronFields(month: "1 2"), .invalidValue, "month"),
-            (CronFields(dayOfMonth: "31", month: "2"), .neverFires, "expression"),
             (CronFields(minute: "0", timeZone: "Mars/Olympus_Mons"), .unknownTimeZone, "timeZone"),
         ]
         for (fields, code, field) in table {

@@ -96,6 +96,35 @@ struct AsyncAPIContractTests {
         }
     }
 
+    /// Each event example reaches the tenant its body names under `tenantSource: body`, and the
+    /// tenant of its `user-id` under `userId`; the reasons the document gives for refusing a
+    /// delivery are the codes the code uses.
+    @Test func eventExamplesFollowTheDocumentedTenancyRules() throws {
+        let document = try AsyncAPIDocument()
+        let described = try document.string(["components", "messages", "processUpdated", "description"])
+        for rule in ["events.tenantSource", "events.tenants", "PRECONDITION_FAILED", "\(EventError.Code.missingUserID)", "\(EventError.Code.unknownUser)"] {
+            #expect(described.contains(rule), "processUpdated's description mentions \(rule)")
+        }
+        let stages = try document.string(["components", "messages", "deadLetteredEvent", "headers", "properties", "x-signalbox-stage", "description"])
+        for code in [EventError.Code.missingTenant, .missingUserID, .unknownUser] {
+            #expect(stages.contains("`\(code)`"), "x-signalbox-stage names \(code)")
+        }
+        for example in try document.examples(ofMessage: "processUpdated") {
+            let properties = try AsyncAPIDocument.amqpProperties(of: example)
+            let body = try AsyncAPIDocument.json(try #require(example["payload"]))
+            let user = try #require(properties["user-id"], "\(example["name"] ?? "?") shows its publisher's user-id")
+            let routingKey = try #require(properties["routing-key"])
+            let claimed = TenantID(try #require(body["tenantId"]?.stringValue))
+            func tenant(_ tenancy: EventTenancy, userId: String? = user) throws -> TenantID {
+                try Event(messageId: properties["message-id"], userId: userId, routingKey: routingKey, body: body, tenancy: tenancy).tenantId
+            }
+            #expect(try tenant(.body(defaultTenant: nil)) == claimed)
+            #expect(try tenant(.userID([user: "mapped"])) == "mapped", "the body's tenantId is ignored")
+            #expect(throws: EventError.self) { try tenant(.userID([user: "mapped"]), userId: nil) }
+            #expect(throws: EventError.self) { try tenant(.userID(["someone-else": claimed])) }
+        }
+    }
+
     @Test func theDeadLetterExampleIsWhatAPoisonEventBecomes() async throws {
         let document = try AsyncAPIDocument()
         let store = InMemoryAutomationStore()

@@ -44,8 +44,10 @@ final class PipelineHarness: Sendable {
     /// `counters` lets a test read the pipeline's totals and metrics (through a factory of its own).
     /// `beforeStart` prepares the database before the pipeline and the scheduler start (with a
     /// service that publishes nothing).
+    /// `tenancy` says where events' tenants come from (the body's `tenantId` without a default).
     init(
         counters: PipelineCounters = PipelineCounters(),
+        tenancy: EventTenancy = .body(defaultTenant: nil),
         beforeStart: (AutomationService) async throws -> Void = { _ in }
     ) async throws {
         let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
@@ -81,7 +83,7 @@ final class PipelineHarness: Sendable {
         let triggers = TriggerIndexProvider(store: store)
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
-            configuration: EventPipeline.Configuration(names: names, defaultTenant: nil), counters: counters,
+            configuration: EventPipeline.Configuration(names: names, tenancy: tenancy), counters: counters,
             logger: Self.logger)
         scheduler = SchedulerService(
             store: store, runPath: pipeline.runPath, publisher: connection, clock: SystemWallClock(), logger: Self.logger)

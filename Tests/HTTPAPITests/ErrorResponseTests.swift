@@ -85,6 +85,14 @@ import Testing
             let never = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: #"{"name": "s", "cron": "0 0 31 2 *"}"#)
             #expect(never.status == .badRequest, "\(never.text)")
+            #expect(never.error["field"].string == "cron")
+            #expect(never.error["message"].string?.contains("never fires") == true, "\(never.text)")
+            let neverFields = try await client.call(
+                .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin,
+                body: #"{"name": "s", "minute": "0", "hour": "0", "dayOfMonth": "30", "month": "2"}"#)
+            #expect(neverFields.status == .badRequest, "\(neverFields.text)")
+            #expect(neverFields.error["field"].string == "dayOfMonth")
+            #expect(neverFields.error["hint"].string?.contains("February has at most 29 days") == true, "\(neverFields.text)")
 
             let badType = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/message-triggers", token: env.admin,

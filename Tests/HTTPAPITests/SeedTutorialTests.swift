@@ -118,6 +118,45 @@ import Testing
         }
     }
 
+    /// Seed 000's "Additional Schedule Examples" give only some fields: the others come back as
+    /// `*`, as every schedule in the seed shows them, and `second` only when it was given.
+    @Test func additionalScheduleExamplesReturnOmittedFieldsAsStars() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let id = try await client.createAction("my-action", token: env.admin)
+            let examples: [(body: String, fields: [String: String])] = [
+                (#"{"name": "Every 15 min", "minute": "*/15"}"#,
+                 ["minute": "*/15", "hour": "*", "dayOfMonth": "*", "month": "*", "dayOfWeek": "*"]),
+                (#"{"name": "Weekday evening", "minute": "0", "hour": "18", "dayOfWeek": "1-5"}"#,
+                 ["minute": "0", "hour": "18", "dayOfMonth": "*", "month": "*", "dayOfWeek": "1-5"]),
+                (#"{"name": "Monthly", "minute": "0", "hour": "0", "dayOfMonth": "1"}"#,
+                 ["minute": "0", "hour": "0", "dayOfMonth": "1", "month": "*", "dayOfWeek": "*"]),
+                (#"{"name": "Every 30 seconds", "second": "*/30"}"#,
+                 ["second": "*/30", "minute": "*", "hour": "*", "dayOfMonth": "*", "month": "*", "dayOfWeek": "*"]),
+            ]
+            for (index, example) in examples.enumerated() {
+                let added = try await client.call(.post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: example.body)
+                #expect(added.status == .created, "\(added.text)")
+                Self.expectFields(added.json["schedules"][index], example.fields)
+            }
+            let fetched = try await client.call(.get, "/automated-actions/by-id/\(id)", token: env.member)
+            for (index, example) in examples.enumerated() { Self.expectFields(fetched.json["schedules"][index], example.fields) }
+            #expect(fetched.json["schedules"][0]["nextOccurrence"].string == "2026-01-05T10:15:00Z")
+        }
+    }
+
+    /// The schedule has exactly `fields` among `second`…`dayOfWeek` (absent: not a member).
+    private static func expectFields(_ schedule: JSON, _ fields: [String: String], sourceLocation: SourceLocation = #_sourceLocation) {
+        let name = schedule["name"].string ?? "?"
+        for field in ["second", "minute", "hour", "dayOfMonth", "month", "dayOfWeek", "cron"] {
+            if let value = fields[field] {
+                #expect(schedule[field].string == value, "\(name): \(field)", sourceLocation: sourceLocation)
+            } else {
+                #expect(!schedule[field].exists, "\(name): \(field) is absent", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     @Test func healthNeedsNoToken() async throws {
         let env = try await TestAPI.make()
         try await env.test { client in

@@ -151,6 +151,39 @@ struct HistoryContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aCompletionOfAnotherTenantClosesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let mine = makeAction("report", tenant: acme)
+            let theirs = makeAction("report", tenant: globex)
+            try await store.insertAction(mine)
+            try await store.insertAction(theirs)
+            let acmeRun = entry(mine.id, event: "a", started: at(1))
+            let globexRun = entry(theirs.id, event: "g", started: at(2))
+            _ = try await store.appendHistory([acmeRun, globexRun])
+
+            // Globex's completion of acme's process, alone and in a batch with its own.
+            let forged = ExecutionCompletionRequest(processId: acmeRun.processId, tenantId: globex, outcome: .failed, errorMessage: "forged")
+            #expect(try await store.completeExecution(forged, at: at(10)) == nil)
+            let batch = try await store.completeExecutions(
+                [forged, ExecutionCompletionRequest(processId: globexRun.processId, tenantId: globex, outcome: .success, errorMessage: nil)],
+                at: at(11))
+            #expect(batch.map { $0?.entry.processId } == [nil, globexRun.processId])
+
+            let untouched = try #require(try await store.historyEntry(processId: acmeRun.processId))
+            #expect(untouched.outcome == .pending && untouched.dateCompleted == nil && untouched.errorMessage == nil)
+            let counters = try #require(try await store.action(id: mine.id, tenant: acme))
+            #expect(counters.totalExecutions == 0 && counters.consecutiveFailures == 0)
+            #expect(try await store.action(id: theirs.id, tenant: globex)?.totalExecutions == 1)
+
+            // The entry's own tenant closes it.
+            let own = ExecutionCompletionRequest(processId: acmeRun.processId, tenantId: acme, outcome: .failed, errorMessage: "disk full")
+            let closed = try #require(try await store.completeExecution(own, at: at(12)))
+            #expect(closed.entry.outcome == .failed && closed.entry.errorMessage == "disk full")
+            #expect(closed.totalExecutions == 1 && closed.consecutiveFailures == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func pruningKeepsTheNewestPerActionAndDropsOldEntries(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let busy = makeAction("busy")

@@ -1,5 +1,6 @@
 import Automation
 import Foundation
+import GRDB
 import SQLiteStore
 import Testing
 
@@ -197,5 +198,38 @@ struct SQLiteFileTests {
         #expect(try await store.action(id: action.id, tenant: acme) == action.withNextRun(at(60)))
         #expect(try await store.diagnostics().foreignKeysEnabled)
         #expect(await automationError { try await store.insertAction(makeAction("report")) }?.code == .conflict)
+    }
+
+    @Test func scheduleRowsWithOmittedFieldsReadBackAsStars() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("signalbox.sqlite").path
+            let fields = CronScheduleDefinition(name: "Every 15 min", minute: "*/15", dateCreated: at(0))
+            let expression = CronScheduleDefinition(name: "Daily", cron: "@daily", dateCreated: at(0))
+            let action = makeAction("report", schedules: [fields, expression])
+            do {
+                let store = try SQLiteAutomationStore(path: path)
+                try await store.insertAction(action)
+                try store.close()
+            }
+            let queue = try DatabaseQueue(path: path)
+            let stored = try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT hour, dayOfWeek, second, cron FROM cronSchedule ORDER BY position")
+            }
+            #expect(stored.map { $0["hour"] as String? } == ["*", nil], "new rows store the stars")
+            #expect(stored.map { $0["second"] as String? } == [nil, nil])
+            // A row as schedules were written before the rule: the omitted fields NULL.
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE cronSchedule SET hour = NULL, dayOfMonth = NULL, month = NULL, dayOfWeek = NULL WHERE cron IS NULL")
+            }
+            try queue.close()
+
+            let store = try SQLiteAutomationStore(path: path)
+            defer { try? store.close() }
+            let read = try #require(try await store.action(id: action.id, tenant: acme))
+            let old = read.schedules[0]
+            #expect([old.minute, old.hour, old.dayOfMonth, old.month, old.dayOfWeek] == ["*/15", "*", "*", "*", "*"])
+            #expect(old.second == nil)
+            #expect(read.schedules[1].cron == "@daily" && read.schedules[1].hour == nil)
+        }
     }
 }

@@ -46,12 +46,29 @@ struct SQLiteLookupHashTests {
             #expect(try await store.appendHistory([run]) == [run])
             #expect(try await store.history(actionId: action.id, page: PageRequest()).items.count == 2)
             #expect(try await store.historyEntry(processId: run.processId) == run)
-            let completion = try await store.completeExecution(processId: run.processId, outcome: .success, errorMessage: nil, at: at(2))
+            let completion = try await store.completeExecution(
+                ExecutionCompletionRequest(processId: run.processId, tenantId: acme, outcome: .success, errorMessage: nil), at: at(2))
             #expect(completion?.entry.id == run.id)
             let impostorOutcome = try await store.writer.read { db in
                 try String.fetchOne(db, sql: "SELECT outcome FROM executionHistory WHERE id = ?", arguments: [impostor.id.description])
             }
             #expect(impostorOutcome == ExecutionOutcome.pending.rawValue)
+        }
+    }
+
+    @Test func aTenantsCompletionIsFoundByTheProcessHashAndOneActionProbe() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try SQLiteAutomationStore(path: folder.appendingPathComponent("signalbox.sqlite").path)
+            defer { try? store.close() }
+            // Many actions of the tenant: a plan that started from them would scan them all.
+            for index in 0..<50 { try await store.insertAction(makeAction("report-\(index)")) }
+            let plan = try await store.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteAutomationStore.firstEntryOfTenantSQL, arguments: [1, "p", "acme"])
+                    .map { $0["detail"] as String? ?? "" }
+            }
+            #expect(plan.count == 2, "\(plan)")
+            #expect(plan.first?.contains("executionHistory_processHash") == true, "\(plan)")
+            #expect(plan.last.map { $0.contains("SEARCH a USING INDEX sqlite_autoindex_automatedAction_1") } == true, "\(plan)")
         }
     }
 

@@ -39,4 +39,25 @@ import Testing
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("minute"))
     }
+
+    @Test func cronNextOfAValidNeverFiringExpressionPrintsTheEmptyList() throws {
+        for expression in ["0 0 30 2 *", "0 0 31 4,6,9,11 *"] {
+            let result = try SignalboxProcess.run(["cron", "next", expression])
+            #expect(result.status == 0, "\(expression): \(result.stderr)")
+            #expect(result.stdout == "[]\n", "\(expression)")
+            #expect(result.stderr.hasPrefix("note: ") && result.stderr.contains("never fires"), "\(result.stderr)")
+        }
+        let local = try SignalboxProcess.run(["cron", "next", "0 0 30 2 *", "--local", "--tz", "Europe/Berlin"])
+        #expect(local.status == 0 && local.stdout == "[]\n")
+
+        let batch = try SignalboxProcess.run(
+            ["cron", "next", "--batch", "--from", "2026-01-01T00:00:00Z", "--count", "1"],
+            input: #"{"expr":"0 0 30 2 *"}"# + "\n" + #"{"expr":"0 0 29 2 *"}"# + "\n")
+        #expect(batch.status == 0)
+        let lines = batch.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 2)
+        #expect((lines.first??["next"] as? [String]) == [])
+        #expect((lines.first??["note"] as? String)?.contains("never fires") == true)
+        #expect((lines.last??["next"] as? [String]) == ["2028-02-29T00:00:00Z"] && lines.last??["note"] == nil)
+    }
 }

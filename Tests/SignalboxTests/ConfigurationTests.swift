@@ -1,3 +1,4 @@
+import Automation
 import Foundation
 import Testing
 @testable import signalbox
@@ -63,6 +64,77 @@ import Testing
     @Test func environmentVariableNames() {
         #expect(ConfigurationSource.environmentVariable(for: "amqp.eventsQueueType") == "SIGNALBOX_AMQP_EVENTS_QUEUE_TYPE")
         #expect(ConfigurationSource.environmentVariable(for: "database.path") == "SIGNALBOX_DATABASE_PATH")
+    }
+
+    // MARK: Event tenancy
+
+    @Test func eventTenantsComeFromTheBodyWithTheDefaultTenantUnlessConfigured() throws {
+        let shipped = try SignalboxConfiguration.load(file: shippedConfig, environment: [:])
+        #expect(shipped.tenancy == .body(defaultTenant: "default"))
+        let renamed = try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_EVENTS_DEFAULT_TENANT": "acme"])
+        #expect(renamed.tenancy == .body(defaultTenant: "acme"))
+    }
+
+    @Test func userIdTenancyReadsTheBrokerUsersFromTheFile() throws {
+        let path = try temporaryConfig("""
+            events:
+              tenantSource: userId
+              defaultTenant: ignored-here
+              tenants:
+                signalbox-tenant-a: tenant-a
+                "billing@example": tenant-b
+            """)
+        let configuration = try SignalboxConfiguration.load(file: path, environment: [:])
+        #expect(configuration.tenancy == .userID(["signalbox-tenant-a": "tenant-a", "billing@example": "tenant-b"]))
+    }
+
+    @Test func userIdTenancyFromTheEnvironmentReplacesTheFilesMap() throws {
+        let path = try temporaryConfig("events:\n  tenants:\n    carol: tenant-c\n")
+        let configuration = try SignalboxConfiguration.load(file: path, environment: [
+            "SIGNALBOX_EVENTS_TENANT_SOURCE": "userId", "SIGNALBOX_EVENTS_TENANTS": " alice=tenant-a , bob = tenant-b",
+        ])
+        #expect(configuration.tenancy == .userID(["alice": "tenant-a", "bob": "tenant-b"]))
+    }
+
+    @Test func badTenancyValuesNameTheKeyAndWhere() throws {
+        let path = try temporaryConfig("events:\n  tenantSource: header\n")
+        let source = #expect(throws: ConfigurationError.self) { try SignalboxConfiguration.load(file: path, environment: [:]) }
+        #expect(source?.source == "\(path):2:17" && source?.key == "events.tenantSource")
+        #expect(source?.message.contains("body, userId") == true)
+
+        let noUsers = try temporaryConfig("events:\n  tenantSource: userId\n")
+        let empty = #expect(throws: ConfigurationError.self) { try SignalboxConfiguration.load(file: noUsers, environment: [:]) }
+        #expect(empty?.key == "events.tenants" && empty?.source == "\(noUsers):2:17", "blames the tenantSource line")
+        #expect(empty?.message.contains("at least one broker user") == true)
+
+        let badTenant = try temporaryConfig("events:\n  tenantSource: userId\n  tenants:\n    alice: tenant-a\n    bob: \"no spaces\"\n")
+        let invalid = #expect(throws: ConfigurationError.self) { try SignalboxConfiguration.load(file: badTenant, environment: [:]) }
+        #expect(invalid?.source == "\(badTenant):5:10" && invalid?.key == "events.tenants.bob")
+        #expect(invalid?.message.contains("'no spaces' is not a tenant id") == true)
+
+        let listed = try temporaryConfig("events:\n  tenants:\n    - alice\n")
+        let list = #expect(throws: ConfigurationError.self) { try SignalboxConfiguration.load(file: listed, environment: [:]) }
+        #expect(list?.source == "\(listed):3:5" && list?.key == "events.tenants")
+
+        let malformed = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: [
+                "SIGNALBOX_EVENTS_TENANT_SOURCE": "userId", "SIGNALBOX_EVENTS_TENANTS": "alice=tenant-a,bob",
+            ])
+        }
+        #expect(malformed?.source == "environment variable SIGNALBOX_EVENTS_TENANTS" && malformed?.key == "events.tenants")
+        #expect(malformed?.message.contains("entry 2 is 'bob'") == true)
+
+        let twice = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: [
+                "SIGNALBOX_EVENTS_TENANT_SOURCE": "userId", "SIGNALBOX_EVENTS_TENANTS": "alice=tenant-a,alice=tenant-b",
+            ])
+        }
+        #expect(twice?.key == "events.tenants.alice" && twice?.message.contains("twice") == true)
+
+        let badDefault = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_EVENTS_DEFAULT_TENANT": "a/b"])
+        }
+        #expect(badDefault?.source == "environment variable SIGNALBOX_EVENTS_DEFAULT_TENANT" && badDefault?.key == "events.defaultTenant")
     }
 
     @Test func missingFileIsAClearError() {

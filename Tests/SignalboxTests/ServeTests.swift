@@ -123,6 +123,21 @@ import Testing
         ], environment: client)
         #expect(schedule.status == 0, "action-schedule-add failed: \(schedule.stderr)")
 
+        // Seed 000's "Every 15 minutes" gives the minute only: the server stores and returns the
+        // other fields as "*", and no second (added disabled, so it never fires during the test).
+        let quarter = try SignalboxProcess.run([
+            "action-schedule-add", "--action-name", "daily-report", "--namespace", "production",
+            "--minute", "*/15", "--schedule-name", "Every 15 min", "--disabled", "--json",
+        ], environment: client)
+        #expect(quarter.status == 0, "action-schedule-add failed: \(quarter.stderr)")
+        let added = try JSONSerialization.jsonObject(with: Data(quarter.stdout.utf8)) as? [String: Any]
+        let quarterSchedule = try #require((added?["schedules"] as? [[String: Any]])?.last, "\(quarter.stdout)")
+        #expect(quarterSchedule["minute"] as? String == "*/15")
+        for field in ["hour", "dayOfMonth", "month", "dayOfWeek"] {
+            #expect(quarterSchedule[field] as? String == "*", "\(field): \(quarter.stdout)")
+        }
+        #expect(quarterSchedule["second"] == nil && quarterSchedule["cron"] == nil)
+
         let trigger = try SignalboxProcess.run([
             "action-msg-trigger-add", "--action-name", "daily-report", "--namespace", "production",
             "--trigger-name", "On Data Import Complete", "--type", "AppProcessUpdated",
@@ -167,5 +182,12 @@ import Testing
             ["serve", "--config", "config/signalbox.yaml"], environment: ["SIGNALBOX_HTTP_PORT": "99999"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("SIGNALBOX_HTTP_PORT") && result.stderr.contains("http.port"))
+    }
+
+    @Test func userIdTenancyWithoutBrokerUsersExitsTwoNamingTheKey() throws {
+        let result = try SignalboxProcess.run(
+            ["serve", "--config", "config/signalbox.yaml"], environment: ["SIGNALBOX_EVENTS_TENANT_SOURCE": "userId"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("config/signalbox.yaml:") && result.stderr.contains("events.tenants"), "\(result.stderr)")
     }
 }

@@ -3,7 +3,8 @@
 #
 #   signalbox_ensure_packages        apt-get install what is missing (root, Debian 12)
 #   signalbox_ensure_broker          local RabbitMQ on 127.0.0.1 unless SIGNALBOX_AMQP_URL is set
-#   signalbox_export_test_env        SIGNALBOX_TEST_* variables for the test suite
+#   signalbox_export_test_env        SIGNALBOX_TEST_* variables for the test suite (creates the two
+#                                    tenant test users when rabbitmqctl reaches the node)
 #   signalbox_ensure_restartable_broker
 #                                    a second local node that the broker-restart test may stop and
 #                                    start; exports SIGNALBOX_TEST_RESTARTABLE_* (none with
@@ -26,6 +27,10 @@ SIGNALBOX_RMQ_NODE=rabbit@localhost
 SIGNALBOX_RMQCTL=(rabbitmqctl -n "$SIGNALBOX_RMQ_NODE")
 SIGNALBOX_LOCAL_AMQP_URL='amqp://guest:guest@127.0.0.1:5672/%2F'
 SIGNALBOX_LOCAL_AMQPS_URL='amqps://guest:guest@localhost:5671/%2F'
+
+# Two broker users for the tenancy tests (events.tenantSource userId): each publishes as itself.
+# Throwaway passwords on a loopback-only test node.
+SIGNALBOX_TENANT_USERS=(signalbox-tenant-a signalbox-tenant-b)
 
 # The broker-restart test stops and starts this node; the shared test node must stay up because
 # other suites run on it in parallel. Plain AMQP on loopback, no plugins.
@@ -386,6 +391,7 @@ signalbox_export_test_env() {
   # rabbitmqctl only when it can actually reach the node (a hand-started broker may be another node).
   if sb_node_responds; then
     export SIGNALBOX_TEST_RABBITMQCTL="${SIGNALBOX_RMQCTL[*]}"
+    sb_ensure_tenant_users
   else
     sb_log "rabbitmqctl cannot reach $SIGNALBOX_RMQ_NODE: tests that need it will skip"
   fi
@@ -400,9 +406,28 @@ signalbox_export_test_env() {
   fi
 }
 
+# Creates (or resets the password and permissions of) the tenant test users on the local node and
+# exports SIGNALBOX_TEST_AMQP_URL_TENANT_A and _B. Idempotent, and safe when several test runs do
+# it at once: a user another run just added is only given the same password again.
+sb_ensure_tenant_users() {
+  local user password suffix
+  for user in "${SIGNALBOX_TENANT_USERS[@]}"; do
+    password="$user-password"
+    if ! sb_ctl -q add_user "$user" "$password" >/dev/null 2>&1; then
+      sb_ctl -q change_password "$user" "$password" >/dev/null ||
+        sb_die "cannot create or update the broker user $user on $SIGNALBOX_RMQ_NODE"
+    fi
+    sb_ctl -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null ||
+      sb_die "cannot give the broker user $user permissions on /"
+    suffix="${user##*-}"
+    export "SIGNALBOX_TEST_AMQP_URL_TENANT_${suffix^^}=amqp://$user:$password@127.0.0.1:5672/%2F"
+  done
+}
+
 signalbox_print_test_env() {
   local v
-  for v in SIGNALBOX_TEST_AMQP_URL SIGNALBOX_TEST_RABBITMQCTL SIGNALBOX_TEST_AMQPS_URL \
+  for v in SIGNALBOX_TEST_AMQP_URL SIGNALBOX_TEST_AMQP_URL_TENANT_A SIGNALBOX_TEST_AMQP_URL_TENANT_B \
+    SIGNALBOX_TEST_RABBITMQCTL SIGNALBOX_TEST_AMQPS_URL \
     SIGNALBOX_TEST_TLS_CA SIGNALBOX_TEST_TLS_CERT SIGNALBOX_TEST_TLS_KEY SIGNALBOX_TEST_RESTARTABLE_AMQP_URL \
     SIGNALBOX_TEST_RESTARTABLE_RABBITMQCTL SIGNALBOX_JSONPATH_CTS; do
     [[ -n ${!v:-} ]] && sb_log "$v=${!v}"

@@ -316,7 +316,8 @@ public actor InMemoryAutomationStore: AutomationStore {
         let (processId, outcome, errorMessage) = (request.processId, request.outcome, request.errorMessage)
         guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
             entries[index].entry.outcome == .pending,
-            var action = actionsByID[entries[index].entry.actionId]
+            var action = actionsByID[entries[index].entry.actionId],
+            request.tenantId.map({ $0 == action.tenantId }) ?? true
         else { return nil }
         entries[index].entry.outcome = outcome
         entries[index].entry.dateCompleted = date

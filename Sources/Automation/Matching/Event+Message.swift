@@ -7,15 +7,17 @@ extension Event {
     /// - The trigger type is the routing key, or the body's `type` when the routing key is not a
     ///   ``TriggerType`` (a queue bound with a wildcard may carry other keys).
     /// - The id is the AMQP message-id, or the body's `id` when the publisher set none.
-    /// - The tenant is the body's `tenantId`, or `defaultTenant` (single-tenant installations).
+    /// - The tenant is what `tenancy` says: the body's `tenantId` (or a default tenant), or the
+    ///   tenant of the broker user in `userId` (the AMQP `user-id` property).
     ///
     /// Parsing the bytes (size, depth, UTF-8) happens before, in `JSONParser`; this only checks
     /// the shape.
     public init(
         messageId: String?,
+        userId: String? = nil,
         routingKey: String,
         body: JSONValue,
-        defaultTenant: TenantID? = nil
+        tenancy: EventTenancy = .body(defaultTenant: nil)
     ) throws(EventError) {
         guard case .object(let object) = body else {
             throw EventError(.notAnObject, "the event body is a JSON \(body.typeName), not an object")
@@ -38,14 +40,7 @@ extension Event {
         } else {
             throw EventError(.missingID, "the delivery has no message-id and the body no \"id\" string")
         }
-        let tenant: TenantID
-        if let text = object["tenantId"]?.stringValue, !text.isEmpty {
-            tenant = TenantID(text)
-        } else if let defaultTenant {
-            tenant = defaultTenant
-        } else {
-            throw EventError(.missingTenant, "the body has no \"tenantId\" string and no default tenant is configured")
-        }
+        let tenant = try tenancy.tenant(userID: userId, body: object)
         self.init(
             id: id,
             tenantId: tenant,

@@ -7,10 +7,15 @@ import Foundation
 /// a missing `second` is 0) or as one `cron` expression (`"0 9 * * *"`, `"@daily"`,
 /// `"@every 5m"`); exactly one of the two forms is used. An action has at most five.
 ///
+/// In the per-field form (no `cron`) the five classic fields are never nil: every initializer
+/// fills an omitted one with `"*"`, so it is stored and returned as `"*"` as in seed 000 — rows
+/// written before that rule included, since the stores read through these initializers.
+/// `second` stays nil unless given: it is returned only when it was given.
+///
 /// JSON (seed 000): `{"id", "name", "isEnabled", "minute", "hour", "dayOfMonth", "month",
 /// "dayOfWeek", "nextOccurrence"}` plus `second`, `cron`, `timeZone`, `missedRunPolicy` and
-/// `dateCreated`. Absent fields are omitted; `nextOccurrence` is always written (null when the
-/// schedule is disabled).
+/// `dateCreated`. Absent fields are omitted (the five classic fields only in the `cron` form);
+/// `nextOccurrence` is always written (null when the schedule is disabled).
 public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable {
     public var id: ScheduleID
     public var name: String
@@ -52,16 +57,21 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         self.name = name
         self.isEnabled = isEnabled
         self.second = second
-        self.minute = minute
-        self.hour = hour
-        self.dayOfMonth = dayOfMonth
-        self.month = month
-        self.dayOfWeek = dayOfWeek
+        self.minute = Self.field(minute, cron: cron)
+        self.hour = Self.field(hour, cron: cron)
+        self.dayOfMonth = Self.field(dayOfMonth, cron: cron)
+        self.month = Self.field(month, cron: cron)
+        self.dayOfWeek = Self.field(dayOfWeek, cron: cron)
         self.cron = cron
         self.timeZone = timeZone
         self.missedRunPolicy = missedRunPolicy
         self.nextOccurrence = nextOccurrence
         self.dateCreated = dateCreated
+    }
+
+    /// A classic field of the per-field form: `"*"` when omitted. Left alone in the `cron` form.
+    private static func field(_ text: String?, cron: String?) -> String? {
+        cron == nil ? text ?? "*" : text
     }
 
     /// The per-field form as the `Cron` module takes it (ignores `cron`).
@@ -98,12 +108,12 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         name = try c.decode(String.self, forKey: .name)
         isEnabled = try c.decodeIfPresent(Bool.self, forKey: .isEnabled) ?? true
         second = try c.decodeIfPresent(String.self, forKey: .second)
-        minute = try c.decodeIfPresent(String.self, forKey: .minute)
-        hour = try c.decodeIfPresent(String.self, forKey: .hour)
-        dayOfMonth = try c.decodeIfPresent(String.self, forKey: .dayOfMonth)
-        month = try c.decodeIfPresent(String.self, forKey: .month)
-        dayOfWeek = try c.decodeIfPresent(String.self, forKey: .dayOfWeek)
         cron = try c.decodeIfPresent(String.self, forKey: .cron)
+        minute = Self.field(try c.decodeIfPresent(String.self, forKey: .minute), cron: cron)
+        hour = Self.field(try c.decodeIfPresent(String.self, forKey: .hour), cron: cron)
+        dayOfMonth = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfMonth), cron: cron)
+        month = Self.field(try c.decodeIfPresent(String.self, forKey: .month), cron: cron)
+        dayOfWeek = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfWeek), cron: cron)
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "UTC"
         missedRunPolicy = try c.decodeIfPresent(MissedRunPolicy.self, forKey: .missedRunPolicy) ?? .fireOnce
         nextOccurrence = try c.decodeIfPresent(Date.self, forKey: .nextOccurrence)

@@ -138,20 +138,25 @@ public enum ProcessType: String, Hashable, Sendable, Codable, CaseIterable {
 /// A process reported as ended, to close its history entry with (``AutomationStore/completeExecutions(_:at:)``).
 public struct ExecutionCompletionRequest: Hashable, Sendable {
     public var processId: ProcessID
+    /// The tenant whose entries the completion may close: the tenant of the event that reported
+    /// the end, so a publisher of one tenant cannot close another tenant's runs. Nil only where
+    /// Signalbox closes an entry it just recorded itself (a manual run the broker refused).
+    public var tenantId: TenantID?
     /// `Success` or `Failed`.
     public var outcome: ExecutionOutcome
     /// Why it failed; nil on success.
     public var errorMessage: String?
 
-    public init(processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?) {
+    public init(processId: ProcessID, tenantId: TenantID? = nil, outcome: ExecutionOutcome, errorMessage: String?) {
         self.processId = processId
+        self.tenantId = tenantId
         self.outcome = outcome
         self.errorMessage = errorMessage
     }
 }
 
 /// A closed history entry and the action's counters after it, as returned by
-/// ``AutomationStore/completeExecution(processId:outcome:errorMessage:at:)``.
+/// ``AutomationStore/completeExecution(_:at:)``.
 public struct ExecutionCompletion: Hashable, Sendable, Codable {
     public var entry: ExecutionHistoryEntry
     public var totalExecutions: Int

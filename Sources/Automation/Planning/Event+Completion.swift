@@ -8,7 +8,8 @@ extension Event {
     /// - only ProcessUpdated events (a ``triggerType``) report processes;
     /// - `item.status` `Finished` → Success; `Error`, `Killed` → Failed (``ExecutionOutcome/init(processStatus:)``);
     /// - `item.id` must be a version-5 UUID (``CommandPlanner/mayHaveStarted(_:)``);
-    /// - the error text is ``completionErrorText(_:status:)``.
+    /// - the error text is ``completionErrorText(_:status:)``;
+    /// - it closes only an entry of the event's tenant.
     public var completion: ExecutionCompletionRequest? {
         guard triggerType != nil, let item = body["item"],
             let status = item["status"]?.stringValue,
@@ -17,7 +18,7 @@ extension Event {
             CommandPlanner.mayHaveStarted(processId)
         else { return nil }
         return ExecutionCompletionRequest(
-            processId: processId, outcome: outcome,
+            processId: processId, tenantId: tenantId, outcome: outcome,
             errorMessage: outcome == .failed ? Self.completionErrorText(item, status: status) : nil)
     }
 

@@ -105,7 +105,8 @@ public protocol AutomationStore: Sendable {
     ///   nothing else is written and ``RecordedRun/heldBy`` is that key (an expired one is replaced);
     /// - completions, in order: each closes the `Pending` entry of its process and counts it on its
     ///   action (`totalExecutions` + 1; `consecutiveFailures` + 1 on failure, 0 on success); nil
-    ///   where no entry has that process id or it is already closed (a redelivered completion);
+    ///   where no entry has that process id, it is already closed (a redelivered completion), or
+    ///   the request names a tenant other than the entry's action's (another tenant's completion);
     /// - history rows, idempotently on ``ExecutionHistoryEntry/idempotencyKey``: a row whose key
     ///   exists is not inserted again, the earlier one is returned; `notFound` if an action is absent;
     /// - schedule progress: each schedule's `nextOccurrence` (and its action's
@@ -145,12 +146,17 @@ extension AutomationStore {
         return try await record(RunRecord(completions: requests, at: date)).completions
     }
 
-    /// Closes the pending entry of `processId` (see ``record(_:)``); nil when there is none.
+    /// Closes the pending entry of the request's process (see ``record(_:)``); nil when there is
+    /// none, or it belongs to another tenant than the request names.
+    public func completeExecution(_ request: ExecutionCompletionRequest, at date: Date) async throws -> ExecutionCompletion? {
+        try await completeExecutions([request], at: date)[0]
+    }
+
+    /// Closes the pending entry of `processId`, of any tenant (Signalbox's own closes).
     public func completeExecution(
         processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String?, at date: Date
     ) async throws -> ExecutionCompletion? {
-        try await completeExecutions(
-            [ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage)], at: date)[0]
+        try await completeExecution(ExecutionCompletionRequest(processId: processId, outcome: outcome, errorMessage: errorMessage), at: date)
     }
 
     /// Stores the schedules' progress (see ``record(_:)``).

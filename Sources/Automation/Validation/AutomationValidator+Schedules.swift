@@ -41,9 +41,13 @@ extension AutomationValidator {
                 field: prefix + "minute")
         }
         let schedule = try evaluable(definition, prefix: prefix)
+        // Valid cron that never fires (30 February) is refused here, not by the Cron module (CRON.md).
         guard let next = schedule.next(after: now) else {
             throw .invalidInput(
-                "the schedule \"\(definition.expressionText.prefix(100))\" never fires", field: prefix + (request.cron == nil ? "dayOfMonth" : "cron"))
+                "the schedule \"\(definition.expressionText.prefix(100))\" never fires", field: prefix + (request.cron == nil ? "dayOfMonth" : "cron"),
+                hint: schedule.expression.neverFires
+                    ? "use a day-of-month that one of the months has: February has at most 29 days; April, June, September and November 30"
+                    : nil)
         }
         definition.nextOccurrence = definition.isEnabled ? next : nil
         return definition

@@ -20,8 +20,9 @@ public struct EventPipeline: Sendable {
         public var names: BrokerNames
         /// Poison limits: 1 MiB and 64 levels by default.
         public var limits: JSONParser.Limits
-        /// The tenant of events whose body has no `tenantId` (single-tenant installations).
-        public var defaultTenant: TenantID?
+        /// Where an event's tenant comes from: the body's `tenantId` (with a default for bodies
+        /// without one), or the broker-verified AMQP `user-id`.
+        public var tenancy: EventTenancy
         /// Publish commands `mandatory`, so an unroutable command comes back and its run is
         /// recorded `Failed` (reason `unroutable`) instead of being dropped by the exchange.
         public var mandatoryCommands: Bool
@@ -30,11 +31,12 @@ public struct EventPipeline: Sendable {
 
         public init(
             names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
-            defaultTenant: TenantID? = .default, mandatoryCommands: Bool = true, storeBackoff: StoreBackoff = StoreBackoff()
+            tenancy: EventTenancy = .body(defaultTenant: .default), mandatoryCommands: Bool = true,
+            storeBackoff: StoreBackoff = StoreBackoff()
         ) {
             self.names = names
             self.limits = limits
-            self.defaultTenant = defaultTenant
+            self.tenancy = tenancy
             self.mandatoryCommands = mandatoryCommands
             self.storeBackoff = storeBackoff
         }
@@ -156,9 +158,19 @@ public struct EventPipeline: Sendable {
             return .poison(stage: "parse", reason: "not JSON: \(error)")
         }
         do {
-            return .event(try Event(
-                messageId: delivery.messageID, routingKey: delivery.routingKey, body: body,
-                defaultTenant: configuration.defaultTenant))
+            let event = try Event(
+                messageId: delivery.messageID, userId: delivery.userID, routingKey: delivery.routingKey, body: body,
+                tenancy: configuration.tenancy)
+            if case .userID = configuration.tenancy, let claimed = body["tenantId"]?.stringValue,
+                claimed != event.tenantId.rawValue
+            {
+                // Not poison: the broker vouches for the user, whose tenant wins. Worth a look, though.
+                logger.debug("the body's tenantId is not the tenant of the publishing broker user; it is ignored", metadata: [
+                    "message_id": "\(delivery.messageID ?? "-")", "user_id": "\(delivery.userID ?? "-")",
+                    "tenant": "\(event.tenantId)", "body_tenant": "\(claimed.prefix(64))",
+                ])
+            }
+            return .event(event)
         } catch where error.code == .unknownTriggerType {
             return .unknownType
         } catch {

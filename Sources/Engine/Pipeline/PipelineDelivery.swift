@@ -16,6 +16,8 @@ public protocol PipelineDelivery: Sendable {
     var body: [UInt8] { get }
     var messageID: String? { get }
     var routingKey: String { get }
+    /// The AMQP `user-id` property: the publisher's broker user, which RabbitMQ verified.
+    var userID: String? { get }
     /// Settles the delivery exactly once. Must return at once and never block: it may run on the
     /// connection's I/O thread (from a publish confirm).
     func settle(_ settlement: PipelineSettlement)
@@ -29,8 +31,15 @@ public protocol PipelinePublisher: Sendable {
 
 extension AMQPConnection: PipelinePublisher {}
 
+extension PipelineDelivery {
+    /// None, unless the delivery says: a delivery without a user is poison under
+    /// ``EventTenancy/userID(_:)``, never another tenant's event.
+    public var userID: String? { nil }
+}
+
 extension AMQPDelivery: PipelineDelivery {
     public var messageID: String? { properties.messageID }
+    public var userID: String? { properties.userID }
 
     /// A settlement that cannot be sent (the connection closed) is dropped on purpose: the broker
     /// requeues every unsettled delivery of a closed channel, which is what at-least-once needs.

@@ -18,10 +18,12 @@ extension CronCommand {
             commandName: "next",
             abstract: "Print the next occurrences of a cron expression as RFC 3339 UTC instants.",
             discussion: """
-                Exits 2 when the expression or time zone is invalid. With --batch, reads JSON Lines \
-                {"expr": …, "tz": …, "from": …, "count": …} on standard input and writes one line \
-                per input, in order: {"next": […]} or {"error": "…"}; --tz, --from and --count \
-                then give the defaults for lines that omit them.
+                Exits 2 when the expression or time zone is invalid. A valid expression that never \
+                fires (0 0 30 2 *) prints [] and a note on standard error, and exits 0. With \
+                --batch, reads JSON Lines {"expr": …, "tz": …, "from": …, "count": …} on standard \
+                input and writes one line per input, in order: {"next": […]} (with "note" when the \
+                expression never fires) or {"error": "…"}; --tz, --from and --count then give the \
+                defaults for lines that omit them.
                 """
         )
 
@@ -63,6 +65,12 @@ extension CronCommand {
             let request = Request(expression: expression ?? "", timeZone: timeZone, from: from, count: count)
             switch request.evaluate(now: Date()) {
             case .success(let result):
+                if result.neverFires {
+                    // The empty list, so the answer is visible; why goes to stderr.
+                    FileHandle.standardError.write(Data("note: \(Request.neverFiresNote)\n".utf8))
+                    print("[]")
+                    return
+                }
                 var output = ""
                 for index in result.utc.indices {
                     output += local ? "\(result.utc[index]) \(result.local[index])\n" : "\(result.utc[index])\n"
@@ -88,7 +96,10 @@ extension CronCommand {
                     answer = Answer(error: problem.description)
                 case .success(let request):
                     switch request.evaluate(now: now) {
-                    case .success(let result): answer = Answer(next: result.utc, local: local ? result.local : nil)
+                    case .success(let result):
+                        answer = Answer(
+                            next: result.utc, local: local ? result.local : nil,
+                            note: result.neverFires ? Request.neverFiresNote : nil)
                     case .failure(let message): answer = Answer(error: message)
                     }
                 }
@@ -109,6 +120,7 @@ extension CronCommand {
     struct Answer: Encodable {
         var next: [String]? = nil
         var local: [String]? = nil
+        var note: String? = nil
         var error: String? = nil
     }
 
@@ -121,10 +133,14 @@ extension CronCommand {
         var from: String?
         var count: Int
 
+        static let neverFiresNote = "the expression is valid but never fires (no date matches it); a schedule with it would be refused"
+
         /// The occurrences, formatted in UTC and on the zone's wall clock with its offset.
         struct Occurrences {
             var utc: [String]
             var local: [String]
+            /// No date matches the expression (so `utc` is empty whatever the count).
+            var neverFires: Bool
         }
 
         enum Outcome {
@@ -206,7 +222,7 @@ extension CronCommand {
                 utc.append(Self.rfc3339(date, offset: nil))
                 local.append(Self.rfc3339(date, offset: schedule.timeZone.secondsFromGMT(for: date)))
             }
-            return .success(Occurrences(utc: utc, local: local))
+            return .success(Occurrences(utc: utc, local: local, neverFires: schedule.expression.neverFires))
         }
     }
 }

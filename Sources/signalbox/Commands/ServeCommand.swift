@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "signalbox")
         logger.info("starting", metadata: [
             "config": "\(config)", "broker": "\(settings.amqp)", "events_queue": "\(settings.broker.eventsQueue)",
-            "queue_type": "\(settings.broker.eventsQueueType.rawValue)",
+            "queue_type": "\(settings.broker.eventsQueueType.rawValue)", "event_tenants": "\(Self.describe(settings.tenancy))",
         ])
 
         let store: SQLiteAutomationStore
@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
-            configuration: EventPipeline.Configuration(names: settings.broker),
+            configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
             counters: counters, health: storeHealth, logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
@@ -114,5 +114,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// Where event tenants come from, for the start-up log (user names, not secrets).
+    static func describe(_ tenancy: EventTenancy) -> String {
+        switch tenancy {
+        case .body(let defaultTenant): "body tenantId, default \(defaultTenant?.rawValue ?? "none")"
+        case .userID(let tenants):
+            "AMQP user-id: " + tenants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
     }
 }

@@ -18,20 +18,32 @@ struct SignalboxConfiguration {
     var logFormat: LogFormat
     var shutdownTimeout: Duration
     var missedRunGrace: TimeInterval
+    /// Where a bus event's tenant comes from (`events.*`).
+    var tenancy: EventTenancy
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
+
+    /// `events.tenantSource`.
+    enum TenantSource: String, CaseIterable {
+        case body
+        case userId
+    }
 
     static let keys: Set<String> = [
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
-        "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds",
+        "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "events.tenantSource",
+        "events.defaultTenant",
     ]
+
+    /// Keys whose value is a mapping (broker user → tenant).
+    static let mapKeys: Set<String> = ["events.tenants"]
 
     /// Loads and validates; every error names the key and the file position or variable.
     static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
-        let source = try ConfigurationSource(file: file, knownKeys: keys, environment: environment)
+        let source = try ConfigurationSource(file: file, knownKeys: keys, mapKeys: mapKeys, environment: environment)
         let reader = Reader(source: source)
 
         var amqp = try reader.value("amqp.url", default: AMQPConfiguration()) { text throws(ConfigurationError) in
@@ -79,7 +91,48 @@ struct SignalboxConfiguration {
             logLevel: level,
             logFormat: try reader.choice("log.format", default: LogFormat.logfmt),
             shutdownTimeout: .seconds(shutdownSeconds),
-            missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)))
+            missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)),
+            tenancy: try tenancy(reader))
+    }
+
+    /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,
+    /// `events.tenants` (at least one broker user) for `userId`.
+    private static func tenancy(_ reader: Reader) throws(ConfigurationError) -> EventTenancy {
+        switch try reader.choice("events.tenantSource", default: TenantSource.body) {
+        case .body:
+            return .body(defaultTenant: try reader.value("events.defaultTenant", default: TenantID.default) { text throws(ConfigurationError) in
+                try tenantID(text)
+            })
+        case .userId:
+            let key = "events.tenants"
+            guard let map = reader.source.maps[key], !map.entries.isEmpty else {
+                let origin = reader.source.maps[key]?.origin ?? reader.source.values["events.tenantSource"]?.origin ?? reader.source.file
+                throw ConfigurationError(
+                    source: origin, key: key,
+                    message: "events.tenantSource userId needs at least one broker user mapped to a tenant, e.g. alice: tenant-a")
+            }
+            var tenants: [String: TenantID] = [:]
+            for entry in map.entries {
+                guard tenants[entry.key] == nil else {
+                    throw ConfigurationError(source: entry.origin, key: "\(key).\(entry.key)", message: "the broker user is mapped twice")
+                }
+                do {
+                    tenants[entry.key] = try tenantID(entry.value)
+                } catch {
+                    throw ConfigurationError(source: entry.origin, key: "\(key).\(entry.key)", message: error.message)
+                }
+            }
+            return .userID(tenants)
+        }
+    }
+
+    private static func tenantID(_ text: String) throws(ConfigurationError) -> TenantID {
+        do {
+            try AutomationValidator.validateTenantID(TenantID(text), field: "tenant id")
+        } catch {
+            throw ConfigurationError(source: "", key: "", message: "'\(text.prefix(80))' is not a tenant id: \(error.message)")
+        }
+        return TenantID(text)
     }
 
     /// Typed access with errors that say where the bad value came from.
