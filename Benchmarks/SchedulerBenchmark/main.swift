@@ -4,8 +4,9 @@
 //
 //   SchedulerBenchmark [-s 10000] [-d 20] [-w 3] [-b 500]     (env SIGNALBOX_BENCH_AMQP_URL)
 //
-// -s schedules, -d seconds measured, -w seconds of warm-up not counted, -b the scheduler's chunk. Prints the lag
-// percentiles and `RESULT schedules=… fired=… p50_ms=… p99_ms=…`.
+// -s schedules, -d seconds measured, -w seconds of warm-up not counted, -b the scheduler's chunk. Prints the time
+// the broker alone takes to confirm -s persistent publishes (same exchange and queue, before the scheduler starts),
+// the lag percentiles and `RESULT schedules=… fired=… p50_ms=… p99_ms=… broker_alone_ms=…`.
 import AMQPClient
 import Automation
 import Engine
@@ -97,13 +98,45 @@ let drain = try await AMQPConnection.connect(configuration, logger: logger)
 let commandsQueue = "\(prefix).commands"
 try await connection.declare(AMQPTopology(
     exchanges: [.init(name: names.commandsExchange, kind: .topic)],
-    queues: [.init(name: commandsQueue, arguments: ["x-queue-type": .string("classic")])],
+    // As serve declares it by default: the events queue's type, quorum (SIGNALBOX_BENCH_QUEUE_TYPE=classic to compare).
+    queues: [.init(name: commandsQueue, arguments: [
+        "x-queue-type": .string(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_QUEUE_TYPE"] ?? "quorum"),
+    ])],
     bindings: [.init(queue: commandsQueue, exchange: names.commandsExchange, routingKey: "#")]))
 let received = Atomic<Int>(0)
 _ = try await drain.consume(queue: commandsQueue, prefetch: 1000) { delivery in
     received.add(1, ordering: .relaxed)
     try? delivery.ack()
 }
+
+// The broker alone: `schedules` persistent messages of a command's size to the same exchange and
+// queue in one hand-off, timed until the last confirm (median of 3). The scheduler's lag cannot be
+// lower than this when all schedules fall due at one instant.
+func brokerAlone() async throws -> Double {
+    var runs: [Double] = []
+    let body = [UInt8](repeating: UInt8(ascii: "x"), count: 700)
+    for _ in 0..<3 {
+        let answered = Atomic<Int>(0)
+        let started = ContinuousClock.now
+        let done = AsyncStream<Void>.makeStream()
+        connection.publish((0..<options.schedules).map { index in
+            AMQPOutboundMessage(
+                body, exchange: names.commandsExchange, routingKey: "process.start.app",
+                properties: AMQPProperties(contentType: "application/json", persistent: true, messageID: "baseline-\(index)"),
+                mandatory: true
+            ) { _ in
+                if answered.add(1, ordering: .relaxed).newValue == options.schedules { done.continuation.yield() }
+            }
+        })
+        for await _ in done.stream { break }
+        let elapsed = ContinuousClock.now - started
+        runs.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        try await Task.sleep(for: .milliseconds(500))
+    }
+    return runs.sorted()[1]
+}
+let baseline = try await brokerAlone()
+print(String(format: "broker alone: %d persistent publishes confirmed in %.1f ms (median of 3)", options.schedules, baseline * 1000))
 
 let startedAt = Date()
 let recorder = LagRecorder(countFrom: startedAt.addingTimeInterval(Double(options.warmUp)))
@@ -129,8 +162,9 @@ print(String(format: "lag scheduled instant -> confirmed publish: p50 %.1f ms, p
              percentile(lags, 0.5) * 1000, percentile(lags, 0.9) * 1000, percentile(lags, 0.99) * 1000,
              (lags.last ?? .nan) * 1000))
 print("commands received by the drain consumer: \(received.load(ordering: .relaxed)) in \(Int(stoppedAt.timeIntervalSince(startedAt))) s; \(rss)")
-print(String(format: "RESULT batch=%d schedules=%d fired=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
-             options.batchSize, options.schedules, lags.count, percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000, (lags.last ?? .nan) * 1000))
+print(String(format: "RESULT batch=%d schedules=%d fired=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f broker_alone_ms=%.1f p99_minus_broker_ms=%.1f",
+             options.batchSize, options.schedules, lags.count, percentile(lags, 0.5) * 1000, percentile(lags, 0.99) * 1000,
+             (lags.last ?? .nan) * 1000, baseline * 1000, (percentile(lags, 0.99) - baseline) * 1000))
 
 await drain.close()
 try await connection.delete(queue: commandsQueue)
