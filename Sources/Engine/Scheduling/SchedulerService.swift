@@ -8,9 +8,9 @@ import Synchronization
 /// Fires the enabled schedules: keeps their next occurrences in a ``ScheduleQueue`` and sleeps
 /// until the earliest — no polling — waking early when the service reports a definition change.
 /// A due occurrence becomes a schedule event (id `scheduleId@occurrence`), one slot of a
-/// ``RunBatch`` on the ``RunPath``; once its commands are confirmed, the schedule's last fired
-/// occurrence and next occurrence are stored — in the next batch's transaction, or after
-/// `progressInterval` when none comes. Missed occurrences follow ``ScheduleDecision``.
+/// ``RunBatch`` on the ``RunPath``; once its commands are confirmed — its settlement — the
+/// schedule's last fired occurrence and next occurrence are stored, for all schedules that fired
+/// within `progressInterval` in one transaction. Missed occurrences follow ``ScheduleDecision``.
 ///
 /// The due schedules of one wake-up go in chunks of `batchSize` slots (one transaction and one
 /// publish hand-off each), so 10,000 schedules on the same second cost a few rounds, not 10,000.
@@ -240,9 +240,10 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             }
         }
         if !skipped.history.isEmpty { batch.slots.append(skipped) }
-        // What earlier chunks confirmed is stored in this chunk's transaction.
-        let carried = takeProgress()
-        batch.scheduleProgress = Self.merge(carried, progress)
+        // Skipped and waiting schedules advance in this chunk's transaction. Fired ones advance
+        // once confirmed: that is their settlement, stored by the progress flush, off the path of
+        // the occurrences due next.
+        batch.scheduleProgress = progress
         guard !batch.slots.isEmpty || !batch.scheduleProgress.isEmpty else {
             finish(finished, progress: [])
             return
@@ -258,7 +259,6 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 "occurrences": "\(toFire.count)", "error": "\(error)",
             ])
             // Nothing was recorded or published: everything is decided again after a pause.
-            restore(carried)
             finish(due.map { backingOff($0, now: now) }, progress: [])
             return
         }
@@ -290,19 +290,6 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             logger.debug("schedules fired", metadata: ["fired": "\(confirmed.count)", "skipped_entries": "\(skipped.history.count)"])
         }
         finish(finished, progress: confirmed)
-    }
-
-    /// `earlier` with `later`'s steps laid over it, one per schedule (a later step keeps the
-    /// earlier last fired occurrence when it fired none).
-    private static func merge(_ earlier: [ScheduleProgress], _ later: [ScheduleProgress]) -> [ScheduleProgress] {
-        var merged: [ScheduledEntry.Key: ScheduleProgress] = [:]
-        for step in earlier + later {
-            let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)
-            var next = step
-            next.lastFired = step.lastFired ?? merged[key]?.lastFired
-            merged[key] = next
-        }
-        return Array(merged.values)
     }
 
     /// Takes the progress not stored yet.
