@@ -59,11 +59,11 @@ public final class SQLiteAutomationStore: AutomationStore {
             // Batches of history touch pages all over three indexes: 64 MiB of cache keeps them
             // from spilling mid-transaction.
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            // WAL + FULL: the WAL is synced at every commit, so a transaction is on disk when it
-            // returns — before the run path acks an event, answers a request or marks an
-            // occurrence fired (DESIGN "Record"). One fsync per batch: the pipeline commits once
+            // WAL + FULL (the default): the WAL is synced at every commit, so a transaction is on
+            // disk when it returns — before the run path acks an event, answers a request or marks
+            // an occurrence fired (DESIGN "Record"). One fsync per batch: the pipeline commits once
             // per batch, the scheduler once per chunk.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL")")
             // Checkpoint every 16k pages (64 MiB) instead of 1,000: a page the next batches change
             // again is copied to the database once, not once per checkpoint.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")

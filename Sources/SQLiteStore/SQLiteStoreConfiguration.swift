@@ -17,6 +17,16 @@ public struct SQLiteStoreConfiguration: Hashable, Sendable {
     /// How long a write waits for another process (the CLI creating a token while the server
     /// runs) to release the database before failing.
     public var busyTimeout: TimeInterval
+    /// When a commit reaches the disk (`PRAGMA synchronous`).
+    public var durability: Durability
+
+    /// `full` syncs the WAL at every commit: a transaction is on disk when it returns, before the
+    /// run path acks or answers. `normal` syncs only at checkpoints: faster, never corrupt, but a
+    /// power loss can drop the last commits while their events were acked and commands sent.
+    public enum Durability: String, Hashable, Sendable, CaseIterable {
+        case full
+        case normal
+    }
 
     /// The retention defaults, the domain's (``RetentionPolicy``): the last 1000 runs per
     /// action, 90 days.
@@ -27,12 +37,14 @@ public struct SQLiteStoreConfiguration: Hashable, Sendable {
         path: String,
         keepLastPerAction: Int? = SQLiteStoreConfiguration.defaultKeepLastPerAction,
         maxAgeDays: Int? = SQLiteStoreConfiguration.defaultMaxAgeDays,
-        busyTimeout: TimeInterval = 5
+        busyTimeout: TimeInterval = 5,
+        durability: Durability = .full
     ) {
         self.path = path
         self.keepLastPerAction = keepLastPerAction
         self.maxAgeDays = maxAgeDays
         self.busyTimeout = busyTimeout
+        self.durability = durability
     }
 
     /// The retention settings as the domain's policy, for `AutomationService.pruneHistory(_:)`.

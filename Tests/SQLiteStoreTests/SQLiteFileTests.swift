@@ -40,6 +40,15 @@ struct SQLiteFileTests {
         }
     }
 
+    @Test func normalDurabilitySyncsAtCheckpointsOnly() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try SQLiteAutomationStore(configuration: SQLiteStoreConfiguration(
+                path: folder.appendingPathComponent("signalbox.sqlite").path, durability: .normal))
+            defer { try? store.close() }
+            #expect(try await store.diagnostics().synchronous == 1)
+        }
+    }
+
     @Test func reopenedFileKeepsEverything() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("signalbox.sqlite").path

@@ -33,6 +33,21 @@ import Testing
         #expect(configuration.logLevel == .debug)
     }
 
+    @Test func commandsQueueAndDurabilityHaveSafeDefaultsAndCanBeChanged() throws {
+        let shipped = try SignalboxConfiguration.load(file: shippedConfig, environment: [:])
+        #expect(shipped.broker.commandsQueue == "signalbox.commands")
+        #expect(shipped.databaseDurability == .full)
+        let changed = try SignalboxConfiguration.load(file: shippedConfig, environment: [
+            "SIGNALBOX_AMQP_COMMANDS_QUEUE": "", "SIGNALBOX_DATABASE_DURABILITY": "normal",
+        ])
+        #expect(changed.broker.commandsQueue == nil, "empty declares none")
+        #expect(changed.databaseDurability == .normal)
+        let error = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_DATABASE_DURABILITY": "off"])
+        }
+        #expect(error?.key == "database.durability" && error?.message.contains("full, normal") == true)
+    }
+
     @Test func badEnvironmentValueNamesTheVariableAndKey() throws {
         let error = #expect(throws: ConfigurationError.self) {
             try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_AMQP_PREFETCH": "lots"])

@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         let store: SQLiteAutomationStore
         do {
-            store = try SQLiteAutomationStore(path: settings.databasePath)
+            store = try SQLiteAutomationStore(
+                configuration: SQLiteStoreConfiguration(path: settings.databasePath, durability: settings.databaseDurability))
             if let tenant = try await AutomationService(store: store, clock: SystemWallClock()).bootstrap() {
                 logger.notice("fresh database: created the default tenant; create an admin token with", metadata: [
                     "tenant": "\(tenant.id.rawValue)",
@@ -47,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("cannot open the database", metadata: ["path": "\(settings.databasePath)", "error": "\(error)"])
             throw ExitCode(1)
         }
-        logger.info("database open", metadata: ["path": "\(settings.databasePath)"])
+        logger.info("database open", metadata: [
+            "path": "\(settings.databasePath)", "durability": "\(settings.databaseDurability.rawValue)",
+        ])
 
         let connection: AMQPConnection
         do {

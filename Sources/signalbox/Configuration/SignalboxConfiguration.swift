@@ -3,6 +3,7 @@ import Automation
 import Engine
 import Foundation
 import Logging
+import SQLiteStore
 
 /// Everything `signalbox serve` needs, read from `config/signalbox.yaml` and the environment.
 struct SignalboxConfiguration {
@@ -10,6 +11,7 @@ struct SignalboxConfiguration {
     var broker: BrokerNames
     var prefetch: UInt16
     var databasePath: String
+    var databaseDurability: SQLiteStoreConfiguration.Durability
     var retention: RetentionPolicy
     var retentionInterval: Duration
     var httpHost: String
@@ -32,7 +34,7 @@ struct SignalboxConfiguration {
     static let keys: Set<String> = [
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
-        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.retention.keepLastPerAction",
+        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "events.tenantSource",
         "events.defaultTenant",
@@ -82,6 +84,7 @@ struct SignalboxConfiguration {
             amqp: amqp, broker: broker,
             prefetch: UInt16(try reader.integer("amqp.prefetch", default: 1000, in: 1...65_535)),
             databasePath: try reader.value("database.path", default: "var/signalbox.sqlite") { $0 },
+            databaseDurability: try reader.choice("database.durability", default: SQLiteStoreConfiguration.Durability.full),
             retention: RetentionPolicy(
                 keepLastPerAction: try reader.integer("database.retention.keepLastPerAction", default: 1000, in: 1...10_000_000),
                 maximumAgeDays: try reader.integer("database.retention.maxAgeDays", default: 90, in: 1...36_500)),
