@@ -88,6 +88,14 @@ extension SQLiteAutomationStore {
         return ManualRunKey(tenantId: tenant, actionId: actionId, key: key, eventId: row["eventId"], createdAt: StoredDate.date(created))
     }
 
+    public func existingActionIDs(_ ids: Set<ActionID>) async throws -> Set<ActionID> {
+        guard !ids.isEmpty else { return [] }
+        return try await writer.read { db in
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM automatedAction WHERE id = ?")
+            return try ids.filter { try Int.fetchOne(exists, arguments: [$0.description]) != nil }
+        }
+    }
+
     public func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) async throws -> ManualRunKey? {
         try await writer.read { db in try Self.fetchManualRunKey(db, key, actionId: actionId, tenant: tenant) }
     }

@@ -40,6 +40,9 @@ final class PipelineHarness: Sendable {
     }
 
     let scheduler: SchedulerService
+    /// The pipeline's totals (acked, requeued, …) and its trigger index.
+    let counters: PipelineCounters
+    let triggers: TriggerIndexProvider
 
     /// `counters` lets a test read the pipeline's totals and metrics (through a factory of its own).
     /// `beforeStart` prepares the database before the pipeline and the scheduler start (with a
@@ -81,6 +84,8 @@ final class PipelineHarness: Sendable {
 
         let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
         let triggers = TriggerIndexProvider(store: store)
+        self.triggers = triggers
+        self.counters = counters
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: SystemWallClock(),
             configuration: EventPipeline.Configuration(names: names, tenancy: tenancy), counters: counters,

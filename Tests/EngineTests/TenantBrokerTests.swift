@@ -68,7 +68,8 @@ struct TenantBrokerTests {
         func history(_ action: AutomatedAction, _ caller: Caller) async throws -> [ExecutionHistoryEntry] {
             try await harness.service.history(of: .id(action.id), page: PageRequest(limit: 100), as: caller).items
         }
-        try await Task.sleep(for: .milliseconds(700))  // the trigger index refreshes every 500 ms
+        // The service told the trigger index of both actions; wait until it holds both triggers.
+        #expect(await eventually { harness.triggers.current.count == 2 })
 
         // A's event claims tenant B in its body: it runs A's action, never B's.
         try await a.publish(Self.event(id: "a-claims-b", tenant: Self.tenantB), messageID: "a-claims-b")
@@ -82,12 +83,12 @@ struct TenantBrokerTests {
         let runB = try #require(try await history(actionB, callerB).first)
         #expect(runB.sourceEventId == "b-event" && runB.outcome == .pending)
 
-        // A reports B's process as finished: B's run stays Pending. A's next event is a marker:
-        // once its command is out, the completion before it in the queue was handled.
+        // A reports B's process as finished: B's run stays Pending. Checked once the forged
+        // completion was acked (its transaction committed), with A's next event behind it.
         let forgedCompletion = Self.event(id: "a-completes-b", tenant: Self.tenantB, processId: runB.processId.description, appId: "report-generator")
         try await a.publish(forgedCompletion, messageID: "a-completes-b")
         try await a.publish(Self.event(id: "a-marker", tenant: Self.tenantA), messageID: "a-marker")
-        #expect(await eventually { harness.commands.all.count == 3 })
+        #expect(await eventually { harness.commands.all.count == 3 && harness.counters.snapshot.acked == 4 })
         #expect(try await history(actionB, callerB).first?.outcome == .pending)
         #expect(try await harness.service.action(.id(actionB.id), as: callerB).totalExecutions == 0)
 

@@ -273,6 +273,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return RecordedRun(completions: completions, history: stored)
     }
 
+    public func existingActionIDs(_ ids: Set<ActionID>) throws -> Set<ActionID> {
+        try check()
+        return ids.filter { actionsByID[$0] != nil }
+    }
+
     public func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) throws -> ManualRunKey? {
         try check()
         return manualRunKeys[ManualRunKeyID(tenantId: tenant, actionId: actionId, key: key)]

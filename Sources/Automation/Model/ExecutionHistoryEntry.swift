@@ -98,6 +98,29 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
     }
 }
 
+extension ExecutionHistoryEntry {
+    /// How the `errorMessage` of an entry starts when Signalbox closed it because its command
+    /// never reached a queue (so no process started).
+    public enum NotPublished {
+        public static let unroutable = "unroutable:"
+        public static let unencodable = "the command could not be encoded:"
+        public static let refused = "the command was not published:"
+        static let all = [unroutable, unencodable, refused]
+    }
+
+    /// Whether a process was started for this entry: not for a `Skipped` occurrence, an item that
+    /// could not be planned (closed `Failed` in the instant it started) or a command that never
+    /// reached a queue (``NotPublished``).
+    public var startedAProcess: Bool {
+        switch outcome {
+        case .pending, .success: true
+        case .skipped: false
+        case .failed:
+            dateCompleted != dateStarted && !NotPublished.all.contains { errorMessage?.hasPrefix($0) == true }
+        }
+    }
+}
+
 /// The unique key of a history entry: source event + trigger + item index (DESIGN "Record").
 public struct ExecutionKey: Hashable, Sendable, Codable {
     public var sourceEventId: String

@@ -113,6 +113,9 @@ public protocol AutomationStore: Sendable {
     ///   `nextScheduledRunAt`), and its last fired occurrence when one fired; schedules that are
     ///   gone are ignored, `dateUpdated` is not touched.
     func record(_ batch: RunRecord) async throws -> RecordedRun
+    /// Which of `ids` name actions that exist (of any tenant): the run path asks when a batch was
+    /// refused because an action was deleted while its runs were planned.
+    func existingActionIDs(_ ids: Set<ActionID>) async throws -> Set<ActionID>
     /// The manual-run key `key` of the action, live or expired, if stored.
     func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) async throws -> ManualRunKey?
     /// The history entries of one source event on one action, in item order.

@@ -47,9 +47,8 @@ extension AutomationService {
     /// The earlier run that holds an idempotency key, as its trigger answered.
     private func replay(_ held: ManualRunKey, of action: AutomatedAction) async throws(AutomationError) -> ManualTriggerResult {
         let entries = try await storeCall { try await store.history(sourceEventId: held.eventId, actionId: action.id) }
-        // As the first answer listed them: an entry closed in the second it started never had a
-        // process (its item could not be planned, or its command could not be routed).
-        let started = entries.filter { $0.outcome == .pending || $0.dateCompleted != $0.dateStarted }
+        // As the first answer listed them: the entries whose command was published.
+        let started = entries.filter(\.startedAProcess)
         return ManualTriggerResult(eventId: held.eventId, processIds: started.map(\.processId), entries: entries, replayed: true)
     }
 

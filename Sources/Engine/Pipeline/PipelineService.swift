@@ -45,6 +45,8 @@ public struct PipelineService: Service {
         logger.info("consuming events", metadata: ["queue": "\(queue)", "prefetch": "\(prefetch)"])
         let connection = self.connection, drainTimeout = self.drainTimeout
         let batches = BatchTasks()
+        // However the loop ends, no batch outlives the service.
+        defer { batches.cancelAll() }
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 let triggers = self.triggers, interval = refreshInterval, logger = self.logger
@@ -72,8 +74,10 @@ public struct PipelineService: Service {
                 } onGracefulShutdown: {
                     Task {
                         do { try await consumer.cancel() } catch { connection.beginClose() }
-                        // A batch still held (the store cannot write) is given up after the
-                        // drain timeout: it is requeued, and redelivered after the restart.
+                    }
+                    // A batch still held (the store cannot write) is given up after the drain
+                    // timeout, even if the broker does not answer the cancel: it is requeued.
+                    Task {
                         try? await Task.sleep(for: drainTimeout)
                         batches.cancelAll()
                     }

@@ -43,7 +43,7 @@ public struct PublishingActionRunner: ActionRunner {
         }
         if let reason = result.retryReason {
             // Nothing will start these processes: close their entries so history says why.
-            let message = "the command was not published: \(reason)"
+            let message = "\(ExecutionHistoryEntry.NotPublished.refused) \(reason)"
             let pending = result.entries.filter { $0.outcome == .pending }
             _ = try? await runPath.store.completeExecutions(
                 pending.map { ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: message) },

@@ -24,6 +24,12 @@ public struct RunBatch: Sendable {
             commands += plan.commands
             history += plan.history
         }
+
+        /// Removes the runs of `actions` (deleted while they were planned).
+        mutating func drop(actions: Set<ActionID>) {
+            commands.removeAll { actions.contains($0.body.automatedAction.id) }
+            history.removeAll { actions.contains($0.actionId) }
+        }
     }
 
     public var slots: [Slot]

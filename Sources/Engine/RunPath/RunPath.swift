@@ -64,20 +64,21 @@ public struct RunPath: Sendable {
     /// taken) nothing was written or published and `settle` is not called.
     @discardableResult
     public func run(
-        _ batch: RunBatch, publisher: some PipelinePublisher, recording: Recording,
+        _ planned: RunBatch, publisher: some PipelinePublisher, recording: Recording,
         settle: @escaping @Sendable (_ slot: Int, _ result: SlotResult) -> Void
     ) async throws -> RecordedRun {
         let now = clock.now()
         let exchange = configuration.commandsExchange, mandatory = configuration.mandatoryCommands
         // Encoding needs no history: it runs on the pool while the store writes on its thread.
         async let encoded = AMQPOutboundMessage.Draft.commands(
-            batch.slots.map(\.commands), exchange: exchange, mandatory: mandatory, at: now)
-        let record = RunRecord(
-            completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
-            scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey, at: now)
-        let recorded = try await write(record, recording)
-        let drafts = await encoded
+            planned.slots.map(\.commands), exchange: exchange, mandatory: mandatory, at: now)
+        let (recorded, batch) = try await record(planned, at: now, recording)
+        var drafts = await encoded
         if recorded.heldBy != nil { return recorded }
+        if batch.slots.map(\.commands.count) != planned.slots.map(\.commands.count) {
+            // Runs of deleted actions were dropped: encode what is left (rare).
+            drafts = AMQPOutboundMessage.Draft.commands(batch.slots.map(\.commands), exchange: exchange, mandatory: mandatory, at: now)
+        }
 
         var results: [SlotResult] = []
         var messages: [SlotTracker.Message] = []
@@ -105,7 +106,7 @@ public struct RunPath: Sendable {
                     "commands": "\(slot.commands.count)", "error": "\(error)",
                 ])
                 failed = slot.commands.map {
-                    ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: "the command could not be encoded: \(error)")
+                    ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: "\(ExecutionHistoryEntry.NotPublished.unencodable) \(error)")
                 }
             }
             for draft in slot.unrecorded {
@@ -140,25 +141,53 @@ public struct RunPath: Sendable {
 
     // MARK: Store
 
-    /// One transaction, retried per `recording`.
-    private func write(_ record: RunRecord, _ recording: Recording) async throws -> RecordedRun {
+    /// Writes `batch` in one transaction (see ``write(_:_:attempts:)``). An action deleted while
+    /// its runs were planned makes the store refuse the batch (`notFound`): its runs are dropped —
+    /// nothing will run it any more — and the rest of the batch is written, so that one deletion
+    /// neither fails the others nor requeues their events. Returns the batch as recorded.
+    private func record(_ batch: RunBatch, at now: Date, _ recording: Recording) async throws -> (RecordedRun, RunBatch) {
+        var batch = batch
+        while true {
+            let record = RunRecord(
+                completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
+                scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey, at: now)
+            do {
+                return (try await write(record, recording), batch)
+            } catch let refusal as AutomationError where refusal.code == .notFound && !record.history.isEmpty {
+                let named = Set(record.history.map(\.actionId))
+                let present = try await store.existingActionIDs(named)
+                guard present.count < named.count else { throw refusal }
+                let absent = named.subtracting(present)
+                logger.notice("actions were deleted while their runs were planned; those runs are dropped", metadata: [
+                    "action_ids": "\(absent.map(\.description).sorted())",
+                ])
+                for index in batch.slots.indices { batch.slots[index].drop(actions: absent) }
+            }
+        }
+    }
+
+    /// One transaction, retried per `recording`, or until `attempts` failed in a row.
+    private func write(_ record: RunRecord, _ recording: Recording, attempts limit: Int = .max) async throws -> RecordedRun {
         // A batch of foreign completions and unmatched events writes nothing: it needs no store.
         if record.isEmpty { return RecordedRun() }
+        var attempts = 0
         while true {
             do {
                 let recorded = try await counters.metrics.historyWriteLatency.measure { try await store.record(record) }
-                if let failure = health.recovered() {
-                    logger.notice("the store writes again; resuming", metadata: [
-                        "failed_attempts": "\(failure.attempts)", "since": "\(failure.since.formatted(.iso8601))",
-                    ])
-                }
+                storeAnswered()
                 return recorded
             } catch {
                 // A rule outcome (an action deleted under a run) is not the store failing.
+                if let refusal = error as? AutomationError, refusal.code != .unavailable {
+                    storeAnswered()
+                    throw error
+                }
                 if case .once = recording { throw error }
-                if let refusal = error as? AutomationError, refusal.code != .unavailable { throw error }
                 try Task.checkCancellation()
-                let attempts = health.failed(error, at: clock.now())
+                // Each writer backs off on its own failures; the health counts them all.
+                attempts += 1
+                guard attempts < limit else { throw error }
+                _ = health.failed(error, at: clock.now())
                 let delay = configuration.backoff.delay(afterAttempt: attempts)
                 logger.log(level: attempts == 1 ? .error : .warning, "the store cannot write; holding the batch and retrying", metadata: [
                     "attempt": "\(attempts)", "retry_in": "\(delay)", "history_rows": "\(record.history.count)",
@@ -169,9 +198,18 @@ public struct RunPath: Sendable {
         }
     }
 
+    /// The store wrote, or refused for a rule: it is up.
+    private func storeAnswered() {
+        if let failure = health.recovered() {
+            logger.notice("the store writes again; resuming", metadata: [
+                "failed_attempts": "\(failure.attempts)", "since": "\(failure.since.formatted(.iso8601))",
+            ])
+        }
+    }
+
     /// Closes the entries of commands that will never be delivered, retrying while the store
-    /// cannot write (until cancelled: then nil, and the source runs the slot again).
+    /// cannot write, up to 8 attempts (~25 s); nil then, and the source runs the slot again.
     func closeUndeliverable(_ requests: [ExecutionCompletionRequest]) async -> [ExecutionCompletion?]? {
-        try? await write(RunRecord(completions: requests, at: clock.now()), .untilRecorded).completions
+        try? await write(RunRecord(completions: requests, at: clock.now()), .untilRecorded, attempts: 8).completions
     }
 }

@@ -63,7 +63,7 @@ final class SlotTracker: Sendable {
             if error.code == .publishReturned, let processId = message.processId {
                 undeliverable = ExecutionCompletionRequest(
                     processId: processId, outcome: .failed,
-                    errorMessage: "unroutable: no queue is bound to exchange \(exchange) for routing key "
+                    errorMessage: "\(ExecutionHistoryEntry.NotPublished.unroutable) no queue is bound to exchange \(exchange) for routing key "
                         + "\(message.draft.routingKey) (\(error.reason)); set amqp.commandsQueue or bind a queue")
             } else {
                 refusal = "\(error)"

@@ -14,13 +14,12 @@ public struct StoreBackoff: Sendable, Hashable {
     }
 
     /// The pause after the `attempt`-th failure in a row (1-based): the exponential step
-    /// `initial × 2^(attempt-1)` capped at ``maximum``, then a random point in its upper half
-    /// ("equal jitter"), never below ``initial``. `unit` in 0..<1 is the random draw.
+    /// `initial × 2^(attempt-1)`, plus up to half of it at random, within ``initial`` …
+    /// ``maximum``. `unit` in 0..<1 is the random draw.
     public func delay(afterAttempt attempt: Int, unit: Double) -> Duration {
-        let doublings = min(max(attempt, 1) - 1, 40)
-        let step = min(maximum, initial * (1 << min(doublings, 30)))
-        let jittered = step / 2 + (step / 2) * min(max(unit, 0), 1)
-        return max(initial, jittered)
+        let doublings = min(max(attempt, 1) - 1, 30)
+        let step = min(maximum, initial * (1 << doublings))
+        return min(maximum, step + (step / 2) * min(max(unit, 0), 1))
     }
 
     /// ``delay(afterAttempt:unit:)`` with a random draw.

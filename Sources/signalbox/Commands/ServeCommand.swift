@@ -101,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
         // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the events
         // pipeline, and the broker connection last, once nothing publishes on it any more.
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: ConnectionService(connection: connection, logger: Logger(label: "signalbox.amqp")),
                       successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -114,7 +114,10 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: retention),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // Each service bounds its own drain; this bounds them all, whatever hangs.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("stopped")
     }
