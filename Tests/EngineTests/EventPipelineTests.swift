@@ -157,6 +157,38 @@ struct EventPipelineTests {
         #expect(matched.settlements == [.ack])
     }
 
+    @Test func anActionDeletedUnderTheBatchDropsItsRunsAndTheRestGoesOn() async throws {
+        let fixture = try await Fixture(items: 1)
+        // A second action with the same trigger, deleted after the index was built.
+        let service = AutomationService(store: fixture.store, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)))
+        let item = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(
+            #"[{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}]"#.utf8))
+        let doomed = try await service.createAction(
+            CreateActionRequest(
+                name: "doomed", actions: item,
+                messageTriggers: [AddTriggerRequest(name: "t", triggerType: .appProcessUpdated, eventFilter: "$.item.status == 'Finished'")]),
+            namespace: "production", as: Caller(tenantId: .default, role: .admin)
+        ).action
+        let triggers = TriggerIndexProvider(store: fixture.store)
+        try await triggers.refresh()
+        var logger = Logger(label: "engine-tests")
+        logger.logLevel = .critical
+        let pipeline = EventPipeline(
+            store: fixture.store, triggers: triggers, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)),
+            configuration: .init(names: fixture.names), logger: logger)
+        #expect(try await fixture.store.deleteAction(id: doomed.id, tenant: .default))
+
+        let delivery = FakeDelivery(Self.finished, id: "e1")
+        let publisher = FakePublisher()
+        let report = await pipeline.process([delivery], publisher: publisher)
+        #expect(report.matched == 2 && report.requeued == 0 && report.historyRows == 1)
+        let messages = try #require(publisher.handOffs.first)
+        #expect(messages.count == 1, "only the command of the action that still exists")
+        messages[0].onConfirm(Self.ok)
+        #expect(delivery.settlements == [.ack])
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 1)
+    }
+
     @Test func poisonIsAckedOnlyOnceItsDeadLetterCopyIsConfirmed() async throws {
         let fixture = try await Fixture(items: 1)
         let poison = FakeDelivery("{\"a\": tru", id: "p1")
