@@ -20,6 +20,10 @@
 //       up when no command arrived for 10 s),
 //       stops it with SIGTERM and verifies (S holds exactly N, Q is empty, and with --db the file
 //       has N history rows): `drain_s=… rate=… verify=PASS|FAIL`.
+//   index    --db PATH [--runs R]
+//       The trigger index's share of start-up, in this process: reading the definitions from the
+//       store, then building the index, each timed (medians of R runs, default 3), with this
+//       process's VmRSS after each step of the first run (later runs reuse freed memory): `RESULT read_ms=… build_ms=… rss_read_kb=… rss_index_kb=…`.
 import AMQPClient
 import Automation
 import Engine
@@ -341,6 +345,31 @@ func serve(_ arguments: Arguments) async throws {
     print(line)
 }
 
+// MARK: index
+
+func index(_ arguments: Arguments) async throws {
+    let store = try SQLiteAutomationStore(path: try arguments.string("db"))
+    let runs = try arguments.int("runs", default: 3)
+    let pid = ProcessInfo.processInfo.processIdentifier
+    var reads: [Double] = [], builds: [Double] = [], rssRead: [Int] = [], rssIndex: [Int] = []
+    for _ in 0..<runs {
+        let before = clock.now
+        let actions = try await store.actionsWithEnabledTriggers()
+        let read = clock.now
+        rssRead.append(memory(of: pid).rss)
+        let built = await TriggerIndex.building(actions)
+        let done = clock.now
+        rssIndex.append(memory(of: pid).rss)
+        reads.append(milliseconds(read - before))
+        builds.append(milliseconds(done - read))
+        print("index run: \(actions.count) actions, \(built.count) triggers, read \(Int(reads.last!)) ms, build \(Int(builds.last!)) ms")
+    }
+    func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
+    print(String(
+        format: "RESULT read_ms=%.0f build_ms=%.0f rss_read_kb=%d rss_index_kb=%d",
+        median(reads), median(builds), rssRead[0], rssIndex[0]))
+}
+
 // MARK: main
 
 let command = CommandLine.arguments.dropFirst().first ?? ""
@@ -351,7 +380,8 @@ do {
     case "topology": try await topology(arguments)
     case "load": try await load(arguments)
     case "serve": try await serve(arguments)
-    default: throw Failure(description: "usage: ServeBenchmark prepare|topology|load|serve --flag value …")
+    case "index": try await index(arguments)
+    default: throw Failure(description: "usage: ServeBenchmark prepare|topology|load|serve|index --flag value …")
     }
 } catch {
     FileHandle.standardError.write(Data("ServeBenchmark \(command): \(error)\n".utf8))

@@ -108,12 +108,26 @@ extension SQLiteAutomationStore {
 
     public func actionsWithEnabledTriggers() async throws -> [AutomatedAction] {
         try await writer.read { db in
-            let sql = """
+            let active = [ActionStatus.active.rawValue]
+            // Start-up reads every one of them: two scans, no schedules (matching does not use
+            // them), one decode per distinct items text.
+            var items = ItemsDecoder()
+            var records: [ActionRecord] = []
+            let actionRows = try Row.fetchCursor(db, sql: """
                 SELECT * FROM automatedAction
                 WHERE status = ? AND id IN (SELECT actionId FROM messageTrigger WHERE isEnabled)
                 ORDER BY tenantId, namespace, name
-                """
-            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sql: sql, arguments: [ActionStatus.active.rawValue]))
+                """, arguments: StatementArguments(active))
+            while let row = try actionRows.next() { records.append(try ActionRecord(row: row, items: &items)) }
+
+            var triggers: [ActionID: [MessageTrigger]] = [:]
+            triggers.reserveCapacity(records.count)
+            let triggerRows = try TriggerRecord.fetchCursor(db, sql: """
+                SELECT t.* FROM messageTrigger t JOIN automatedAction a ON a.id = t.actionId
+                WHERE a.status = ? ORDER BY t.actionId, t.position
+                """, arguments: StatementArguments(active))
+            while let record = try triggerRows.next() { triggers[record.actionId, default: []].append(record.trigger) }
+            return records.map { $0.action(schedules: [], triggers: triggers[$0.id] ?? []) }
         }
     }
 

@@ -20,8 +20,8 @@ import Testing
     /// `rabbitmqctl close_all_connections` in a vhost of its own (so parallel tests are unaffected)
     /// while messages flow: the client reconnects, resumes its consumer and loses nothing.
     @Test func reconnectsAfterTheBrokerClosesAllConnectionsAndLosesNothing() async throws {
-        guard let vhost = try Self.scratchVirtualHost() else { return }
-        defer { _ = try? TestBroker.rabbitmqctl(["delete_vhost", vhost]) }
+        guard let vhost = try await Self.scratchVirtualHost() else { return }
+        defer { TestBroker.rabbitmqctlInBackground(["delete_vhost", vhost]) }
 
         let connection = try await TestBroker.connect("reconnect", heartbeat: 2, vhost: vhost)
         let queue = try await TestBroker.scratchQueue(connection, "reconnect")
@@ -44,7 +44,7 @@ import Testing
             }
         }
         #expect(await eventually { await seen.count >= total / 4 })
-        try TestBroker.rabbitmqctl(["close_all_connections", "-p", vhost, "signalbox fault test"])
+        try await TestBroker.rabbitmqctl(["close_all_connections", "-p", vhost, "signalbox fault test"])
         try await writer.value
         let finished = await eventually(timeout: .seconds(30)) { Set(await seen.values).count == total }
         reader.cancel()
@@ -57,13 +57,13 @@ import Testing
     }
 
     @Test func stateIsReconnectingWithTheReasonWhileTheBrokerRefusesAndClosedAfterClose() async throws {
-        guard let vhost = try Self.scratchVirtualHost() else { return }
-        defer { _ = try? TestBroker.rabbitmqctl(["delete_vhost", vhost]) }
+        guard let vhost = try await Self.scratchVirtualHost() else { return }
+        defer { TestBroker.rabbitmqctlInBackground(["delete_vhost", vhost]) }
 
         let connection = try await TestBroker.connect("state", vhost: vhost)
         #expect(connection.state == .connected)
         // Deleting the vhost closes the connection, and every reconnect attempt is refused.
-        try TestBroker.rabbitmqctl(["delete_vhost", vhost])
+        try await TestBroker.rabbitmqctl(["delete_vhost", vhost])
         #expect(await eventually {
             if case .reconnecting(let reason) = connection.state { !reason.isEmpty } else { false }
         }, "\(connection.state)")
@@ -76,15 +76,15 @@ import Testing
 
     /// A virtual host of the test's own, which the test deletes; nil when the broker is external
     /// (SIGNALBOX_AMQP_URL), as rabbitmqctl cannot drive it from here.
-    private static func scratchVirtualHost() throws -> String? {
+    private static func scratchVirtualHost() async throws -> String? {
         let environment = ProcessInfo.processInfo.environment
         guard environment["SIGNALBOX_TEST_RABBITMQCTL"] != nil || environment["SIGNALBOX_AMQP_URL"] == nil else {
             #expect(environment["CI"] == nil, "CI must run against the local broker of scripts/test.sh")
             return nil
         }
         let vhost = TestBroker.uniqueName("vhost")
-        try TestBroker.rabbitmqctl(["add_vhost", vhost])
-        try TestBroker.rabbitmqctl(["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"])
+        try await TestBroker.rabbitmqctl(["add_vhost", vhost])
+        try await TestBroker.rabbitmqctl(["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"])
         return vhost
     }
 

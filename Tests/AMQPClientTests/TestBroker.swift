@@ -39,11 +39,20 @@ enum TestBroker {
         return name
     }
 
-    /// Runs `rabbitmqctl` against the test node (`SIGNALBOX_TEST_RABBITMQCTL` names the command).
+    /// Runs `rabbitmqctl` against the test node (`SIGNALBOX_TEST_RABBITMQCTL` names the command),
+    /// on a dispatch thread: it takes a second or two, and every test shares the cooperative pool.
     @discardableResult
-    static func rabbitmqctl(_ arguments: [String]) throws -> String {
-        let command = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_RABBITMQCTL"] ?? "rabbitmqctl -n rabbit@localhost"
-        return try CommandLineTool(command).run(arguments)
+    static func rabbitmqctl(_ arguments: [String]) async throws -> String {
+        try await rabbitmqctlTool.runDetached(arguments)
+    }
+
+    /// Starts `rabbitmqctl` for clean-up that nothing waits for (in a `defer`).
+    static func rabbitmqctlInBackground(_ arguments: [String]) {
+        DispatchQueue.global().async { _ = try? rabbitmqctlTool.run(arguments) }
+    }
+
+    private static var rabbitmqctlTool: CommandLineTool {
+        CommandLineTool(ProcessInfo.processInfo.environment["SIGNALBOX_TEST_RABBITMQCTL"] ?? "rabbitmqctl -n rabbit@localhost")
     }
 
 }

@@ -6,6 +6,26 @@ import Testing
 
 @Suite("Model JSON matches seed 000")
 struct ModelCodingTests {
+    @Test("identifiers parse the canonical UUID text in either case and nothing else, as Foundation does")
+    func identifierParsing() {
+        for _ in 0..<200 {
+            let uuid = UUID()
+            #expect(ActionID(uuid.uuidString)?.rawValue == uuid)
+            #expect(ActionID(uuid.uuidString.lowercased())?.rawValue == uuid)
+        }
+        #expect(ActionID("F7A8B9C0-1234-56d7-8901-234567890123")?.description == "f7a8b9c0-1234-56d7-8901-234567890123")
+        let refused = [
+            "", "f7a8b9c0-1234-56d7-8901-23456789012", "f7a8b9c0-1234-56d7-8901-2345678901234",
+            "f7a8b9c0_1234-56d7-8901-234567890123", "f7a8b9c01234-56d7-8901-234567890123-",
+            "g7a8b9c0-1234-56d7-8901-234567890123", "f7a8b9c0-1234-56d7-8901-23456789012é",
+        ]
+        for text in refused {
+            #expect(ActionID(text) == nil, "\(text)")
+            #expect(UUID(uuidString: text) == nil, "Foundation agrees on \(text)")
+        }
+        #expect(ActionID(" 7a8b9c0-1234-56d7-8901-234567890123") == nil, "no blanks where digits go")
+    }
+
     @Test("the create body decodes with its app item intact")
     func createBodyDecodes() throws {
         let request = try decode(CreateActionRequest.self, from: SeedJSON.createAction)

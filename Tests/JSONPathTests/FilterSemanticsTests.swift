@@ -129,6 +129,15 @@ struct FilterSemanticsTests {
         #expect(types.root.detail?.contains("different types: number vs string") == true)
     }
 
+    @Test("explanations quote the filter's own text, non-ASCII names and literals included")
+    func explainQuotesNonASCIIText() throws {
+        let filter = try TriggerFilter(parsing: "$.item['stätus'] == 'Fertig ✓' && $.item.appId == 'app-7'")
+        let explanation = filter.explain(TestSupport.exampleEvent)
+        #expect(explanation.root.children.first?.text == "$.item['stätus'] == 'Fertig ✓'")
+        #expect(explanation.root.children.last?.text == "$.item.appId == 'app-7'")
+        #expect(filter.matcher.evaluate(TestSupport.exampleEvent) == filter.evaluate(TestSupport.exampleEvent))
+    }
+
     @Test("equality predicates for trigger indexing")
     func equalityPredicates() throws {
         let seed = try TriggerFilter(parsing: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")

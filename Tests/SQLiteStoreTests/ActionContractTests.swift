@@ -177,6 +177,17 @@ struct ActionContractTests {
             #expect(try await store.actionsWithEnabledSchedules(tenant: acme).first?.schedules.count == 2)
             #expect(try await store.actionsWithEnabledTriggers().map(\.name) == ["e-triggered", "a-triggered"])
             #expect(try await store.actionsWithEnabledTriggers().first?.messageTriggers.map(\.name) == ["off", "on"])
+
+            // The index's read leaves schedules out and keeps items: equal items (decoded once by
+            // the SQLite store) and different ones each read back as stored.
+            let other = [ActionItem(name: "Other", config: .app(AppConfig(version: VersionReference(id: "b2", version: 2))))]
+            let both = makeAction("f-both", items: other, schedules: [schedule("on", next: at(60))], triggers: [trigger("on")])
+            try await store.insertAction(both)
+            let read = try await store.actionsWithEnabledTriggers()
+            #expect(read.map(\.name) == ["e-triggered", "f-both", "a-triggered"])
+            #expect(read.allSatisfy { $0.schedules.isEmpty })
+            #expect(read.map(\.actions) == [triggered.actions, both.actions, triggeredElsewhere.actions])
+            #expect(read.map(\.id) == [triggered.id, both.id, triggeredElsewhere.id])
         }
     }
 

@@ -100,14 +100,14 @@ import Testing
 
     /// Seed 000's shell commands, verbatim but for `--server` and `--token`, against the server.
     private func walkSeedTutorialThroughTheCLI(port: Int, database: String) async throws {
-        let created = try SignalboxProcess.run(
+        let created = try await SignalboxProcess.run(
             ["token", "create", "--tenant", "default", "--role", "admin"], environment: ["SIGNALBOX_DATABASE_PATH": database])
         #expect(created.status == 0, "token create failed: \(created.stderr)")
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("sbx_"))
         let client = ["SIGNALBOX_URL": "http://127.0.0.1:\(port)", "SIGNALBOX_TOKEN": token]
 
-        let action = try SignalboxProcess.run([
+        let action = try await SignalboxProcess.run([
             "action-create", "daily-report", "--namespace", "production",
             "--description", "Generates daily summary reports", "--actions",
             #"[{"name":"Generate Report","config":{"$type":"app","version":{"id":"a1b2c3d4-5678-90ab-cdef-1234567890ab","version":1},"inputs":[{"name":"reportType","value":"daily-summary"},{"name":"format","value":"pdf"},{"name":"sendEmail","value":"true"}]}}]"#,
@@ -116,7 +116,7 @@ import Testing
         #expect(action.status == 0, "action-create failed: \(action.stderr)")
         #expect(action.stdout.contains(#""name" : "daily-report""#) || action.stdout.contains(#""name":"daily-report""#))
 
-        let schedule = try SignalboxProcess.run([
+        let schedule = try await SignalboxProcess.run([
             "action-schedule-add", "--action-name", "daily-report", "--namespace", "production",
             "--schedule-name", "Daily 9am", "--minute", "0", "--hour", "9", "--day-of-month", "*", "--month", "*",
             "--day-of-week", "*",
@@ -125,7 +125,7 @@ import Testing
 
         // Seed 000's "Every 15 minutes" gives the minute only: the server stores and returns the
         // other fields as "*", and no second (added disabled, so it never fires during the test).
-        let quarter = try SignalboxProcess.run([
+        let quarter = try await SignalboxProcess.run([
             "action-schedule-add", "--action-name", "daily-report", "--namespace", "production",
             "--minute", "*/15", "--schedule-name", "Every 15 min", "--disabled", "--json",
         ], environment: client)
@@ -138,54 +138,54 @@ import Testing
         }
         #expect(quarterSchedule["second"] == nil && quarterSchedule["cron"] == nil)
 
-        let trigger = try SignalboxProcess.run([
+        let trigger = try await SignalboxProcess.run([
             "action-msg-trigger-add", "--action-name", "daily-report", "--namespace", "production",
             "--trigger-name", "On Data Import Complete", "--type", "AppProcessUpdated",
             "--filter", "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'",
         ], environment: client)
         #expect(trigger.status == 0, "action-msg-trigger-add failed: \(trigger.stderr)")
 
-        let badFilter = try SignalboxProcess.run([
+        let badFilter = try await SignalboxProcess.run([
             "action-msg-trigger-add", "--action-name", "daily-report", "--namespace", "production",
             "--trigger-name", "Broken", "--type", "AppProcessUpdated", "--filter", "$.item.status = 'Finished'",
         ], environment: client)
         #expect(badFilter.status != 0)
         #expect(badFilter.stderr.contains("1:"), "the server's error with its position reaches the user: \(badFilter.stderr)")
 
-        let manual = try SignalboxProcess.run(["action-trigger", "--name", "daily-report", "--namespace", "production"], environment: client)
+        let manual = try await SignalboxProcess.run(["action-trigger", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(manual.status == 0, "action-trigger failed: \(manual.stderr)")
         // The same idempotency key twice: one run, the second answer repeats the first.
         let keyed = ["action-trigger", "--name", "daily-report", "--namespace", "production", "--idempotency-key", "tutorial-1"]
-        let first = try SignalboxProcess.run(keyed, environment: client)
-        let again = try SignalboxProcess.run(keyed, environment: client)
+        let first = try await SignalboxProcess.run(keyed, environment: client)
+        let again = try await SignalboxProcess.run(keyed, environment: client)
         #expect(first.status == 0 && again.status == 0, "\(first.stderr) \(again.stderr)")
         #expect(first.stdout.hasPrefix("Triggered") && again.stdout.hasPrefix("Already triggered"), "\(first.stdout) \(again.stdout)")
         let processes = { (output: String) in output.split(separator: "\n").dropFirst().map(String.init) }
         #expect(processes(first.stdout) == processes(again.stdout) && processes(first.stdout).count == 1)
-        let history = try SignalboxProcess.run(
+        let history = try await SignalboxProcess.run(
             ["action-history", "--name", "daily-report", "--namespace", "production", "--limit", "10", "--json"], environment: client)
         #expect(history.status == 0)
         #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"), "\(history.stdout)")
 
-        let shown = try SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
+        let shown = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("Daily 9am") && shown.stdout.contains("On Data Import Complete"))
 
-        let deleted = try SignalboxProcess.run(["action-delete", "--name", "daily-report", "--namespace", "production"], environment: client)
+        let deleted = try await SignalboxProcess.run(["action-delete", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(deleted.status == 0, "action-delete failed: \(deleted.stderr)")
-        let gone = try SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
+        let gone = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(gone.status != 0)
     }
 
-    @Test func badConfigurationExitsTwoNamingTheKey() throws {
-        let result = try SignalboxProcess.run(
+    @Test func badConfigurationExitsTwoNamingTheKey() async throws {
+        let result = try await SignalboxProcess.run(
             ["serve", "--config", "config/signalbox.yaml"], environment: ["SIGNALBOX_HTTP_PORT": "99999"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("SIGNALBOX_HTTP_PORT") && result.stderr.contains("http.port"))
     }
 
-    @Test func userIdTenancyWithoutBrokerUsersExitsTwoNamingTheKey() throws {
-        let result = try SignalboxProcess.run(
+    @Test func userIdTenancyWithoutBrokerUsersExitsTwoNamingTheKey() async throws {
+        let result = try await SignalboxProcess.run(
             ["serve", "--config", "config/signalbox.yaml"], environment: ["SIGNALBOX_EVENTS_TENANT_SOURCE": "userId"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("config/signalbox.yaml:") && result.stderr.contains("events.tenants"), "\(result.stderr)")

@@ -97,7 +97,7 @@ final class ServedPipeline {
         }
         guard up && process.isRunning else { throw Failure("serve run \(runs.count) did not start:\n\(output.current)") }
         if token.isEmpty {
-            let created = try SignalboxProcess.run(
+            let created = try await SignalboxProcess.run(
                 ["token", "create", "--tenant", "default", "--role", "admin"], environment: ["SIGNALBOX_DATABASE_PATH": database])
             guard created.status == 0 else { throw Failure("token create failed: \(created.stderr)") }
             token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

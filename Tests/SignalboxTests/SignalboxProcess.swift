@@ -25,8 +25,17 @@ struct SignalboxProcess {
         let stderr: String
     }
 
-    /// Runs to completion with `input` on stdin.
-    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Output {
+    /// Runs to completion with `input` on stdin, waiting on a dispatch thread: blocking a thread
+    /// of the cooperative pool (two on two cores) stalls every other test running meanwhile.
+    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, input: input, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], input: String, environment: [String: String]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

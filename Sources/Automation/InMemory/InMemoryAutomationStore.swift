@@ -235,6 +235,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return actionsByID.values
             .filter { $0.status == .active && $0.messageTriggers.contains(where: \.isEnabled) }
             .sorted { ($0.tenantId, $0.namespace, $0.name) < ($1.tenantId, $1.namespace, $1.name) }
+            .map { action in
+                var action = action
+                action.schedules = []
+                return action
+            }
     }
 
     // MARK: History

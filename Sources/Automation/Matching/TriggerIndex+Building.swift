@@ -5,7 +5,9 @@ extension TriggerIndex {
     /// Collects triggers, then orders them and chooses each one's key predicate.
     struct Builder {
         private struct Pending {
-            let filter: TriggerFilter
+            let matcher: FilterMatcher
+            /// The filter's distinct top-level equality predicates: candidates for its key.
+            let predicates: [EqualityPredicate]
             let trigger: MessageTrigger
             let action: AutomatedAction
             let partition: PartitionKey
@@ -18,11 +20,16 @@ extension TriggerIndex {
         private var skipped: [SkippedTrigger] = []
 
         mutating func add(_ action: AutomatedAction) {
-            for trigger in action.messageTriggers {
-                let filter: TriggerFilter
-                switch Self.compile(trigger, of: action) {
-                case .filter(let compiled):
-                    filter = compiled
+            add(action, compiled: action.messageTriggers.map { Self.compile($0, of: action) })
+        }
+
+        /// Adds `action` with its triggers' filters compiled already, in trigger order.
+        mutating func add(_ action: AutomatedAction, compiled: [Compiled]) {
+            for (trigger, outcome) in zip(action.messageTriggers, compiled) {
+                let matcher: FilterMatcher, predicates: [EqualityPredicate]
+                switch outcome {
+                case .filter(let compiledMatcher, let compiledPredicates):
+                    (matcher, predicates) = (compiledMatcher, compiledPredicates)
                 case .skipped(let reason):
                     skipped.append(
                         SkippedTrigger(tenantId: action.tenantId, actionId: action.id, triggerId: trigger.id, reason: reason)
@@ -33,7 +40,8 @@ extension TriggerIndex {
                 let t = Self.words(trigger.id.rawValue)
                 pending.append(
                     Pending(
-                        filter: filter,
+                        matcher: matcher,
+                        predicates: predicates,
                         trigger: trigger,
                         action: action,
                         partition: PartitionKey(tenant: action.tenantId, type: trigger.triggerType),
@@ -44,22 +52,24 @@ extension TriggerIndex {
         }
 
         consuming func build() -> TriggerIndex {
-            pending.sort { $0.order < $1.order }
-            let entries = pending.enumerated().map { slot, item in
-                Entry(
-                    filter: item.filter,
+            // Positions in `pending`, sorted: moving whole actions around would cost more.
+            let sorted = pending.indices.sorted { pending[$0].order < pending[$1].order }
+            let entries = sorted.enumerated().map { slot, position in
+                let item = pending[position]
+                return Entry(
+                    matcher: item.matcher,
                     match: TriggerMatch.Storage(action: item.action, trigger: item.trigger, rank: slot)
                 )
             }
 
             var members: [PartitionKey: [Int32]] = [:]
-            for (slot, item) in pending.enumerated() {
-                members[item.partition, default: []].append(Int32(slot))
+            for (slot, position) in sorted.enumerated() {
+                members[pending[position].partition, default: []].append(Int32(slot))
             }
             var partitions: [PartitionKey: Partition] = [:]
             var statistics = Statistics(triggers: entries.count, partitions: members.count, skipped: skipped.count)
             for (key, slots) in members {
-                let partition = Self.partition(slots, entries)
+                let partition = Self.partition(slots) { pending[sorted[Int($0)]].predicates }
                 partitions[key] = partition
                 statistics.unindexed += partition.unindexed.count
                 statistics.largestUnindexed = max(statistics.largestUnindexed, partition.unindexed.count)
@@ -87,16 +97,14 @@ extension TriggerIndex {
         /// `status == 'Finished'`). Ties go to the path more triggers constrain, so the partition
         /// ends up with few paths to read per event, then to the path and literal text, so the
         /// same definitions always give the same index.
-        static func partition(_ slots: [Int32], _ entries: [Entry]) -> Partition {
+        /// `predicatesOf(slot)` is the distinct equality predicates of the trigger in `slot`.
+        private static func partition(_ slots: [Int32], _ predicatesOf: (Int32) -> [EqualityPredicate]) -> Partition {
             var predicates: [[EqualityPredicate]] = []
             predicates.reserveCapacity(slots.count)
             var pairCounts: [EqualityPredicate: Int] = [:]
             var pathCounts: [[String]: Int] = [:]
             for slot in slots {
-                var unique: [EqualityPredicate] = []
-                for predicate in entries[Int(slot)].filter.equalityPredicates where !unique.contains(predicate) {
-                    unique.append(predicate)
-                }
+                let unique = predicatesOf(slot)
                 for predicate in unique { pairCounts[predicate, default: 0] += 1 }
                 var paths: [[String]] = []
                 for predicate in unique where !paths.contains(predicate.path) { paths.append(predicate.path) }
@@ -131,21 +139,24 @@ extension TriggerIndex {
         }
 
         /// The trigger's filter, or why the trigger takes no part in matching.
-        private static func compile(
+        static func compile(
             _ trigger: MessageTrigger,
             of action: AutomatedAction
         ) -> Compiled {
             guard action.status == .active else { return .skipped(.actionPaused) }
             guard trigger.isEnabled else { return .skipped(.triggerDisabled) }
             do {
-                return .filter(try trigger.compiledFilter())
+                let filter = try trigger.compiledFilter()
+                var unique: [EqualityPredicate] = []
+                for predicate in filter.equalityPredicates where !unique.contains(predicate) { unique.append(predicate) }
+                return .filter(filter.matcher, unique)
             } catch {
                 return .skipped(.invalidFilter(error.description))
             }
         }
 
-        private enum Compiled {
-            case filter(TriggerFilter)
+        enum Compiled: Sendable {
+            case filter(FilterMatcher, [EqualityPredicate])
             case skipped(SkippedTrigger.Reason)
         }
 

@@ -1,3 +1,4 @@
+import Foundation
 import JSONPath
 
 /// The enabled message triggers of active actions, indexed so an event is tested against few of
@@ -31,7 +32,7 @@ import JSONPath
 public struct TriggerIndex: Sendable {
     /// One indexed trigger. Positions in ``entries`` (slots) follow (action id, trigger id).
     struct Entry: Sendable {
-        let filter: TriggerFilter
+        let matcher: FilterMatcher
         /// What a match returns, built once.
         let match: TriggerMatch.Storage
     }
@@ -64,6 +65,36 @@ public struct TriggerIndex: Sendable {
         var builder = Builder()
         for action in actions { builder.add(action) }
         self = builder.build()
+    }
+
+    /// ``init(actions:)`` with the filters compiled on `parallelism` tasks (the build's largest
+    /// cost after reading the definitions: start-up compiles every filter of every tenant).
+    public static func building(
+        _ actions: [AutomatedAction],
+        parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) async -> TriggerIndex {
+        let parts = max(1, min(parallelism, actions.count / 1_000))
+        let bounds = (0...parts).map { $0 * actions.count / parts }
+        let compiled = await withTaskGroup(of: (Int, [[Builder.Compiled]]).self) { group in
+            for part in 0..<parts {
+                group.addTask {
+                    let filters = actions[bounds[part]..<bounds[part + 1]].map { action in
+                        action.messageTriggers.map { Builder.compile($0, of: action) }
+                    }
+                    return (part, filters)
+                }
+            }
+            var byPart = [[[Builder.Compiled]]](repeating: [], count: parts)
+            for await (part, filters) in group { byPart[part] = filters }
+            return byPart
+        }
+        var builder = Builder()
+        for part in 0..<parts {
+            for (action, filters) in zip(actions[bounds[part]..<bounds[part + 1]], compiled[part]) {
+                builder.add(action, compiled: filters)
+            }
+        }
+        return builder.build()
     }
 
     init(
@@ -125,7 +156,7 @@ public struct TriggerIndex: Sendable {
             // Subscripting in place (not `let entry = entries[i]`) keeps the entry's references
             // from being retained and released for every candidate.
             let i = Int(slot)
-            if entries[i].filter.evaluate(body) {
+            if entries[i].matcher.evaluate(body) {
                 result.append(TriggerMatch(storage: entries[i].match))
             }
         }

@@ -88,8 +88,8 @@ public protocol AutomationStore: Sendable {
     /// Active actions with at least one enabled schedule — of one tenant, or of all when nil
     /// (the scheduler, the calendar view).
     func actionsWithEnabledSchedules(tenant: TenantID?) async throws -> [AutomatedAction]
-    /// Active actions with at least one enabled message trigger, across tenants (to build the
-    /// trigger index).
+    /// Active actions with at least one enabled message trigger, across tenants, without their
+    /// schedules (to build the trigger index, which does not use them).
     func actionsWithEnabledTriggers() async throws -> [AutomatedAction]
     /// A number that changes whenever an action, trigger or schedule definition changes, by any
     /// writer of the store — so that a reader polls one value instead of re-reading every

@@ -15,6 +15,7 @@ import Synchronization
 public final class TriggerIndexProvider: DefinitionChangeObserver {
     private struct State {
         var index: TriggerIndex
+        /// The actions the index was built from, as read.
         var definitions: [AutomatedAction]?
         /// The store's `definitionsVersion()` when `definitions` were read.
         var version: Int64?
@@ -40,14 +41,13 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
         let version = try await store.definitionsVersion()
         if state.withLock({ $0.version == version }) { return nil }
         let actions = try await store.actionsWithEnabledTriggers()
-        let definitions = actions.map(Self.definition)
         let unchanged = state.withLock { state in
             state.version = version
-            return state.definitions == definitions
+            return state.definitions.map { Self.sameDefinitions($0, actions) } ?? false
         }
         if unchanged { return nil }
-        let index = TriggerIndex(actions: actions)
-        state.withLock { $0 = State(index: index, definitions: definitions, version: version) }
+        let index = await TriggerIndex.building(actions)
+        state.withLock { $0 = State(index: index, definitions: actions, version: version) }
         return index
     }
 
@@ -72,13 +72,19 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
         }
     }
 
-    /// What matching and planning depend on: the action without its counters and schedules.
-    private static func definition(_ action: AutomatedAction) -> AutomatedAction {
-        var action = action
-        action.totalExecutions = 0
-        action.consecutiveFailures = 0
-        action.nextScheduledRunAt = nil
-        action.schedules = []
-        return action
+    /// Whether two reads hold the same definitions for matching and planning: equal but for the
+    /// counters and schedules, which they do not depend on. (Compared in place: a stripped copy of
+    /// 100,000 actions kept beside the index would cost tens of megabytes.)
+    private static func sameDefinitions(_ old: [AutomatedAction], _ new: [AutomatedAction]) -> Bool {
+        guard old.count == new.count else { return false }
+        for (before, after) in zip(old, new) {
+            var before = before
+            before.totalExecutions = after.totalExecutions
+            before.consecutiveFailures = after.consecutiveFailures
+            before.nextScheduledRunAt = after.nextScheduledRunAt
+            before.schedules = after.schedules
+            if before != after { return false }
+        }
+        return true
     }
 }

@@ -21,9 +21,18 @@ struct SourceText: Sendable {
     func text(_ range: SourceRange) -> String {
         let lower = max(0, min(range.lower, scalars.count))
         let upper = max(lower, min(range.upper, scalars.count))
-        var s = ""
-        s.unicodeScalars.append(contentsOf: scalars[lower..<upper])
-        return s
+        // As UTF-8 bytes, one String at the end: appending scalar by scalar to a String's
+        // unicodeScalars was the largest cost of compiling a filter.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(upper - lower)
+        for scalar in scalars[lower..<upper] {
+            if scalar.isASCII {
+                utf8.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                utf8.append(contentsOf: String(scalar).utf8)
+            }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     func error(_ failure: ParseFailure) -> JSONPathError {

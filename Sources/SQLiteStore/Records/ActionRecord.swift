@@ -36,6 +36,12 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     }
 
     init(row: Row) throws {
+        var items = ItemsDecoder()
+        try self.init(row: row, items: &items)
+    }
+
+    /// Decodes `items` through `decoder`, which decodes each distinct text once.
+    init(row: Row, items decoder: inout ItemsDecoder) throws {
         let table = Self.databaseTableName
         id = try row.identifier(ActionID.self, "id", table: table)
         tenantId = TenantID(rawValue: try row.decode(forColumn: "tenantId"))
@@ -43,7 +49,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         name = try row.decode(forColumn: "name")
         description = try row.decode(forColumn: "description")
         status = try row.enumeration(ActionStatus.self, "status", table: table)
-        items = try row.json([ActionItem].self, "items", table: table)
+        items = try decoder.items(row, table: table)
         nextScheduledRunAt = try row.optionalDate("nextScheduledRunAt")
         totalExecutions = try row.decode(forColumn: "totalExecutions")
         consecutiveFailures = try row.decode(forColumn: "consecutiveFailures")
@@ -84,5 +90,27 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
             dateCreated: dateCreated,
             dateUpdated: dateUpdated
         )
+    }
+}
+
+/// Decodes the `items` column, remembering each distinct text it decoded: actions made from one
+/// template share their items, and then they also share one array in memory. Lives for one read.
+struct ItemsDecoder {
+    private let decoder = AutomationJSON.decoder()
+    private var decoded: [String: [ActionItem]] = [:]
+
+    mutating func items(_ row: Row, table: String) throws -> [ActionItem] {
+        let text: String = try row.decode(forColumn: "items")
+        if let items = decoded[text] { return items }
+        let items: [ActionItem]
+        do {
+            items = try decoder.decode([ActionItem].self, from: Data(text.utf8))
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: table, column: "items", reason: "JSON does not decode")
+        }
+        // Bounded: past 4,096 distinct texts it starts afresh.
+        if decoded.count >= 4096 { decoded.removeAll(keepingCapacity: true) }
+        decoded[text] = items
+        return items
     }
 }

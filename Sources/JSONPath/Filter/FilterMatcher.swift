@@ -1,0 +1,16 @@
+/// What evaluating a compiled filter needs and nothing more. A trigger index keeps one per
+/// trigger — not the syntax tree, source text and warnings a ``TriggerFilter`` also holds for
+/// explanations — so 100,000 triggers cost a fraction of the memory.
+public struct FilterMatcher: Sendable {
+    let program: CompiledTest
+
+    /// Whether the filter holds for `event`; the same answer as ``TriggerFilter/evaluate(_:)``.
+    public func evaluate(_ event: JSONValue) -> Bool {
+        program.test(event, event)
+    }
+}
+
+extension TriggerFilter {
+    /// The filter's evaluation alone, sharing its compiled program.
+    public var matcher: FilterMatcher { FilterMatcher(program: program) }
+}
