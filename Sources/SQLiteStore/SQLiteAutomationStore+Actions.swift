@@ -96,7 +96,7 @@ extension SQLiteAutomationStore {
                 arguments += [tenant.rawValue]
             }
             sql += " ORDER BY tenantId, namespace, name"
-            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sql: sql, arguments: arguments))
+            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sharingItems: sql, arguments: arguments))
         }
     }
 
@@ -108,27 +108,51 @@ extension SQLiteAutomationStore {
 
     public func actionsWithEnabledTriggers() async throws -> [AutomatedAction] {
         try await writer.read { db in
-            let active = [ActionStatus.active.rawValue]
-            // Start-up reads every one of them: two scans, no schedules (matching does not use
-            // them), one decode per distinct items text.
-            var items = ItemsDecoder()
-            var records: [ActionRecord] = []
-            let actionRows = try Row.fetchCursor(db, sql: """
-                SELECT * FROM automatedAction
-                WHERE status = ? AND id IN (SELECT actionId FROM messageTrigger WHERE isEnabled)
-                ORDER BY tenantId, namespace, name
-                """, arguments: StatementArguments(active))
-            while let row = try actionRows.next() { records.append(try ActionRecord(row: row, items: &items)) }
-
-            var triggers: [ActionID: [MessageTrigger]] = [:]
-            triggers.reserveCapacity(records.count)
-            let triggerRows = try TriggerRecord.fetchCursor(db, sql: """
-                SELECT t.* FROM messageTrigger t JOIN automatedAction a ON a.id = t.actionId
-                WHERE a.status = ? ORDER BY t.actionId, t.position
-                """, arguments: StatementArguments(active))
-            while let record = try triggerRows.next() { triggers[record.actionId, default: []].append(record.trigger) }
-            return records.map { $0.action(schedules: [], triggers: triggers[$0.id] ?? []) }
+            var all: [AutomatedAction] = []
+            try Self.readTriggerDefinitions(db, inChunksOf: .max) { all += $0 }
+            return all
         }
+    }
+
+    public func actionsWithEnabledTriggers(
+        inChunksOf size: Int, _ each: @escaping @Sendable ([AutomatedAction]) -> Void
+    ) async throws {
+        try await writer.read { db in try Self.readTriggerDefinitions(db, inChunksOf: size, each) }
+    }
+
+    /// Start-up reads every one of them: one ordered scan of actions joined to their triggers (no
+    /// schedules: matching does not use them), columns by position, one decode per distinct
+    /// items text, and each chunk handed over as soon as its last action is complete.
+    private static func readTriggerDefinitions(
+        _ db: Database, inChunksOf size: Int, _ each: ([AutomatedAction]) -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT \(ActionRecord.columns.map { "a.\($0)" }.joined(separator: ", ")),
+                t.id, t.name, t.isEnabled, t.triggerType, t.eventFilter
+            FROM automatedAction a JOIN messageTrigger t ON t.actionId = a.id
+            WHERE a.status = ? AND EXISTS (SELECT 1 FROM messageTrigger e WHERE e.actionId = a.id AND e.isEnabled)
+            ORDER BY a.tenantId, a.namespace, a.name, t.position
+            """, arguments: [ActionStatus.active.rawValue])
+        let size = max(1, size)
+        var items = ItemsDecoder()
+        var chunk: [AutomatedAction] = []
+        var current: AutomatedAction?
+        while let row = try rows.next() {
+            let actionId = try row.identifier(ActionID.self, atIndex: 0, table: ActionRecord.databaseTableName)
+            if current?.id != actionId {
+                if let complete = current {
+                    chunk.append(complete)
+                    if chunk.count == size {
+                        each(chunk)
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                current = try ActionRecord(positionalRow: row, items: &items).action(schedules: [], triggers: [])
+            }
+            current?.messageTriggers.append(try TriggerRecord.trigger(row, from: ActionRecord.columns.count))
+        }
+        if let complete = current { chunk.append(complete) }
+        if !chunk.isEmpty { each(chunk) }
     }
 
     /// Loads an action of `tenant` in a write transaction, applies `change`, stamps `dateUpdated`,

@@ -56,9 +56,12 @@ public final class SQLiteAutomationStore: AutomationStore {
         grdb.foreignKeysEnabled = true
         grdb.busyMode = .timeout(configuration.busyTimeout)
         grdb.prepareDatabase { db in
-            // Batches of history touch pages all over three indexes: 64 MiB of cache keeps them
-            // from spilling mid-transaction.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The writer's batches of history touch pages all over three indexes: 64 MiB of cache
+            // keeps them from spilling mid-transaction. Readers scan (start-up reads every
+            // definition once) or look up a few rows: 4 MiB each, the rest is the OS's page cache,
+            // not this process's memory.
+            let cacheKiB = db.configuration.readonly ? 4096 : 65536
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             // WAL + FULL (the default): the WAL is synced at every commit, so a transaction is on
             // disk when it returns — before the run path acks an event, answers a request or marks
             // an occurrence fired (DESIGN "Record"). One fsync per batch: the pipeline commits once
@@ -102,7 +105,8 @@ public final class SQLiteAutomationStore: AutomationStore {
 
     /// The file's journal mode, foreign-key state, migrations, row counts and indexes.
     public func diagnostics() async throws -> SQLiteStoreDiagnostics {
-        try await writer.read { db in
+        let writerCache = try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0 }
+        return try await writer.read { db in
             let tables = ["tenant", "apiToken", "automatedAction", "cronSchedule", "messageTrigger", "executionHistory", "manualRunKey"]
             var counts: [String: Int] = [:]
             for table in tables {
@@ -122,7 +126,10 @@ public final class SQLiteAutomationStore: AutomationStore {
                         db,
                         sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
                     )
-                )
+                ),
+                // Negative cache sizes are in KiB.
+                readerCacheKiB: -(try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0),
+                writerCacheKiB: -writerCache
             )
         }
     }

@@ -17,4 +17,7 @@ public struct SQLiteStoreDiagnostics: Hashable, Sendable {
     public var rowCounts: [String: Int]
     /// The names of the schema's indexes (SQLite's automatic ones excluded).
     public var indexes: Set<String>
+    /// Page cache of a reading connection and of the writing one, in KiB.
+    public var readerCacheKiB: Int
+    public var writerCacheKiB: Int
 }

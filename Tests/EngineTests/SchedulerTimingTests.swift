@@ -81,7 +81,9 @@ struct SchedulerTimingTests {
         /// Runs the scheduler until the test ends; waits until it sleeps until `deadline`.
         func start(sleepingUntil deadline: Date) async throws -> Task<Void, any Error> {
             let task = Task { try await scheduler.run() }
-            #expect(await eventually { clock.deadlines.contains(deadline) }, "sleeping until \(deadline): \(clock.deadlines)")
+            #expect(
+                await eventually(timeout: SchedulerTimingTests.bound) { clock.deadlines.contains(deadline) },
+                "sleeping until \(deadline): \(clock.deadlines)")
             return task
         }
 
@@ -90,6 +92,10 @@ struct SchedulerTimingTests {
         }
     }
 
+    /// How long a wait for the scheduler to reach a state may take: generous, because every test
+    /// of the run shares two cooperative threads, some with CPU-heavy work.
+    static let bound = Duration.seconds(60)
+
     static let minutes = (0...10).map { at(String(format: "10:%02d:00", $0)) }
 
     @Test func anOccurrenceFiresAtItsInstantAndNotBefore() async throws {
@@ -97,17 +103,17 @@ struct SchedulerTimingTests {
         let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
         defer { running.cancel() }
         fixture.clock.set(Self.at("10:00:59"))
-        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:01:00")) })
+        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:01:00")) })
         try await Task.sleep(for: .milliseconds(100))
         #expect(fixture.publisher.published.isEmpty, "nothing is due a second early")
 
         fixture.clock.set(Self.at("10:01:00"))
-        #expect(await eventually { fixture.publisher.published.count == 1 })
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
         #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00")])
         // Fired and confirmed: it sleeps until the next one.
-        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:02:00")) })
+        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:02:00")) })
         fixture.clock.set(Self.at("10:02:00"))
-        #expect(await eventually { fixture.publisher.published.count == 2 })
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 2 })
         #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00"), Self.at("10:02:00")])
     }
 
@@ -144,19 +150,19 @@ struct SchedulerTimingTests {
         let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
         defer { running.cancel() }
         fixture.clock.set(Self.at("10:01:00"))
-        #expect(await eventually { fixture.publisher.published.count == 1 })
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
         // Refused (nack): due again one second later, not at the next occurrence.
-        #expect(await eventually { fixture.clock.deadlines.contains(Self.at("10:01:01")) })
+        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:01:01")) })
         #expect(try await fixture.store.lastFiredOccurrences()[fixture.schedule.id] == nil)
 
         fixture.clock.set(Self.at("10:01:01"))
-        #expect(await eventually { fixture.publisher.published.count == 2 })
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 2 })
         let ids = fixture.publisher.published.map(\.properties.messageID)
         #expect(ids[0] == ids[1], "the same command again")
         #expect(try await fixture.history().count == 1, "one history row for the occurrence")
         // The confirmed progress is stored by the progress flush, which sleeps on the same clock:
         // move it on in steps until the flush ran.
-        #expect(try await eventually {
+        #expect(try await eventually(timeout: Self.bound) {
             fixture.clock.advance(by: 0.3)
             return try await fixture.store.lastFiredOccurrences()[fixture.schedule.id].map { $0 >= Self.at("10:01:00") } ?? false
         })

@@ -25,6 +25,9 @@ struct SQLiteFileTests {
             #expect(diagnostics.foreignKeysEnabled)
             // FULL (2): the WAL is synced at every commit, before the run path settles anything.
             #expect(diagnostics.synchronous == 2)
+            // A large cache for the writer's batches, a small one per reader (start-up scans).
+            #expect(diagnostics.writerCacheKiB == 65536)
+            #expect(diagnostics.readerCacheKiB == 4096)
             #expect(diagnostics.appliedMigrations == [
                 "v1: tenants, tokens, actions, schedules, triggers, history",
                 "v2: the last fired occurrence of each schedule",

@@ -67,34 +67,20 @@ public struct TriggerIndex: Sendable {
         self = builder.build()
     }
 
-    /// ``init(actions:)`` with the filters compiled on `parallelism` tasks (the build's largest
-    /// cost after reading the definitions: start-up compiles every filter of every tenant).
+    /// ``init(actions:)`` with the filters compiled on up to `parallelism` tasks of at least
+    /// `minimumPart` actions each (the build's largest cost after reading the definitions:
+    /// start-up compiles every filter of every tenant).
     public static func building(
         _ actions: [AutomatedAction],
-        parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+        parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+        minimumPart: Int = 1_000
     ) async -> TriggerIndex {
-        let parts = max(1, min(parallelism, actions.count / 1_000))
-        let bounds = (0...parts).map { $0 * actions.count / parts }
-        let compiled = await withTaskGroup(of: (Int, [[Builder.Compiled]]).self) { group in
-            for part in 0..<parts {
-                group.addTask {
-                    let filters = actions[bounds[part]..<bounds[part + 1]].map { action in
-                        action.messageTriggers.map { Builder.compile($0, of: action) }
-                    }
-                    return (part, filters)
-                }
-            }
-            var byPart = [[[Builder.Compiled]]](repeating: [], count: parts)
-            for await (part, filters) in group { byPart[part] = filters }
-            return byPart
-        }
-        var builder = Builder()
+        let parts = max(1, min(parallelism, actions.count / max(1, minimumPart)))
+        let assembly = Assembly()
         for part in 0..<parts {
-            for (action, filters) in zip(actions[bounds[part]..<bounds[part + 1]], compiled[part]) {
-                builder.add(action, compiled: filters)
-            }
+            assembly.add(Array(actions[part * actions.count / parts..<(part + 1) * actions.count / parts]))
         }
-        return builder.build()
+        return await assembly.build()
     }
 
     init(

@@ -91,6 +91,11 @@ public protocol AutomationStore: Sendable {
     /// Active actions with at least one enabled message trigger, across tenants, without their
     /// schedules (to build the trigger index, which does not use them).
     func actionsWithEnabledTriggers() async throws -> [AutomatedAction]
+    /// The same actions in the same order, handed to `each` in chunks of up to `size` as they are
+    /// read, so that the caller can work on the first while the rest is read (start-up).
+    func actionsWithEnabledTriggers(
+        inChunksOf size: Int, _ each: @escaping @Sendable ([AutomatedAction]) -> Void
+    ) async throws
     /// A number that changes whenever an action, trigger or schedule definition changes, by any
     /// writer of the store — so that a reader polls one value instead of re-reading every
     /// definition. It may also change when nothing that matters did; it never stays the same
@@ -166,5 +171,17 @@ extension AutomationStore {
     public func recordScheduleProgress(_ progress: [ScheduleProgress]) async throws {
         guard !progress.isEmpty else { return }
         _ = try await record(RunRecord(scheduleProgress: progress, at: Date(timeIntervalSince1970: 0)))
+    }
+}
+
+extension AutomationStore {
+    /// Reads them all, then hands them over chunk by chunk (stores that cannot stream).
+    public func actionsWithEnabledTriggers(
+        inChunksOf size: Int, _ each: @escaping @Sendable ([AutomatedAction]) -> Void
+    ) async throws {
+        let actions = try await actionsWithEnabledTriggers()
+        for start in stride(from: 0, to: actions.count, by: max(1, size)) {
+            each(Array(actions[start..<min(start + max(1, size), actions.count)]))
+        }
     }
 }

@@ -40,13 +40,16 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
         // Read before the definitions: a change landing in between shows as a new version next time.
         let version = try await store.definitionsVersion()
         if state.withLock({ $0.version == version }) { return nil }
-        let actions = try await store.actionsWithEnabledTriggers()
+        // Filters compile chunk by chunk while the rest is read.
+        let assembly = TriggerIndex.Assembly()
+        try await store.actionsWithEnabledTriggers(inChunksOf: 5_000) { assembly.add($0) }
+        let actions = assembly.actions
         let unchanged = state.withLock { state in
             state.version = version
             return state.definitions.map { Self.sameDefinitions($0, actions) } ?? false
         }
         if unchanged { return nil }
-        let index = await TriggerIndex.building(actions)
+        let index = await assembly.build()
         state.withLock { $0 = State(index: index, definitions: actions, version: version) }
         return index
     }

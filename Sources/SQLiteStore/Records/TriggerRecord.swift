@@ -28,6 +28,22 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
         )
     }
 
+    /// A trigger from `id, name, isEnabled, triggerType, eventFilter` at positions from `first`.
+    static func trigger(_ row: Row, from first: Int) throws -> MessageTrigger {
+        let table = databaseTableName
+        let type: String = try row.decode(atIndex: first + 3)
+        guard let triggerType = TriggerType(rawValue: type) else {
+            throw SQLiteStoreError.corruptValue(table: table, column: "triggerType", reason: "unknown value")
+        }
+        return MessageTrigger(
+            id: try row.identifier(TriggerID.self, atIndex: first, table: table),
+            name: try row.decode(atIndex: first + 1),
+            isEnabled: try row.decode(atIndex: first + 2),
+            triggerType: triggerType,
+            eventFilter: try row.decode(atIndex: first + 4)
+        )
+    }
+
     func encode(to container: inout PersistenceContainer) {
         container["actionId"] = actionId.description
         container["id"] = trigger.id.description

@@ -13,6 +13,14 @@ extension Row {
         return id
     }
 
+    func identifier<ID: UUIDIdentifier>(_: ID.Type, atIndex index: Int, table: String) throws -> ID {
+        let text: String = try decode(atIndex: index)
+        guard let id = ID(text) else {
+            throw SQLiteStoreError.corruptValue(table: table, column: "column \(index)", reason: "not a UUID")
+        }
+        return id
+    }
+
     func optionalIdentifier<ID: UUIDIdentifier>(_: ID.Type, _ column: String, table: String) throws -> ID? {
         guard let text: String = try decode(forColumn: column) else { return nil }
         guard let id = ID(text) else {
