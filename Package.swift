@@ -28,6 +28,8 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        // glibc's malloc_trim: gives freed memory back after a one-off large build (start-up).
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "AMQPClient",
             dependencies: [
@@ -52,6 +54,7 @@ let package = Package(
             dependencies: [
                 "Automation",
                 "AMQPClient",
+                "CMalloc",
                 "Cron",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),

@@ -157,6 +157,27 @@ struct TriggerIndexTests {
         #expect(try matched(#"{"item": {"\u212aey": "x", "Key": "k"}}"#) == [kelvin.id])
     }
 
+    @Test("member names of key paths are told apart by Unicode scalars too: each spelling is read")
+    func scalarIdentityOfPaths() async throws {
+        let precomposed = IndexFixture.trigger(.appProcessUpdated, "$.item['\u{E9}t\u{E9}'] == 'x'")
+        let decomposed = IndexFixture.trigger(.appProcessUpdated, "$.item['e\u{301}te\u{301}'] == 'x'")
+        let nested = IndexFixture.trigger(.appProcessUpdated, "$['\u{E9}'].k == 'x'")
+        let nestedDecomposed = IndexFixture.trigger(.appProcessUpdated, "$['e\u{301}'].k == 'x'")
+        let action = IndexFixture.action(tenant: "acme", triggers: [precomposed, decomposed, nested, nestedDecomposed])
+        for index in [TriggerIndex(actions: [action]), await TriggerIndex.building([action], minimumPart: 1)] {
+            func matched(_ json: String) throws -> Set<TriggerID> {
+                let event = Event(
+                    id: "e", tenantId: "acme", triggerType: .appProcessUpdated,
+                    source: .message(routingKey: "AppProcessUpdated"), body: try JSONParser.parse(json))
+                return Set(index.matches(event).map(\.trigger.id))
+            }
+            #expect(try matched(#"{"item": {"\u00e9t\u00e9": "x"}}"#) == [precomposed.id])
+            #expect(try matched(#"{"item": {"e\u0301te\u0301": "x"}}"#) == [decomposed.id])
+            #expect(try matched(#"{"\u00e9": {"k": "x"}}"#) == [nested.id])
+            #expect(try matched(#"{"e\u0301": {"k": "x"}}"#) == [nestedDecomposed.id])
+        }
+    }
+
     @Test("the key predicate is the most selective: appId over status")
     func keyChoice() {
         let triggers =

@@ -8,6 +8,8 @@ import Testing
             ("level", "info"), ("msg", "event received"), ("text", #"say "hi""#), ("empty", ""), ("multi", "a\nb"),
         ])
         #expect(line == #"level=info msg="event received" text="say \"hi\"" empty="" multi="a\nb""#)
+        // A backslash is escaped only inside quotes; é and ✓ pass through.
+        #expect(StructuredLogHandler.logfmt([("path", #"C:\x y"#), ("name", "café ✓ =")]) == #"path="C:\\x y" name="café ✓ =""#)
     }
 
     @Test func jsonLinesAreValidJSONObjects() throws {

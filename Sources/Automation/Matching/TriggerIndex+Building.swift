@@ -99,43 +99,99 @@ extension TriggerIndex {
         /// same definitions always give the same index.
         /// `predicatesOf(slot)` is the distinct equality predicates of the trigger in `slot`.
         private static func partition(_ slots: [Int32], _ predicatesOf: (Int32) -> [EqualityPredicate]) -> Partition {
-            var predicates: [[EqualityPredicate]] = []
-            predicates.reserveCapacity(slots.count)
-            var pairCounts: [EqualityPredicate: Int] = [:]
-            var pathCounts: [[String]: Int] = [:]
+            // Paths and (path, literal) pairs are numbered once each, so counting and choosing
+            // hash a path or a literal once per predicate, not at every comparison.
+            var pathNumbers: [ExactPath: Int] = [:]
+            var paths: [[String]] = []
+            var pathCounts: [Int] = []
+            var pairNumbers: [Pair: Int] = [:]
+            var pairs: [(path: Int, value: JSONValue)] = []
+            var pairCounts: [Int] = []
+            // Each slot's candidate pairs, flattened: slot i has candidates[ends[i - 1]..<ends[i]].
+            var candidates: [Int] = []
+            var ends: [Int] = []
+            ends.reserveCapacity(slots.count)
             for slot in slots {
-                let unique = predicatesOf(slot)
-                for predicate in unique { pairCounts[predicate, default: 0] += 1 }
-                var paths: [[String]] = []
-                for predicate in unique where !paths.contains(predicate.path) { paths.append(predicate.path) }
-                for path in paths { pathCounts[path, default: 0] += 1 }
-                predicates.append(unique)
+                let first = candidates.count
+                for predicate in predicatesOf(slot) {
+                    let path: Int
+                    if let known = pathNumbers[ExactPath(names: predicate.path)] {
+                        path = known
+                    } else {
+                        path = paths.count
+                        pathNumbers[ExactPath(names: predicate.path)] = path
+                        paths.append(predicate.path)
+                        pathCounts.append(0)
+                    }
+                    // A path constrained twice by one filter counts once for it.
+                    if !candidates[first...].contains(where: { pairs[$0].path == path }) { pathCounts[path] += 1 }
+                    let key = Pair(path: path, value: predicate.value)
+                    let pair: Int
+                    if let known = pairNumbers[key] {
+                        pair = known
+                    } else {
+                        pair = pairs.count
+                        pairNumbers[key] = pair
+                        pairs.append((path, predicate.value))
+                        pairCounts.append(0)
+                    }
+                    pairCounts[pair] += 1
+                    candidates.append(pair)
+                }
+                ends.append(candidates.count)
             }
 
-            func precedes(_ a: EqualityPredicate, _ b: EqualityPredicate) -> Bool {
-                let (ca, cb) = (pairCounts[a] ?? 0, pairCounts[b] ?? 0)
-                if ca != cb { return ca < cb }
-                let (pa, pb) = (pathCounts[a.path] ?? 0, pathCounts[b.path] ?? 0)
-                if pa != pb { return pa > pb }
-                if a.path != b.path { return a.path.lexicographicallyPrecedes(b.path) }
-                return a.value.jsonText < b.value.jsonText
+            func precedes(_ a: Int, _ b: Int) -> Bool {
+                if pairCounts[a] != pairCounts[b] { return pairCounts[a] < pairCounts[b] }
+                let (pa, pb) = (pairs[a].path, pairs[b].path)
+                if pathCounts[pa] != pathCounts[pb] { return pathCounts[pa] > pathCounts[pb] }
+                if pa != pb { return paths[pa].lexicographicallyPrecedes(paths[pb]) }
+                return pairs[a].value.jsonText < pairs[b].value.jsonText
             }
 
-            var byPath: [[String]: IndexedPath] = [:]
+            var byPath: [Int: IndexedPath] = [:]
             var unindexed: [Int32] = []
-            for (slot, candidates) in zip(slots, predicates) {
-                guard var best = candidates.first else {
+            var start = 0
+            for (slot, end) in zip(slots, ends) {
+                defer { start = end }
+                guard start < end else {
                     unindexed.append(slot)
                     continue
                 }
-                for candidate in candidates.dropFirst() where precedes(candidate, best) { best = candidate }
-                byPath[best.path, default: IndexedPath(path: best.path)].insert(slot, for: best.value)
+                var best = candidates[start]
+                for candidate in candidates[(start + 1)..<end] where precedes(candidate, best) { best = candidate }
+                let path = pairs[best].path
+                byPath[path, default: IndexedPath(path: paths[path])].insert(slot, for: pairs[best].value)
             }
-            var paths = byPath.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
-            for i in paths.indices.dropFirst() where paths[i].path.dropLast() == paths[i - 1].path.dropLast() {
-                paths[i].sharesParentWithPrevious = true
+            var indexed = byPath.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            for i in indexed.indices.dropFirst()
+            where ExactPath(names: indexed[i].path.dropLast()) == ExactPath(names: indexed[i - 1].path.dropLast()) {
+                indexed[i].sharesParentWithPrevious = true
             }
-            return Partition(paths: paths, unindexed: unindexed)
+            return Partition(paths: indexed, unindexed: unindexed)
+        }
+
+        /// A (path number, literal) pair of a partition.
+        private struct Pair: Hashable {
+            let path: Int
+            let value: JSONValue
+        }
+
+        /// Member names compared by their bytes: `$['é']` and `$['e\u{301}']` are two paths
+        /// (Swift's `String` equality would make them one, and one of them would never be read).
+        private struct ExactPath: Hashable {
+            let names: [String]
+
+            static func == (a: ExactPath, b: ExactPath) -> Bool {
+                a.names.count == b.names.count && zip(a.names, b.names).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
+            }
+
+            func hash(into hasher: inout Hasher) {
+                for var name in names {
+                    name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                    hasher.combine(0xFF as UInt8)  // not a UTF-8 byte: separates the names
+                }
+            }
         }
 
         /// The trigger's filter, or why the trigger takes no part in matching.

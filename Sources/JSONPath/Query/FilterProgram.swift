@@ -17,7 +17,7 @@ enum FilterProgram {
             return NotTest(operand: compile(inner))
         case .exists(let query):
             if let path = query.singularPath {
-                return ExistsPathTest(path: CompiledPath(path, relative: query.isRelative))
+                return ExistsPathTest(path: CompiledPath.shared(path, relative: query.isRelative))
             }
             if let (prefix, last) = splitLastSegment(query), case .filter(_, _, let code) = last {
                 return ExistsChildMatchingTest(prefix: prefix, filter: code.program)
@@ -31,9 +31,9 @@ enum FilterProgram {
         case .comparison(let c):
             switch (c.left, c.right) {
             case (.query(let q), .literal(let v, _)):
-                return PathLiteralTest(path: CompiledPath(q.singularPath!, relative: q.isRelative), op: c.op, literal: v, literalOnLeft: false)
+                return PathLiteralTest(path: CompiledPath.shared(q.singularPath!, relative: q.isRelative), op: c.op, literal: v, literalOnLeft: false)
             case (.literal(let v, _), .query(let q)):
-                return PathLiteralTest(path: CompiledPath(q.singularPath!, relative: q.isRelative), op: c.op, literal: v, literalOnLeft: true)
+                return PathLiteralTest(path: CompiledPath.shared(q.singularPath!, relative: q.isRelative), op: c.op, literal: v, literalOnLeft: true)
             default:
                 return CompareTest(left: compile(c.left), op: c.op, right: compile(c.right))
             }
@@ -43,11 +43,11 @@ enum FilterProgram {
     static func compile(_ comparable: ComparableNode) -> CompiledValue {
         switch comparable {
         case .literal(let v, _): return LiteralValue(literal: v)
-        case .query(let q): return PathValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
+        case .query(let q): return PathValue(path: CompiledPath.shared(q.singularPath!, relative: q.isRelative))
         case .function(let f):
             switch (f.kind, f.arguments.first) {
             case (.length, .query(let q)?) where q.singularPath != nil:
-                return LengthValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
+                return LengthValue(path: CompiledPath.shared(q.singularPath!, relative: q.isRelative))
             case (.count, .query(let q)?):
                 if let (prefix, last) = splitLastSegment(q), case .wildcard = last {
                     return CountChildrenValue(prefix: prefix)
@@ -62,7 +62,7 @@ enum FilterProgram {
     static func compile(_ argument: FunctionArgumentNode) -> CompiledValue {
         switch argument {
         case .literal(let v, _): return LiteralValue(literal: v)
-        case .query(let q) where q.singularPath != nil: return PathValue(path: CompiledPath(q.singularPath!, relative: q.isRelative))
+        case .query(let q) where q.singularPath != nil: return PathValue(path: CompiledPath.shared(q.singularPath!, relative: q.isRelative))
         case .function(let f): return compile(ComparableNode.function(f))
         default: return ArgumentValue(argument: argument)
         }
@@ -82,7 +82,7 @@ enum FilterProgram {
             default: return nil
             }
         }
-        return (CompiledPath(prefix, relative: query.isRelative), last.selectors[0])
+        return (CompiledPath.shared(prefix, relative: query.isRelative), last.selectors[0])
     }
 }
 
