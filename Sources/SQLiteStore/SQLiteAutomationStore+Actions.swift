@@ -138,7 +138,7 @@ extension SQLiteAutomationStore {
         var chunk: [AutomatedAction] = []
         var current: AutomatedAction?
         while let row = try rows.next() {
-            let actionId = try row.identifier(ActionID.self, atIndex: 0, table: ActionRecord.databaseTableName)
+            let actionId = try row.identifier(ActionID.self, atIndex: 0, column: "id", table: ActionRecord.databaseTableName)
             if current?.id != actionId {
                 if let complete = current {
                     chunk.append(complete)

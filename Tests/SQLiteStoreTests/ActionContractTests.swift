@@ -188,6 +188,7 @@ struct ActionContractTests {
             #expect(read.allSatisfy { $0.schedules.isEmpty })
             #expect(read.map(\.actions) == [triggered.actions, both.actions, triggeredElsewhere.actions])
             #expect(read.map(\.id) == [triggered.id, both.id, triggeredElsewhere.id])
+
         }
     }
 

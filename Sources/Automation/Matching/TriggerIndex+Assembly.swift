@@ -1,3 +1,4 @@
+import JSONPath
 import Synchronization
 
 extension TriggerIndex {
@@ -17,9 +18,18 @@ extension TriggerIndex {
         /// Starts compiling the filters of `chunk`.
         public func add(_ chunk: [AutomatedAction]) {
             let compiled = Task {
-                chunk.map { action in action.messageTriggers.map { Builder.compile($0, of: action) } }
+                // Given up (the read failed): nothing to compile.
+                if Task.isCancelled { return [[Builder.Compiled]]() }
+                return PathInterner().sharing {
+                    chunk.map { action in action.messageTriggers.map { Builder.compile($0, of: action) } }
+                }
             }
             parts.withLock { $0.append(Part(actions: chunk, compiled: compiled)) }
+        }
+
+        /// Stops compiling what has not started, when the build is given up.
+        public func cancel() {
+            for part in parts.withLock({ $0 }) { part.compiled.cancel() }
         }
 
         /// Every action added so far, in order.

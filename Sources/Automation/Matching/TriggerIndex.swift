@@ -63,7 +63,9 @@ public struct TriggerIndex: Sendable {
     /// Indexes the enabled message triggers of the active actions among `actions`.
     public init(actions: [AutomatedAction]) {
         var builder = Builder()
-        for action in actions { builder.add(action) }
+        PathInterner().sharing {
+            for action in actions { builder.add(action) }
+        }
         self = builder.build()
     }
 

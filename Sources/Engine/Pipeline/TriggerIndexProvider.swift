@@ -1,5 +1,7 @@
 import Automation
+#if os(Linux)
 import CMalloc
+#endif
 import Logging
 import Synchronization
 
@@ -41,16 +43,33 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
         // Read before the definitions: a change landing in between shows as a new version next time.
         let version = try await store.definitionsVersion()
         if state.withLock({ $0.version == version }) { return nil }
-        // Filters compile chunk by chunk while the rest is read.
-        let assembly = TriggerIndex.Assembly()
-        try await store.actionsWithEnabledTriggers(inChunksOf: 5_000) { assembly.add($0) }
-        let actions = assembly.actions
-        let unchanged = state.withLock { state in
-            state.version = version
-            return state.definitions.map { Self.sameDefinitions($0, actions) } ?? false
+        let first = state.withLock { $0.definitions == nil }
+        let actions: [AutomatedAction]
+        let index: TriggerIndex
+        if first {
+            // The first build (start-up) has nothing to compare with: filters compile chunk by
+            // chunk while the rest is read.
+            let assembly = TriggerIndex.Assembly()
+            do {
+                try await store.actionsWithEnabledTriggers(inChunksOf: 5_000) { assembly.add($0) }
+            } catch {
+                assembly.cancel()
+                throw error
+            }
+            actions = assembly.actions
+            index = await assembly.build()
+            state.withLock { $0.version = version }
+        } else {
+            // Later reads are compared first: a version bump often changes nothing matching uses
+            // (a schedule, a paused action without triggers), and then nothing is compiled.
+            actions = try await store.actionsWithEnabledTriggers()
+            let unchanged = state.withLock { state in
+                state.version = version
+                return state.definitions.map { Self.sameDefinitions($0, actions) } ?? false
+            }
+            if unchanged { return nil }
+            index = await TriggerIndex.building(actions)
         }
-        if unchanged { return nil }
-        let index = await assembly.build()
         state.withLock { $0 = State(index: index, definitions: actions, version: version) }
         FreedMemory.giveBack()
         return index
@@ -78,7 +97,9 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
     }
 
     /// Whether two reads hold the same definitions for matching and planning: equal but for the
-    /// counters and schedules, which they do not depend on. (Compared in place: a stripped copy of
+    /// counters and schedules, which they do not depend on. `dateUpdated` is compared: every
+    /// edit stamps it, so an edit that `String` equality cannot see (a filter respelled with a
+    /// canonically equivalent name) still rebuilds, as does a schedule edit (needlessly). (Compared in place: a stripped copy of
     /// 100,000 actions kept beside the index would cost tens of megabytes.)
     private static func sameDefinitions(_ old: [AutomatedAction], _ new: [AutomatedAction]) -> Bool {
         guard old.count == new.count else { return false }

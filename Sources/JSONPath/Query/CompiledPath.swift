@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A singular query's steps, ready for a direct walk.
 final class CompiledPath: Sendable {
     enum Step: Sendable {
@@ -10,53 +8,11 @@ final class CompiledPath: Sendable {
     let steps: [Step]
     let relative: Bool
 
-    /// The compiled path for `elements`, the same object for every filter that names the same
-    /// path (`$.item.status` in 100,000 trigger filters is one path, not 100,000).
+    /// The compiled path for `elements`: the one the bound ``PathInterner`` holds for it, or a
+    /// new one when none is bound.
     static func shared(_ elements: [PathElement], relative: Bool) -> CompiledPath {
-        let key = Key(elements: elements, relative: relative)
-        if let known = cache.withLock({ $0[key] }) { return known }
-        let path = CompiledPath(elements, relative: relative)
-        return cache.withLock { cache in
-            if let known = cache[key] { return known }
-            // Bounded: past the limit, paths are compiled each time instead of remembered.
-            if cache.count < 4096 { cache[key] = path }
-            return path
-        }
+        PathInterner.current?.path(elements, relative: relative) ?? CompiledPath(elements, relative: relative)
     }
-
-    /// Names compare by their bytes: Swift's `==` on `String` is canonical equivalence, and
-    /// JSONPath tells `$['é']` from `$['e\u{301}']`.
-    private struct Key: Hashable {
-        let elements: [PathElement]
-        let relative: Bool
-
-        static func == (a: Key, b: Key) -> Bool {
-            a.relative == b.relative && a.elements.count == b.elements.count
-                && zip(a.elements, b.elements).allSatisfy { x, y in
-                    switch (x, y) {
-                    case (.name(let m), .name(let n)): m.utf8.elementsEqual(n.utf8)
-                    case (.index(let i), .index(let j)): i == j
-                    default: false
-                    }
-                }
-        }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(relative)
-            for element in elements {
-                switch element {
-                case .name(var name):
-                    hasher.combine(0 as UInt8)
-                    name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                case .index(let index):
-                    hasher.combine(1 as UInt8)
-                    hasher.combine(index)
-                }
-            }
-        }
-    }
-
-    private static let cache = Mutex<[Key: CompiledPath]>([:])
 
     init(_ elements: [PathElement], relative: Bool) {
         steps = elements.map { element in

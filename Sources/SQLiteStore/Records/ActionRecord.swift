@@ -75,7 +75,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     /// Reads ``columns`` by position (no lookup by name per value: start-up reads 100,000 rows).
     init(positionalRow row: Row, items decoder: inout ItemsDecoder) throws {
         let table = Self.databaseTableName
-        id = try row.identifier(ActionID.self, atIndex: 0, table: table)
+        id = try row.identifier(ActionID.self, atIndex: 0, column: "id", table: table)
         tenantId = TenantID(rawValue: try row.decode(atIndex: 1))
         namespace = NamespaceName(rawValue: try row.decode(atIndex: 2))
         name = try row.decode(atIndex: 3)
@@ -133,14 +133,14 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
 /// template share their items, and then they also share one array in memory. Lives for one read.
 struct ItemsDecoder {
     private let decoder = AutomationJSON.decoder()
-    private var decoded: [String: [ActionItem]] = [:]
+    private var decoded: [ExactText: [ActionItem]] = [:]
 
     mutating func items(_ row: Row, table: String) throws -> [ActionItem] {
         try items(try row.decode(forColumn: "items"), table: table)
     }
 
     mutating func items(_ text: String, table: String) throws -> [ActionItem] {
-        if let items = decoded[text] { return items }
+        if let items = decoded[ExactText(text)] { return items }
         let items: [ActionItem]
         do {
             items = try decoder.decode([ActionItem].self, from: Data(text.utf8))
@@ -149,7 +149,22 @@ struct ItemsDecoder {
         }
         // Bounded: past 4,096 distinct texts it starts afresh.
         if decoded.count >= 4096 { decoded.removeAll(keepingCapacity: true) }
-        decoded[text] = items
+        decoded[ExactText(text)] = items
         return items
+    }
+}
+
+/// Text compared by its bytes: `String`'s `==` is canonical equivalence, and an item holding
+/// "café" precomposed must not read back as one holding it decomposed.
+private struct ExactText: Hashable {
+    var text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (a: ExactText, b: ExactText) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

@@ -36,7 +36,7 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
             throw SQLiteStoreError.corruptValue(table: table, column: "triggerType", reason: "unknown value")
         }
         return MessageTrigger(
-            id: try row.identifier(TriggerID.self, atIndex: first, table: table),
+            id: try row.identifier(TriggerID.self, atIndex: first, column: "id", table: table),
             name: try row.decode(atIndex: first + 1),
             isEnabled: try row.decode(atIndex: first + 2),
             triggerType: triggerType,

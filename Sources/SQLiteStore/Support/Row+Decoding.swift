@@ -13,10 +13,10 @@ extension Row {
         return id
     }
 
-    func identifier<ID: UUIDIdentifier>(_: ID.Type, atIndex index: Int, table: String) throws -> ID {
+    func identifier<ID: UUIDIdentifier>(_: ID.Type, atIndex index: Int, column: String, table: String) throws -> ID {
         let text: String = try decode(atIndex: index)
         guard let id = ID(text) else {
-            throw SQLiteStoreError.corruptValue(table: table, column: "column \(index)", reason: "not a UUID")
+            throw SQLiteStoreError.corruptValue(table: table, column: column, reason: "not a UUID")
         }
         return id
     }
