@@ -210,6 +210,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         var skipped = RunBatch.Slot()
         var finished: [(entry: ScheduledEntry, due: Date?)] = []
         var progress: [ScheduleProgress] = []
+        var missedSchedules: [ScheduleID] = []
 
         for entry in due {
             // A recorded but unconfirmed occurrence is published again before anything else.
@@ -219,7 +220,10 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     lastFired: entry.lastFired, now: now, grace: configuration.missedRunGrace)
             switch decision {
             case .fire(let occurrence, let missed):
-                if let missed { skipped.history += record(missed, of: entry, firedInstead: occurrence, at: now) }
+                if let missed {
+                    skipped.history += record(missed, of: entry, firedInstead: occurrence, at: now)
+                    missedSchedules.append(entry.definition.id)
+                }
                 var slot = RunBatch.Slot()
                 slot.add(planner.plan(
                     entry.action, cause: .schedule(entry.definition.id, occurrence: occurrence),
@@ -228,6 +232,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 toFire.append((entry, occurrence))
             case .skip(let missed):
                 skipped.history += record(missed, of: entry, firedInstead: nil, at: now)
+                missedSchedules.append(entry.definition.id)
                 var advanced = entry
                 advanced.firstPending = entry.schedule.next(after: missed.last)
                 finished.append((advanced, advanced.firstPending))
@@ -239,7 +244,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 if until != entry.firstPending { progress.append(advanced.progress(fired: false)) }
             }
         }
-        if !skipped.history.isEmpty { batch.slots.append(skipped) }
+        if !skipped.history.isEmpty {
+            batch.slots.append(skipped)
+            // One line per chunk: after a long stop every schedule may have missed something.
+            logger.notice("schedules missed occurrences while Signalbox was not running; each has a Skipped history entry", metadata: [
+                "schedules": "\(missedSchedules.count)", "skipped_entries": "\(skipped.history.count)",
+                "first_schedule_ids": "\(missedSchedules.prefix(3).map(\.description))",
+            ])
+        }
         // Skipped and waiting schedules advance in this chunk's transaction. Fired ones advance
         // once confirmed: that is their settlement, stored by the progress flush, off the path of
         // the occurrences due next.
@@ -353,7 +365,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         _ missed: MissedOccurrences, of entry: ScheduledEntry, firedInstead: Date?, at now: Date
     ) -> [ExecutionHistoryEntry] {
         let explanation = missed.explanation(policy: entry.definition.missedRunPolicy, firedInstead: firedInstead)
-        logger.notice("missed schedule occurrences", metadata: [
+        logger.debug("missed schedule occurrences", metadata: [
             "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)", "detail": "\(explanation)",
         ])
         return planner.skipped(entry.action, schedule: entry.definition.id, missed: missed, explanation: explanation, at: now)
