@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "JSONPath"),
         .target(name: "Cron"),
         .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
-        .target(name: "SQLiteStore", dependencies: ["Automation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SQLiteStore", dependencies: ["Automation", "JSONPath", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "HTTPAPI",
             dependencies: [

@@ -86,17 +86,14 @@ extension SQLiteAutomationStore {
 
     public func actionsWithEnabledSchedules(tenant: TenantID?) async throws -> [AutomatedAction] {
         try await writer.read { db in
-            var sql = """
-                SELECT * FROM automatedAction
-                WHERE status = ? AND id IN (SELECT actionId FROM cronSchedule WHERE isEnabled)
-                """
+            var condition = "status = ? AND id IN (SELECT actionId FROM cronSchedule WHERE isEnabled)"
             var arguments: StatementArguments = [ActionStatus.active.rawValue]
             if let tenant {
-                sql += " AND tenantId = ?"
+                condition += " AND tenantId = ?"
                 arguments += [tenant.rawValue]
             }
-            sql += " ORDER BY tenantId, namespace, name"
-            return try ActionGraph.assemble(db, ActionRecord.fetchAll(db, sharingItems: sql, arguments: arguments))
+            let records = try ActionRecord.fetchAll(db, where: condition, arguments: arguments, orderBy: "tenantId, namespace, name")
+            return try ActionGraph.assemble(db, records)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SignalboxTestSupport
 import Synchronization
 
 /// Runs the built `signalbox` executable, the way an operator would.
@@ -25,14 +26,9 @@ struct SignalboxProcess {
         let stderr: String
     }
 
-    /// Runs to completion with `input` on stdin, waiting on a dispatch thread: blocking a thread
-    /// of the cooperative pool (two on two cores) stalls every other test running meanwhile.
+    /// Runs to completion with `input` on stdin (waiting ``onDispatchThread``).
     static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, input: input, environment: environment) })
-            }
-        }
+        try await onDispatchThread { try runBlocking(arguments, input: input, environment: environment) }
     }
 
     private static func runBlocking(_ arguments: [String], input: String, environment: [String: String]) throws -> Output {

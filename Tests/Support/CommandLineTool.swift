@@ -39,10 +39,14 @@ public struct CommandLineTool: Sendable {
     /// ``run(_:)`` on a dispatch thread, so the cooperative pool is not blocked meanwhile.
     @discardableResult
     public func runDetached(_ arguments: [String]) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try run(arguments) })
-            }
-        }
+        try await onDispatchThread { try run(arguments) }
+    }
+}
+
+/// Runs blocking work (a child process, a pipe read to its end) on a dispatch thread and awaits
+/// it: tests share the cooperative pool, two threads on two cores, and a blocked one stalls them.
+public func onDispatchThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -101,7 +101,8 @@ extension TriggerIndex {
         private static func partition(_ slots: [Int32], _ predicatesOf: (Int32) -> [EqualityPredicate]) -> Partition {
             // Paths and (path, literal) pairs are numbered once each, so counting and choosing
             // hash a path or a literal once per predicate, not at every comparison.
-            var pathNumbers: [ExactPath: Int] = [:]
+            // Keys compare member names by bytes: `$['é']` and `$['e\u{301}']` are two paths.
+            var pathNumbers: [[ExactText]: Int] = [:]
             var paths: [[String]] = []
             var pathCounts: [Int] = []
             var pairNumbers: [Pair: Int] = [:]
@@ -115,11 +116,11 @@ extension TriggerIndex {
                 let first = candidates.count
                 for predicate in predicatesOf(slot) {
                     let path: Int
-                    if let known = pathNumbers[ExactPath(names: predicate.path)] {
+                    if let known = pathNumbers[predicate.path.map(ExactText.init)] {
                         path = known
                     } else {
                         path = paths.count
-                        pathNumbers[ExactPath(names: predicate.path)] = path
+                        pathNumbers[predicate.path.map(ExactText.init)] = path
                         paths.append(predicate.path)
                         pathCounts.append(0)
                     }
@@ -165,7 +166,7 @@ extension TriggerIndex {
             }
             var indexed = byPath.values.sorted { $0.path.lexicographicallyPrecedes($1.path) }
             for i in indexed.indices.dropFirst()
-            where ExactPath(names: indexed[i].path.dropLast()) == ExactPath(names: indexed[i - 1].path.dropLast()) {
+            where indexed[i].path.dropLast().map(ExactText.init) == indexed[i - 1].path.dropLast().map(ExactText.init) {
                 indexed[i].sharesParentWithPrevious = true
             }
             return Partition(paths: indexed, unindexed: unindexed)
@@ -175,23 +176,6 @@ extension TriggerIndex {
         private struct Pair: Hashable {
             let path: Int
             let value: JSONValue
-        }
-
-        /// Member names compared by their bytes: `$['é']` and `$['e\u{301}']` are two paths
-        /// (Swift's `String` equality would make them one, and one of them would never be read).
-        private struct ExactPath: Hashable {
-            let names: [String]
-
-            static func == (a: ExactPath, b: ExactPath) -> Bool {
-                a.names.count == b.names.count && zip(a.names, b.names).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
-            }
-
-            func hash(into hasher: inout Hasher) {
-                for var name in names {
-                    name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                    hasher.combine(0xFF as UInt8)  // not a UTF-8 byte: separates the names
-                }
-            }
         }
 
         /// The trigger's filter, or why the trigger takes no part in matching.

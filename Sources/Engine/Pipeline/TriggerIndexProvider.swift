@@ -97,10 +97,10 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
     }
 
     /// Whether two reads hold the same definitions for matching and planning: equal but for the
-    /// counters and schedules, which they do not depend on. `dateUpdated` is compared: every
-    /// edit stamps it, so an edit that `String` equality cannot see (a filter respelled with a
-    /// canonically equivalent name) still rebuilds, as does a schedule edit (needlessly). (Compared in place: a stripped copy of
-    /// 100,000 actions kept beside the index would cost tens of megabytes.)
+    /// counters and schedules, which they do not depend on. Compared in place: a stripped copy
+    /// of 100,000 actions kept beside the index would cost tens of megabytes. `dateUpdated` is
+    /// compared: every edit stamps it, so an edit `String` equality cannot see (a filter
+    /// respelled with a canonically equivalent name) still rebuilds, as does a schedule edit.
     private static func sameDefinitions(_ old: [AutomatedAction], _ new: [AutomatedAction]) -> Bool {
         guard old.count == new.count else { return false }
         for (before, after) in zip(old, new) {

@@ -6,35 +6,24 @@ import Synchronization
 public final class PathInterner: Sendable {
     @TaskLocal static var current: PathInterner?
 
-    /// Member names compare by their bytes: Swift's `==` on `String` is canonical equivalence,
-    /// and JSONPath tells `$['é']` from `$['e\u{301}']`.
+    /// Member names compare by their bytes (``ExactText``), as JSONPath compares them.
     private struct Key: Hashable {
-        let elements: [PathElement]
-        let relative: Bool
-
-        static func == (a: Key, b: Key) -> Bool {
-            a.relative == b.relative && a.elements.count == b.elements.count
-                && zip(a.elements, b.elements).allSatisfy { x, y in
-                    switch (x, y) {
-                    case (.name(let m), .name(let n)): m.utf8.elementsEqual(n.utf8)
-                    case (.index(let i), .index(let j)): i == j
-                    default: false
-                    }
-                }
+        enum Step: Hashable {
+            case name(ExactText)
+            case index(Int)
         }
 
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(relative)
-            for element in elements {
+        let steps: [Step]
+        let relative: Bool
+
+        init(_ elements: [PathElement], relative: Bool) {
+            steps = elements.map { element in
                 switch element {
-                case .name(var name):
-                    hasher.combine(0 as UInt8)
-                    name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                case .index(let index):
-                    hasher.combine(1 as UInt8)
-                    hasher.combine(index)
+                case .name(let name): .name(ExactText(name))
+                case .index(let index): .index(index)
                 }
             }
+            self.relative = relative
         }
     }
 
@@ -48,7 +37,7 @@ public final class PathInterner: Sendable {
     }
 
     func path(_ elements: [PathElement], relative: Bool) -> CompiledPath {
-        let key = Key(elements: elements, relative: relative)
+        let key = Key(elements, relative: relative)
         return paths.withLock { paths in
             if let known = paths[key] { return known }
             let path = CompiledPath(elements, relative: relative)

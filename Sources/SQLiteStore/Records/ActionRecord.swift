@@ -1,6 +1,7 @@
 import Automation
 import Foundation
 import GRDB
+import JSONPath
 
 /// A row of `automatedAction`: the action's own fields, its items as a JSON array in `items`.
 /// Schedules and triggers have their own tables (``ScheduleRecord``, ``TriggerRecord``).
@@ -36,12 +37,6 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     }
 
     init(row: Row) throws {
-        var items = ItemsDecoder()
-        try self.init(row: row, items: &items)
-    }
-
-    /// Decodes `items` through `decoder`, which decodes each distinct text once.
-    init(row: Row, items decoder: inout ItemsDecoder) throws {
         let table = Self.databaseTableName
         id = try row.identifier(ActionID.self, "id", table: table)
         tenantId = TenantID(rawValue: try row.decode(forColumn: "tenantId"))
@@ -49,7 +44,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         name = try row.decode(forColumn: "name")
         description = try row.decode(forColumn: "description")
         status = try row.enumeration(ActionStatus.self, "status", table: table)
-        items = try decoder.items(row, table: table)
+        items = try row.json([ActionItem].self, "items", table: table)
         nextScheduledRunAt = try row.optionalDate("nextScheduledRunAt")
         totalExecutions = try row.decode(forColumn: "totalExecutions")
         consecutiveFailures = try row.decode(forColumn: "consecutiveFailures")
@@ -57,12 +52,14 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         dateUpdated = try row.date("dateUpdated")
     }
 
-    /// Every row of `sql`, the items of all decoded through one ``ItemsDecoder``.
-    static func fetchAll(_ db: Database, sharingItems sql: String, arguments: StatementArguments) throws -> [ActionRecord] {
+    /// The actions `WHERE condition ORDER BY order` (bulk reads: columns by position, one decode
+    /// per distinct items text).
+    static func fetchAll(_ db: Database, where condition: String, arguments: StatementArguments, orderBy order: String) throws -> [ActionRecord] {
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(databaseTableName) WHERE \(condition) ORDER BY \(order)"
         var items = ItemsDecoder()
         var records: [ActionRecord] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try rows.next() { records.append(try ActionRecord(row: row, items: &items)) }
+        while let row = try rows.next() { records.append(try ActionRecord(positionalRow: row, items: &items)) }
         return records
     }
 
@@ -133,11 +130,8 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
 /// template share their items, and then they also share one array in memory. Lives for one read.
 struct ItemsDecoder {
     private let decoder = AutomationJSON.decoder()
+    /// Keyed by bytes: an item holding "café" precomposed is not one holding it decomposed.
     private var decoded: [ExactText: [ActionItem]] = [:]
-
-    mutating func items(_ row: Row, table: String) throws -> [ActionItem] {
-        try items(try row.decode(forColumn: "items"), table: table)
-    }
 
     mutating func items(_ text: String, table: String) throws -> [ActionItem] {
         if let items = decoded[ExactText(text)] { return items }
@@ -151,20 +145,5 @@ struct ItemsDecoder {
         if decoded.count >= 4096 { decoded.removeAll(keepingCapacity: true) }
         decoded[ExactText(text)] = items
         return items
-    }
-}
-
-/// Text compared by its bytes: `String`'s `==` is canonical equivalence, and an item holding
-/// "café" precomposed must not read back as one holding it decomposed.
-private struct ExactText: Hashable {
-    var text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (a: ExactText, b: ExactText) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
-
-    func hash(into hasher: inout Hasher) {
-        var text = text
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
