@@ -61,7 +61,9 @@ struct SchedulerTimingTests {
                 store: store, clock: clock, configuration: RunPath.Configuration(names: BrokerNames()), logger: logger)
             scheduler = SchedulerService(
                 store: store, runPath: runPath, publisher: publisher, clock: clock,
-                configuration: SchedulerService.Configuration(missedRunGrace: grace), logger: logger)
+                configuration: SchedulerService.Configuration(
+                    missedRunGrace: grace, preparationLead: .milliseconds(Int(SchedulerTimingTests.lead * 1000))),
+                logger: logger)
         }
 
         /// The scheduled instants of the commands published so far, from their message ids.
@@ -78,13 +80,19 @@ struct SchedulerTimingTests {
             }
         }
 
-        /// Runs the scheduler until the test ends; waits until it sleeps until `deadline`.
-        func start(sleepingUntil deadline: Date) async throws -> Task<Void, any Error> {
+        /// Runs the scheduler until the test ends; waits until it sleeps until it prepares `instant`.
+        func start(preparing instant: Date) async throws -> Task<Void, any Error> {
             let task = Task { try await scheduler.run() }
-            #expect(
-                await eventually(timeout: SchedulerTimingTests.bound) { clock.deadlines.contains(deadline) },
-                "sleeping until \(deadline): \(clock.deadlines)")
+            #expect(await sleeps(toPrepare: instant))
             return task
+        }
+
+        /// Whether the scheduler comes to sleep until the lead before `instant`.
+        func sleeps(toPrepare instant: Date) async -> Bool {
+            let deadline = instant.addingTimeInterval(-SchedulerTimingTests.lead)
+            let reached = await eventually(timeout: SchedulerTimingTests.bound) { clock.deadlines.contains(deadline) }
+            if !reached { Issue.record("not sleeping until \(deadline): \(clock.deadlines)") }
+            return reached
         }
 
         func history() async throws -> [ExecutionHistoryEntry] {
@@ -97,21 +105,32 @@ struct SchedulerTimingTests {
     static let bound = Duration.seconds(60)
 
     static let minutes = (0...10).map { at(String(format: "10:%02d:00", $0)) }
+    /// How long before an instant its runs are prepared.
+    static let lead: TimeInterval = 0.5
 
-    @Test func anOccurrenceFiresAtItsInstantAndNotBefore() async throws {
+    @Test func anOccurrenceIsRecordedAheadAndPublishedAtItsInstantNotBefore() async throws {
         let fixture = try await Fixture(created: Self.at("10:00:30"))
-        let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
+        let running = try await fixture.start(preparing: Self.at("10:01:00"))
         defer { running.cancel() }
         fixture.clock.set(Self.at("10:00:59"))
-        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:01:00")) })
         try await Task.sleep(for: .milliseconds(100))
-        #expect(fixture.publisher.published.isEmpty, "nothing is due a second early")
+        #expect(fixture.publisher.published.isEmpty, "nothing is prepared a second early")
+        #expect(try await fixture.history().isEmpty)
+
+        // Within the lead: recorded, dated at its instant, and waiting for it to publish.
+        fixture.clock.set(Self.at("10:00:59").addingTimeInterval(0.5))
+        #expect(try await eventually(timeout: Self.bound) { try await fixture.history().count == 1 })
+        #expect(try await fixture.history().first?.dateStarted == Self.at("10:01:00"))
+        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:01:00")) })
+        fixture.clock.set(Self.at("10:00:59").addingTimeInterval(0.9))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(fixture.publisher.published.isEmpty, "nothing is published before its instant")
 
         fixture.clock.set(Self.at("10:01:00"))
         #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
         #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00")])
-        // Fired and confirmed: it sleeps until the next one.
-        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:02:00")) })
+        // Fired and confirmed: it sleeps until it prepares the next one.
+        #expect(await fixture.sleeps(toPrepare: Self.at("10:02:00")))
         fixture.clock.set(Self.at("10:02:00"))
         #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 2 })
         #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00"), Self.at("10:02:00")])
@@ -120,7 +139,7 @@ struct SchedulerTimingTests {
     @Test func aLateOccurrenceWithinTheGraceFiresAtOnceAndIsNotMissed() async throws {
         let fixture = try await Fixture(created: Self.at("10:00:30"), grace: 60)
         fixture.clock.set(Self.at("10:01:40"))  // 40 s late: the scheduler was busy, not down
-        let running = try await fixture.start(sleepingUntil: Self.at("10:02:00"))
+        let running = try await fixture.start(preparing: Self.at("10:02:00"))
         defer { running.cancel() }
         #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:01:00")])
         #expect(try await fixture.history().allSatisfy { $0.outcome == .pending })
@@ -130,7 +149,7 @@ struct SchedulerTimingTests {
     func missedOccurrencesFollowThePolicyAndAreRecordedSkipped(_ policy: MissedRunPolicy) async throws {
         let fixture = try await Fixture(created: Self.at("10:00:30"), policy: policy, grace: 5)
         fixture.clock.set(Self.at("10:05:10"))  // down from 10:00:30: 10:01 … 10:05 are older than the grace
-        let running = try await fixture.start(sleepingUntil: Self.at("10:06:00"))
+        let running = try await fixture.start(preparing: Self.at("10:06:00"))
         defer { running.cancel() }
         let history = try await fixture.history()
         let skipped = try #require(history.first { $0.outcome == .skipped })
@@ -147,12 +166,12 @@ struct SchedulerTimingTests {
 
     @Test func aRefusedRunIsRetriedAfterABackoffWithTheSameIds() async throws {
         let fixture = try await Fixture(created: Self.at("10:00:30"), refusals: 1)
-        let running = try await fixture.start(sleepingUntil: Self.at("10:01:00"))
+        let running = try await fixture.start(preparing: Self.at("10:01:00"))
         defer { running.cancel() }
         fixture.clock.set(Self.at("10:01:00"))
         #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
         // Refused (nack): due again one second later, not at the next occurrence.
-        #expect(await eventually(timeout: Self.bound) { fixture.clock.deadlines.contains(Self.at("10:01:01")) })
+        #expect(await fixture.sleeps(toPrepare: Self.at("10:01:01")))
         #expect(try await fixture.store.lastFiredOccurrences()[fixture.schedule.id] == nil)
 
         fixture.clock.set(Self.at("10:01:01"))

@@ -1,4 +1,5 @@
 import AMQPClient
+import Foundation
 import Automation
 
 /// A batch of runs on the run path (DESIGN "One run path"): one ``Slot`` per source — an event
@@ -55,6 +56,9 @@ public struct SlotResult: Sendable {
     /// Set when the slot is not done: a message was refused (`basic.nack`) or the connection
     /// failed before its confirm. The source runs it again; the ids are the same.
     public var retryReason: String?
+    /// When the broker had answered for all of the slot's messages (set by
+    /// ``RunPath/runAndWait(_:publisher:recording:publishAt:timeout:)``).
+    public var settledAt: Date?
 
     public var isDone: Bool { retryReason == nil }
 }

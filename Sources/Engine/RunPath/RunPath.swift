@@ -58,16 +58,30 @@ public struct RunPath: Sendable {
         self.logger = logger
     }
 
-    /// Records `batch` and hands its messages to `publisher`; returns what was recorded. `settle`
-    /// is called once per slot, possibly before this returns, on the connection's I/O thread or a
-    /// task: it must return at once. When ``RecordedRun/heldBy`` is set (the manual-run key was
-    /// taken) nothing was written or published and `settle` is not called.
+    /// When a batch's messages are published: at once, or not before an instant (runs recorded
+    /// ahead of their instant, so that only the publish is left when it comes).
+    public struct PublishTime: Sendable {
+        let instant: Date
+        let wait: @Sendable () async throws -> Void
+
+        /// At `instant` on `clock`; at once if it passed.
+        public static func at(_ instant: Date, on clock: any SchedulerClock) -> PublishTime {
+            PublishTime(instant: instant) { try await clock.sleep(until: instant) }
+        }
+    }
+
+    /// Records `batch` and hands its messages to `publisher` (at `publishAt` when given); returns
+    /// what was recorded. `settle` is called once per slot, possibly before this returns, on the
+    /// connection's I/O thread or a task: it must return at once. When ``RecordedRun/heldBy`` is
+    /// set (the manual-run key was taken) nothing was written or published and `settle` is not
+    /// called. Cancelled while waiting for `publishAt`, it throws `CancellationError` with the
+    /// batch recorded and nothing published: its source runs it again with the same ids.
     @discardableResult
     public func run(
-        _ planned: RunBatch, publisher: some PipelinePublisher, recording: Recording,
+        _ planned: RunBatch, publisher: some PipelinePublisher, recording: Recording, publishAt: PublishTime? = nil,
         settle: @escaping @Sendable (_ slot: Int, _ result: SlotResult) -> Void
     ) async throws -> RecordedRun {
-        let now = clock.now()
+        let now = max(clock.now(), publishAt?.instant ?? .distantPast)
         let exchange = configuration.commandsExchange, mandatory = configuration.mandatoryCommands
         // Encoding needs no history: it runs on the pool while the store writes on its thread.
         async let encoded = AMQPOutboundMessage.Draft.commands(
@@ -116,6 +130,7 @@ public struct RunPath: Sendable {
             expected.append(count)
             unencodable.append(failed)
         }
+        try await publishAt?.wait()
         let tracker = SlotTracker(
             results: results, expected: expected, failed: unencodable, runPath: self, exchange: exchange, settle: settle)
         tracker.start()
@@ -131,10 +146,15 @@ public struct RunPath: Sendable {
     /// nil for a slot the broker has not answered by then (the connection keeps its messages and
     /// still publishes them, after a reconnect if need be).
     public func runAndWait(
-        _ batch: RunBatch, publisher: some PipelinePublisher, recording: Recording, timeout: Duration
+        _ batch: RunBatch, publisher: some PipelinePublisher, recording: Recording, publishAt: PublishTime? = nil,
+        timeout: Duration
     ) async throws -> (recorded: RecordedRun, results: [SlotResult?]) {
         let barrier = ResultBarrier<SlotResult>(count: batch.slots.count)
-        let recorded = try await run(batch, publisher: publisher, recording: recording) { barrier.deliver($0, $1) }
+        let recorded = try await run(batch, publisher: publisher, recording: recording, publishAt: publishAt) { [clock] in
+            var result = $1
+            result.settledAt = clock.now()
+            barrier.deliver($0, result)
+        }
         if recorded.heldBy != nil { return (recorded, []) }
         return (recorded, await barrier.results(timeout: timeout))
     }

@@ -81,16 +81,17 @@ struct ScheduleQueue: Sendable {
         return heap.min?.due
     }
 
-    /// Removes and returns the entries due at `now`; they are firing until ``finish(_:due:)``.
-    mutating func popDue(at now: Date) -> [ScheduledEntry] {
-        var due: [ScheduledEntry] = []
+    /// Removes and returns the entries due at `now` or earlier, each with the instant it was due;
+    /// they are firing until ``finish(_:due:)``.
+    mutating func popDue(at now: Date) -> [(entry: ScheduledEntry, due: Date)] {
+        var due: [(entry: ScheduledEntry, due: Date)] = []
         while true {
             dropStale()
             guard let first = heap.min, first.due <= now else { break }
             heap.removeMin()
             if let entry = entries[first.key]?.entry {
                 firing.insert(first.key)
-                due.append(entry)
+                due.append((entry, first.due))
             }
         }
         return due

@@ -30,11 +30,16 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         public var progressInterval: Duration = .milliseconds(250)
         /// How long graceful shutdown waits for the confirms of runs in flight.
         public var shutdownGrace: Duration = .seconds(3)
+        /// How long before an instant its runs are prepared — decided, planned, encoded and
+        /// recorded — so that at the instant only the publish is left. A definition change that
+        /// arrives within this lead applies from the next occurrence.
+        public var preparationLead: Duration
 
         public init(
             missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60,
-            batchSize: Int = 500
+            batchSize: Int = 500, preparationLead: Duration = .milliseconds(500)
         ) {
+            self.preparationLead = max(.zero, preparationLead)
             self.missedRunGrace = missedRunGrace
             self.confirmTimeout = confirmTimeout
             self.maximumRetryDelay = maximumRetryDelay
@@ -100,19 +105,24 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
                     await reloadChanged()
                     let now = clock.now()
-                    let due = state.withLock { $0.queue.popDue(at: now) }
+                    let lead = configuration.preparationLead.timeInterval
+                    let due = state.withLock { $0.queue.popDue(at: now.addingTimeInterval(lead)) }
+                    // One instant per chunk: what is due now, or each instant within the lead.
                     // Chunks run concurrently, so one chunk's history write overlaps another's
                     // encoding and publishing instead of each step waiting for the whole batch.
-                    for start in stride(from: 0, to: due.count, by: configuration.batchSize) {
-                        let chunk = Array(due[start..<min(start + configuration.batchSize, due.count)])
-                        firing.add(1)
-                        group.addTask {
-                            await self.fire(chunk)
-                            self.firing.subtract(1)
+                    let byInstant = Dictionary(grouping: due) { max($0.due, now) }
+                    for (instant, entries) in byInstant.sorted(by: { $0.key < $1.key }) {
+                        for start in stride(from: 0, to: entries.count, by: configuration.batchSize) {
+                            let chunk = entries[start..<min(start + configuration.batchSize, entries.count)].map(\.entry)
+                            firing.add(1)
+                            group.addTask {
+                                await self.fire(chunk, at: instant)
+                                self.firing.subtract(1)
+                            }
                         }
                     }
                     let earliest = state.withLock { $0.queue.earliest() }
-                    await wake.wait(until: earliest, on: clock)
+                    await wake.wait(until: earliest?.addingTimeInterval(-lead), on: clock)
                 }
             } onGracefulShutdown: {
                 self.stopping.store(true, ordering: .relaxed)
@@ -203,8 +213,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     // MARK: Firing
 
-    private func fire(_ due: [ScheduledEntry]) async {
-        let now = clock.now()
+    /// Fires the occurrences of `due` that are due at `instant`: prepared at once, published at
+    /// `instant` (now, for those already due).
+    private func fire(_ due: [ScheduledEntry], at instant: Date) async {
+        // Decided, planned and recorded as of the instant they fire.
+        let now = max(clock.now(), instant)
         var batch = RunBatch()
         var toFire: [(entry: ScheduledEntry, occurrence: Date)] = []
         var skipped = RunBatch.Slot()
@@ -264,8 +277,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         let results: [SlotResult?]
         do {
             results = try await runPath.runAndWait(
-                batch, publisher: publisher, recording: .untilRecorded, timeout: configuration.confirmTimeout
+                batch, publisher: publisher, recording: .untilRecorded, publishAt: .at(instant, on: clock),
+                timeout: configuration.confirmTimeout
             ).results
+        } catch is CancellationError {
+            // Stopped (after the shutdown grace), possibly recorded and not published: the
+            // stored progress has not moved, so the next start fires them with the same ids.
+            finish(due.map { ($0, $0.retry ?? $0.firstPending) }, progress: [])
+            return
         } catch {
             logger.error("schedule runs could not be recorded; retrying", metadata: [
                 "occurrences": "\(toFire.count)", "error": "\(error)",
@@ -286,7 +305,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 advanced.firstPending = entry.schedule.next(after: occurrence)
                 finished.append((advanced, advanced.firstPending))
                 confirmed.append(advanced.progress(fired: true))
-                onFired(.seconds(confirmedAt.timeIntervalSince(occurrence)))
+                onFired(.seconds((result.settledAt ?? confirmedAt).timeIntervalSince(occurrence)))
             } else {
                 logger.warning("schedule run not confirmed; publishing it again", metadata: [
                     "action_id": "\(entry.action.id)", "schedule_id": "\(entry.definition.id)",

@@ -76,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             health: storeHealth, logger: Logger(label: "signalbox.runs"))
         let scheduler = SchedulerService(
             store: store, runPath: runPath, publisher: connection, clock: clock,
-            configuration: SchedulerService.Configuration(missedRunGrace: settings.missedRunGrace),
+            configuration: SchedulerService.Configuration(
+                missedRunGrace: settings.missedRunGrace, preparationLead: settings.preparationLead),
             logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let triggers = TriggerIndexProvider(store: store)
         let service = AutomationService(

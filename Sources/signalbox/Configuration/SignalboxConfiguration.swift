@@ -20,6 +20,7 @@ struct SignalboxConfiguration {
     var logFormat: LogFormat
     var shutdownTimeout: Duration
     var missedRunGrace: TimeInterval
+    var preparationLead: Duration
     /// Where a bus event's tenant comes from (`events.*`).
     var tenancy: EventTenancy
 
@@ -36,7 +37,8 @@ struct SignalboxConfiguration {
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
-        "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "events.tenantSource",
+        "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
+        "events.tenantSource",
         "events.defaultTenant",
     ]
 
@@ -95,6 +97,7 @@ struct SignalboxConfiguration {
             logFormat: try reader.choice("log.format", default: LogFormat.logfmt),
             shutdownTimeout: .seconds(shutdownSeconds),
             missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)),
+            preparationLead: .milliseconds(try reader.integer("scheduler.preparationLeadMilliseconds", default: 500, in: 0...5_000)),
             tenancy: try tenancy(reader))
     }
 
