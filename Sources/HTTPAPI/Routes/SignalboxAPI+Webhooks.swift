@@ -93,7 +93,8 @@ extension SignalboxAPI {
     private func authenticate(_ request: Request, body: [UInt8], for target: WebhookTarget, at now: Date) -> String? {
         let secrets = target.credentials.secrets(at: now)
         let signatures = request.headers[values: .webhookSignature].first
-        if signatures == nil, target.webhook.allowSecretParameter, let given = request.uri.queryParameters.get("secret") {
+        if signatures == nil, let given = request.uri.queryParameters.get("secret") {
+            guard target.webhook.allowSecretParameter else { return "secret parameter given; this webhook takes signatures only" }
             let matched = secrets.reduce(false) { $0 || StandardWebhooks.constantTimeEqual(Array(given.utf8), Array($1.text.utf8)) }
             return matched ? nil : "secret parameter does not match"
         }
