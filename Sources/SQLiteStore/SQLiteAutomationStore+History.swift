@@ -107,12 +107,13 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func history(sourceEventId: String, actionId: ActionID) async throws -> [ExecutionHistoryEntry] {
-        try await writer.read { db in
-            try HistoryRecord.fetchAll(
-                db, sql: "SELECT * FROM executionHistory WHERE actionId = ? AND sourceEventId = ? ORDER BY itemIndex, sequence",
-                arguments: [actionId.description, sourceEventId]
-            ).map(\.entry)
+    public func history(keys: [ExecutionKey], actionId: ActionID) async throws -> [ExecutionHistoryEntry] {
+        guard !keys.isEmpty else { return [] }
+        return try await writer.read { db in
+            let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
+            return try keys.compactMap { key in
+                try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: LookupHash.key(key)))?.entry
+            }.filter { $0.actionId == actionId }
         }
     }
 

@@ -60,14 +60,15 @@ struct RunRecordContractTests {
             let firstRun = entry(action.id, event: "manual-1", trigger: nil, started: at(0), type: .manual)
             let key = ManualRunKey(tenantId: acme, actionId: action.id, key: "order-7", eventId: "manual-1", createdAt: at(0))
             #expect(try await store.record(RunRecord(history: [firstRun], manualRunKey: key, at: at(0))).heldBy == nil)
-            #expect(try await store.history(sourceEventId: "manual-1", actionId: action.id) == [firstRun])
+            #expect(try await store.history(keys: [firstRun.idempotencyKey], actionId: action.id) == [firstRun])
+            #expect(try await store.history(keys: [firstRun.idempotencyKey], actionId: .random()).isEmpty, "another action's")
 
             // The same key an hour later: held by the first run; the second run is not written.
             let secondRun = entry(action.id, event: "manual-2", trigger: nil, started: at(3600), type: .manual)
             let again = ManualRunKey(tenantId: acme, actionId: action.id, key: "order-7", eventId: "manual-2", createdAt: at(3600))
             let held = try await store.record(RunRecord(history: [secondRun], manualRunKey: again, at: at(3600)))
             #expect(held.heldBy == key && held.history.isEmpty)
-            #expect(try await store.history(sourceEventId: "manual-2", actionId: action.id).isEmpty)
+            #expect(try await store.history(keys: [secondRun.idempotencyKey], actionId: action.id).isEmpty)
 
             // Another tenant or action with the same text is another key.
             let other = makeAction("other")

@@ -341,10 +341,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return before - manualRunKeys.count
     }
 
-    public func history(sourceEventId: String, actionId: ActionID) throws -> [ExecutionHistoryEntry] {
+    public func history(keys: [ExecutionKey], actionId: ActionID) throws -> [ExecutionHistoryEntry] {
         try check()
-        return entries.filter { $0.entry.actionId == actionId && $0.entry.sourceEventId == sourceEventId }
-            .map(\.entry).sorted { $0.itemIndex < $1.itemIndex }
+        return keys.compactMap { key in
+            entries.first { $0.entry.actionId == actionId && $0.entry.idempotencyKey == key }?.entry
+        }
     }
 
     public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {

@@ -145,8 +145,9 @@ public protocol AutomationStore: Sendable {
     func existingActionIDs(_ ids: Set<ActionID>) async throws -> Set<ActionID>
     /// The manual-run key `key` of the action, live or expired, if stored.
     func manualRunKey(_ key: String, actionId: ActionID, tenant: TenantID) async throws -> ManualRunKey?
-    /// The history entries of one source event on one action, in item order.
-    func history(sourceEventId: String, actionId: ActionID) async throws -> [ExecutionHistoryEntry]
+    /// The action's entries holding `keys` (``ExecutionHistoryEntry/idempotencyKey``), in the
+    /// keys' order; keys no entry holds are skipped. A lookup by key, whatever the history's size.
+    func history(keys: [ExecutionKey], actionId: ActionID) async throws -> [ExecutionHistoryEntry]
     /// An action's history, newest first. The caller has already checked the tenant.
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
     /// The entry of the process, if Signalbox started it.

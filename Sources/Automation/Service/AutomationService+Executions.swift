@@ -46,7 +46,8 @@ extension AutomationService {
 
     /// The earlier run that holds an idempotency key, as its trigger answered.
     private func replay(_ held: ManualRunKey, of action: AutomatedAction) async throws(AutomationError) -> ManualTriggerResult {
-        let entries = try await storeCall { try await store.history(sourceEventId: held.eventId, actionId: action.id) }
+        let keys = action.actions.indices.map { ExecutionKey(sourceEventId: held.eventId, triggerId: nil, itemIndex: $0) }
+        let entries = try await storeCall { try await store.history(keys: keys, actionId: action.id) }
         // As the first answer listed them: the entries whose command was published.
         let started = entries.filter(\.startedAProcess)
         return ManualTriggerResult(eventId: held.eventId, processIds: started.map(\.processId), entries: entries, replayed: true)

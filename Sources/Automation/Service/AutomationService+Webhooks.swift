@@ -70,7 +70,7 @@ extension AutomationService {
         let webhook = try Self.webhook(id, in: action)
         let now = now()
         let secret = WebhookSecret.generate()
-        let credentials = try await storeCall {
+        let credentials = try await mutation(of: action.id, tenant: caller.tenantId) {
             try await store.rotateWebhookSecret(
                 to: secret, webhookId: id, actionId: action.id, tenant: caller.tenantId, at: now, grace: TimeInterval(grace))
         }
@@ -100,10 +100,14 @@ extension AutomationService {
 
     /// The webhook a call to `/hooks/{id}` addresses, with what authenticates it; `notFound`
     /// when there is none or it is disabled (both answer the same, so a caller learns nothing
-    /// about webhooks it cannot use).
+    /// about webhooks it cannot use). Served from ``WebhookTargetCache`` when read within its
+    /// lifetime and the action did not change through this service since.
     public func webhookTarget(_ id: WebhookID) async throws(AutomationError) -> WebhookTarget {
+        let now = clock.now()
+        if let cached = webhookTargets.target(id, at: now) { return cached }
         let target = try await storeCall { try await store.webhookTarget(id: id) }
         guard let target, target.webhook.isEnabled else { throw .notFound("no webhook at this address") }
+        webhookTargets.keep(target, at: now)
         return target
     }
 
@@ -123,7 +127,10 @@ extension AutomationService {
             guard filter.evaluate(event.body) else { return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId) }
         }
         if call.messageID != nil {
-            let earlier = try await storeCall { try await store.history(sourceEventId: eventId, actionId: action.id) }
+            let keys = action.actions.indices.map {
+                ExecutionKey(sourceEventId: eventId, triggerId: ExecutionSourceID(webhook.id), itemIndex: $0)
+            }
+            let earlier = try await storeCall { try await store.history(keys: keys, actionId: action.id) }
             if !earlier.isEmpty {
                 let started = earlier.filter(\.startedAProcess)
                 return WebhookReceipt(

@@ -41,16 +41,20 @@ public struct AutomationService: Sendable {
     public let runner: (any ActionRunner)?
     /// Told after every successful definition change.
     public let observer: (any DefinitionChangeObserver)?
+    /// Webhooks that calls addressed lately (``webhookTarget(_:)``).
+    let webhookTargets: WebhookTargetCache
 
     public init(
         store: any AutomationStore, clock: any WallClock, limits: Limits = Limits(),
-        runner: (any ActionRunner)? = nil, observer: (any DefinitionChangeObserver)? = nil
+        runner: (any ActionRunner)? = nil, observer: (any DefinitionChangeObserver)? = nil,
+        webhookTargets: WebhookTargetCache = WebhookTargetCache()
     ) {
         self.store = store
         self.clock = clock
         self.limits = limits
         self.runner = runner
         self.observer = observer
+        self.webhookTargets = webhookTargets
     }
 
     /// The current instant, whole seconds.
@@ -62,6 +66,7 @@ public struct AutomationService: Sendable {
     /// succeeded.
     func mutation<T>(of id: ActionID, tenant: TenantID, _ body: () async throws -> T) async throws(AutomationError) -> T {
         let result = try await storeCall(body)
+        webhookTargets.forget(action: id)
         observer?.actionChanged(id, tenant: tenant)
         return result
     }

@@ -2,41 +2,64 @@ import AMQPClient
 import Automation
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs someone waits for — manual runs (`POST …/trigger`) and webhook calls — on the ``RunPath``:
-/// one slot, recorded once (a store failure is answered at once, not retried: someone waits), then
-/// the confirms are awaited up to `timeout`.
-public struct PublishingActionRunner: ActionRunner {
+/// recorded once (a store failure is answered at once, not retried: someone waits), then the
+/// confirms are awaited up to `timeout`.
+///
+/// Concurrent callers share transactions (group commit): while one batch is being recorded, the
+/// runs that arrive wait and then go together as the next batch, one slot each, so 50 webhook
+/// calls at once cost a few durable commits instead of 50. A run with an idempotency key goes in
+/// a batch of its own: the key is claimed in its batch's transaction.
+public final class PublishingActionRunner: ActionRunner, Sendable {
+    private struct Waiting: Sendable {
+        var slot: RunBatch.Slot
+        var outcome: ResultBarrier<Result<SlotResult, any Error>>
+    }
+
     private let runPath: RunPath
     private let publisher: any PipelinePublisher
     private let planner = CommandPlanner()
     private let clock: any WallClock
     private let timeout: Duration
     private let logger: Logger
+    /// Most slots in one shared batch.
+    private let batchLimit: Int
+    /// Runs waiting for the next batch, and whether a task is recording batches.
+    private let queue = Mutex<(waiting: [Waiting], draining: Bool)>(([], false))
 
-    /// `timeout` bounds how long the API request waits for the broker's confirms.
+    /// `timeout` bounds how long a caller waits for the broker's confirms.
     public init(
-        runPath: RunPath, publisher: any PipelinePublisher, clock: any WallClock, timeout: Duration = .seconds(10), logger: Logger
+        runPath: RunPath, publisher: any PipelinePublisher, clock: any WallClock, timeout: Duration = .seconds(10),
+        batchLimit: Int = 500, logger: Logger
     ) {
         self.runPath = runPath
         self.publisher = publisher
         self.clock = clock
         self.timeout = timeout
+        self.batchLimit = max(1, batchLimit)
         self.logger = logger
     }
 
     public func run(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws -> ActionRunResult {
         var slot = RunBatch.Slot()
         slot.add(planner.plan(action, cause: cause, for: event, at: clock.now()))
-        let (recorded, results) = try await runPath.runAndWait(
-            RunBatch(slots: [slot], manualRunKey: key), publisher: publisher, recording: .once, timeout: timeout)
-        if let holder = recorded.heldBy {
-            logger.info("manual run answered from its idempotency key", metadata: [
-                "action_id": "\(action.id)", "event_id": "\(holder.eventId)",
-            ])
-            return .heldBy(holder)
+        let result: SlotResult?
+        if let key {
+            let (recorded, results) = try await runPath.runAndWait(
+                RunBatch(slots: [slot], manualRunKey: key), publisher: publisher, recording: .once, timeout: timeout)
+            if let holder = recorded.heldBy {
+                logger.info("manual run answered from its idempotency key", metadata: [
+                    "action_id": "\(action.id)", "event_id": "\(holder.eventId)",
+                ])
+                return .heldBy(holder)
+            }
+            result = results[0]
+        } else {
+            result = try await runShared(slot)
         }
-        guard let result = results[0] else {
+        guard let result else {
             logger.warning("run not confirmed in time", metadata: [
                 "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)",
             ])
@@ -57,10 +80,44 @@ public struct PublishingActionRunner: ActionRunner {
             ])
             throw AutomationError.unavailable("the broker refused the run's commands (event \(event.id)): \(reason)")
         }
-        logger.info("run published", metadata: [
-            "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)", "commands": "\(result.entries.filter { $0.outcome == .pending }.count)",
+        logger.debug("run published", metadata: [
+            "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)",
+            "commands": "\(result.entries.filter { $0.outcome == .pending }.count)",
         ])
         return .ran(result.entries)
+    }
+
+    /// Queues `slot` for the next shared batch; its result once confirmed, nil when not within
+    /// `timeout`. Throws the store's error when its batch could not be recorded.
+    private func runShared(_ slot: RunBatch.Slot) async throws -> SlotResult? {
+        let waiting = Waiting(slot: slot, outcome: ResultBarrier(count: 1))
+        let startDraining = queue.withLock { queue in
+            queue.waiting.append(waiting)
+            defer { queue.draining = true }
+            return !queue.draining
+        }
+        if startDraining { Task { await drain() } }
+        return try await waiting.outcome.results(timeout: timeout)[0]?.get()
+    }
+
+    /// Records and publishes what waits, batch after batch, until nothing does.
+    private func drain() async {
+        while true {
+            let batch: [Waiting] = queue.withLock { queue in
+                let taken = Array(queue.waiting.prefix(batchLimit))
+                queue.waiting.removeFirst(taken.count)
+                if taken.isEmpty { queue.draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            do {
+                try await runPath.run(RunBatch(slots: batch.map(\.slot)), publisher: publisher, recording: .once) { index, result in
+                    batch[index].outcome.deliver(0, .success(result))
+                }
+            } catch {
+                for waiting in batch { waiting.outcome.deliver(0, .failure(error)) }
+            }
+        }
     }
 
     /// How the waiting client gets this run again.
