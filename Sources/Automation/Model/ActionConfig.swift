@@ -105,7 +105,13 @@ public struct NameValuePair: Hashable, Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        value = try c.decode(AnyJSON.self, forKey: .value).value
+        // Strings first: they are the usual value, and AnyJSON finds them only after two failed
+        // container probes, each a thrown error.
+        if let text = try? c.decode(String.self, forKey: .value) {
+            value = .string(text)
+        } else {
+            value = try c.decode(AnyJSON.self, forKey: .value).value
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
