@@ -19,68 +19,51 @@ extension ActionConfig {
     /// Puts `value` where `path` points. Paths come from ``freeFormValues`` of this config, so
     /// they exist; one that does not changes nothing.
     mutating func replaceValue(at path: ConfigValuePath, with value: JSONValue) {
-        switch path.field {
-        case .inputValue(let index):
-            var inputs = self.inputs
-            guard inputs.indices.contains(index) else { return }
-            inputs[index].value.replace(at: path.steps[...], with: value)
-            self.inputs = inputs
-        case .additionalField(let name):
-            var fields = additionalFields
-            guard var field = fields[name]?.value else { return }
-            field.replace(at: path.steps[...], with: value)
-            fields[name] = AnyJSON(field)
-            additionalFields = fields
+        editFreeFormFields { inputs, additionalFields in
+            switch path.field {
+            case .inputValue(let index):
+                guard inputs.indices.contains(index) else { return }
+                inputs[index].value.replace(at: path.steps[...], with: value)
+            case .additionalField(let name):
+                additionalFields[name]?.value.replace(at: path.steps[...], with: value)
+            }
         }
     }
 
-    /// The inputs of `app` and `interaction` items; the other kinds have none (setting is ignored).
+    /// The inputs of `app` and `interaction` items; the other kinds have none.
     private var inputs: [NameValuePair] {
-        get {
-            switch self {
-            case .app(let config): config.inputs
-            case .interaction(let config): config.inputs
-            case .interactionMessage, .capsule: []
-            }
-        }
-        set {
-            switch self {
-            case .app(var config):
-                config.inputs = newValue
-                self = .app(config)
-            case .interaction(var config):
-                config.inputs = newValue
-                self = .interaction(config)
-            case .interactionMessage, .capsule:
-                break
-            }
+        switch self {
+        case .app(let config): config.inputs
+        case .interaction(let config): config.inputs
+        case .interactionMessage, .capsule: []
         }
     }
 
     private var additionalFields: [String: AnyJSON] {
-        get {
-            switch self {
-            case .app(let config): config.additionalFields
-            case .interaction(let config): config.additionalFields
-            case .interactionMessage(let config): config.additionalFields
-            case .capsule(let config): config.additionalFields
-            }
+        switch self {
+        case .app(let config): config.additionalFields
+        case .interaction(let config): config.additionalFields
+        case .interactionMessage(let config): config.additionalFields
+        case .capsule(let config): config.additionalFields
         }
-        set {
-            switch self {
-            case .app(var config):
-                config.additionalFields = newValue
-                self = .app(config)
-            case .interaction(var config):
-                config.additionalFields = newValue
-                self = .interaction(config)
-            case .interactionMessage(var config):
-                config.additionalFields = newValue
-                self = .interactionMessage(config)
-            case .capsule(var config):
-                config.additionalFields = newValue
-                self = .capsule(config)
-            }
+    }
+
+    /// Lets `edit` change the inputs (none for kinds without) and the uninterpreted members in place.
+    private mutating func editFreeFormFields(_ edit: (inout [NameValuePair], inout [String: AnyJSON]) -> Void) {
+        var noInputs: [NameValuePair] = []
+        switch self {
+        case .app(var config):
+            edit(&config.inputs, &config.additionalFields)
+            self = .app(config)
+        case .interaction(var config):
+            edit(&config.inputs, &config.additionalFields)
+            self = .interaction(config)
+        case .interactionMessage(var config):
+            edit(&noInputs, &config.additionalFields)
+            self = .interactionMessage(config)
+        case .capsule(var config):
+            edit(&noInputs, &config.additionalFields)
+            self = .capsule(config)
         }
     }
 }
