@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C boundary: rabbitmq-c 0.11 (Debian) or later, through a shim for the variadic calls.
@@ -40,11 +42,15 @@ let package = Package(
         .target(name: "JSONPath"),
         .target(name: "Cron"),
         .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
+        // Standard Webhooks signatures (HMAC-SHA256), for webhooks in and out and the CLI.
+        .target(name: "StandardWebhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SQLiteStore", dependencies: ["Automation", "JSONPath", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "HTTPAPI",
             dependencies: [
                 "Automation",
+                "StandardWebhooks",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "signalbox",
             dependencies: [
-                "AMQPClient", "JSONPath", "Cron", "Automation", "SQLiteStore", "Engine", "HTTPAPI",
+                "AMQPClient", "JSONPath", "Cron", "Automation", "SQLiteStore", "Engine", "HTTPAPI", "StandardWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,7 +124,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPAPITests",
-            dependencies: ["HTTPAPI", "Automation", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "HTTPAPI", "Automation", "StandardWebhooks", "SignalboxTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "SignalboxTests", dependencies: ["signalbox", "Engine", "Automation", "AMQPClient", "SignalboxTestSupport"]

@@ -29,6 +29,18 @@ else
 fi
 
 signalbox_ensure_packages
+
+# Someone else's Standard Webhooks implementation (the reference library on PyPI), which the
+# webhook tests sign and verify with, kept out of the system's Python under .build.
+python_peers="$ROOT/.build/python-peers"
+if ! PYTHONPATH="$python_peers" python3 -c 'import standardwebhooks' 2>/dev/null; then
+  command -v python3 >/dev/null || sb_die "python3 is needed for the Standard Webhooks peer tests"
+  sb_log "pip install standardwebhooks==1.3.0 into $python_peers"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$python_peers" standardwebhooks==1.3.0 ||
+    sb_die "could not install the Python package standardwebhooks (PyPI); the webhook tests need it"
+fi
+export SIGNALBOX_TEST_PYTHONPATH="$python_peers"
+
 signalbox_ensure_broker
 signalbox_export_test_env
 signalbox_ensure_restartable_broker

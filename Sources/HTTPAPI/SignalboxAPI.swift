@@ -5,9 +5,9 @@ import Logging
 /// The Signalbox REST API (docs/openapi.yaml): Hummingbird routes over ``AutomationService``.
 ///
 /// Paths and JSON fields follow seed 000 (`POST /namespaces/{ns}/automated-actions`,
-/// `/automated-actions/by-id/{id}/schedules`, …). Every route but `/health/live`, `/health/ready`
-/// and `/metrics` needs `Authorization: Bearer <token>`; the token decides the tenant and the
-/// role. Every failure is a JSON ``APIError``.
+/// `/automated-actions/by-id/{id}/schedules`, …). Every route but `/health/live`, `/health/ready`,
+/// `/metrics` and the webhook calls `/hooks/{id}` (signed instead) needs `Authorization: Bearer
+/// <token>`; the token decides the tenant and the role. Every failure is a JSON ``APIError``.
 ///
 /// Readiness checks and the metrics text are injected, so the API depends on neither the broker,
 /// the database nor a metrics backend.
@@ -23,6 +23,8 @@ public struct SignalboxAPI: Sendable {
     public var readinessTimeout: Duration
     /// The body of `GET /metrics`, in Prometheus' text exposition format.
     public var metricsText: @Sendable () -> String
+    /// The token buckets of webhook calls.
+    let webhookRates = WebhookRateLimiter()
 
     public init(
         service: AutomationService, logger: Logger, readinessChecks: [ReadinessCheck] = [],
@@ -41,11 +43,14 @@ public struct SignalboxAPI: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
         addOperationsRoutes(to: router)
+        // Authenticated by their signature, not a bearer token.
+        addWebhookCallRoutes(to: router)
 
         let api = router.group().add(middleware: AuthenticationMiddleware(service: service))
         addActionRoutes(to: api)
         addScheduleRoutes(to: api)
         addTriggerRoutes(to: api)
+        addWebhookRoutes(to: api)
         addExecutionRoutes(to: api)
         addToolRoutes(to: api)
         return router

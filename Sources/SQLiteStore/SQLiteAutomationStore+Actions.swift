@@ -155,10 +155,12 @@ extension SQLiteAutomationStore {
     /// Loads an action of `tenant` in a write transaction, applies `change`, stamps `dateUpdated`,
     /// refreshes `nextScheduledRunAt` and writes what changed — the schedule and trigger methods'
     /// common path, so a limit check and its insert are one transaction.
+    /// `afterwards` writes more in the same transaction, once the action is saved.
     func modify(
         _ actionId: ActionID,
         _ tenant: TenantID,
         at date: Date,
+        afterwards: @escaping @Sendable (Database) throws -> Void = { _ in },
         _ change: @escaping @Sendable (inout AutomatedAction) throws(AutomationError) -> Void
     ) async throws -> AutomatedAction {
         try await writer.write { db in
@@ -170,6 +172,7 @@ extension SQLiteAutomationStore {
             action.dateUpdated = date
             action.refreshNextScheduledRun()
             try ActionGraph.save(db, from: existing, to: action)
+            try afterwards(db)
             return action
         }
     }

@@ -6,6 +6,6 @@ struct Signalbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signalbox",
         abstract: "Event-triggered and scheduled automation: ProcessUpdated events in, process-start commands out.",
-        subcommands: [ServeCommand.self, TokenCommand.self, JSONPathCommand.self, FilterCommand.self, CronCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self, JSONPathCommand.self, FilterCommand.self, CronCommand.self, WebhookCommand.self]
             + actionCommands)
 }

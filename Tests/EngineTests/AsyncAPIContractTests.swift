@@ -253,6 +253,11 @@ struct AsyncAPIContractTests {
         case .manual:
             event = Event.manual(id: body.trigger.sourceEventId, of: action)
             cause = .manual
+        case .webhook:
+            let webhook = WebhookTrigger(
+                id: WebhookID(rawValue: try #require(body.trigger.id).rawValue), name: "example", dateCreated: now)
+            event = Event.webhook(webhook, of: action, id: body.trigger.sourceEventId, messageID: nil, receivedAt: now, payload: .null)
+            cause = .webhook(webhook.id)
         }
         let plan = CommandPlanner().plan(action, cause: cause, for: event, at: now)
         return try #require(plan.commands.first { $0.itemIndex == body.item.index }, "the planner made no command for \(body.item)")

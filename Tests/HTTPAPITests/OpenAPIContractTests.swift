@@ -1,7 +1,10 @@
+import Automation
 import Foundation
 import HTTPAPI
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import StandardWebhooks
 import Testing
 
 /// `docs/openapi.yaml` against the running API: every route is documented, and real responses of
@@ -25,6 +28,11 @@ import Testing
         "POST /automated-actions/by-id/{id}/message-triggers/{triggerId}/disable",
         "POST /automated-actions/by-id/{id}/trigger", "GET /automated-actions/by-id/{id}/history",
         "POST /filters/test",
+        "POST /automated-actions/by-id/{id}/webhooks", "GET /automated-actions/by-id/{id}/webhooks",
+        "GET /automated-actions/by-id/{id}/webhooks/{webhookId}", "DELETE /automated-actions/by-id/{id}/webhooks/{webhookId}",
+        "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/enable",
+        "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/disable",
+        "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/rotate-secret", "POST /hooks/{webhookId}",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {
@@ -40,7 +48,7 @@ import Testing
         }
         // The reader really read the schemas (so the checks below cannot pass vacuously).
         let action = try #require(document.schemas["AutomatedAction"])
-        #expect(action.required.count == 15)
+        #expect(action.required.count == 16)
         #expect(action.properties["schedules"] == .init(schema: "CronSchedule", isArray: true))
         #expect(document.schemas["ExecutionHistoryEntry"]?.required.contains("processId") == true)
         #expect(document.schemas["ErrorDetail"]?.required == ["code", "status", "message"])
@@ -53,7 +61,7 @@ import Testing
         let json = try JSON(data: Data(#"{"error": {"code": "x", "status": 400}}"#.utf8))
         #expect(document.problems(json, against: "Error") == ["$.error.message: required by ErrorDetail but missing"])
         let nested = try JSON(data: Data(#"{"items": [{"id": "x"}], "nextCursor": null}"#.utf8))
-        #expect(document.problems(nested, against: "ActionList").count == 14)
+        #expect(document.problems(nested, against: "ActionList").count == 15)
     }
 
     @Test func responsesMatchTheDocument() async throws {
@@ -126,6 +134,33 @@ import Testing
             _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
             _ = try await check(
                 .post, "/filters/test", "/filters/test", token: env.member, body: #"{"filter": "$.a == 1", "events": [{"a": 1}, {"a": 2}]}"#)
+            // Webhooks: managed with a token, called with a signature.
+            let hooked = try await check(
+                .post, "/automated-actions/by-id/{id}/webhooks", "\(byId)/webhooks", token: env.member, body: #"{"name": "hook", "filter": "$.payload.n > 0"}"#)
+            let webhookId = try #require(hooked.json["id"].string)
+            let secret = try #require(WebhookSecret(hooked.json["secret"].string ?? ""))
+            let hookPath = "\(byId)/webhooks/\(webhookId)"
+            _ = try await check(.get, "/automated-actions/by-id/{id}/webhooks", "\(byId)/webhooks", token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/webhooks/{webhookId}", hookPath, token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/webhooks/{webhookId}/disable", "\(hookPath)/disable", token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/webhooks/{webhookId}/enable", "\(hookPath)/enable", token: env.member)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/webhooks/{webhookId}/rotate-secret", "\(hookPath)/rotate-secret", token: env.member)
+            let unsigned = try await client.call(.post, "/hooks/\(webhookId)", token: nil, body: "{}")
+            #expect(document.operation("POST", "/hooks/{webhookId}")?.statuses.contains(String(unsigned.status.code)) == true)
+            #expect(document.problems(unsigned.json, against: "Error").isEmpty)
+            var signed = HTTPFields()
+            for (name, value) in StandardWebhooks.headers(
+                keys: [secret.key], messageID: "msg_contract", timestamp: Int(env.clock.now().timeIntervalSince1970), body: Array(#"{"n": 1}"#.utf8))
+            {
+                signed[HTTPField.Name(name)!] = value
+            }
+            // Signed with the secret rotated away above: it works for the grace period.
+            let called = try await client.call(.post, "/hooks/\(webhookId)", token: nil, body: #"{"n": 1}"#, headers: signed)
+            #expect(called.status == .accepted, "\(called.text)")
+            #expect(document.operation("POST", "/hooks/{webhookId}")?.successStatus == "202")
+            let receipt = document.problems(called.json, against: "WebhookReceipt")
+            #expect(receipt.isEmpty, "\(receipt)")
+
             _ = try await check(.post, "/automated-actions/by-id/{id}/pause", "\(byId)/pause", token: env.member)
             _ = try await check(.post, "/automated-actions/by-id/{id}/resume", "\(byId)/resume", token: env.member)
             _ = try await check(
@@ -144,6 +179,7 @@ import Testing
             }
 
             // Deletions last.
+            _ = try await check(.delete, "/automated-actions/by-id/{id}/webhooks/{webhookId}", hookPath, token: env.admin)
             _ = try await check(
                 .delete, "/automated-actions/by-id/{id}/message-triggers/{triggerId}", "\(byId)/message-triggers/\(triggerId)", token: env.admin)
             _ = try await check(.delete, "/automated-actions/by-id/{id}/schedules/{scheduleId}", "\(byId)/schedules/\(scheduleId)", token: env.admin)

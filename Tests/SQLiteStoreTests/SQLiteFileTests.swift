@@ -10,7 +10,7 @@ struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
         "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
-        "executionHistory_action", "executionHistory_processHash", "manualRunKey_created",
+        "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -35,6 +35,7 @@ struct SQLiteFileTests {
                 "v4: history looked up by 64-bit hashes of its key and process id",
                 "v5: a version counter of the action, trigger and schedule definitions",
                 "v6: idempotency keys of manual runs",
+                "v7: webhook triggers and their credentials",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -77,7 +78,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 6)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 7)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

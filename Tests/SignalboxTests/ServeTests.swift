@@ -50,7 +50,7 @@ import Testing
         // As on a fresh install: serve declared the commands queue, so the tutorial's manual run lands there.
         let commands = "\(prefix).commands"
         try await walkSeedTutorialThroughTheCLI(port: port, database: database)
-        #expect(try await client.queueStatus(commands).messageCount == 2, "two manual runs, one command each")
+        #expect(try await client.queueStatus(commands).messageCount == 3, "two manual runs and a webhook call, one command each")
         try await client.delete(queue: commands)
 
         let stopping = ContinuousClock.now
@@ -167,6 +167,8 @@ import Testing
         #expect(history.status == 0)
         #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"), "\(history.stdout)")
 
+        try await callAWebhookThroughTheCLI(client)
+
         let shown = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("Daily 9am") && shown.stdout.contains("On Data Import Complete"))
@@ -175,6 +177,38 @@ import Testing
         #expect(deleted.status == 0, "action-delete failed: \(deleted.stderr)")
         let gone = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(gone.status != 0)
+    }
+
+    /// A webhook added with the CLI and called with `signalbox webhook send`: the call runs the
+    /// action (one command on the queue), the same message id again replays it.
+    private func callAWebhookThroughTheCLI(_ client: [String: String]) async throws {
+        let added = try await SignalboxProcess.run([
+            "action-webhook-add", "--action-name", "daily-report", "--namespace", "production", "--webhook-name", "deploys",
+            "--filter", "$.payload.ref == 'refs/heads/main'",
+        ], environment: client)
+        #expect(added.status == 0, "action-webhook-add failed: \(added.stderr)")
+        let lines = added.stdout.split(separator: "\n").map(String.init)
+        let url = try #require(lines.first { $0.hasPrefix("URL:") }?.split(separator: " ").last.map(String.init), "\(added.stdout)")
+        let secret = try #require(lines.first { $0.hasPrefix("Secret:") }?.split(separator: " ").last.map(String.init), "\(added.stdout)")
+        #expect(secret.hasPrefix("whsec_"))
+
+        let payload = FileManager.default.temporaryDirectory.appendingPathComponent("push-\(UUID().uuidString).json")
+        try Data(#"{"ref": "refs/heads/main"}"#.utf8).write(to: payload)
+        defer { try? FileManager.default.removeItem(at: payload) }
+        let send = ["webhook", "send", "--url", url, "--secret", secret, "--message-id", "msg_tutorial", payload.path]
+        let first = try await SignalboxProcess.run(send, environment: client)
+        #expect(first.status == 0 && first.stdout.hasPrefix("HTTP 202"), "\(first.stdout) \(first.stderr)")
+        #expect(first.stdout.contains(#""outcome":"started""#), "\(first.stdout)")
+        let again = try await SignalboxProcess.run(send, environment: client)
+        #expect(again.stdout.contains(#""outcome":"replayed""#), "\(again.stdout)")
+        let forged = try await SignalboxProcess.run(
+            ["webhook", "send", "--url", url, "--secret", "whsec_" + Data(repeating: 7, count: 32).base64EncodedString(), payload.path],
+            environment: client)
+        #expect(forged.status == 1 && forged.stdout.hasPrefix("HTTP 401"), "\(forged.stdout)")
+
+        let listed = try await SignalboxProcess.run(
+            ["action-webhook-list", "--action-name", "daily-report", "--namespace", "production"], environment: client)
+        #expect(listed.stdout.contains("deploys") && !listed.stdout.contains("whsec_"), "\(listed.stdout)")
     }
 
     @Test func badConfigurationExitsTwoNamingTheKey() async throws {

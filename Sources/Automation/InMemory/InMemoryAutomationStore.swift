@@ -19,6 +19,7 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var nextSequence = 0
     private var lastFiredBySchedule: [ScheduleID: Date] = [:]
     private var manualRunKeys: [ManualRunKeyID: ManualRunKey] = [:]
+    private var webhookCredentials: [WebhookID: WebhookCredentials] = [:]
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -219,6 +220,51 @@ public actor InMemoryAutomationStore: AutomationStore {
             }
             action.messageTriggers.remove(at: index)
         }
+    }
+
+    // MARK: Webhooks
+
+    public func insertWebhook(
+        _ webhook: WebhookTrigger, credentials: WebhookCredentials, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
+    ) throws -> AutomatedAction {
+        let action = try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.addWebhook(webhook, limit: limit) }
+        webhookCredentials[webhook.id] = credentials
+        return action
+    }
+
+    public func updateWebhook(_ webhook: WebhookTrigger, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.replaceWebhook(webhook) }
+    }
+
+    public func deleteWebhook(id: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
+        let action = try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.removeWebhook(id) }
+        webhookCredentials[id] = nil
+        return action
+    }
+
+    public func rotateWebhookSecret(
+        to secret: WebhookSecret, webhookId: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date, grace: TimeInterval
+    ) throws -> WebhookCredentials {
+        try check()
+        guard let action = actionsByID[actionId], action.tenantId == tenant else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+        guard action.webhook(webhookId) != nil, let current = webhookCredentials[webhookId] else {
+            throw AutomationError.notFound("webhook \(webhookId) does not exist", field: "webhookId")
+        }
+        let rotated = current.rotated(to: secret, at: date, grace: grace)
+        webhookCredentials[webhookId] = rotated
+        return rotated
+    }
+
+    public func webhookTarget(id: WebhookID) throws -> WebhookTarget? {
+        try check()
+        for action in actionsByID.values {
+            if let webhook = action.webhook(id), let credentials = webhookCredentials[id] {
+                return WebhookTarget(action: action, webhook: webhook, credentials: credentials)
+            }
+        }
+        return nil
     }
 
     // MARK: Pipeline queries

@@ -5,7 +5,7 @@ import Foundation
 /// exactly one action and are stored with it.
 ///
 /// JSON (seed 000): `id`, `tenantId`, `namespaceId`, `name`, `description`, `status`, `actions`,
-/// `schedules`, `messageTriggers`, `nextScheduledRunAt`, `totalExecutions`,
+/// `schedules`, `messageTriggers` (and `webhooks`, ours), `nextScheduledRunAt`, `totalExecutions`,
 /// `consecutiveFailures`, `dateCreated`, `dateUpdated`. Namespaces are identified by name, so
 /// `namespaceId` carries the namespace name; `namespace` carries it too, for readability. Null
 /// values are written as `null`, as in the seed.
@@ -21,6 +21,8 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     public var actions: [ActionItem]
     public var schedules: [CronScheduleDefinition]
     public var messageTriggers: [MessageTrigger]
+    /// Triggers called over HTTP (``WebhookTrigger``), without their secrets.
+    public var webhooks: [WebhookTrigger]
     /// The earliest ``CronScheduleDefinition/nextOccurrence`` of the enabled schedules while the
     /// action is active; nil otherwise. Kept in step by ``refreshNextScheduledRun()``.
     public var nextScheduledRunAt: Date?
@@ -41,6 +43,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         actions: [ActionItem],
         schedules: [CronScheduleDefinition] = [],
         messageTriggers: [MessageTrigger] = [],
+        webhooks: [WebhookTrigger] = [],
         nextScheduledRunAt: Date? = nil,
         totalExecutions: Int = 0,
         consecutiveFailures: Int = 0,
@@ -56,6 +59,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         self.actions = actions
         self.schedules = schedules
         self.messageTriggers = messageTriggers
+        self.webhooks = webhooks
         self.nextScheduledRunAt = nextScheduledRunAt
         self.totalExecutions = totalExecutions
         self.consecutiveFailures = consecutiveFailures
@@ -86,9 +90,14 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         messageTriggers.first { $0.id == id }
     }
 
+    /// The webhook with `id`, if the action has it.
+    public func webhook(_ id: WebhookID) -> WebhookTrigger? {
+        webhooks.first { $0.id == id }
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, tenantId, namespaceId, namespace, name, description, status, actions, schedules
-        case messageTriggers, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
+        case messageTriggers, webhooks, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
         case dateUpdated
     }
 
@@ -107,6 +116,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         actions = try c.decode([ActionItem].self, forKey: .actions)
         schedules = try c.decodeIfPresent([CronScheduleDefinition].self, forKey: .schedules) ?? []
         messageTriggers = try c.decodeIfPresent([MessageTrigger].self, forKey: .messageTriggers) ?? []
+        webhooks = try c.decodeIfPresent([WebhookTrigger].self, forKey: .webhooks) ?? []
         nextScheduledRunAt = try c.decodeIfPresent(Date.self, forKey: .nextScheduledRunAt)
         totalExecutions = try c.decodeIfPresent(Int.self, forKey: .totalExecutions) ?? 0
         consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0
@@ -126,6 +136,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         try c.encode(actions, forKey: .actions)
         try c.encode(schedules, forKey: .schedules)
         try c.encode(messageTriggers, forKey: .messageTriggers)
+        try c.encode(webhooks, forKey: .webhooks)
         try c.encode(nextScheduledRunAt, forKey: .nextScheduledRunAt)
         try c.encode(totalExecutions, forKey: .totalExecutions)
         try c.encode(consecutiveFailures, forKey: .consecutiveFailures)

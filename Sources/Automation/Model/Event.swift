@@ -61,6 +61,8 @@ public enum EventSource: Hashable, Sendable {
     case schedule(ScheduleID, occurrence: Date)
     /// A run asked for through the API or CLI.
     case manual
+    /// A call of a webhook.
+    case webhook(WebhookID)
 
     /// How history records runs caused by this source.
     public var executionTriggerType: ExecutionTriggerType {
@@ -68,6 +70,7 @@ public enum EventSource: Hashable, Sendable {
         case .message: .message
         case .schedule: .schedule
         case .manual: .manual
+        case .webhook: .webhook
         }
     }
 }

@@ -139,6 +139,7 @@ public enum ExecutionTriggerType: String, Hashable, Sendable, Codable, CaseItera
     case schedule = "Schedule"
     case message = "Message"
     case manual = "Manual"
+    case webhook = "Webhook"
 }
 
 /// How a run ended; `Pending` until the process reports back. `Skipped` records schedule

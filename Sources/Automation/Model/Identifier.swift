@@ -60,6 +60,12 @@ public struct TriggerID: UUIDIdentifier {
     public init(rawValue: UUID) { self.rawValue = rawValue }
 }
 
+/// Identifies a ``WebhookTrigger``; it is also the last part of the webhook's URL (`/hooks/{id}`).
+public struct WebhookID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
 /// Identifies an ``ExecutionHistoryEntry``.
 public struct ExecutionID: UUIDIdentifier {
     public let rawValue: UUID
@@ -86,6 +92,7 @@ public struct ExecutionSourceID: UUIDIdentifier {
     public init(rawValue: UUID) { self.rawValue = rawValue }
     public init(_ schedule: ScheduleID) { self.rawValue = schedule.rawValue }
     public init(_ trigger: TriggerID) { self.rawValue = trigger.rawValue }
+    public init(_ webhook: WebhookID) { self.rawValue = webhook.rawValue }
 }
 
 extension UUID {

@@ -114,6 +114,8 @@ public struct CommandPlanner: Sendable {
             .init(type: .schedule, id: ExecutionSourceID(id), sourceEventId: event.id, scheduledAt: occurrence)
         case .manual:
             .init(type: .manual, id: nil, sourceEventId: event.id)
+        case .webhook(let id):
+            .init(type: .webhook, id: ExecutionSourceID(id), sourceEventId: event.id)
         }
     }
 

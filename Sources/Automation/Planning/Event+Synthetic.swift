@@ -45,3 +45,35 @@ extension Event {
         )
     }
 }
+
+extension Event {
+    /// The id of the event of a call to `webhook` whose sender gave `messageID` (the Standard
+    /// Webhooks `webhook-id` header): `webhook:<webhook id>:<message id>`. A sender's retry
+    /// carries the same message id, so it plans the same commands and records no second row.
+    public static func webhookEventID(_ webhook: WebhookID, messageID: String) -> String {
+        "webhook:\(webhook):\(messageID)"
+    }
+
+    /// The event of a call to `webhook` of `action`: its body holds the call's JSON under
+    /// `payload`, which filters and `$fromEvent` queries read (`$.payload.action`).
+    public static func webhook(
+        _ webhook: WebhookTrigger, of action: AutomatedAction, id: String, messageID: String?, receivedAt: Date,
+        payload: JSONValue
+    ) -> Event {
+        var members: [(String, JSONValue)] = [
+            ("type", "Webhook"),
+            ("id", .string(id)),
+            ("tenantId", .string(action.tenantId.rawValue)),
+            ("namespace", .string(action.namespace.rawValue)),
+            ("automatedActionId", .string(action.id.description)),
+            ("webhookId", .string(webhook.id.description)),
+            ("webhookName", .string(webhook.name)),
+            ("receivedAt", .string(receivedAt.formatted(.iso8601))),
+        ]
+        if let messageID { members.append(("messageId", .string(messageID))) }
+        members.append(("payload", payload))
+        return Event(
+            id: id, tenantId: action.tenantId, namespace: action.namespace, triggerType: nil, source: .webhook(webhook.id),
+            body: .object(JSONObject(members)))
+    }
+}

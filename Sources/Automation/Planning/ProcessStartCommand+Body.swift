@@ -75,11 +75,11 @@ extension ProcessStartCommand {
         public struct Trigger: Hashable, Sendable, Codable {
             /// `Message`, `Schedule` or `Manual`.
             public var type: ExecutionTriggerType
-            /// The message trigger or schedule; absent for manual runs.
+            /// The message trigger, schedule or webhook; absent for manual runs.
             public var id: ExecutionSourceID?
             /// For message runs, the ProcessUpdated type that matched.
             public var eventType: TriggerType?
-            /// The source event: AMQP message-id, `scheduleId@occurrence` or the manual run's id.
+            /// The source event: AMQP message-id, `scheduleId@occurrence`, the manual run's id or the webhook call's (``Event/webhookEventID(_:messageID:)``).
             public var sourceEventId: String
             /// For schedule runs, the instant the occurrence was due (not when it fired).
             public var scheduledAt: Date?

@@ -9,6 +9,8 @@ public enum RunCause: Hashable, Sendable {
     case schedule(ScheduleID, occurrence: Date)
     /// Someone asked for a run.
     case manual
+    /// A webhook was called (and its filter, if any, held).
+    case webhook(WebhookID)
 
     /// The cause carried by a schedule or manual event; nil for a message event, whose cause is
     /// the trigger that matched it (``TriggerMatch``).
@@ -17,6 +19,7 @@ public enum RunCause: Hashable, Sendable {
         case .message: return nil
         case .schedule(let schedule, let occurrence): self = .schedule(schedule, occurrence: occurrence)
         case .manual: self = .manual
+        case .webhook(let webhook): self = .webhook(webhook)
         }
     }
 
@@ -26,15 +29,17 @@ public enum RunCause: Hashable, Sendable {
         case .message: .message
         case .schedule: .schedule
         case .manual: .manual
+        case .webhook: .webhook
         }
     }
 
-    /// The history entry's `triggerId`: the trigger or schedule; nil for manual runs.
+    /// The history entry's `triggerId`: the trigger, schedule or webhook; nil for manual runs.
     public var sourceID: ExecutionSourceID? {
         switch self {
         case .message(let trigger, _): ExecutionSourceID(trigger)
         case .schedule(let schedule, _): ExecutionSourceID(schedule)
         case .manual: nil
+        case .webhook(let webhook): ExecutionSourceID(webhook)
         }
     }
 }

@@ -38,7 +38,8 @@ public protocol AutomationStore: Sendable {
 
     // MARK: Actions
 
-    /// Adds an action with its schedules and triggers; `conflict` (field `name`) if the
+    /// Adds an action with its schedules and message triggers (webhooks are added with their
+    /// credentials by ``insertWebhook(_:credentials:actionId:tenant:limit:at:)``); `conflict` (field `name`) if the
     /// namespace already has an action of that name.
     func insertAction(_ action: AutomatedAction) async throws
     /// Replaces the stored action with the same id and tenant — own fields, items, schedules and
@@ -82,6 +83,27 @@ public protocol AutomationStore: Sendable {
     func updateTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
     /// Removes a trigger; `notFound` if the action or trigger is absent.
     func deleteTrigger(id: TriggerID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+
+    // MARK: Webhooks
+
+    /// Appends a webhook and stores its credentials, in one transaction; `notFound` if the action
+    /// is absent, `limitExceeded` (field `webhooks`) at `limit` webhooks.
+    func insertWebhook(
+        _ webhook: WebhookTrigger, credentials: WebhookCredentials, actionId: ActionID, tenant: TenantID, limit: Int, at: Date
+    ) async throws -> AutomatedAction
+    /// Replaces the webhook with the same id (its credentials stay); `notFound` if the action or
+    /// the webhook is absent.
+    func updateWebhook(_ webhook: WebhookTrigger, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+    /// Removes a webhook with its credentials; `notFound` if the action or the webhook is absent.
+    func deleteWebhook(id: WebhookID, actionId: ActionID, tenant: TenantID, at: Date) async throws -> AutomatedAction
+    /// Replaces the webhook's credentials by ``WebhookCredentials/rotated(to:at:grace:)`` of the
+    /// stored ones, in one transaction; returns them. `notFound` if the action or webhook is absent.
+    func rotateWebhookSecret(
+        to secret: WebhookSecret, webhookId: WebhookID, actionId: ActionID, tenant: TenantID, at: Date, grace: TimeInterval
+    ) async throws -> WebhookCredentials
+    /// The webhook with `id`, of any tenant, with its action and credentials: what a call to
+    /// `/hooks/{id}` needs (it carries no token, so no tenant).
+    func webhookTarget(id: WebhookID) async throws -> WebhookTarget?
 
     // MARK: Pipeline and scheduler queries
 

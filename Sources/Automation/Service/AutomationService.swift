@@ -14,14 +14,20 @@ public struct AutomationService: Sendable {
         public var schedulesPerAction: Int
         /// Message triggers per action.
         public var triggersPerAction: Int
+        /// Webhooks per action.
+        public var webhooksPerAction: Int
         /// Items per action.
         public var itemsPerAction: Int
         /// Upcoming runs returned at most by one call.
         public var upcomingRuns: Int
 
-        public init(schedulesPerAction: Int = 5, triggersPerAction: Int = 50, itemsPerAction: Int = 50, upcomingRuns: Int = 1000) {
+        public init(
+            schedulesPerAction: Int = 5, triggersPerAction: Int = 50, webhooksPerAction: Int = 20, itemsPerAction: Int = 50,
+            upcomingRuns: Int = 1000
+        ) {
             self.schedulesPerAction = schedulesPerAction
             self.triggersPerAction = triggersPerAction
+            self.webhooksPerAction = webhooksPerAction
             self.itemsPerAction = itemsPerAction
             self.upcomingRuns = upcomingRuns
         }

@@ -1,3 +1,4 @@
+import Foundation
 import JSONPath
 
 extension AutomationValidator {
@@ -33,5 +34,29 @@ extension AutomationValidator {
             id: id, name: request.name, isEnabled: request.isEnabled ?? true, triggerType: request.triggerType,
             eventFilter: request.eventFilter)
         return (trigger, warnings)
+    }
+}
+
+extension AutomationValidator {
+    /// Builds a webhook from a request: a name, a filter that compiles (when given) and a rate
+    /// within bounds.
+    public static func makeWebhook(
+        _ request: AddWebhookRequest, id: WebhookID = .random(), at now: Date
+    ) throws(AutomationError) -> (WebhookTrigger, [ValidationWarning]) {
+        try validateName(request.name, field: "name")
+        var warnings: [ValidationWarning] = []
+        if let filter = request.filter { warnings = try compileFilter(filter, field: "filter").1 }
+        let rate = request.rateLimit ?? WebhookRateLimit()
+        guard rate.perSecond > 0, rate.perSecond <= WebhookRateLimit.maximumPerSecond else {
+            throw .invalidInput(
+                "rateLimit.perSecond must be above 0 and at most \(Int(WebhookRateLimit.maximumPerSecond))", field: "rateLimit.perSecond")
+        }
+        guard (1...WebhookRateLimit.maximumBurst).contains(rate.burst) else {
+            throw .invalidInput("rateLimit.burst must be 1 to \(WebhookRateLimit.maximumBurst)", field: "rateLimit.burst")
+        }
+        let webhook = WebhookTrigger(
+            id: id, name: request.name, isEnabled: request.isEnabled ?? true, filter: request.filter,
+            allowSecretParameter: request.allowSecretParameter ?? false, rateLimit: rate, dateCreated: now)
+        return (webhook, warnings)
     }
 }

@@ -3,8 +3,9 @@ import Automation
 import Foundation
 import Logging
 
-/// Manual runs (`POST …/trigger`) on the ``RunPath``: one slot, recorded once (a store failure is
-/// answered at once, not retried: someone waits), then the confirms are awaited up to `timeout`.
+/// Runs someone waits for — manual runs (`POST …/trigger`) and webhook calls — on the ``RunPath``:
+/// one slot, recorded once (a store failure is answered at once, not retried: someone waits), then
+/// the confirms are awaited up to `timeout`.
 public struct PublishingActionRunner: ActionRunner {
     private let runPath: RunPath
     private let publisher: any PipelinePublisher
@@ -36,10 +37,12 @@ public struct PublishingActionRunner: ActionRunner {
             return .heldBy(holder)
         }
         guard let result = results[0] else {
-            logger.warning("manual run not confirmed in time", metadata: ["action_id": "\(action.id)", "event_id": "\(event.id)"])
+            logger.warning("run not confirmed in time", metadata: [
+                "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)",
+            ])
             throw AutomationError.unavailable(
                 "the run is recorded (event \(event.id)) but the broker did not confirm its commands within \(timeout); "
-                    + "they are published when the broker is reachable (retry with the same Idempotency-Key to get this run)")
+                    + "they are published when the broker is reachable (\(Self.retryHint(cause)))")
         }
         if let reason = result.retryReason {
             // Nothing will start these processes: close their entries so history says why.
@@ -48,12 +51,21 @@ public struct PublishingActionRunner: ActionRunner {
             _ = try? await runPath.store.completeExecutions(
                 pending.map { ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: message) },
                 at: clock.now())
-            logger.error("manual run refused by the broker", metadata: ["action_id": "\(action.id)", "event_id": "\(event.id)", "reason": "\(reason)"])
+            logger.error("run refused by the broker", metadata: [
+                "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)",
+                "reason": "\(reason)",
+            ])
             throw AutomationError.unavailable("the broker refused the run's commands (event \(event.id)): \(reason)")
         }
-        logger.info("manual run published", metadata: [
-            "action_id": "\(action.id)", "event_id": "\(event.id)", "commands": "\(result.entries.filter { $0.outcome == .pending }.count)",
+        logger.info("run published", metadata: [
+            "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)", "commands": "\(result.entries.filter { $0.outcome == .pending }.count)",
         ])
         return .ran(result.entries)
+    }
+
+    /// How the waiting client gets this run again.
+    private static func retryHint(_ cause: RunCause) -> String {
+        if case .webhook = cause { return "a retry with the same webhook-id gets this run" }
+        return "retry with the same Idempotency-Key to get this run"
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -16,6 +16,7 @@ enum StoreMigrations {
     static let v4 = "v4: history looked up by 64-bit hashes of its key and process id"
     static let v5 = "v5: a version counter of the action, trigger and schedule definitions"
     static let v6 = "v6: idempotency keys of manual runs"
+    static let v7 = "v7: webhook triggers and their credentials"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -96,6 +97,35 @@ enum StoreMigrations {
                 );
                 -- pruneManualRunKeys(createdBefore:).
                 CREATE INDEX manualRunKey_created ON manualRunKey(createdAt);
+                """)
+        }
+        migrator.registerMigration(v7) { db in
+            // Webhooks are not read by the trigger index or the scheduler, so their changes do
+            // not bump definitionsVersion. Calls look a webhook up by its id alone (the URL has
+            // no tenant): hence the unique index on id.
+            try db.execute(sql: """
+                CREATE TABLE webhookTrigger (
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    isEnabled INTEGER NOT NULL,
+                    filter TEXT,
+                    allowSecretParameter INTEGER NOT NULL,
+                    ratePerSecond REAL NOT NULL,
+                    rateBurst INTEGER NOT NULL,
+                    dateCreated REAL NOT NULL,
+                    PRIMARY KEY (actionId, id)
+                );
+                -- webhookTarget(id:), and the credentials' parent key.
+                CREATE UNIQUE INDEX webhookTrigger_id ON webhookTrigger(id);
+                CREATE TABLE webhookCredentials (
+                    webhookId TEXT PRIMARY KEY REFERENCES webhookTrigger(id) ON DELETE CASCADE,
+                    secret TEXT NOT NULL,
+                    previousSecret TEXT,
+                    previousSecretExpiresAt REAL,
+                    rotatedAt REAL
+                );
                 """)
         }
         return migrator

@@ -19,6 +19,7 @@ enum ActionGraph {
     static func assemble(_ db: Database, _ records: [ActionRecord]) throws -> [AutomatedAction] {
         var schedules: [ActionID: [CronScheduleDefinition]] = [:]
         var triggers: [ActionID: [MessageTrigger]] = [:]
+        var webhooks: [ActionID: [WebhookTrigger]] = [:]
         for start in stride(from: 0, to: records.count, by: chunkSize) {
             let keys = records[start..<min(start + chunkSize, records.count)].map(\.id.description)
             let scheduleRows = try ScheduleRecord.filter(keys.contains(Column("actionId")))
@@ -27,8 +28,15 @@ enum ActionGraph {
             let triggerRows = try TriggerRecord.filter(keys.contains(Column("actionId")))
                 .order(Column("actionId"), Column("position")).fetchAll(db)
             for row in triggerRows { triggers[row.actionId, default: []].append(row.trigger) }
+            let webhookRows = try WebhookRecord.filter(keys.contains(Column("actionId")))
+                .order(Column("actionId"), Column("position")).fetchAll(db)
+            for row in webhookRows { webhooks[row.actionId, default: []].append(row.webhook) }
         }
-        return records.map { $0.action(schedules: schedules[$0.id] ?? [], triggers: triggers[$0.id] ?? []) }
+        return records.map { record in
+            var action = record.action(schedules: schedules[record.id] ?? [], triggers: triggers[record.id] ?? [])
+            action.webhooks = webhooks[record.id] ?? []
+            return action
+        }
     }
 
     /// Inserts a new aggregate.
@@ -36,6 +44,7 @@ enum ActionGraph {
         try ActionRecord(action).insert(db)
         for record in scheduleRecords(action) { try record.insert(db) }
         for record in triggerRecords(action) { try record.insert(db) }
+        for record in webhookRecords(action) { try record.insert(db) }
     }
 
     /// Writes what differs between `old` (as stored) and `new`: the action row if its own fields
@@ -45,6 +54,7 @@ enum ActionGraph {
         if record != ActionRecord(old) { try record.update(db) }
         try sync(db, actionId: new.id, from: scheduleRecords(old), to: scheduleRecords(new), id: \.schedule.id.description)
         try sync(db, actionId: new.id, from: triggerRecords(old), to: triggerRecords(new), id: \.trigger.id.description)
+        try sync(db, actionId: new.id, from: webhookRecords(old), to: webhookRecords(new), id: \.webhook.id.description)
     }
 
     /// Refuses `action` if another action of its namespace has its name, with the in-memory
@@ -72,6 +82,10 @@ enum ActionGraph {
 
     private static func triggerRecords(_ action: AutomatedAction) -> [TriggerRecord] {
         action.messageTriggers.enumerated().map { TriggerRecord($1, actionId: action.id, position: $0) }
+    }
+
+    private static func webhookRecords(_ action: AutomatedAction) -> [WebhookRecord] {
+        action.webhooks.enumerated().map { WebhookRecord($1, actionId: action.id, position: $0) }
     }
 
     private static func sync<Record: PersistableRecord & Hashable>(

@@ -21,5 +21,11 @@ extension Signalbox {
         ActionMessageTriggerEnableCommand.self,
         ActionMessageTriggerDisableCommand.self,
         ActionMessageTriggerRemoveCommand.self,
+        ActionWebhookAddCommand.self,
+        ActionWebhookListCommand.self,
+        ActionWebhookEnableCommand.self,
+        ActionWebhookDisableCommand.self,
+        ActionWebhookRotateCommand.self,
+        ActionWebhookRemoveCommand.self,
     ]
 }

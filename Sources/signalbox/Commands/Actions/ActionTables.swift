@@ -54,7 +54,21 @@ enum ActionTables {
                 ["ID", "NAME", "ENABLED", "TYPE", "FILTER"],
                 action.messageTriggers.map { [$0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.triggerType.rawValue, $0.eventFilter] })
         }
+        text += "\nWebhooks (\(action.webhooks.count))\n"
+        if !action.webhooks.isEmpty { text += webhooks(action.webhooks) }
         return text
+    }
+
+    /// Webhooks, without secrets (`action-webhook-list`, `action-get`).
+    static func webhooks(_ webhooks: [WebhookTrigger]) -> String {
+        table(
+            ["ID", "NAME", "ENABLED", "URL", "RATE", "FILTER"],
+            webhooks.map {
+                [
+                    $0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.path,
+                    "\($0.rateLimit.perSecond)/s burst \($0.rateLimit.burst)", $0.filter ?? "-",
+                ]
+            })
     }
 
     /// What an item starts, briefly.

@@ -1,0 +1,113 @@
+import Foundation
+
+/// Body of `POST …/webhooks`.
+public struct AddWebhookRequest: Hashable, Sendable, Codable {
+    public var name: String
+    public var isEnabled: Bool?
+    /// A filter over the webhook event (see ``Event/webhook(_:of:id:messageID:receivedAt:payload:)``).
+    public var filter: String?
+    /// Accept `?secret=` as well as Standard Webhooks signatures (seed 001).
+    public var allowSecretParameter: Bool?
+    public var rateLimit: WebhookRateLimit?
+
+    public init(
+        name: String, isEnabled: Bool? = nil, filter: String? = nil, allowSecretParameter: Bool? = nil,
+        rateLimit: WebhookRateLimit? = nil
+    ) {
+        self.name = name
+        self.isEnabled = isEnabled
+        self.filter = filter
+        self.allowSecretParameter = allowSecretParameter
+        self.rateLimit = rateLimit
+    }
+}
+
+/// Body of `POST …/webhooks/{webhookId}/rotate-secret` (optional).
+public struct RotateWebhookSecretRequest: Hashable, Sendable, Codable {
+    /// How long the secret being replaced keeps working; default ``defaultGrace``.
+    public var graceSeconds: Int?
+
+    public static let defaultGrace = 86_400
+    public static let maximumGrace = 7 * 86_400
+
+    public init(graceSeconds: Int? = nil) { self.graceSeconds = graceSeconds }
+}
+
+/// A webhook with its secret, as created or rotated: the only answers that show the secret.
+public struct WebhookWithSecret: Hashable, Sendable, Codable {
+    public var webhook: WebhookTrigger
+    public var secret: String
+    /// After a rotation: until when the previous secret still works.
+    public var previousSecretExpiresAt: Date?
+    public var warnings: [ValidationWarning]
+
+    public init(webhook: WebhookTrigger, secret: WebhookSecret, previousSecretExpiresAt: Date? = nil, warnings: [ValidationWarning] = []) {
+        self.webhook = webhook
+        self.secret = secret.text
+        self.previousSecretExpiresAt = previousSecretExpiresAt
+        self.warnings = warnings
+    }
+
+    /// The webhook's own members, then `secret` (and `previousSecretExpiresAt`, `warnings`).
+    public func encode(to encoder: any Encoder) throws {
+        try webhook.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(secret, forKey: .secret)
+        try c.encodeIfPresent(previousSecretExpiresAt, forKey: .previousSecretExpiresAt)
+        if !warnings.isEmpty { try c.encode(warnings, forKey: .warnings) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        webhook = try WebhookTrigger(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        secret = try c.decode(String.self, forKey: .secret)
+        previousSecretExpiresAt = try c.decodeIfPresent(Date.self, forKey: .previousSecretExpiresAt)
+        warnings = try c.decodeIfPresent([ValidationWarning].self, forKey: .warnings) ?? []
+    }
+
+    enum CodingKeys: String, CodingKey { case secret, previousSecretExpiresAt, warnings }
+}
+
+/// A call to `/hooks/{id}` that passed authentication.
+public struct WebhookCall: Sendable {
+    /// The `webhook-id` header (the sender's message id), when sent.
+    public var messageID: String?
+    /// The body as received.
+    public var body: [UInt8]
+
+    public init(messageID: String?, body: [UInt8]) {
+        self.messageID = messageID
+        self.body = body
+    }
+
+    /// The longest `webhook-id` accepted.
+    public static let maximumMessageIDLength = 256
+}
+
+/// What a webhook call did.
+public struct WebhookReceipt: Hashable, Sendable, Codable {
+    public enum Outcome: String, Hashable, Sendable, Codable {
+        /// The action ran: one process per item was started.
+        case started
+        /// An earlier call with the same `webhook-id` ran it: nothing new was published.
+        case replayed
+        /// The webhook's filter did not hold for this call: nothing ran.
+        case filtered
+        /// The action is paused: nothing ran.
+        case paused
+    }
+
+    public var outcome: Outcome
+    public var webhookId: WebhookID
+    public var eventId: String
+    public var processIds: [ProcessID]
+    public var entries: [ExecutionHistoryEntry]
+
+    public init(outcome: Outcome, webhookId: WebhookID, eventId: String, processIds: [ProcessID] = [], entries: [ExecutionHistoryEntry] = []) {
+        self.outcome = outcome
+        self.webhookId = webhookId
+        self.eventId = eventId
+        self.processIds = processIds
+        self.entries = entries
+    }
+}

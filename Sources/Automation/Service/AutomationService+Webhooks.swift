@@ -1,0 +1,175 @@
+import Foundation
+import JSONPath
+
+extension AutomationService {
+    // MARK: Managing webhooks
+
+    /// Adds a webhook to an action (`POST …/webhooks`, `action-webhook-add`) with a new secret,
+    /// which this answer shows once.
+    public func addWebhook(
+        _ request: AddWebhookRequest, to reference: ActionReference, as caller: Caller
+    ) async throws(AutomationError) -> WebhookWithSecret {
+        let action = try await resolve(reference, caller)
+        let now = now()
+        let (webhook, warnings) = try AutomationValidator.makeWebhook(request, at: now)
+        if action.webhooks.count >= limits.webhooksPerAction {
+            throw .limitExceeded("an action can have at most \(limits.webhooksPerAction) webhooks", field: "webhooks")
+        }
+        let secret = WebhookSecret.generate()
+        _ = try await mutation(of: action.id, tenant: caller.tenantId) {
+            try await store.insertWebhook(
+                webhook, credentials: WebhookCredentials(secret: secret), actionId: action.id, tenant: caller.tenantId,
+                limit: limits.webhooksPerAction, at: now)
+        }
+        return WebhookWithSecret(webhook: webhook, secret: secret, warnings: warnings)
+    }
+
+    /// An action's webhooks, without their secrets.
+    public func webhooks(of reference: ActionReference, as caller: Caller) async throws(AutomationError) -> [WebhookTrigger] {
+        try await resolve(reference, caller).webhooks
+    }
+
+    /// One webhook of an action, without its secret.
+    public func webhook(_ id: WebhookID, of reference: ActionReference, as caller: Caller) async throws(AutomationError) -> WebhookTrigger {
+        try Self.webhook(id, in: try await resolve(reference, caller))
+    }
+
+    /// Enables a webhook: calls run the action again.
+    public func enableWebhook(_ id: WebhookID, of reference: ActionReference, as caller: Caller) async throws(AutomationError) -> WebhookTrigger {
+        try await setWebhookEnabled(true, id, reference, caller)
+    }
+
+    /// Disables a webhook: calls are answered 404 until it is enabled.
+    public func disableWebhook(_ id: WebhookID, of reference: ActionReference, as caller: Caller) async throws(AutomationError) -> WebhookTrigger {
+        try await setWebhookEnabled(false, id, reference, caller)
+    }
+
+    /// Removes a webhook and its secrets. Admin only.
+    public func removeWebhook(_ id: WebhookID, from reference: ActionReference, as caller: Caller) async throws(AutomationError) {
+        try requireAdmin(caller, "remove webhooks")
+        let action = try await resolve(reference, caller)
+        _ = try Self.webhook(id, in: action)
+        let now = now()
+        _ = try await mutation(of: action.id, tenant: caller.tenantId) {
+            try await store.deleteWebhook(id: id, actionId: action.id, tenant: caller.tenantId, at: now)
+        }
+    }
+
+    /// Issues a new secret for a webhook; the one it replaces keeps working for the request's
+    /// grace (default 24 h), so senders can switch without losing calls.
+    public func rotateWebhookSecret(
+        _ id: WebhookID, of reference: ActionReference, _ request: RotateWebhookSecretRequest = RotateWebhookSecretRequest(),
+        as caller: Caller
+    ) async throws(AutomationError) -> WebhookWithSecret {
+        let grace = request.graceSeconds ?? RotateWebhookSecretRequest.defaultGrace
+        guard (0...RotateWebhookSecretRequest.maximumGrace).contains(grace) else {
+            throw .invalidInput(
+                "graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
+        }
+        let action = try await resolve(reference, caller)
+        let webhook = try Self.webhook(id, in: action)
+        let now = now()
+        let secret = WebhookSecret.generate()
+        let credentials = try await storeCall {
+            try await store.rotateWebhookSecret(
+                to: secret, webhookId: id, actionId: action.id, tenant: caller.tenantId, at: now, grace: TimeInterval(grace))
+        }
+        return WebhookWithSecret(webhook: webhook, secret: secret, previousSecretExpiresAt: credentials.previousSecretExpiresAt)
+    }
+
+    private func setWebhookEnabled(
+        _ enabled: Bool, _ id: WebhookID, _ reference: ActionReference, _ caller: Caller
+    ) async throws(AutomationError) -> WebhookTrigger {
+        let action = try await resolve(reference, caller)
+        var webhook = try Self.webhook(id, in: action)
+        webhook.isEnabled = enabled
+        let now = now()
+        let changed = webhook
+        _ = try await mutation(of: action.id, tenant: caller.tenantId) {
+            try await store.updateWebhook(changed, actionId: action.id, tenant: caller.tenantId, at: now)
+        }
+        return changed
+    }
+
+    private static func webhook(_ id: WebhookID, in action: AutomatedAction) throws(AutomationError) -> WebhookTrigger {
+        guard let webhook = action.webhook(id) else { throw .notFound("webhook \(id) does not exist", field: "webhookId") }
+        return webhook
+    }
+
+    // MARK: Calls
+
+    /// The webhook a call to `/hooks/{id}` addresses, with what authenticates it; `notFound`
+    /// when there is none or it is disabled (both answer the same, so a caller learns nothing
+    /// about webhooks it cannot use).
+    public func webhookTarget(_ id: WebhookID) async throws(AutomationError) -> WebhookTarget {
+        let target = try await storeCall { try await store.webhookTarget(id: id) }
+        guard let target, target.webhook.isEnabled else { throw .notFound("no webhook at this address") }
+        return target
+    }
+
+    /// Runs the action of an authenticated call through the run path (``ActionRunner``): one
+    /// `Webhook` history entry per item and one command each, confirmed before this returns —
+    /// unless the action is paused, the webhook's filter does not hold for the call's event, or a
+    /// call with the same `webhook-id` already ran it (then its run is answered again).
+    public func receiveWebhook(_ call: WebhookCall, for target: WebhookTarget) async throws(AutomationError) -> WebhookReceipt {
+        let (action, webhook) = (target.action, target.webhook)
+        if let messageID = call.messageID { try Self.validateMessageID(messageID) }
+        let payload = try Self.payload(of: call.body)
+        let eventId = call.messageID.map { Event.webhookEventID(webhook.id, messageID: $0) } ?? UUID().uuidString.lowercased()
+        let event = Event.webhook(webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), payload: payload)
+        guard action.status == .active else { return WebhookReceipt(outcome: .paused, webhookId: webhook.id, eventId: eventId) }
+        if let text = webhook.filter {
+            let (filter, _) = try AutomationValidator.compileFilter(text, field: "filter")
+            guard filter.evaluate(event.body) else { return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId) }
+        }
+        if call.messageID != nil {
+            let earlier = try await storeCall { try await store.history(sourceEventId: eventId, actionId: action.id) }
+            if !earlier.isEmpty {
+                let started = earlier.filter(\.startedAProcess)
+                return WebhookReceipt(
+                    outcome: .replayed, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: earlier)
+            }
+        }
+        guard let runner else {
+            throw .unavailable("webhook runs are published by the event pipeline, which this process does not run")
+        }
+        let stored: [ExecutionHistoryEntry]
+        do {
+            switch try await runner.run(action, cause: .webhook(webhook.id), event: event, key: nil) {
+            case .ran(let entries): stored = entries
+            case .heldBy: throw AutomationError.unavailable("the run was not started")  // no key was given
+            }
+        } catch let error as AutomationError {
+            throw error
+        } catch {
+            throw .unavailable("the run was not started: \(error)")
+        }
+        let started = stored.filter { $0.outcome == .pending }
+        return WebhookReceipt(
+            outcome: .started, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: stored)
+    }
+
+    /// 1 to ``WebhookCall/maximumMessageIDLength`` visible ASCII characters.
+    static func validateMessageID(_ id: String) throws(AutomationError) {
+        guard !id.isEmpty, id.utf8.count <= WebhookCall.maximumMessageIDLength, id.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw .invalidInput(
+                "webhook-id must be 1 to \(WebhookCall.maximumMessageIDLength) visible ASCII characters", field: "webhook-id")
+        }
+    }
+
+    /// The call's JSON (null for an empty body); not JSON is `invalidInput` at its line:column.
+    static func payload(of body: [UInt8]) throws(AutomationError) -> JSONValue {
+        guard body.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else { return .null }
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            let offset = min(error.byteOffset, body.count)
+            let before = body[..<offset]
+            let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+            throw .invalidInput(
+                "the body is not valid JSON: \(error.code)", field: "body",
+                position: SourcePosition(line: line, column: column, span: offset..<min(offset + 1, body.count)))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Automation
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StandardWebhooks
+
+/// Webhooks of an action (add, list, get, enable, disable, rotate the secret, remove), and the
+/// calls to them: `POST /hooks/{webhookId}`, which needs no bearer token.
+extension SignalboxAPI {
+    /// The largest webhook body taken; larger ones are answered 413.
+    static let webhookBodyLimit = 1 << 20
+
+    func addWebhookRoutes(to api: RouterGroup<APIRequestContext>) {
+        let path = "/automated-actions/by-id/{id}/webhooks"
+        api.post(RouterPath(path)) { request, context in
+            let caller = try context.requireCaller()
+            let body = try await request.decodeJSON(AddWebhookRequest.self, context: context)
+            let created = try await service.addWebhook(body, to: try context.actionReference(), as: caller)
+            var response = JSONResponse.make(created, status: .created)
+            response.headers[.location] = created.webhook.path
+            return response
+        }
+        api.get(RouterPath(path)) { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(["items": try await service.webhooks(of: try context.actionReference(), as: caller)])
+        }
+        api.get(RouterPath(path + "/{webhookId}")) { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.pathID("webhookId", as: WebhookID.self)
+            return JSONResponse.make(try await service.webhook(id, of: try context.actionReference(), as: caller))
+        }
+        api.post(RouterPath(path + "/{webhookId}/enable")) { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.pathID("webhookId", as: WebhookID.self)
+            return JSONResponse.make(try await service.enableWebhook(id, of: try context.actionReference(), as: caller))
+        }
+        api.post(RouterPath(path + "/{webhookId}/disable")) { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.pathID("webhookId", as: WebhookID.self)
+            return JSONResponse.make(try await service.disableWebhook(id, of: try context.actionReference(), as: caller))
+        }
+        api.post(RouterPath(path + "/{webhookId}/rotate-secret")) { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.pathID("webhookId", as: WebhookID.self)
+            // The body is optional: an empty one rotates with the default grace.
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            let rotation = buffer.readableBytes == 0
+                ? RotateWebhookSecretRequest()
+                : try await Request(head: request.head, body: .init(buffer: buffer)).decodeJSON(RotateWebhookSecretRequest.self, context: context)
+            return JSONResponse.make(try await service.rotateWebhookSecret(id, of: try context.actionReference(), rotation, as: caller))
+        }
+        api.delete(RouterPath(path + "/{webhookId}")) { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.pathID("webhookId", as: WebhookID.self)
+            try await service.removeWebhook(id, from: try context.actionReference(), as: caller)
+            return JSONResponse.noContent()
+        }
+    }
+
+    func addWebhookCallRoutes(to router: Router<APIRequestContext>) {
+        router.post("/hooks/{webhookId}") { request, context in
+            // A malformed id is as unknown as a well-formed one that names nothing.
+            guard let id = context.parameters.get("webhookId").flatMap(WebhookID.init) else {
+                throw AutomationError.notFound("no webhook at this address")
+            }
+            let target = try await service.webhookTarget(id)
+            let body = Array(try await request.body.collect(upTo: Self.webhookBodyLimit).readableBytesView)
+            let now = service.clock.now()
+            if let failure = authenticate(request, body: body, for: target, at: now) {
+                logger.info("webhook call refused: not authenticated", metadata: [
+                    "webhook_id": "\(id)", "reason": "\(failure)", "hb.request.id": "\(context.id)",
+                ])
+                throw APIError(status: .unauthorized, code: "unauthorized", message: "webhook authentication failed")
+            }
+            if let wait = webhookRates.take(id, limit: target.webhook.rateLimit, at: now) {
+                var response = JSONResponse.make(APIError(
+                    status: .tooManyRequests, code: "rateLimited",
+                    message: "this webhook takes at most \(target.webhook.rateLimit.perSecond) calls per second (burst \(target.webhook.rateLimit.burst))"
+                ).body, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+                return response
+            }
+            let call = WebhookCall(messageID: request.headers[values: .webhookID].first, body: body)
+            let receipt = try await service.receiveWebhook(call, for: target)
+            // As `POST …/trigger`: 202 when processes were started (now or by the first call).
+            let started = receipt.outcome == .started || receipt.outcome == .replayed
+            return JSONResponse.make(receipt, status: started ? .accepted : .ok)
+        }
+    }
+
+    /// Why the call is not authenticated, or nil when it is: Standard Webhooks headers signed
+    /// with a live secret or, where the webhook allows it and no signature was sent, `?secret=`.
+    private func authenticate(_ request: Request, body: [UInt8], for target: WebhookTarget, at now: Date) -> String? {
+        let secrets = target.credentials.secrets(at: now)
+        let signatures = request.headers[values: .webhookSignature].first
+        if signatures == nil, let given = request.uri.queryParameters.get("secret") {
+            guard target.webhook.allowSecretParameter else { return "secret parameter given; this webhook takes signatures only" }
+            let matched = secrets.reduce(false) { $0 || StandardWebhooks.constantTimeEqual(Array(given.utf8), Array($1.text.utf8)) }
+            return matched ? nil : "secret parameter does not match"
+        }
+        do {
+            try StandardWebhooks.verify(
+                messageID: request.headers[values: .webhookID].first, timestamp: request.headers[values: .webhookTimestamp].first,
+                signatures: signatures, body: body, keys: secrets.map(\.key), now: now)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let webhookID = HTTPField.Name(StandardWebhooks.idHeader)!
+    static let webhookTimestamp = HTTPField.Name(StandardWebhooks.timestampHeader)!
+    static let webhookSignature = HTTPField.Name(StandardWebhooks.signatureHeader)!
+}

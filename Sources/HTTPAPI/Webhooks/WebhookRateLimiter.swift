@@ -1,0 +1,44 @@
+import Automation
+import Foundation
+import Synchronization
+
+/// One token bucket per webhook (``WebhookRateLimit``): a call takes a token; an empty bucket
+/// refuses it and says when the next token comes. Only authenticated calls take tokens, so
+/// forged calls cannot use up a sender's rate.
+final class WebhookRateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: Date
+    }
+
+    /// Buckets kept at most; beyond it the full ones (idle webhooks) are forgotten.
+    private let capacity: Int
+    private let buckets = Mutex<[WebhookID: Bucket]>([:])
+
+    init(capacity: Int = 100_000) {
+        self.capacity = capacity
+    }
+
+    /// Nil when the call may go on; otherwise the seconds until a token is available.
+    func take(_ webhook: WebhookID, limit: WebhookRateLimit, at now: Date) -> TimeInterval? {
+        buckets.withLock { buckets in
+            var bucket = buckets[webhook] ?? Bucket(tokens: Double(limit.burst), updated: now)
+            let elapsed = max(0, now.timeIntervalSince(bucket.updated))
+            bucket.tokens = min(Double(limit.burst), bucket.tokens + elapsed * limit.perSecond)
+            bucket.updated = now
+            defer {
+                if buckets[webhook] == nil && buckets.count >= capacity { forgetIdle(&buckets, at: now, limit: limit) }
+                buckets[webhook] = bucket
+            }
+            guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / limit.perSecond }
+            bucket.tokens -= 1
+            return nil
+        }
+    }
+
+    /// Drops the buckets that would be full by now, for any rate up to `limit`'s (an estimate:
+    /// a forgotten bucket comes back full, which only ever allows a call).
+    private func forgetIdle(_ buckets: inout [WebhookID: Bucket], at now: Date, limit: WebhookRateLimit) {
+        buckets = buckets.filter { now.timeIntervalSince($0.value.updated) < 60 }
+    }
+}

@@ -1,0 +1,57 @@
+import Automation
+import Foundation
+import GRDB
+
+// MARK: Webhooks
+
+extension SQLiteAutomationStore {
+    public func insertWebhook(
+        _ webhook: WebhookTrigger, credentials: WebhookCredentials, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
+    ) async throws -> AutomatedAction {
+        try await modify(actionId, tenant, at: date, afterwards: { db in
+            try WebhookCredentialsRecord(credentials, webhookId: webhook.id).insert(db)
+        }) { action throws(AutomationError) in
+            try action.addWebhook(webhook, limit: limit)
+        }
+    }
+
+    public func updateWebhook(_ webhook: WebhookTrigger, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
+        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.replaceWebhook(webhook) }
+    }
+
+    public func deleteWebhook(id: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
+        // The credentials go with the row: ON DELETE CASCADE.
+        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.removeWebhook(id) }
+    }
+
+    public func rotateWebhookSecret(
+        to secret: WebhookSecret, webhookId: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date, grace: TimeInterval
+    ) async throws -> WebhookCredentials {
+        try await writer.write { db in
+            let owned = try Int.fetchOne(db, sql: """
+                SELECT 1 FROM webhookTrigger w JOIN automatedAction a ON a.id = w.actionId
+                WHERE w.id = ? AND w.actionId = ? AND a.tenantId = ?
+                """, arguments: [webhookId.description, actionId.description, tenant.rawValue])
+            guard owned != nil, let stored = try WebhookCredentialsRecord.fetchOne(db, key: webhookId.description) else {
+                throw AutomationError.notFound("webhook \(webhookId) does not exist", field: "webhookId")
+            }
+            let rotated = stored.credentials.rotated(to: secret, at: date, grace: grace)
+            try WebhookCredentialsRecord(rotated, webhookId: webhookId).update(db)
+            return rotated
+        }
+    }
+
+    public func webhookTarget(id: WebhookID) async throws -> WebhookTarget? {
+        try await writer.read { db in
+            guard
+                let actionId = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT actionId FROM webhookTrigger WHERE id = ?"), arguments: [id.description]),
+                let credentials = try WebhookCredentialsRecord.fetchOne(db, key: id.description),
+                let record = try ActionRecord.fetchOne(db, key: actionId),
+                let action = try ActionGraph.assemble(db, [record]).first,
+                let webhook = action.webhook(id)
+            else { return nil }
+            return WebhookTarget(action: action, webhook: webhook, credentials: credentials.credentials)
+        }
+    }
+}
