@@ -176,6 +176,27 @@ struct ModelCodingTests {
         #expect(again["config"]?["$type"] == "app")
     }
 
+    @Test("input values are any JSON, written back as given")
+    func inputValuesAnyJSON() throws {
+        let json = """
+            {"name": "x", "config": {"$type": "interaction", "version": {"id": "v", "version": 1},
+             "inputs": [{"name": "s", "value": "text"}, {"name": "n", "value": 12}, {"name": "b", "value": false},
+                        {"name": "z", "value": null}, {"name": "o", "value": {"to": ["a", 2.5]}}]}}
+            """
+        let item = try decode(ActionItem.self, from: json)
+        guard case .interaction(let interaction) = item.config else {
+            Issue.record("wrong kind")
+            return
+        }
+        #expect(interaction.inputs.map(\.value) == ["text", 12, false, .null, ["to": ["a", 2.5]]])
+        let again = try JSONParser.parse(Array(AutomationJSON.encoder().encode(item)))
+        #expect(again["config"]?["inputs"] == (try JSONParser.parse(json))["config"]?["inputs"])
+        #expect(try decode(ActionItem.self, from: String(decoding: AutomationJSON.encoder().encode(item), as: UTF8.self)) == item)
+        #expect(throws: DecodingError.self) {
+            try decode(ActionItem.self, from: #"{"name": "x", "config": {"$type": "app", "version": {"id": "v", "version": 1}, "inputs": [{"name": "s"}]}}"#)
+        }
+    }
+
     @Test("an unknown $type is a decoding error that names the field")
     func unknownType() throws {
         let json = #"{"name": "n", "description": null, "actions": [{"name": "x", "config": {"$type": "webhook"}}]}"#

@@ -102,6 +102,36 @@ import Testing
         }
     }
 
+    @Test func fromEventErrorsNameTheMemberAndTheQueryPosition() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            func items(_ value: String) -> String {
+                #"[{"name": "x", "config": {"$type": "app", "version": {"id": "v", "version": 1}, "inputs": [{"name": "a", "value": "1"}, {"name": "b", "value": \#(value)}]}}]"#
+            }
+            let query = try await client.call(
+                .post, "/namespaces/production/automated-actions", token: env.admin,
+                body: #"{"name": "a", "actions": \#(items(#"{"to": {"$fromEvent": "$.item\n  .id["}}"#))}"#)
+            #expect(query.status == .badRequest, "\(query.text)")
+            #expect(query.error["code"].string == "invalidInput")
+            #expect(query.error["field"].string == "actions[0].config.inputs[1].value.to.$fromEvent")
+            #expect(query.error["position"]["line"].int == 2)
+            #expect(query.error["position"]["column"].int != nil)
+
+            let id = try await client.createAction("b", token: env.admin)
+            let notAString = try await client.call(
+                .put, "/automated-actions/by-id/\(id)", token: env.admin, body: #"{"actions": \#(items(#"{"$fromEvent": 5}"#))}"#)
+            #expect(notAString.status == .badRequest, "\(notAString.text)")
+            #expect(notAString.error["field"].string == "actions[0].config.inputs[1].value.$fromEvent")
+            #expect(notAString.error["message"].string?.contains("must be a string") == true, "\(notAString.text)")
+
+            let unknown = try await client.call(
+                .put, "/automated-actions/by-id/\(id)", token: env.admin,
+                body: #"{"actions": \#(items(#"{"$fromEvent": "$.item.id", "fallback": 1}"#))}"#)
+            #expect(unknown.status == .badRequest, "\(unknown.text)")
+            #expect(unknown.error["field"].string == "actions[0].config.inputs[1].value.fallback")
+        }
+    }
+
     @Test func duplicateNameIs409AndSixthScheduleIs422() async throws {
         let env = try await TestAPI.make()
         try await env.test { client in

@@ -92,6 +92,6 @@ extension TestAPI {
         if let readinessChecks { api.readinessChecks = readinessChecks }
         if let readinessTimeout { api.readinessTimeout = readinessTimeout }
         if let metricsText { api.metricsText = metricsText }
-        return TestAPI(service: service, clock: clock, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
+        return TestAPI(service: service, clock: clock, runner: runner, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
     }
 }

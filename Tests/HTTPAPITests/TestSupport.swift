@@ -14,6 +14,8 @@ struct TestAPI {
 
     let service: AutomationService
     let clock: ManualWallClock
+    /// Keeps the commands runs would have published.
+    let runner: InMemoryActionRunner
     let api: SignalboxAPI
     /// Tenant `acme`.
     let admin: String
@@ -24,7 +26,8 @@ struct TestAPI {
     static func make() async throws -> TestAPI {
         let clock = ManualWallClock(start)
         let store = InMemoryAutomationStore()
-        let service = AutomationService(store: store, clock: clock, runner: InMemoryActionRunner(store: store, clock: clock))
+        let runner = InMemoryActionRunner(store: store, clock: clock)
+        let service = AutomationService(store: store, clock: clock, runner: runner)
         _ = try await service.createTenant("acme")
         _ = try await service.createTenant("globex")
         let admin = try await service.issueToken(tenant: "acme", role: .admin).secret
@@ -33,7 +36,7 @@ struct TestAPI {
         var logger = Logger(label: "HTTPAPITests")
         logger.logLevel = .critical
         return TestAPI(
-            service: service, clock: clock, api: SignalboxAPI(service: service, logger: logger),
+            service: service, clock: clock, runner: runner, api: SignalboxAPI(service: service, logger: logger),
             admin: admin, member: member, otherAdmin: otherAdmin)
     }
 

@@ -13,7 +13,7 @@ struct ItemsDecoderTests {
 
     static func word(_ items: [ActionItem]) -> [UInt8] {
         guard case .app(let config) = items[0].config else { return [] }
-        return Array(config.inputs[0].value.utf8)
+        return Array((config.inputs[0].value.stringValue ?? "").utf8)
     }
 
     @Test func equalTextsDecodeOnceAndCanonicallyEquivalentOnesStayApart() throws {

@@ -1,3 +1,5 @@
+import JSONPath
+
 /// What an ``ActionItem`` starts, discriminated in JSON by `$type`:
 /// `app`, `interaction`, `interaction-message` or `capsule`.
 ///
@@ -83,13 +85,39 @@ public struct VersionReference: Hashable, Sendable, Codable {
 }
 
 /// A named input: `{"name": "format", "value": "pdf"}`.
+///
+/// The value is any JSON (seed 000's are strings), passed on as given, except that an object
+/// `{"$fromEvent": "<query>"}` anywhere in it is replaced by what the query selects in the
+/// triggering event (``EventValueReference``).
 public struct NameValuePair: Hashable, Sendable, Codable {
     public var name: String
-    public var value: String
+    public var value: JSONValue
 
-    public init(name: String, value: String) {
+    public init(name: String, value: JSONValue) {
         self.name = name
         self.value = value
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        // Strings first: they are the usual value, and AnyJSON finds them only after two failed
+        // container probes, each a thrown error.
+        if let text = try? c.decode(String.self, forKey: .value) {
+            value = .string(text)
+        } else {
+            value = try c.decode(AnyJSON.self, forKey: .value).value
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(AnyJSON(value), forKey: .value)
     }
 }
 

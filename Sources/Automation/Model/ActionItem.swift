@@ -6,10 +6,41 @@ public struct ActionItem: Hashable, Sendable, Codable {
     /// Shown in history and logs; 1–200 characters.
     public var name: String
     /// What to start, discriminated by `$type`.
-    public var config: ActionConfig
+    public var config: ActionConfig {
+        didSet { eventValues = EventValueReferences(in: config) }
+    }
+    /// The config's `{"$fromEvent": …}` values, found and compiled here rather than for every
+    /// event: planning checks ``EventValueReferences/isEmpty`` and is otherwise untouched.
+    /// Derived from ``config``, so equality and hashing leave it out.
+    public private(set) var eventValues: EventValueReferences
 
     public init(name: String, config: ActionConfig) {
         self.name = name
         self.config = config
+        eventValues = EventValueReferences(in: config)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, config
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), config: try c.decode(ActionConfig.self, forKey: .config))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(config, forKey: .config)
+    }
+
+    public static func == (lhs: ActionItem, rhs: ActionItem) -> Bool {
+        lhs.name == rhs.name && lhs.config == rhs.config
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(config)
     }
 }

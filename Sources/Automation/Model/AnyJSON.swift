@@ -86,8 +86,10 @@ struct AnyCodingKey: CodingKey, Hashable {
 
     init?(stringValue: String) { self.init(stringValue) }
 
-    init?(intValue: Int) {
-        stringValue = String(intValue)
-        self.intValue = intValue
+    init?(intValue: Int) { self.init(index: intValue) }
+
+    init(index: Int) {
+        stringValue = String(index)
+        intValue = index
     }
 }

@@ -4,7 +4,9 @@ import Synchronization
 /// Writes command bodies exactly as `JSONEncoder` with sorted keys does — same bytes — without
 /// its cost per call (a new encoder and reflection over the body, about 50 µs: the largest CPU
 /// item of a planned command). The item's `config`, the one part shaped by users, is encoded by
-/// `JSONEncoder` once per distinct config and reused. Strings with control characters, whose
+/// `JSONEncoder` once per distinct config and reused — except a config holding values read from
+/// the event (`$fromEvent`), which is different for every event: kept, such configs would crowd
+/// out the definitions' and hold event data in memory. Strings with control characters, whose
 /// escapes are `JSONEncoder`'s business, go the slow way.
 final class CommandBodyWriter: Sendable {
     static let shared = CommandBodyWriter()
@@ -13,8 +15,9 @@ final class CommandBodyWriter: Sendable {
     private let configs = Mutex<[ActionConfig: [UInt8]]>([:])
     private let configLimit = 20_000
 
-    func encode(_ body: ProcessStartCommand.Body) throws -> [UInt8] {
-        guard let fast = try fastEncode(body) else { return Array(try Self.slowEncode(body)) }
+    /// `cachingConfig: false` encodes the config for this body alone.
+    func encode(_ body: ProcessStartCommand.Body, cachingConfig: Bool = true) throws -> [UInt8] {
+        guard let fast = try fastEncode(body, cachingConfig: cachingConfig) else { return Array(try Self.slowEncode(body)) }
         return fast
     }
 
@@ -25,7 +28,8 @@ final class CommandBodyWriter: Sendable {
         return try encoder.encode(value)
     }
 
-    private func config(_ config: ActionConfig) throws -> [UInt8] {
+    private func config(_ config: ActionConfig, caching: Bool) throws -> [UInt8] {
+        guard caching else { return Array(try Self.slowEncode(config)) }
         if let cached = configs.withLock({ $0[config] }) { return cached }
         let encoded = Array(try Self.slowEncode(config))
         configs.withLock { cache in
@@ -35,9 +39,14 @@ final class CommandBodyWriter: Sendable {
         return encoded
     }
 
+    /// Whether `config`'s encoding is kept (for tests).
+    func isCached(_ config: ActionConfig) -> Bool {
+        configs.withLock { $0[config] != nil }
+    }
+
     /// Keys in sorted order, nil optionals left out, as the synthesized `Codable` and
     /// `.sortedKeys` write them; nil when a string needs escapes other than `"` and `\`.
-    func fastEncode(_ body: ProcessStartCommand.Body) throws -> [UInt8]? {
+    func fastEncode(_ body: ProcessStartCommand.Body, cachingConfig: Bool = true) throws -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         var ok = true
@@ -65,7 +74,7 @@ final class CommandBodyWriter: Sendable {
         raw(#"},"commandId":"#)
         string(body.commandId.description)
         raw(#","config":"#)
-        out.append(contentsOf: try config(body.config))
+        out.append(contentsOf: try config(body.config, caching: cachingConfig))
         if let interaction = body.interactionProcessId {
             raw(#","interactionProcessId":"#)
             string(interaction)

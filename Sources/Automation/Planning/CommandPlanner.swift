@@ -4,6 +4,11 @@ import JSONPath
 /// Turns a run of an action into commands and history rows (DESIGN "Plan"). Pure: the same
 /// event, cause, action and instant always give the same plan, ids included.
 ///
+/// Values come from the event where an item asks for them: `{"$fromEvent": …}` objects in its
+/// config (``EventValueReference``) and an `interaction-message`'s
+/// `interactionProcessIdFromEvent`. An item whose value cannot be read gets a `Failed` history
+/// row and no command; the action's other items run.
+///
 /// ## Ids
 /// - command id = UUIDv5(``UUIDv5/signalboxNamespace``, `"<event id>|<trigger id>|<item index>"`)
 ///   — the trigger id is the message trigger's or schedule's lowercase UUID, or `manual`;
@@ -42,18 +47,16 @@ public struct CommandPlanner: Sendable {
                 itemIndex: index
             )
 
-            var interactionProcessId: String?
-            if case .interactionMessage(let config) = item.config {
-                switch Self.interactionProcessId(config, in: event) {
-                case .success(let id):
-                    interactionProcessId = id
-                case .failure(let failure):
-                    entry.outcome = .failed
-                    entry.dateCompleted = now
-                    entry.errorMessage = failure.message
-                    plan.history.append(entry)
-                    continue
-                }
+            let content: ItemContent
+            switch Self.content(of: item, in: event) {
+            case .success(let planned):
+                content = planned
+            case .failure(let failure):
+                entry.outcome = .failed
+                entry.dateCompleted = now
+                entry.errorMessage = failure.message
+                plan.history.append(entry)
+                continue
             }
 
             let body = ProcessStartCommand.Body(
@@ -64,8 +67,8 @@ public struct CommandPlanner: Sendable {
                 automatedAction: .init(id: action.id, name: action.name),
                 item: .init(index: index, name: item.name),
                 trigger: Self.trigger(cause, event: event),
-                config: item.config,
-                interactionProcessId: interactionProcessId
+                config: content.config,
+                interactionProcessId: content.interactionProcessId
             )
             plan.commands.append(
                 ProcessStartCommand(
@@ -73,7 +76,8 @@ public struct CommandPlanner: Sendable {
                     processId: processId,
                     routingKey: item.config.kind.commandRoutingKey,
                     itemIndex: index,
-                    body: body
+                    body: body,
+                    configReadsEvent: !item.eventValues.isEmpty
                 )
             )
             plan.history.append(entry)
@@ -118,6 +122,33 @@ public struct CommandPlanner: Sendable {
     /// Why an item could not be planned; becomes the history entry's `errorMessage`.
     struct PlanningFailure: Error {
         let message: String
+    }
+
+    /// What an item's command carries that may come from the event.
+    struct ItemContent {
+        /// The item's config, its `$fromEvent` values replaced by the event's.
+        var config: ActionConfig
+        /// For `interaction-message`: the running interaction, read by `interactionProcessIdFromEvent`.
+        var interactionProcessId: String?
+    }
+
+    /// `item`'s command content for `event`. An item without `$fromEvent` values keeps its config
+    /// as it is (no copy, no lookup).
+    static func content(of item: ActionItem, in event: Event) -> Result<ItemContent, PlanningFailure> {
+        var content = ItemContent(config: item.config)
+        if case .interactionMessage(let config) = item.config {
+            switch interactionProcessId(config, in: event) {
+            case .success(let id): content.interactionProcessId = id
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        if !item.eventValues.isEmpty {
+            switch resolveEventValues(of: item, in: event) {
+            case .success(let config): content.config = config
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(content)
     }
 
     /// The running interaction an `interaction-message` item talks to: the single, non-empty

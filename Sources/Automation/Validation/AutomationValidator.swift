@@ -62,7 +62,8 @@ public enum AutomationValidator {
 
     // MARK: Items
 
-    /// The item list: at least one item, each named and with a valid config for its `$type`.
+    /// The item list: at least one item, each named and with a valid config for its `$type`
+    /// whose `$fromEvent` values all read.
     public static func validateItems(_ items: [ActionItem], field: String = "actions") throws(AutomationError) {
         guard !items.isEmpty else {
             throw .invalidInput("an action needs at least one item in \(field)", field: field)
@@ -71,7 +72,16 @@ public enum AutomationValidator {
             let path = "\(field)[\(index)]"
             try validateName(item.name, field: path + ".name")
             try validateConfig(item.config, field: path + ".config")
+            try validateEventValues(item.eventValues, field: path + ".config")
         }
+    }
+
+    /// The `{"$fromEvent": …}` objects of a config (found when the item was decoded): the first
+    /// one that does not read is refused, naming its member (`….value.$fromEvent`) and, for a
+    /// query that does not compile, the line:column in it.
+    static func validateEventValues(_ values: EventValueReferences, field: String) throws(AutomationError) {
+        guard let error = values.errors.first else { return }
+        throw .invalidInput(error.message, field: "\(field).\(error.field)", position: error.position, hint: error.hint)
     }
 
     /// One item config, by `$type`.

@@ -1,0 +1,34 @@
+import JSONPath
+
+extension CommandPlanner {
+    /// `item`'s config with each `{"$fromEvent": …}` object replaced by the one value its query
+    /// selects in `event`'s body, or by its `default` when it selects nothing. Any other outcome
+    /// fails the item, with a message naming the item, where the object is and its query.
+    static func resolveEventValues(of item: ActionItem, in event: Event) -> Result<ActionConfig, PlanningFailure> {
+        let subject = "item \"\(item.name)\""
+        let consequence = "no command was sent"
+        if let error = item.eventValues.errors.first {
+            return .failure(PlanningFailure(message: "\(subject): config.\(error); \(consequence)"))
+        }
+        var config = item.config
+        for reference in item.eventValues.references {
+            func failure(_ outcome: String, _ expectation: String = "") -> PlanningFailure {
+                let query = reference.query.text.prefix(200)
+                return PlanningFailure(
+                    message: "\(subject): \(EventValueReference.queryMember) \"\(query)\" at config.\(reference.path) "
+                        + "\(outcome) in event \(event.id)\(expectation); \(consequence)")
+            }
+            let values = reference.query.values(in: event.body)
+            switch values.count {
+            case 1:
+                config.replaceValue(at: reference.path, with: values[0])
+            case 0:
+                guard let defaultValue = reference.defaultValue else { return .failure(failure("selected nothing")) }
+                config.replaceValue(at: reference.path, with: defaultValue)
+            default:
+                return .failure(failure("selected \(values.count) values", ", expected one"))
+            }
+        }
+        return .success(config)
+    }
+}
