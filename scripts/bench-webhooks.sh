@@ -6,7 +6,7 @@
 # the same load against GET /health/live: the HTTP stack's own ceiling. Prints requests/s and
 # p50/p99 latency of each, and checks the commands on the queue.
 #
-#   CONNECTIONS=50 SECONDS_EACH=15 scripts/bench-webhooks.sh
+#   CONNECTIONS=50 SECONDS_EACH=15 scripts/bench-webhooks.sh    (METRICS_OUT=FILE keeps serve's /metrics)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CONNECTIONS=${CONNECTIONS:-50}
@@ -61,13 +61,15 @@ signed=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "$R
   "$hook" -- "$work/signed.txt" "$THREADS")
 grep -E "Requests/sec|50%|99%|Non-2xx|RESULT" <<<"$signed" || true
 # Where a call's time goes: the run path's transactions and the broker's confirms, from /metrics.
-curl -s "http://127.0.0.1:$port/metrics" | awk '
+curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics.txt"
+awk '
   /^signalbox_history_write_seconds_(sum|count)/ || /^signalbox_publish_confirm_seconds_(sum|count)/ { v[$1] = $2 }
   END {
     printf "history transactions: %d, average %.2f ms; publish confirms: %d, average %.2f ms\n",
       v["signalbox_history_write_seconds_count"], 1000 * v["signalbox_history_write_seconds_sum"] / (v["signalbox_history_write_seconds_count"] + 1e-9),
       v["signalbox_publish_confirm_seconds_count"], 1000 * v["signalbox_publish_confirm_seconds_sum"] / (v["signalbox_publish_confirm_seconds_count"] + 1e-9)
-  }'
+  }' "$work/metrics.txt"
+[[ -n ${METRICS_OUT:-} ]] && cp "$work/metrics.txt" "$METRICS_OUT"
 # Every answered call ran (a 202 comes after the confirm): its history rows are in the file.
 sleep 1
 rows=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM executionHistory").fetchone()[0])' "$work/bench.sqlite")
