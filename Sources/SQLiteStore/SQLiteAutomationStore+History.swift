@@ -29,15 +29,16 @@ extension SQLiteAutomationStore {
                 return RecordedRun(heldBy: holder)
             }
             let completions = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
-            let history = try Self.insert(db, batch.history)
+            let (history, alreadyRecorded) = try Self.insert(db, batch.history)
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
-            return RecordedRun(completions: completions, history: history)
+            return RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
         }
     }
 
-    /// Inserts the rows whose idempotency key is new; returns each row as stored.
-    private static func insert(_ db: Database, _ entries: [ExecutionHistoryEntry]) throws -> [ExecutionHistoryEntry] {
-        guard !entries.isEmpty else { return [] }
+    /// Inserts the rows whose idempotency key is new; returns each row as stored, and whether it
+    /// was there before.
+    private static func insert(_ db: Database, _ entries: [ExecutionHistoryEntry]) throws -> ([ExecutionHistoryEntry], [Bool]) {
+        guard !entries.isEmpty else { return ([], []) }
         // One prepared statement for every check: a batch of scheduled runs names thousands
         // of actions, and compiling a query per action cost more than the inserts.
         let exists = try db.cachedStatement(sql: "SELECT 1 FROM automatedAction WHERE id = ?")
@@ -51,18 +52,22 @@ extension SQLiteAutomationStore {
         let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
         let insert = try db.cachedStatement(sql: Self.insertHistorySQL)
         var stored: [ExecutionHistoryEntry] = []
+        var existed: [Bool] = []
         stored.reserveCapacity(entries.count)
+        existed.reserveCapacity(entries.count)
         for entry in entries {
             let key = entry.idempotencyKey
             let keyHash = LookupHash.key(key)
             if let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: keyHash)) {
                 stored.append(existing.entry)
+                existed.append(true)
             } else {
                 try insert.execute(arguments: HistoryRecord.insertArguments(entry, keyHash: keyHash))
                 stored.append(entry)
+                existed.append(false)
             }
         }
-        return stored
+        return (stored, existed)
     }
 
     /// Stores `key` unless a live key of the same text holds the action already; returns that one.

@@ -53,6 +53,22 @@ struct RunRecordContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func theRecordSaysWhichRowsWereRecordedBefore(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("report")
+            try await store.insertAction(action)
+            let first = entry(action.id, event: "e-1", started: at(1))
+            let firstAgain = entry(action.id, event: "e-1", started: at(9))
+            let second = entry(action.id, event: "e-2", started: at(2))
+            let secondAgain = entry(action.id, event: "e-2", started: at(3))
+            #expect(try await store.record(RunRecord(history: [first], at: at(1))).alreadyRecorded == [false])
+            let recorded = try await store.record(RunRecord(history: [firstAgain, second, secondAgain], at: at(2)))
+            #expect(recorded.alreadyRecorded == [true, false, true], "an earlier batch's key, a new one, the same batch's key")
+            #expect(recorded.history.map(\.dateStarted) == [at(1), at(2), at(2)], "the earlier rows come back")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aLiveManualRunKeyHoldsTheActionAndAnExpiredOneIsReplaced(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let action = makeAction("report")

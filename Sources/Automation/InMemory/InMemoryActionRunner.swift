@@ -22,6 +22,9 @@ public final class InMemoryActionRunner: ActionRunner {
         let plan = planner.plan(action, cause: cause, for: event, at: now)
         let recorded = try await store.record(RunRecord(history: plan.history, manualRunKey: key, at: now))
         if let holder = recorded.heldBy { return .heldBy(holder) }
+        if cause.answersRetriesFromHistory, !recorded.history.isEmpty, recorded.alreadyRecorded.allSatisfy({ $0 }) {
+            return .replayed(recorded.history)
+        }
         commands.withLock { $0 += plan.commands }
         return .ran(recorded.history)
     }

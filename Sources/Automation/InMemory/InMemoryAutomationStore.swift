@@ -311,17 +311,20 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         let completions = batch.completions.map { close($0, at: batch.at) }
         var stored: [ExecutionHistoryEntry] = []
+        var existed: [Bool] = []
         for entry in batch.history {
             if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
                 stored.append(existing.entry)
+                existed.append(true)
             } else {
                 entries.append((nextSequence, entry))
                 nextSequence += 1
                 stored.append(entry)
+                existed.append(false)
             }
         }
         recordScheduleProgress(batch.scheduleProgress)
-        return RecordedRun(completions: completions, history: stored)
+        return RecordedRun(completions: completions, history: stored, alreadyRecorded: existed)
     }
 
     public func existingActionIDs(_ ids: Set<ActionID>) throws -> Set<ActionID> {

@@ -33,6 +33,14 @@ public enum RunCause: Hashable, Sendable {
         }
     }
 
+    /// Whether a run whose history is already recorded is answered with that history instead of
+    /// being published again: a webhook call retried with its `webhook-id` is (its sender retries
+    /// until answered), a redelivered event is not (its first publish may never have happened).
+    public var answersRetriesFromHistory: Bool {
+        if case .webhook = self { return true }
+        return false
+    }
+
     /// The history entry's `triggerId`: the trigger, schedule or webhook; nil for manual runs.
     public var sourceID: ExecutionSourceID? {
         switch self {

@@ -16,6 +16,9 @@ public protocol ActionRunner: Sendable {
 public enum ActionRunResult: Sendable {
     /// The run's entries as stored, in item order.
     case ran([ExecutionHistoryEntry])
+    /// Nothing ran: the run was recorded before (``RunCause/answersRetriesFromHistory``); its
+    /// entries as stored then.
+    case replayed([ExecutionHistoryEntry])
     /// Nothing ran: this earlier run holds the idempotency key.
     case heldBy(ManualRunKey)
 }

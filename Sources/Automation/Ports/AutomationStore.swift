@@ -135,7 +135,8 @@ public protocol AutomationStore: Sendable {
     ///   where no entry has that process id, it is already closed (a redelivered completion), or
     ///   the request names a tenant other than the entry's action's (another tenant's completion);
     /// - history rows, idempotently on ``ExecutionHistoryEntry/idempotencyKey``: a row whose key
-    ///   exists is not inserted again, the earlier one is returned; `notFound` if an action is absent;
+    ///   exists is not inserted again, the earlier one is returned (and ``RecordedRun/alreadyRecorded``
+    ///   says so); `notFound` if an action is absent;
     /// - schedule progress: each schedule's `nextOccurrence` (and its action's
     ///   `nextScheduledRunAt`), and its last fired occurrence when one fired; schedules that are
     ///   gone are ignored, `dateUpdated` is not touched.

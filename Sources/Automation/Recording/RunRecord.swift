@@ -38,12 +38,19 @@ public struct RecordedRun: Sendable {
     public var completions: [ExecutionCompletion?]
     /// Per history row, in order: the row as stored (the earlier one for a duplicate key).
     public var history: [ExecutionHistoryEntry]
+    /// Per history row, in order: whether its key was recorded before this batch (by an earlier
+    /// batch, or by an earlier row of this one), so that ``history`` holds the earlier row.
+    public var alreadyRecorded: [Bool]
     /// The earlier run that holds the batch's manual-run key, when one does (then nothing was written).
     public var heldBy: ManualRunKey?
 
-    public init(completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], heldBy: ManualRunKey? = nil) {
+    public init(
+        completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], alreadyRecorded: [Bool]? = nil,
+        heldBy: ManualRunKey? = nil
+    ) {
         self.completions = completions
         self.history = history
+        self.alreadyRecorded = alreadyRecorded ?? Array(repeating: false, count: history.count)
         self.heldBy = heldBy
     }
 }

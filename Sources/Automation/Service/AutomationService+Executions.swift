@@ -32,7 +32,7 @@ extension AutomationService {
         let stored: [ExecutionHistoryEntry]
         do {
             switch try await runner.run(action, cause: .manual, event: event, key: key) {
-            case .ran(let entries): stored = entries
+            case .ran(let entries), .replayed(let entries): stored = entries  // a manual event is new: never replayed
             case .heldBy(let holder): return try await replay(holder, of: action)
             }
         } catch let error as AutomationError {

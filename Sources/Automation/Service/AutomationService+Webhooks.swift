@@ -126,24 +126,17 @@ extension AutomationService {
             let (filter, _) = try AutomationValidator.compileFilter(text, field: "filter")
             guard filter.evaluate(event.body) else { return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId) }
         }
-        if call.messageID != nil {
-            let keys = action.actions.indices.map {
-                ExecutionKey(sourceEventId: eventId, triggerId: ExecutionSourceID(webhook.id), itemIndex: $0)
-            }
-            let earlier = try await storeCall { try await store.history(keys: keys, actionId: action.id) }
-            if !earlier.isEmpty {
-                let started = earlier.filter(\.startedAProcess)
-                return WebhookReceipt(
-                    outcome: .replayed, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: earlier)
-            }
-        }
         guard let runner else {
             throw .unavailable("webhook runs are published by the event pipeline, which this process does not run")
         }
+        // A call retried with its webhook-id finds its runs recorded, in the same transaction that
+        // would record them: it is answered with the first call's run, and nothing is published.
+        let outcome: WebhookReceipt.Outcome
         let stored: [ExecutionHistoryEntry]
         do {
             switch try await runner.run(action, cause: .webhook(webhook.id), event: event, key: nil) {
-            case .ran(let entries): stored = entries
+            case .ran(let entries): (outcome, stored) = (.started, entries)
+            case .replayed(let entries): (outcome, stored) = (.replayed, entries)
             case .heldBy: throw AutomationError.unavailable("the run was not started")  // no key was given
             }
         } catch let error as AutomationError {
@@ -151,9 +144,9 @@ extension AutomationService {
         } catch {
             throw .unavailable("the run was not started: \(error)")
         }
-        let started = stored.filter { $0.outcome == .pending }
+        let started = outcome == .started ? stored.filter { $0.outcome == .pending } : stored.filter(\.startedAProcess)
         return WebhookReceipt(
-            outcome: .started, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: stored)
+            outcome: outcome, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: stored)
     }
 
     /// 1 to ``WebhookCall/maximumMessageIDLength`` visible ASCII characters.

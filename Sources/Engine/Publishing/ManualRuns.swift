@@ -45,6 +45,7 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
     public func run(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws -> ActionRunResult {
         var slot = RunBatch.Slot()
         slot.add(planner.plan(action, cause: cause, for: event, at: clock.now()))
+        slot.republishesRecordedRuns = !cause.answersRetriesFromHistory
         let result: SlotResult?
         if let key {
             let (recorded, results) = try await runPath.runAndWait(
@@ -67,6 +68,7 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
                 "the run is recorded (event \(event.id)) but the broker did not confirm its commands within \(timeout); "
                     + "they are published when the broker is reachable (\(Self.retryHint(cause)))")
         }
+        if result.replayed { return .replayed(result.entries) }
         if let reason = result.retryReason {
             // Nothing will start these processes: close their entries so history says why.
             let message = "\(ExecutionHistoryEntry.NotPublished.refused) \(reason)"

@@ -17,6 +17,11 @@ public struct RunBatch: Sendable {
         public var completion: ExecutionCompletionRequest?
         /// Messages published for the source but not recorded: a poison event's dead-letter copy.
         var unrecorded: [AMQPOutboundMessage.Draft] = []
+        /// Whether the commands are published again when every run of the slot was recorded
+        /// before: yes for a redelivered event (at-least-once: the first publish may not have
+        /// happened); no for a webhook call retried with its `webhook-id`, which is answered with
+        /// the first run (``SlotResult/replayed``).
+        public var republishesRecordedRuns = true
 
         public init() {}
 
@@ -56,6 +61,9 @@ public struct SlotResult: Sendable {
     /// Set when the slot is not done: a message was refused (`basic.nack`) or the connection
     /// failed before its confirm. The source runs it again; the ids are the same.
     public var retryReason: String?
+    /// Every run of the slot was recorded before and nothing was published again (a slot that
+    /// does not ``Slot/republishesRecordedRuns``).
+    public var replayed = false
     /// When the broker had answered for all of the slot's messages (set by
     /// ``RunPath/runAndWait(_:publisher:recording:publishAt:timeout:)``).
     public var settledAt: Date?

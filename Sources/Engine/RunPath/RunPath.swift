@@ -100,8 +100,10 @@ public struct RunPath: Sendable {
         var unencodable: [[ExecutionCompletionRequest]] = []
         var historyOffset = 0, completionOffset = 0
         for (index, slot) in batch.slots.enumerated() {
-            var result = SlotResult(entries: Array(recorded.history[historyOffset..<historyOffset + slot.history.count]))
+            let rows = historyOffset..<historyOffset + slot.history.count
+            var result = SlotResult(entries: Array(recorded.history[rows]))
             historyOffset += slot.history.count
+            result.replayed = !slot.republishesRecordedRuns && !rows.isEmpty && recorded.alreadyRecorded[rows].allSatisfy { $0 }
             if slot.completion != nil {
                 result.completion = recorded.completions[completionOffset]
                 completionOffset += 1
@@ -110,6 +112,8 @@ public struct RunPath: Sendable {
             var failed: [ExecutionCompletionRequest] = []
             var count = 0
             switch drafts[index] {
+            case .success where result.replayed:
+                break
             case .success(let commands):
                 for (command, draft) in zip(slot.commands, commands) {
                     messages.append(SlotTracker.Message(slot: index, processId: command.processId, draft: draft))
