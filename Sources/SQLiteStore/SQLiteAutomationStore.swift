@@ -14,6 +14,8 @@ public final class SQLiteAutomationStore: AutomationStore {
     let writer: any DatabaseWriter
     /// Where the file is, and the retention policy.
     public let configuration: SQLiteStoreConfiguration
+    /// Keeps the WAL short off the commit path (file databases only).
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at `configuration.path`, creating its folder, and
     /// migrates it to the current schema.
@@ -29,6 +31,8 @@ public final class SQLiteAutomationStore: AutomationStore {
         try StoreMigrations.migrator.migrate(pool)
         self.writer = pool
         self.configuration = configuration
+        self.checkpointer = try WALCheckpointer(
+            path: configuration.path, interval: .milliseconds(500), busyTimeout: configuration.busyTimeout)
     }
 
     /// Opens the database file at `path` with the default retention.
@@ -43,10 +47,12 @@ public final class SQLiteAutomationStore: AutomationStore {
         try StoreMigrations.migrator.migrate(queue)
         self.writer = queue
         self.configuration = configuration
+        self.checkpointer = nil
     }
 
     /// Closes the connections; any later call fails. Releasing the store closes them too.
     public func close() throws {
+        checkpointer?.stop()
         try writer.close()
     }
 
@@ -67,9 +73,10 @@ public final class SQLiteAutomationStore: AutomationStore {
             // an occurrence fired (DESIGN "Record"). One fsync per batch: the pipeline commits once
             // per batch, the scheduler once per chunk.
             try db.execute(sql: "PRAGMA synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL")")
-            // Checkpoint every 16k pages (64 MiB) instead of 1,000: a page the next batches change
-            // again is copied to the database once, not once per checkpoint.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            // The store's WALCheckpointer checkpoints off the commit path every 500 ms; the
+            // writer's own checkpoint, inside a commit, only if the WAL reaches 64k pages (256 MiB)
+            // all the same (a checkpointer that cannot keep up or cannot open the file).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 65536")
         }
         grdb.label = "SQLiteAutomationStore"
         return grdb
