@@ -33,6 +33,9 @@ extension SQLiteAutomationStore {
             stored.totalExecutions = existing.totalExecutions
             stored.consecutiveFailures = existing.consecutiveFailures
             stored.dateCreated = existing.dateCreated
+            // Webhooks change only through their own calls (with their credentials): a write of
+            // an action read before one was added or removed must not undo that.
+            stored.webhooks = existing.webhooks
             stored.refreshNextScheduledRun()
             try ActionGraph.save(db, from: existing, to: stored)
             return stored

@@ -122,6 +122,19 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func forgetHistory(keys: [ExecutionKey], actionId: ActionID) async throws {
+        guard !keys.isEmpty else { return }
+        try await writer.write { db in
+            let delete = try db.cachedStatement(sql: """
+                DELETE FROM executionHistory
+                WHERE keyHash = ? AND sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ? AND actionId = ?
+                """)
+            for key in keys {
+                try delete.execute(arguments: Self.keyArguments(key, hash: LookupHash.key(key)) + [actionId.description])
+            }
+        }
+    }
+
     public func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry> {
         let cursor = try page.cursor.map { text throws(AutomationError) in try HistoryCursor(parsing: text) }
         let limit = max(0, page.limit)

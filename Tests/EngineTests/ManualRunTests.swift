@@ -70,4 +70,71 @@ struct ManualRunTests {
         #expect(retried.entries.first?.errorMessage?.hasPrefix(ExecutionHistoryEntry.NotPublished.refused) == true)
         #expect(fixture.publisher.published.count == 1)
     }
+
+    /// A webhook on the fixture's action, and the target a call to it carries.
+    func webhookTarget(_ fixture: Fixture) async throws -> WebhookTarget {
+        let created = try await fixture.service.addWebhook(AddWebhookRequest(name: "hook"), to: .id(fixture.action.id), as: fixture.caller)
+        return try await fixture.service.webhookTarget(created.webhook.id)
+    }
+
+    @Test func aWebhookRetryIsAnsweredWithTheConfirmedRunAndPublishesNothing() async throws {
+        let fixture = try await Fixture()
+        let target = try await webhookTarget(fixture)
+        let call = WebhookCall(messageID: "msg_1", body: Array(#"{"n": 1}"#.utf8))
+        let first = Task { try await fixture.service.receiveWebhook(call, for: target) }
+        while fixture.publisher.published.isEmpty { await Task.yield() }
+        fixture.publisher.published[0].onConfirm(.success(()))
+        let started = try await first.value
+        #expect(started.outcome == .started && started.processIds.count == 1)
+
+        let retried = try await fixture.service.receiveWebhook(call, for: target)
+        #expect(retried.outcome == .replayed && retried.runId == started.runId)
+        #expect(retried.processIds == started.processIds)
+        #expect(fixture.publisher.published.count == 1, "nothing published again")
+    }
+
+    @Test func aWebhookRetryAfterARefusedRunRunsItAgain() async throws {
+        let fixture = try await Fixture()
+        let target = try await webhookTarget(fixture)
+        let call = WebhookCall(messageID: "msg_2", body: Array("{}".utf8))
+        let first = Task { try await fixture.service.receiveWebhook(call, for: target) }
+        while fixture.publisher.published.isEmpty { await Task.yield() }
+        fixture.publisher.published[0].onConfirm(.failure(AMQPError(.publishNacked, context: "test", reason: "nack")))
+        let refused = await #expect(throws: AutomationError.self) { try await first.value }
+        #expect(refused?.code == .unavailable, "503: the sender retries")
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest()).items.isEmpty,
+                "the refused run is forgotten, not answered later as done")
+
+        // The sender's retry records and publishes the run anew, with the same ids.
+        let second = Task { try await fixture.service.receiveWebhook(call, for: target) }
+        while fixture.publisher.published.count < 2 { await Task.yield() }
+        fixture.publisher.published[1].onConfirm(.success(()))
+        let retried = try await second.value
+        #expect(retried.outcome == .started && retried.processIds.count == 1)
+        #expect(fixture.publisher.published[1].properties.messageID == fixture.publisher.published[0].properties.messageID)
+    }
+
+    @Test func concurrentCallsEachGetTheirOwnRun() async throws {
+        let fixture = try await Fixture()
+        let target = try await webhookTarget(fixture)
+        let calls = (0..<20).map { WebhookCall(messageID: "msg_c\($0)", body: Array("{}".utf8)) }
+        let answering = Task {
+            // Confirms what is published, as a broker would.
+            var confirmed = 0
+            while confirmed < calls.count {
+                let published = fixture.publisher.published
+                for message in published[confirmed...] { message.onConfirm(.success(())) }
+                confirmed = published.count
+                await Task.yield()
+            }
+        }
+        let receipts = try await withThrowingTaskGroup(of: WebhookReceipt.self) { group in
+            for call in calls { group.addTask { try await fixture.service.receiveWebhook(call, for: target) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        await answering.value
+        #expect(receipts.allSatisfy { $0.outcome == .started && $0.processIds.count == 1 })
+        #expect(Set(receipts.flatMap(\.processIds)).count == calls.count, "one process per call")
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest()).items.count == calls.count)
+    }
 }

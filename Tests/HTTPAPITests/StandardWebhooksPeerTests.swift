@@ -75,8 +75,8 @@ struct StandardWebhooksPeerTests {
     }
 
     @Test func ourSignatureIsTheReferenceLibrarys() async throws {
-        // The specification's example, whose signature the reference library computes (checked
-        // by the peer below) — and a random key, body and id through the library itself.
+        // The example signature the reference libraries' own tests pin, and a random key, body
+        // and id signed by the Python library itself.
         let key = try #require(WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")).key
         #expect(
             StandardWebhooks.signature(

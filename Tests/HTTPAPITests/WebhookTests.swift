@@ -291,4 +291,46 @@ struct WebhookTests {
             #expect(call.status == .notFound)
         }
     }
+
+    @Test func theEventCarriesTextPayloadsAndHeadersAndTheReceiptNamesTheRun() async throws {
+        let api = try await TestAPI.make()
+        try await api.test { client in
+            let (_, created) = try await Self.webhook(
+                client, api, body: #"{"name": "push only", "filter": "$.headers['x-github-event'] == 'push' && $.payload == 'hello'"}"#)
+            let url = try #require(created["url"].string)
+            let secret = try #require(created["secret"].string)
+            func send(_ body: String, event: String) async throws -> Reply {
+                var headers = Self.signed(body, secret: secret, at: TestAPI.start)
+                headers[.contentType] = "text/plain; charset=utf-8"
+                headers[HTTPField.Name("X-GitHub-Event")!] = event
+                return try await client.call(.post, url, token: nil, body: body, headers: headers)
+            }
+            let missed = try await send("hello", event: "issues")
+            #expect(missed.status == .accepted)
+            #expect(missed.json["matched"].bool == false && missed.json["runId"].string == nil)
+            let ran = try await send("hello", event: "push")
+            #expect(ran.status == .accepted)
+            #expect(ran.json["matched"].bool == true && ran.json["runId"].string == ran.json["eventId"].string, "\(ran.text)")
+            #expect(ran.json["processIds"].array?.count == 1)
+        }
+    }
+
+    @Test func aSecretParameterCallIsMadeIdempotentByItsIdempotencyKey() async throws {
+        let api = try await TestAPI.make()
+        try await api.test { client in
+            let (actionId, created) = try await Self.webhook(client, api, body: #"{"name": "seed 001", "allowSecretParameter": true}"#)
+            let secret = try #require(created["secret"].string)
+            let url = "\(created["url"].string!)?secret=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            var headers = HTTPFields()
+            headers[HTTPField.Name("Idempotency-Key")!] = "order-42"
+            let first = try await client.call(.post, url, token: nil, body: #"{"data": "x"}"#, headers: headers)
+            let again = try await client.call(.post, url, token: nil, body: #"{"data": "x"}"#, headers: headers)
+            #expect(first.json["outcome"].string == "started" && again.json["outcome"].string == "replayed")
+            #expect(first.json["processIds"][0].string == again.json["processIds"][0].string)
+            let unkeyed = try await client.call(.post, url, token: nil, body: #"{"data": "x"}"#)
+            #expect(unkeyed.json["outcome"].string == "started", "without a key every call is a new run")
+            let history = try await client.call(.get, "/automated-actions/by-id/\(actionId)/history", token: api.member)
+            #expect(history.json.array?.count == 2)
+        }
+    }
 }

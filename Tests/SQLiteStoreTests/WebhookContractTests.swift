@@ -84,4 +84,21 @@ struct WebhookContractTests {
             #expect(try await store.webhookTarget(id: kept.id) == nil)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func anActionWrittenFromAnOlderReadKeepsTheWebhooksAddedSince(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("raced")
+            try await store.insertAction(action)
+            let readBefore = try #require(try await store.action(id: action.id, tenant: acme))
+            let hook = Self.webhook("added meanwhile")
+            let secret = WebhookSecret.generate()
+            _ = try await store.insertWebhook(hook, credentials: WebhookCredentials(secret: secret), actionId: action.id, tenant: acme, limit: 5, at: at(2))
+            var paused = readBefore
+            paused.status = .paused
+            let stored = try await store.updateAction(paused)
+            #expect(stored.webhooks == [hook] && stored.status == .paused)
+            #expect(try await store.webhookTarget(id: hook.id)?.credentials.secret == secret, "its credentials too")
+        }
+    }
 }

@@ -106,6 +106,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         stored.totalExecutions = existing.totalExecutions
         stored.consecutiveFailures = existing.consecutiveFailures
         stored.dateCreated = existing.dateCreated
+        stored.webhooks = existing.webhooks  // changed only through their own calls, as in SQLiteStore
         stored.refreshNextScheduledRun()
         actionsByID[action.id] = stored
         return stored
@@ -349,6 +350,12 @@ public actor InMemoryAutomationStore: AutomationStore {
         return keys.compactMap { key in
             entries.first { $0.entry.actionId == actionId && $0.entry.idempotencyKey == key }?.entry
         }
+    }
+
+    public func forgetHistory(keys: [ExecutionKey], actionId: ActionID) throws {
+        try check()
+        let forgotten = Set(keys)
+        entries.removeAll { $0.entry.actionId == actionId && forgotten.contains($0.entry.idempotencyKey) }
     }
 
     public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {

@@ -105,10 +105,11 @@ public struct WebhookSecret: Hashable, Sendable, CustomStringConvertible {
         self.text = Self.prefix + Data(key).base64EncodedString()
     }
 
-    /// Parses `whsec_<base64>` (the prefix is optional, as the reference libraries accept);
-    /// nil when the rest is not base64 or decodes to nothing.
+    /// Parses `whsec_<base64>` (the prefix and the padding are optional, as the reference
+    /// libraries accept); nil when the rest is not base64 or decodes to nothing.
     public init?(_ text: String) {
-        let encoded = text.hasPrefix(Self.prefix) ? String(text.dropFirst(Self.prefix.count)) : text
+        var encoded = text.hasPrefix(Self.prefix) ? String(text.dropFirst(Self.prefix.count)) : text
+        encoded += String(repeating: "=", count: (4 - encoded.count % 4) % 4)
         guard let key = Data(base64Encoded: encoded), !key.isEmpty else { return nil }
         self.key = [UInt8](key)
         self.text = Self.prefix + encoded

@@ -54,11 +54,13 @@ extension Event {
         "webhook:\(webhook):\(messageID)"
     }
 
-    /// The event of a call to `webhook` of `action`: its body holds the call's JSON under
-    /// `payload`, which filters and `$fromEvent` queries read (`$.payload.action`).
+    /// The event of a call to `webhook` of `action`: its body holds the call's JSON (or its text,
+    /// for another content type) under `payload` and its headers (lower-case names, credentials
+    /// left out) under `headers`, which filters and `$fromEvent` queries read (`$.payload.action`,
+    /// `$.headers['x-github-event']`).
     public static func webhook(
         _ webhook: WebhookTrigger, of action: AutomatedAction, id: String, messageID: String?, receivedAt: Date,
-        payload: JSONValue
+        headers: [(String, JSONValue)] = [], payload: JSONValue
     ) -> Event {
         var members: [(String, JSONValue)] = [
             ("type", "Webhook"),
@@ -71,6 +73,7 @@ extension Event {
             ("receivedAt", .string(receivedAt.formatted(.iso8601))),
         ]
         if let messageID { members.append(("messageId", .string(messageID))) }
+        members.append(("headers", .object(JSONObject(headers))))
         members.append(("payload", payload))
         return Event(
             id: id, tenantId: action.tenantId, namespace: action.namespace, triggerType: nil, source: .webhook(webhook.id),

@@ -43,7 +43,8 @@ public protocol AutomationStore: Sendable {
     /// namespace already has an action of that name.
     func insertAction(_ action: AutomatedAction) async throws
     /// Replaces the stored action with the same id and tenant — own fields, items, schedules and
-    /// triggers alike (children missing from `action` are deleted). `notFound` if absent,
+    /// message triggers alike (children missing from `action` are deleted); its webhooks stay as
+    /// stored (they change only through the webhook methods, with their credentials). `notFound` if absent,
     /// `conflict` if renamed onto another action's name. Counters are NOT taken from `action`:
     /// they are owned by ``completeExecution(processId:outcome:errorMessage:at:)``.
     func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction
@@ -149,6 +150,9 @@ public protocol AutomationStore: Sendable {
     /// The action's entries holding `keys` (``ExecutionHistoryEntry/idempotencyKey``), in the
     /// keys' order; keys no entry holds are skipped. A lookup by key, whatever the history's size.
     func history(keys: [ExecutionKey], actionId: ActionID) async throws -> [ExecutionHistoryEntry]
+    /// Deletes the action's entries holding `keys`: runs recorded but refused by the broker, whose
+    /// source retries them (a webhook sender), so that the retry records and publishes them anew.
+    func forgetHistory(keys: [ExecutionKey], actionId: ActionID) async throws
     /// An action's history, newest first. The caller has already checked the tenant.
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
     /// The entry of the process, if Signalbox started it.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// Body of `POST …/webhooks`.
 public struct AddWebhookRequest: Hashable, Sendable, Codable {
@@ -70,21 +71,48 @@ public struct WebhookWithSecret: Hashable, Sendable, Codable {
 
 /// A call to `/hooks/{id}` that passed authentication.
 public struct WebhookCall: Sendable {
-    /// The `webhook-id` header (the sender's message id), when sent.
+    /// The sender's message id — the `webhook-id` header, or `Idempotency-Key` on a `?secret=`
+    /// call — when sent: a retry with it is answered with the first run.
     public var messageID: String?
     /// The body as received.
     public var body: [UInt8]
+    /// The `Content-Type` header: a JSON type (or none) is parsed, any other is taken as text.
+    public var contentType: String?
+    /// The request's headers, lower-case names (credentials are left out when the event is made).
+    public var headers: [(name: String, value: String)]
 
-    public init(messageID: String?, body: [UInt8]) {
+    public init(messageID: String?, body: [UInt8], contentType: String? = nil, headers: [(name: String, value: String)] = []) {
         self.messageID = messageID
         self.body = body
+        self.contentType = contentType
+        self.headers = headers
     }
 
     /// The longest `webhook-id` accepted.
     public static let maximumMessageIDLength = 256
+    /// Headers copied into the event at most, and the longest value kept.
+    public static let maximumEventHeaders = 64
+    public static let maximumEventHeaderLength = 1024
+    /// Headers never copied into the event: they authenticate, and events are stored and shown.
+    public static let credentialHeaders: Set<String> = ["authorization", "cookie", "proxy-authorization", "webhook-signature"]
+
+    /// Whether the body is JSON by its `Content-Type` (`application/json`, `…+json`, or none).
+    var isJSON: Bool {
+        guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+            !type.isEmpty
+        else { return true }
+        return type == "application/json" || type.hasSuffix("+json")
+    }
+
+    /// The headers the event shows, as a JSON object.
+    var eventHeaders: [(String, JSONValue)] {
+        headers.lazy.filter { !Self.credentialHeaders.contains($0.name) }.prefix(Self.maximumEventHeaders)
+            .map { ($0.name, .string(String($0.value.prefix(Self.maximumEventHeaderLength)))) }
+    }
 }
 
-/// What a webhook call did.
+/// What a webhook call did. `matched` and `runId` are the names: whether the filter held,
+/// and the run's id (its event id) when there is a run.
 public struct WebhookReceipt: Hashable, Sendable, Codable {
     public enum Outcome: String, Hashable, Sendable, Codable {
         /// The action ran: one process per item was started.
@@ -98,6 +126,8 @@ public struct WebhookReceipt: Hashable, Sendable, Codable {
     }
 
     public var outcome: Outcome
+    public var matched: Bool
+    public var runId: String?
     public var webhookId: WebhookID
     public var eventId: String
     public var processIds: [ProcessID]
@@ -105,6 +135,8 @@ public struct WebhookReceipt: Hashable, Sendable, Codable {
 
     public init(outcome: Outcome, webhookId: WebhookID, eventId: String, processIds: [ProcessID] = [], entries: [ExecutionHistoryEntry] = []) {
         self.outcome = outcome
+        self.matched = outcome != .filtered
+        self.runId = outcome == .started || outcome == .replayed ? eventId : nil
         self.webhookId = webhookId
         self.eventId = eventId
         self.processIds = processIds

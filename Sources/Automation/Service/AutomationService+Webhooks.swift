@@ -104,10 +104,11 @@ extension AutomationService {
     /// lifetime and the action did not change through this service since.
     public func webhookTarget(_ id: WebhookID) async throws(AutomationError) -> WebhookTarget {
         let now = clock.now()
-        if let cached = webhookTargets.target(id, at: now) { return cached }
+        let (cached, generation) = webhookTargets.target(id, at: now)
+        if let cached { return cached }
         let target = try await storeCall { try await store.webhookTarget(id: id) }
         guard let target, target.webhook.isEnabled else { throw .notFound("no webhook at this address") }
-        webhookTargets.keep(target, at: now)
+        webhookTargets.keep(target, at: now, readSince: generation)
         return target
     }
 
@@ -118,9 +119,10 @@ extension AutomationService {
     public func receiveWebhook(_ call: WebhookCall, for target: WebhookTarget) async throws(AutomationError) -> WebhookReceipt {
         let (action, webhook) = (target.action, target.webhook)
         if let messageID = call.messageID { try Self.validateMessageID(messageID) }
-        let payload = try Self.payload(of: call.body)
+        let payload = call.isJSON ? try Self.payload(of: call.body) : .string(String(decoding: call.body, as: UTF8.self))
         let eventId = call.messageID.map { Event.webhookEventID(webhook.id, messageID: $0) } ?? UUID().uuidString.lowercased()
-        let event = Event.webhook(webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), payload: payload)
+        let event = Event.webhook(
+            webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), headers: call.eventHeaders, payload: payload)
         guard action.status == .active else { return WebhookReceipt(outcome: .paused, webhookId: webhook.id, eventId: eventId) }
         if let text = webhook.filter {
             let (filter, _) = try AutomationValidator.compileFilter(text, field: "filter")
@@ -142,8 +144,10 @@ extension AutomationService {
         } catch let error as AutomationError {
             throw error
         } catch {
-            throw .unavailable("the run was not started: \(error)")
+            throw .unavailable()  // a store error's text may quote data: it is not for the sender
         }
+        // Runs of an action deleted while they were planned are dropped by the run path.
+        if stored.isEmpty && !action.actions.isEmpty { throw .notFound("no webhook at this address") }
         let started = outcome == .started ? stored.filter { $0.outcome == .pending } : stored.filter(\.startedAProcess)
         return WebhookReceipt(
             outcome: outcome, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: stored)

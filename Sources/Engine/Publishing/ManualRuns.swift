@@ -70,12 +70,18 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
         }
         if result.replayed { return .replayed(result.entries) }
         if let reason = result.retryReason {
-            // Nothing will start these processes: close their entries so history says why.
-            let message = "\(ExecutionHistoryEntry.NotPublished.refused) \(reason)"
             let pending = result.entries.filter { $0.outcome == .pending }
-            _ = try? await runPath.store.completeExecutions(
-                pending.map { ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: message) },
-                at: clock.now())
+            if cause.answersRetriesFromHistory {
+                // Its sender retries with the same id: the retry must record and publish the run
+                // anew, not find it recorded and answer it as done.
+                try? await runPath.store.forgetHistory(keys: pending.map(\.idempotencyKey), actionId: action.id)
+            } else {
+                // Nothing will start these processes: close their entries so history says why.
+                let message = "\(ExecutionHistoryEntry.NotPublished.refused) \(reason)"
+                _ = try? await runPath.store.completeExecutions(
+                    pending.map { ExecutionCompletionRequest(processId: $0.processId, outcome: .failed, errorMessage: message) },
+                    at: clock.now())
+            }
             logger.error("run refused by the broker", metadata: [
                 "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)", "event_id": "\(event.id)",
                 "reason": "\(reason)",

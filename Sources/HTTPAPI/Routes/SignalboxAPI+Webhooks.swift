@@ -80,11 +80,12 @@ extension SignalboxAPI {
                 response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
                 return response
             }
-            let call = WebhookCall(messageID: request.headers[values: .webhookID].first, body: body)
-            let receipt = try await service.receiveWebhook(call, for: target)
-            // As `POST …/trigger`: 202 when processes were started (now or by the first call).
-            let started = receipt.outcome == .started || receipt.outcome == .replayed
-            return JSONResponse.make(receipt, status: started ? .accepted : .ok)
+            // A `?secret=` sender names its retries with Idempotency-Key (seed 001 has no webhook-id).
+            let messageID = request.headers[values: .webhookID].first ?? request.headers[Self.idempotencyKeyHeader]
+            let call = WebhookCall(
+                messageID: messageID, body: body, contentType: request.headers[.contentType],
+                headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
+            return JSONResponse.make(try await service.receiveWebhook(call, for: target), status: .accepted)
         }
     }
 
