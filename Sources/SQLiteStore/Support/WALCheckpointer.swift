@@ -7,6 +7,7 @@ import GRDB
 /// instead of 1–2 and held every call queued behind them. A passive checkpoint here waits for no
 /// one and blocks no writer; the writer's automatic checkpoint stays, far higher, as a backstop.
 final class WALCheckpointer: Sendable {
+    private let connection: DatabaseQueue
     private let task: Task<Void, Never>
 
     init(path: String, interval: Duration, busyTimeout: TimeInterval) throws {
@@ -14,18 +15,22 @@ final class WALCheckpointer: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "SQLiteAutomationStore.checkpointer"
         let connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.connection = connection
         task = Task.detached(priority: .utility) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                // A failed pass (the file busy past the timeout) is retried at the next tick.
+                // A failed pass (the file busy past the timeout, or closed by stop()) is retried
+                // at the next tick, or ends with the task.
                 _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
             }
-            try? connection.close()
         }
     }
 
+    /// Stops checkpointing; returns once a pass under way finished and the connection closed, so
+    /// that whoever opens the file next finds no lock of ours.
     func stop() {
         task.cancel()
+        try? connection.close()
     }
 
     deinit {
