@@ -44,12 +44,13 @@ public enum StandardWebhooks {
         ]
     }
 
-    /// Checks a received message: all three headers present, its timestamp within ``tolerance``
-    /// of `now`, and one of its signatures made with one of `keys` over exactly `body`.
-    public static func verify(
-        messageID: String?, timestamp: String?, signatures: String?, body: [UInt8], keys: [[UInt8]], now: Date,
-        tolerance: TimeInterval = tolerance
-    ) throws(VerificationFailure) {
+    /// Checks what needs no body: all three headers present and the timestamp within
+    /// ``tolerance`` of `now`. Returns the timestamp's seconds. A receiver can refuse a call
+    /// with this before reading its body.
+    @discardableResult
+    public static func checkHeaders(
+        messageID: String?, timestamp: String?, signatures: String?, now: Date, tolerance: TimeInterval = tolerance
+    ) throws(VerificationFailure) -> Int {
         guard let messageID, let timestamp, let signatures, !messageID.isEmpty, !signatures.isEmpty else {
             throw .missingHeaders
         }
@@ -59,6 +60,17 @@ public enum StandardWebhooks {
         let offset = TimeInterval(seconds) - now.timeIntervalSince1970
         if offset < -tolerance { throw .timestampTooOld }
         if offset > tolerance { throw .timestampTooNew }
+        return seconds
+    }
+
+    /// Checks a received message: ``checkHeaders(messageID:timestamp:signatures:now:tolerance:)``,
+    /// and one of its signatures made with one of `keys` over exactly `body`.
+    public static func verify(
+        messageID: String?, timestamp: String?, signatures: String?, body: [UInt8], keys: [[UInt8]], now: Date,
+        tolerance: TimeInterval = tolerance
+    ) throws(VerificationFailure) {
+        let seconds = try checkHeaders(messageID: messageID, timestamp: timestamp, signatures: signatures, now: now, tolerance: tolerance)
+        guard let messageID, let signatures else { throw .missingHeaders }
         let expected = keys.map { Array(signature(key: $0, messageID: messageID, timestamp: seconds, body: body).utf8) }
         // Every pair is compared, in time that depends on lengths only.
         var matched = false

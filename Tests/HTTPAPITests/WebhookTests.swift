@@ -333,4 +333,22 @@ struct WebhookTests {
             #expect(history.json.array?.count == 2)
         }
     }
+
+    @Test func aCallThatCannotAuthenticateIsRefusedBeforeItsBodyIsRead() async throws {
+        let api = try await TestAPI.make()
+        try await api.test { client in
+            let (_, created) = try await Self.webhook(client, api)
+            let url = try #require(created["url"].string)
+            let secret = try #require(created["secret"].string)
+            let large = "{\"pad\": \"" + String(repeating: "x", count: 1 << 20) + "\"}"
+            // Over 1 MiB: read, it would be 413; these are 401 because the body is never read.
+            let stale = try await client.call(
+                .post, url, token: nil, body: large, headers: Self.signed(large, secret: secret, at: TestAPI.start.addingTimeInterval(-600)))
+            #expect(stale.status == .unauthorized, "\(stale.status)")
+            let unsigned = try await client.call(.post, url, token: nil, body: large)
+            #expect(unsigned.status == .unauthorized)
+            let signed = try await client.call(.post, url, token: nil, body: large, headers: Self.signed(large, secret: secret, at: TestAPI.start))
+            #expect(signed.status == .contentTooLarge, "a call that may authenticate is read, up to the limit")
+        }
+    }
 }

@@ -64,9 +64,17 @@ extension SignalboxAPI {
                 throw AutomationError.notFound("no webhook at this address")
             }
             let target = try await service.webhookTarget(id)
-            let body = Array(try await request.body.collect(upTo: Self.webhookBodyLimit).readableBytesView)
             let now = service.clock.now()
-            if let failure = authenticate(request, body: body, for: target, at: now) {
+            // Calls that cannot authenticate, whatever their body, are refused before it is read.
+            let failure: String?
+            var body: [UInt8] = []
+            if let early = refusedBeforeTheBody(request, for: target, at: now) {
+                failure = early
+            } else {
+                body = Array(try await request.body.collect(upTo: Self.webhookBodyLimit).readableBytesView)
+                failure = authenticate(request, body: body, for: target, at: now)
+            }
+            if let failure {
                 logger.info("webhook call refused: not authenticated", metadata: [
                     "webhook_id": "\(id)", "reason": "\(failure)", "hb.request.id": "\(context.id)",
                 ])
@@ -86,6 +94,24 @@ extension SignalboxAPI {
                 messageID: messageID, body: body, contentType: request.headers[.contentType],
                 headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
             return JSONResponse.make(try await service.receiveWebhook(call, for: target), status: .accepted)
+        }
+    }
+
+    /// Why the call cannot be authenticated whatever its body (no signature and no allowed
+    /// `?secret=`, or a timestamp out of the window); nil when the body decides.
+    private func refusedBeforeTheBody(_ request: Request, for target: WebhookTarget, at now: Date) -> String? {
+        let signatures = request.headers[values: .webhookSignature].first
+        if signatures == nil, target.webhook.allowSecretParameter, request.uri.queryParameters.get("secret") != nil { return nil }
+        if signatures == nil, request.uri.queryParameters.get("secret") != nil {
+            return "secret parameter given; this webhook takes signatures only"
+        }
+        do {
+            try StandardWebhooks.checkHeaders(
+                messageID: request.headers[values: .webhookID].first, timestamp: request.headers[values: .webhookTimestamp].first,
+                signatures: signatures, now: now)
+            return nil
+        } catch {
+            return "\(error)"
         }
     }
 
