@@ -4,7 +4,6 @@ import HTTPAPI
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import StandardWebhooks
 import Testing
 
 /// `docs/openapi.yaml` against the running API: every route is documented, and real responses of
@@ -148,12 +147,7 @@ import Testing
             let unsigned = try await client.call(.post, "/hooks/\(webhookId)", token: nil, body: "{}")
             #expect(document.operation("POST", "/hooks/{webhookId}")?.statuses.contains(String(unsigned.status.code)) == true)
             #expect(document.problems(unsigned.json, against: "Error").isEmpty)
-            var signed = HTTPFields()
-            for (name, value) in StandardWebhooks.headers(
-                keys: [secret.key], messageID: "msg_contract", timestamp: Int(env.clock.now().timeIntervalSince1970), body: Array(#"{"n": 1}"#.utf8))
-            {
-                signed[HTTPField.Name(name)!] = value
-            }
+            let signed = WebhookTests.signed(#"{"n": 1}"#, secret: secret.text, messageID: "msg_contract", at: env.clock.now())
             // Signed with the secret rotated away above: it works for the grace period.
             let called = try await client.call(.post, "/hooks/\(webhookId)", token: nil, body: #"{"n": 1}"#, headers: signed)
             #expect(called.status == .accepted, "\(called.text)")

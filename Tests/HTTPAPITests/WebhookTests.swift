@@ -24,7 +24,12 @@ struct WebhookTests {
 
     /// Headers of a call signed with `secret` at `timestamp`.
     static func signed(_ body: String, secret: String..., messageID: String = "msg_\(UUID().uuidString)", at timestamp: Date) -> HTTPFields {
-        let keys = secret.map { WebhookSecret($0)!.key }
+        signed(body, secrets: secret, messageID: messageID, at: timestamp)
+    }
+
+    /// Headers of a call signed with each of `secrets` at `timestamp`.
+    static func signed(_ body: String, secrets: [String], messageID: String = "msg_\(UUID().uuidString)", at timestamp: Date) -> HTTPFields {
+        let keys = secrets.map { WebhookSecret($0)!.key }
         var fields = HTTPFields()
         for (name, value) in StandardWebhooks.headers(
             keys: keys, messageID: messageID, timestamp: Int(timestamp.timeIntervalSince1970), body: Array(body.utf8))
@@ -231,15 +236,8 @@ struct WebhookTests {
             #expect(rotated.json["previousSecretExpiresAt"].string == "2026-01-05T11:00:00Z")
 
             func status(_ secrets: String...) async throws -> HTTPResponse.Status {
-                let body = "{}"
-                var headers = HTTPFields()
-                for (name, value) in StandardWebhooks.headers(
-                    keys: secrets.map { WebhookSecret($0)!.key }, messageID: "msg_\(UUID().uuidString)",
-                    timestamp: Int(api.clock.now().timeIntervalSince1970), body: Array(body.utf8))
-                {
-                    headers[HTTPField.Name(name)!] = value
-                }
-                return try await client.call(.post, "/hooks/\(id)", token: nil, body: body, headers: headers).status
+                let headers = Self.signed("{}", secrets: secrets, at: api.clock.now())
+                return try await client.call(.post, "/hooks/\(id)", token: nil, body: "{}", headers: headers).status
             }
             #expect(try await status(new) == .accepted)
             #expect(try await status(old) == .accepted, "within the grace")

@@ -22,7 +22,7 @@ public final class InMemoryActionRunner: ActionRunner {
         let plan = planner.plan(action, cause: cause, for: event, at: now)
         let recorded = try await store.record(RunRecord(history: plan.history, manualRunKey: key, at: now))
         if let holder = recorded.heldBy { return .heldBy(holder) }
-        if cause.answersRetriesFromHistory, !recorded.history.isEmpty, recorded.alreadyRecorded.allSatisfy({ $0 }) {
+        if cause.answersRetriesFromHistory, recorded.recordedBefore(recorded.history.indices) {
             return .replayed(recorded.history)
         }
         commands.withLock { $0 += plan.commands }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// A trigger of an action called over HTTP: `POST /hooks/{id}`, authenticated the Standard
 /// Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature` signed with the webhook's
@@ -154,14 +155,25 @@ public struct WebhookCredentials: Hashable, Sendable {
 /// A webhook as a call to it needs it: its action (tenant, status, items), the webhook and what
 /// authenticates calls.
 public struct WebhookTarget: Sendable {
-    public var action: AutomatedAction
-    public var webhook: WebhookTrigger
-    public var credentials: WebhookCredentials
+    public let action: AutomatedAction
+    public let webhook: WebhookTrigger
+    public let credentials: WebhookCredentials
+    /// The webhook's filter, compiled once here rather than per call (targets are cached).
+    private let filter: Result<TriggerFilter, AutomationError>?
 
     public init(action: AutomatedAction, webhook: WebhookTrigger, credentials: WebhookCredentials) {
         self.action = action
         self.webhook = webhook
         self.credentials = credentials
+        filter = webhook.filter.map { text in
+            Result { () throws(AutomationError) in try AutomationValidator.compileFilter(text, field: "filter").0 }
+        }
+    }
+
+    /// The compiled filter; nil when the webhook has none. A stored filter is valid (it was
+    /// compiled when saved), so this throws only for data written around the service.
+    public func compiledFilter() throws(AutomationError) -> TriggerFilter? {
+        try filter?.get()
     }
 }
 

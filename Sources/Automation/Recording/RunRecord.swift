@@ -53,6 +53,11 @@ public struct RecordedRun: Sendable {
         self.alreadyRecorded = alreadyRecorded ?? Array(repeating: false, count: history.count)
         self.heldBy = heldBy
     }
+
+    /// Whether the history rows at `rows` (one run's) all were recorded before this batch.
+    public func recordedBefore(_ rows: Range<Int>) -> Bool {
+        !rows.isEmpty && alreadyRecorded[rows].allSatisfy { $0 }
+    }
 }
 
 /// An `Idempotency-Key` of a manual run: the same key on the same action within

@@ -22,26 +22,16 @@ extension AutomationService {
             let held = try await storeCall { try await store.manualRunKey(idempotencyKey, actionId: action.id, tenant: action.tenantId) }
             if let held, held.isLive(at: now) { return try await replay(held, of: action) }
         }
-        guard let runner else {
-            throw .unavailable("manual runs are published by the event pipeline, which this process does not run")
-        }
         let event = Event.manual(id: UUID().uuidString.lowercased(), of: action)
         let key = idempotencyKey.map {
             ManualRunKey(tenantId: action.tenantId, actionId: action.id, key: $0, eventId: event.id, createdAt: now)
         }
         let stored: [ExecutionHistoryEntry]
-        do {
-            switch try await runner.run(action, cause: .manual, event: event, key: key) {
-            case .ran(let entries), .replayed(let entries): stored = entries  // a manual event is new: never replayed
-            case .heldBy(let holder): return try await replay(holder, of: action)
-            }
-        } catch let error as AutomationError {
-            throw error
-        } catch {
-            throw .unavailable("the run was not started: \(error)")
+        switch try await runNow(action, cause: .manual, event: event, key: key) {
+        case .ran(let entries), .replayed(let entries): stored = entries  // a manual event is new: never replayed
+        case .heldBy(let holder): return try await replay(holder, of: action)
         }
-        let started = stored.filter { $0.outcome == .pending }
-        return ManualTriggerResult(eventId: event.id, processIds: started.map(\.processId), entries: stored)
+        return ManualTriggerResult(eventId: event.id, processIds: stored.filter(\.startedAProcess).map(\.processId), entries: stored)
     }
 
     /// The earlier run that holds an idempotency key, as its trigger answered.
@@ -53,12 +43,32 @@ extension AutomationService {
         return ManualTriggerResult(eventId: held.eventId, processIds: started.map(\.processId), entries: entries, replayed: true)
     }
 
+    /// Runs `action` through the ``runner`` (manual runs, webhook calls): its answer, and its
+    /// failures as `AutomationError`s — anything else hidden behind `unavailable`, as
+    /// ``storeCall(_:)`` does, since a store error's text may quote data.
+    func runNow(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws(AutomationError) -> ActionRunResult {
+        guard let runner else {
+            throw .unavailable("runs are published by the event pipeline, which this process does not run")
+        }
+        do {
+            return try await runner.run(action, cause: cause, event: event, key: key)
+        } catch let error as AutomationError {
+            throw error
+        } catch {
+            throw .unavailable("the run was not started; retry later")
+        }
+    }
+
     /// 1 to ``ManualRunKey/maximumLength`` visible ASCII characters, as HTTP header values carry them.
     static func validateIdempotencyKey(_ key: String) throws(AutomationError) {
-        guard !key.isEmpty, key.utf8.count <= ManualRunKey.maximumLength, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            throw .invalidInput(
-                "an idempotency key is 1 to \(ManualRunKey.maximumLength) visible ASCII characters (no spaces)",
-                field: "Idempotency-Key")
+        try validateHeaderToken(key, maximumLength: ManualRunKey.maximumLength, field: "Idempotency-Key", what: "an idempotency key")
+    }
+
+    /// `text` is 1 to `maximumLength` visible ASCII characters (no spaces): an id a client sends
+    /// in a header and Signalbox keys runs by.
+    static func validateHeaderToken(_ text: String, maximumLength: Int, field: String, what: String) throws(AutomationError) {
+        guard !text.isEmpty, text.utf8.count <= maximumLength, text.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw .invalidInput("\(what) is 1 to \(maximumLength) visible ASCII characters (no spaces)", field: field)
         }
     }
 

@@ -118,47 +118,31 @@ extension AutomationService {
     /// call with the same `webhook-id` already ran it (then its run is answered again).
     public func receiveWebhook(_ call: WebhookCall, for target: WebhookTarget) async throws(AutomationError) -> WebhookReceipt {
         let (action, webhook) = (target.action, target.webhook)
-        if let messageID = call.messageID { try Self.validateMessageID(messageID) }
-        let payload = call.isJSON ? try Self.payload(of: call.body) : .string(String(decoding: call.body, as: UTF8.self))
+        if let messageID = call.messageID {
+            try Self.validateHeaderToken(messageID, maximumLength: WebhookCall.maximumMessageIDLength, field: "webhook-id", what: "webhook-id")
+        }
         let eventId = call.messageID.map { Event.webhookEventID(webhook.id, messageID: $0) } ?? UUID().uuidString.lowercased()
+        guard action.status == .active else { return WebhookReceipt(outcome: .paused, webhookId: webhook.id, eventId: eventId) }
+        let payload = call.isJSON ? try Self.payload(of: call.body) : .string(String(decoding: call.body, as: UTF8.self))
         let event = Event.webhook(
             webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), headers: call.eventHeaders, payload: payload)
-        guard action.status == .active else { return WebhookReceipt(outcome: .paused, webhookId: webhook.id, eventId: eventId) }
-        if let text = webhook.filter {
-            let (filter, _) = try AutomationValidator.compileFilter(text, field: "filter")
-            guard filter.evaluate(event.body) else { return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId) }
-        }
-        guard let runner else {
-            throw .unavailable("webhook runs are published by the event pipeline, which this process does not run")
+        if let filter = try target.compiledFilter(), !filter.evaluate(event.body) {
+            return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId)
         }
         // A call retried with its webhook-id finds its runs recorded, in the same transaction that
         // would record them: it is answered with the first call's run, and nothing is published.
         let outcome: WebhookReceipt.Outcome
         let stored: [ExecutionHistoryEntry]
-        do {
-            switch try await runner.run(action, cause: .webhook(webhook.id), event: event, key: nil) {
-            case .ran(let entries): (outcome, stored) = (.started, entries)
-            case .replayed(let entries): (outcome, stored) = (.replayed, entries)
-            case .heldBy: throw AutomationError.unavailable("the run was not started")  // no key was given
-            }
-        } catch let error as AutomationError {
-            throw error
-        } catch {
-            throw .unavailable()  // a store error's text may quote data: it is not for the sender
+        switch try await runNow(action, cause: .webhook(webhook.id), event: event, key: nil) {
+        case .ran(let entries): (outcome, stored) = (.started, entries)
+        case .replayed(let entries): (outcome, stored) = (.replayed, entries)
+        case .heldBy: throw .unavailable("the run was not started")  // no key was given
         }
         // Runs of an action deleted while they were planned are dropped by the run path.
         if stored.isEmpty && !action.actions.isEmpty { throw .notFound("no webhook at this address") }
-        let started = outcome == .started ? stored.filter { $0.outcome == .pending } : stored.filter(\.startedAProcess)
         return WebhookReceipt(
-            outcome: outcome, webhookId: webhook.id, eventId: eventId, processIds: started.map(\.processId), entries: stored)
-    }
-
-    /// 1 to ``WebhookCall/maximumMessageIDLength`` visible ASCII characters.
-    static func validateMessageID(_ id: String) throws(AutomationError) {
-        guard !id.isEmpty, id.utf8.count <= WebhookCall.maximumMessageIDLength, id.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            throw .invalidInput(
-                "webhook-id must be 1 to \(WebhookCall.maximumMessageIDLength) visible ASCII characters", field: "webhook-id")
-        }
+            outcome: outcome, webhookId: webhook.id, eventId: eventId, processIds: stored.filter(\.startedAProcess).map(\.processId),
+            entries: stored)
     }
 
     /// The call's JSON (null for an empty body); not JSON is `invalidInput` at its line:column.

@@ -103,7 +103,7 @@ public struct RunPath: Sendable {
             let rows = historyOffset..<historyOffset + slot.history.count
             var result = SlotResult(entries: Array(recorded.history[rows]))
             historyOffset += slot.history.count
-            result.replayed = !slot.republishesRecordedRuns && !rows.isEmpty && recorded.alreadyRecorded[rows].allSatisfy { $0 }
+            result.replayed = !slot.republishesRecordedRuns && recorded.recordedBefore(rows)
             if slot.completion != nil {
                 result.completion = recorded.completions[completionOffset]
                 completionOffset += 1

@@ -65,14 +65,19 @@ extension SignalboxAPI {
             }
             let target = try await service.webhookTarget(id)
             let now = service.clock.now()
-            // Calls that cannot authenticate, whatever their body, are refused before it is read.
-            let failure: String?
+            // Headers and query decide what they can before the body is read: a call that cannot
+            // authenticate costs no read of up to 1 MiB and no HMAC.
             var body: [UInt8] = []
-            if let early = refusedBeforeTheBody(request, for: target, at: now) {
-                failure = early
-            } else {
+            let failure: String?
+            switch authenticationBeforeTheBody(request, for: target, at: now) {
+            case .refused(let reason):
+                failure = reason
+            case .accepted:
                 body = Array(try await request.body.collect(upTo: Self.webhookBodyLimit).readableBytesView)
-                failure = authenticate(request, body: body, for: target, at: now)
+                failure = nil
+            case .signatureOverTheBody:
+                body = Array(try await request.body.collect(upTo: Self.webhookBodyLimit).readableBytesView)
+                failure = signatureFailure(request, body: body, for: target, at: now)
             }
             if let failure {
                 logger.info("webhook call refused: not authenticated", metadata: [
@@ -97,38 +102,43 @@ extension SignalboxAPI {
         }
     }
 
-    /// Why the call cannot be authenticated whatever its body (no signature and no allowed
-    /// `?secret=`, or a timestamp out of the window); nil when the body decides.
-    private func refusedBeforeTheBody(_ request: Request, for target: WebhookTarget, at now: Date) -> String? {
+    /// What a call's headers and query decide about its authentication.
+    private enum Authentication {
+        /// By `?secret=`, where the webhook allows it.
+        case accepted
+        case refused(_ reason: String)
+        /// The Standard Webhooks headers are there and the timestamp is in the window: the
+        /// signature over the body decides.
+        case signatureOverTheBody
+    }
+
+    /// Standard Webhooks headers or, where the webhook allows it and no signature was sent,
+    /// `?secret=` (compared in constant time).
+    private func authenticationBeforeTheBody(_ request: Request, for target: WebhookTarget, at now: Date) -> Authentication {
         let signatures = request.headers[values: .webhookSignature].first
-        if signatures == nil, target.webhook.allowSecretParameter, request.uri.queryParameters.get("secret") != nil { return nil }
-        if signatures == nil, request.uri.queryParameters.get("secret") != nil {
-            return "secret parameter given; this webhook takes signatures only"
+        if signatures == nil, let given = request.uri.queryParameters.get("secret") {
+            guard target.webhook.allowSecretParameter else { return .refused("secret parameter given; this webhook takes signatures only") }
+            let secrets = target.credentials.secrets(at: now)
+            let matched = secrets.reduce(false) { $0 || StandardWebhooks.constantTimeEqual(Array(given.utf8), Array($1.text.utf8)) }
+            return matched ? .accepted : .refused("secret parameter does not match")
         }
         do {
             try StandardWebhooks.checkHeaders(
                 messageID: request.headers[values: .webhookID].first, timestamp: request.headers[values: .webhookTimestamp].first,
                 signatures: signatures, now: now)
-            return nil
+            return .signatureOverTheBody
         } catch {
-            return "\(error)"
+            return .refused("\(error)")
         }
     }
 
-    /// Why the call is not authenticated, or nil when it is: Standard Webhooks headers signed
-    /// with a live secret or, where the webhook allows it and no signature was sent, `?secret=`.
-    private func authenticate(_ request: Request, body: [UInt8], for target: WebhookTarget, at now: Date) -> String? {
-        let secrets = target.credentials.secrets(at: now)
-        let signatures = request.headers[values: .webhookSignature].first
-        if signatures == nil, let given = request.uri.queryParameters.get("secret") {
-            guard target.webhook.allowSecretParameter else { return "secret parameter given; this webhook takes signatures only" }
-            let matched = secrets.reduce(false) { $0 || StandardWebhooks.constantTimeEqual(Array(given.utf8), Array($1.text.utf8)) }
-            return matched ? nil : "secret parameter does not match"
-        }
+    /// Why the call's signature does not hold over `body` with a live secret, or nil when it does.
+    private func signatureFailure(_ request: Request, body: [UInt8], for target: WebhookTarget, at now: Date) -> String? {
         do {
             try StandardWebhooks.verify(
                 messageID: request.headers[values: .webhookID].first, timestamp: request.headers[values: .webhookTimestamp].first,
-                signatures: signatures, body: body, keys: secrets.map(\.key), now: now)
+                signatures: request.headers[values: .webhookSignature].first, body: body,
+                keys: target.credentials.secrets(at: now).map(\.key), now: now)
             return nil
         } catch {
             return "\(error)"

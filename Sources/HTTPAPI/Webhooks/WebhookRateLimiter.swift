@@ -27,7 +27,7 @@ final class WebhookRateLimiter: Sendable {
             bucket.tokens = min(Double(limit.burst), bucket.tokens + elapsed * limit.perSecond)
             bucket.updated = now
             defer {
-                if buckets[webhook] == nil && buckets.count >= capacity { forgetIdle(&buckets, at: now, limit: limit) }
+                if buckets[webhook] == nil && buckets.count >= capacity { forgetIdle(&buckets, at: now) }
                 buckets[webhook] = bucket
             }
             guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / limit.perSecond }
@@ -36,9 +36,10 @@ final class WebhookRateLimiter: Sendable {
         }
     }
 
-    /// Drops the buckets that would be full by now, for any rate up to `limit`'s (an estimate:
-    /// a forgotten bucket comes back full, which only ever allows a call).
-    private func forgetIdle(_ buckets: inout [WebhookID: Bucket], at now: Date, limit: WebhookRateLimit) {
+    /// Drops the buckets untouched for a minute (a forgotten bucket comes back full, which only
+    /// ever allows more calls); if every bucket is busy, all go: the map stays within `capacity`.
+    private func forgetIdle(_ buckets: inout [WebhookID: Bucket], at now: Date) {
         buckets = buckets.filter { now.timeIntervalSince($0.value.updated) < 60 }
+        if buckets.count >= capacity { buckets.removeAll(keepingCapacity: true) }
     }
 }

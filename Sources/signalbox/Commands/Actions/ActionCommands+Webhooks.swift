@@ -76,11 +76,11 @@ struct ActionWebhookEnableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "action-webhook-enable", abstract: "Enable a webhook.")
 
     @OptionGroup var action: ParentActionSelector
-    @Option(help: "The webhook's id.") var webhookId: String
+    @OptionGroup var webhook: WebhookSelector
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        try await WebhookChange(method: "POST", verb: "enable", webhookId: webhookId, done: "Enabled webhook").run(action, server)
+        try await WebhookChange(verb: "enable", done: "Enabled webhook").run(webhook, of: action, server)
     }
 }
 
@@ -90,11 +90,11 @@ struct ActionWebhookDisableCommand: AsyncParsableCommand {
         commandName: "action-webhook-disable", abstract: "Disable a webhook (calls answer 404 until enabled).")
 
     @OptionGroup var action: ParentActionSelector
-    @Option(help: "The webhook's id.") var webhookId: String
+    @OptionGroup var webhook: WebhookSelector
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        try await WebhookChange(method: "POST", verb: "disable", webhookId: webhookId, done: "Disabled webhook").run(action, server)
+        try await WebhookChange(verb: "disable", done: "Disabled webhook").run(webhook, of: action, server)
     }
 }
 
@@ -104,17 +104,16 @@ struct ActionWebhookRotateCommand: AsyncParsableCommand {
         commandName: "action-webhook-rotate", abstract: "Issue a new secret for a webhook; the old one works for a grace period.")
 
     @OptionGroup var action: ParentActionSelector
-    @Option(help: "The webhook's id.") var webhookId: String
+    @OptionGroup var webhook: WebhookSelector
     @Option(help: ArgumentHelp("How long the old secret keeps working (default 86400 = 24 h).", valueName: "seconds"))
     var graceSeconds: Int?
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        guard UUID(uuidString: webhookId) != nil else { throw ValidationError("--webhook-id \(webhookId) is not a UUID") }
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
             let data = try await client.send(
-                "POST", "/automated-actions/by-id/\(id)/webhooks/\(webhookId.lowercased())/rotate-secret",
+                "POST", "/automated-actions/by-id/\(id)/webhooks/\(webhook.id)/rotate-secret",
                 body: try requestBody(RotateWebhookSecretRequest(graceSeconds: graceSeconds)))
             try server.output(data, as: WebhookWithSecret.self) { rotated in
                 let until = rotated.previousSecretExpiresAt.map { "until \(ActionTables.time($0))" } ?? "no longer (grace 0)"
@@ -129,31 +128,38 @@ struct ActionWebhookRemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "action-webhook-remove", abstract: "Remove a webhook (admin).")
 
     @OptionGroup var action: ParentActionSelector
-    @Option(help: "The webhook's id.") var webhookId: String
+    @OptionGroup var webhook: WebhookSelector
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        guard UUID(uuidString: webhookId) != nil else { throw ValidationError("--webhook-id \(webhookId) is not a UUID") }
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
-            _ = try await client.send("DELETE", "/automated-actions/by-id/\(id)/webhooks/\(webhookId.lowercased())")
-            print("Removed webhook \(webhookId.lowercased()).")
+            _ = try await client.send("DELETE", "/automated-actions/by-id/\(id)/webhooks/\(webhook.id)")
+            print("Removed webhook \(webhook.id).")
         }
     }
 }
 
+/// `--webhook-id ID`, checked to be a UUID before anything is sent.
+struct WebhookSelector: ParsableArguments {
+    @Option(help: "The webhook's id.") var webhookId: String
+
+    func validate() throws {
+        guard UUID(uuidString: webhookId) != nil else { throw ValidationError("--webhook-id \(webhookId) is not a UUID") }
+    }
+
+    var id: String { webhookId.lowercased() }
+}
+
 /// Enable or disable one webhook and print it.
 private struct WebhookChange {
-    var method: String
     var verb: String
-    var webhookId: String
     var done: String
 
-    func run(_ action: ParentActionSelector, _ server: ServerOptions) async throws {
-        guard UUID(uuidString: webhookId) != nil else { throw ValidationError("--webhook-id \(webhookId) is not a UUID") }
+    func run(_ webhook: WebhookSelector, of action: ParentActionSelector, _ server: ServerOptions) async throws {
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
-            let data = try await client.send(method, "/automated-actions/by-id/\(id)/webhooks/\(webhookId.lowercased())/\(verb)")
+            let data = try await client.send("POST", "/automated-actions/by-id/\(id)/webhooks/\(webhook.id)/\(verb)")
             try server.output(data, as: WebhookTrigger.self) { "\(done) \($0.name).\n\n" + ActionTables.webhooks([$0]) }
         }
     }
