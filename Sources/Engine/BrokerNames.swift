@@ -39,7 +39,7 @@ public struct BrokerNames: Sendable, Hashable {
     }
 
     /// The routing keys the commands queue is bound with: every process start, and interaction messages.
-    public static let commandBindingKeys = ["process.start.#", ActionConfig.Kind.interactionMessage.commandRoutingKey]
+    public static let commandBindingKeys = ["process.start.#", ActionConfig.Kind.interactionMessageRoutingKey]
 
     /// Events and commands exchanges (topic, durable), the events queue bound to the four
     /// ProcessUpdated routing keys, the commands queue (same type as the events queue) bound to

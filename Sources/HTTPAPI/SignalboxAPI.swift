@@ -51,6 +51,7 @@ public struct SignalboxAPI: Sendable {
         addScheduleRoutes(to: api)
         addTriggerRoutes(to: api)
         addWebhookRoutes(to: api)
+        addSigningSecretRoutes(to: api)
         addExecutionRoutes(to: api)
         addToolRoutes(to: api)
         return router

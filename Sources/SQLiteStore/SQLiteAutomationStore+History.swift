@@ -30,6 +30,7 @@ extension SQLiteAutomationStore {
             }
             let completions = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
+            try Self.storeInOutbox(db, batch.httpRequests, inserted: Set(zip(history, alreadyRecorded).filter { !$1 }.map(\.0.processId)))
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
             return RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
         }
@@ -68,6 +69,18 @@ extension SQLiteAutomationStore {
             }
         }
         return (stored, existed)
+    }
+
+    /// Keeps the requests whose entries this batch inserted until those entries close.
+    private static func storeInOutbox(_ db: Database, _ requests: [OutboundHTTPRequest], inserted: Set<ProcessID>) throws {
+        guard !requests.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO httpOutbox (processId, actionId, request) VALUES (?, ?, ?)")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for request in requests where inserted.contains(request.processId) {
+            let text = String(decoding: try encoder.encode(request), as: UTF8.self)
+            try insert.execute(arguments: [request.processId.description, request.actionId.description, text])
+        }
     }
 
     /// Stores `key` unless a live key of the same text holds the action already; returns that one.
@@ -176,6 +189,9 @@ extension SQLiteAutomationStore {
         try db.cachedStatement(
             sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?"
         ).execute(arguments: [request.outcome.rawValue, StoredDate.value(date), request.errorMessage, record.sequence])
+        if entry.processType == .webhook {
+            try db.cachedStatement(sql: "DELETE FROM httpOutbox WHERE processId = ?").execute(arguments: [entry.processId.description])
+        }
         let counters = try Row.fetchOne(
             db.cachedStatement(sql: """
                 UPDATE automatedAction
@@ -223,7 +239,19 @@ extension SQLiteAutomationStore {
                     arguments: [max(0, keep), StoredDate.value(before)]
                 )
             }
-            return db.changesCount
+            let pruned = db.changesCount
+            try Self.deleteOrphanedOutboxRows(db)
+            return pruned
+        }
+    }
+
+    /// Drops the outbox rows whose entry was pruned: with no entry to close, they are not sent.
+    /// The outbox holds only requests under way, so this reads few rows.
+    private static func deleteOrphanedOutboxRows(_ db: Database) throws {
+        let exists = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM executionHistory WHERE processHash = ? AND processId = ?)")
+        for processId in try String.fetchAll(db, sql: "SELECT processId FROM httpOutbox") {
+            let kept = try Bool.fetchOne(exists, arguments: [LookupHash.process(processId), processId]) ?? false
+            if !kept { try db.execute(sql: "DELETE FROM httpOutbox WHERE processId = ?", arguments: [processId]) }
         }
     }
 

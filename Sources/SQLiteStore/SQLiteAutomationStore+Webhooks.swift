@@ -54,4 +54,51 @@ extension SQLiteAutomationStore {
             return WebhookTarget(action: action, webhook: webhook, credentials: credentials.credentials)
         }
     }
+
+    // MARK: Outbound HTTP requests
+
+    public func signingCredentials(actionId: ActionID, tenant: TenantID?, creating: WebhookSecret, at date: Date) async throws -> WebhookCredentials {
+        try await writer.write { db in
+            if let stored = try ActionSigningCredentialsRecord.fetchOne(db, key: actionId.description) {
+                try Self.requireAction(db, actionId, tenant: tenant)
+                return stored.credentials
+            }
+            try Self.requireAction(db, actionId, tenant: tenant)
+            let created = WebhookCredentials(secret: creating)
+            try ActionSigningCredentialsRecord(created, actionId: actionId).insert(db)
+            return created
+        }
+    }
+
+    public func rotateSigningSecret(
+        to secret: WebhookSecret, actionId: ActionID, tenant: TenantID, at date: Date, grace: TimeInterval
+    ) async throws -> WebhookCredentials {
+        try await writer.write { db in
+            try Self.requireAction(db, actionId, tenant: tenant)
+            let stored = try ActionSigningCredentialsRecord.fetchOne(db, key: actionId.description)
+            let rotated = stored?.credentials.rotated(to: secret, at: date, grace: grace) ?? WebhookCredentials(secret: secret)
+            try ActionSigningCredentialsRecord(rotated, actionId: actionId).save(db)
+            return rotated
+        }
+    }
+
+    public func pendingHTTPRequests() async throws -> [OutboundHTTPRequest] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT request FROM httpOutbox ORDER BY sequence").map { text in
+                do {
+                    return try JSONDecoder().decode(OutboundHTTPRequest.self, from: Data(text.utf8))
+                } catch {
+                    throw SQLiteStoreError.corruptValue(table: "httpOutbox", column: "request", reason: "\(error)")
+                }
+            }
+        }
+    }
+
+    /// `notFound` unless the action exists (of `tenant`, when given).
+    private static func requireAction(_ db: Database, _ actionId: ActionID, tenant: TenantID?) throws {
+        let owner = try String.fetchOne(db, sql: "SELECT tenantId FROM automatedAction WHERE id = ?", arguments: [actionId.description])
+        guard let owner, tenant.map({ $0.rawValue == owner }) ?? true else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+    }
 }

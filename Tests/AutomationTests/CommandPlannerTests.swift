@@ -113,7 +113,7 @@ struct CommandPlannerTests {
         #expect(plan.history.map(\.processType) == [.app, .interaction, .interaction, .capsule])
         #expect(plan.commands[2].body.interactionProcessId == "p-data-import-1")
         #expect(plan.commands.filter { $0.itemIndex != 2 }.allSatisfy { $0.body.interactionProcessId == nil })
-        #expect(ActionConfig.Kind.allCases.map(\.commandRoutingKey).count == 4)
+        #expect(ActionConfig.Kind.allCases.compactMap(\.commandRoutingKey).count == 4, "every kind but webhook publishes")
     }
 
     @Test("interaction-message: a query selecting nothing gives a Failed row naming the path and no command")
@@ -323,6 +323,70 @@ struct CommandPlannerTests {
         // interaction-message item has no command in the manual and schedule runs).
         let fastPathTaken = try plans.map { try $0.commands.map { try CommandBodyWriter.shared.fastEncode($0.body) != nil } }
         #expect(fastPathTaken == [[true, true, true, true], [false, false, false], [true, true, true], [false, false, false]])
+    }
+
+    // MARK: webhook items
+
+    static let webhookItem = #"""
+        {"name": "Notify", "config": {"$type": "webhook", "url": "https://hooks.example.com/in", "method": "PUT",
+         "headers": {"X-App": {"$fromEvent": "$.item.appId"}, "X-Fixed": "yes"},
+         "body": {"status": {"$fromEvent": "$.item.status"}, "count": 2}, "timeoutSeconds": 5, "expectStatus": 204}}
+        """#
+
+    @Test("a webhook item plans a request, not a command: its entry's id is the webhook-id, values read from the event")
+    func webhookItemPlansARequest() throws {
+        let action = try seedAction(items: [SeedJSON.createActionItem, Self.webhookItem])
+        let plan = planner.plan(TriggerMatch(action: action, trigger: seedTrigger()), for: seedEvent(id: "evt-1"), at: seedNow)
+        #expect(plan.commands.map(\.itemIndex) == [0], "only the app item publishes")
+        try #require(plan.history.count == 2 && plan.httpRequests.count == 1)
+        let entry = plan.history[1]
+        let request = plan.httpRequests[0]
+        #expect(entry.processType == .webhook && entry.outcome == .pending && entry.dateCompleted == nil)
+        #expect(request.deliveryId == entry.id && request.processId == entry.processId && request.actionId == action.id)
+        #expect(request.tenantId == "acme" && request.method == "PUT" && request.url == "https://hooks.example.com/in")
+        #expect(request.headers == [
+            .init(name: "X-App", value: "data-import-app-id"), .init(name: "X-Fixed", value: "yes"),
+            .init(name: "content-type", value: "application/json"),
+        ])
+        let body = try JSONSerialization.jsonObject(with: Data(try #require(request.body).utf8)) as? NSDictionary
+        #expect(body == ["status": "Finished", "count": 2])
+        #expect(request.timeoutSeconds == 5 && request.expectStatus == 204)
+        #expect(request.succeeds(withStatus: 204) && !request.succeeds(withStatus: 200))
+        // Planned again (a redelivery): the same ids, so the receiver sees the same webhook-id.
+        let again = planner.plan(TriggerMatch(action: action, trigger: seedTrigger()), for: seedEvent(id: "evt-1"), at: seedNow)
+        #expect(again.httpRequests == plan.httpRequests)
+    }
+
+    @Test("a text body is sent as it is, as text/plain unless a content-type is given")
+    func webhookTextBody() throws {
+        let item = #"{"name": "T", "config": {"$type": "webhook", "url": "http://h.example/x", "body": {"$fromEvent": "$.item.id"}}}"#
+        let typed = #"{"name": "T", "config": {"$type": "webhook", "url": "http://h.example/x", "headers": {"Content-Type": "text/csv"}, "body": "a,b"}}"#
+        let plan = planner.plan(TriggerMatch(action: try seedAction(items: [item, typed]), trigger: seedTrigger()), for: seedEvent(id: "e"), at: seedNow)
+        #expect(plan.httpRequests.map(\.body) == ["p-data-import-1", "a,b"])
+        #expect(plan.httpRequests[0].method == "POST" && plan.httpRequests[0].expectStatus == nil)
+        #expect(plan.httpRequests[0].headers == [.init(name: "content-type", value: "text/plain; charset=utf-8")])
+        #expect(plan.httpRequests[1].headers == [.init(name: "Content-Type", value: "text/csv")])
+        #expect(plan.httpRequests[0].succeeds(withStatus: 299) && !plan.httpRequests[0].succeeds(withStatus: 302))
+    }
+
+    @Test("a header read from the event that is not one line of text fails the entry and sends nothing")
+    func webhookHeaderFromEventMustBeText() throws {
+        let item = #"{"name": "H", "config": {"$type": "webhook", "url": "http://h.example/x", "headers": {"X-Item": {"$fromEvent": "$.item"}, "X-Note": {"$fromEvent": "$.note"}}}}"#
+        let action = try seedAction(items: [item])
+        var event = seedEvent(id: "e")
+        let object = try #require(event.body.objectValue)
+        var changed = object
+        changed["note"] = "a\r\nInjected: yes"
+        event.body = .object(changed)
+        let plan = planner.plan(TriggerMatch(action: action, trigger: seedTrigger()), for: event, at: seedNow)
+        #expect(plan.httpRequests.isEmpty && plan.commands.isEmpty)
+        #expect(plan.history.map(\.outcome) == [.failed])
+        #expect(plan.history[0].errorMessage == #"item "H": config.headers.X-Item read from the event is a JSON object, not text; no request was sent"#)
+
+        let lineBreak = #"{"name": "H", "config": {"$type": "webhook", "url": "http://h.example/x", "headers": {"X-Note": {"$fromEvent": "$.note"}}}}"#
+        let second = planner.plan(TriggerMatch(action: try seedAction(items: [lineBreak]), trigger: seedTrigger()), for: event, at: seedNow)
+        #expect(second.httpRequests.isEmpty)
+        #expect(second.history[0].errorMessage?.contains("contains a line break; no request was sent") == true)
     }
 
     private func seedTrigger(id: TriggerID? = nil) -> MessageTrigger {

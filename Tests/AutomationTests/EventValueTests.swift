@@ -48,7 +48,7 @@ struct EventValueTests {
         switch command.body.config {
         case .app(let config): config.inputs
         case .interaction(let config): config.inputs
-        case .interactionMessage, .capsule: []
+        case .interactionMessage, .capsule, .webhook: []
         }
     }
 

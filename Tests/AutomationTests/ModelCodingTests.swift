@@ -199,7 +199,7 @@ struct ModelCodingTests {
 
     @Test("an unknown $type is a decoding error that names the field")
     func unknownType() throws {
-        let json = #"{"name": "n", "description": null, "actions": [{"name": "x", "config": {"$type": "webhook"}}]}"#
+        let json = #"{"name": "n", "description": null, "actions": [{"name": "x", "config": {"$type": "webhooks"}}]}"#
         do {
             _ = try decode(CreateActionRequest.self, from: json)
             Issue.record("decoded an unknown $type")
@@ -207,7 +207,8 @@ struct ModelCodingTests {
             let mapped = AutomationError(decoding: error)
             #expect(mapped.code == .invalidInput)
             #expect(mapped.field == "actions[0].config.$type")
-            #expect(mapped.message.contains("webhook"))
+            #expect(mapped.message.contains("webhooks"))
+            #expect(mapped.message.contains("capsule, webhook"), "the message lists the kinds")
         }
     }
 

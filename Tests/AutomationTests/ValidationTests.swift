@@ -172,6 +172,56 @@ struct ValidationTests {
         }
     }
 
+    @Test(
+        "webhook items: an http(s) URL with a host and no credentials, a known method, header tokens with one-line values, a timeout and status in range",
+        arguments: [
+            (#"{"url": "ftp://h.example/x"}"#, "actions[0].config.url", "must be an absolute http:// or https:// URL"),
+            (#"{"url": "/relative"}"#, "actions[0].config.url", "must be an absolute http:// or https:// URL"),
+            (#"{"url": "http://user:pw@h.example/"}"#, "actions[0].config.url", "must not carry credentials"),
+            (#"{"url": "http://h.example/", "method": "TRACE"}"#, "actions[0].config.method", "must be one of DELETE, GET, PATCH, POST, PUT"),
+            (#"{"url": "http://h.example/", "headers": {"bad name": "x"}}"#, "actions[0].config.headers.bad name", "is not a header name"),
+            (#"{"url": "http://h.example/", "headers": {"Webhook-Signature": "x"}}"#, "actions[0].config.headers.Webhook-Signature", "Signalbox sets webhook-signature itself"),
+            (#"{"url": "http://h.example/", "headers": {"X-A": "1", "x-a": "2"}}"#, "actions[0].config.headers.x-a", "the header is given twice"),
+            (#"{"url": "http://h.example/", "headers": {"X-A": "a\r\nB: c"}}"#, "actions[0].config.headers.X-A", "must not contain line breaks"),
+            (#"{"url": "http://h.example/", "headers": {"X-A": 5}}"#, "actions[0].config.headers.X-A", "must be a string or a {\"$fromEvent\""),
+            (#"{"url": "http://h.example/", "headers": []}"#, "actions[0].config.headers", "must be an object"),
+            (#"{"url": "http://h.example/", "timeoutSeconds": 0}"#, "actions[0].config.timeoutSeconds", "more than 0 and at most 120"),
+            (#"{"url": "http://h.example/", "timeoutSeconds": 121}"#, "actions[0].config.timeoutSeconds", "more than 0 and at most 120"),
+            (#"{"url": "http://h.example/", "expectStatus": 600}"#, "actions[0].config.expectStatus", "100 to 599"),
+            (#"{"url": "http://h.example/", "body": {"$fromEvent": "$.a["}}"#, "actions[0].config.body.$fromEvent", ""),
+            (#"{"url": "http://h.example/", "headers": {"X-A": {"$fromEvent": "$.a b"}}}"#, "actions[0].config.headers.X-A.$fromEvent", ""),
+        ])
+    func webhookItems(config: String, field: String, message: String) async throws {
+        let fixture = Fixture()
+        let json = #"[{"name": "w", "config": {"$type": "webhook", "# + config.dropFirst() + "}]"
+        let items = try decode([ActionItem].self, from: json)
+        let error = await expectAutomationError { () async throws(AutomationError) in
+            try await fixture.service.createAction(CreateActionRequest(name: "x", actions: items), namespace: "production", as: admin)
+        }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.field?.hasPrefix(field) == true, "\(String(describing: error?.field)) for \(config)")
+        #expect(message.isEmpty || error?.message.contains(message) == true, "\(String(describing: error?.message))")
+        if field.hasSuffix("$fromEvent") { #expect(error?.position?.line == 1, "a query's error has its line:column") }
+    }
+
+    @Test("a webhook item with an unknown member is refused when decoded; a valid one is stored")
+    func webhookItemShape() async throws {
+        #expect(throws: DecodingError.self) {
+            try decode([ActionItem].self, from: #"[{"name": "w", "config": {"$type": "webhook", "url": "http://h.example/", "secret": "x"}}]"#)
+        }
+        let fixture = Fixture()
+        let items = try decode([ActionItem].self, from: #"""
+            [{"name": "w", "config": {"$type": "webhook", "url": "https://h.example/in", "headers": {"X-App": {"$fromEvent": "$.item.appId"}},
+              "body": {"a": {"$fromEvent": "$.item"}}}}]
+            """#)
+        let created = try await fixture.service.createAction(CreateActionRequest(name: "x", actions: items), namespace: "production", as: admin)
+        guard case .webhook(let config) = created.action.actions[0].config else {
+            Issue.record("not a webhook item: \(created.action.actions[0].config)")
+            return
+        }
+        #expect(config.method == "POST" && config.timeoutSeconds == 10 && config.expectStatus == nil)
+    }
+
     @Test("a namespace must be URL-safe")
     func namespaces() async throws {
         let fixture = Fixture()

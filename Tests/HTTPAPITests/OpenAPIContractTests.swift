@@ -32,6 +32,7 @@ import Testing
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/enable",
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/disable",
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/rotate-secret", "POST /hooks/{webhookId}",
+        "GET /automated-actions/by-id/{id}/signing-secret", "POST /automated-actions/by-id/{id}/signing-secret/rotate",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {
@@ -133,6 +134,15 @@ import Testing
             _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
             _ = try await check(
                 .post, "/filters/test", "/filters/test", token: env.member, body: #"{"filter": "$.a == 1", "events": [{"a": 1}, {"a": 2}]}"#)
+            // The signing secret of requests out; rotated, both sign for the grace.
+            let signing = try await check(.get, "/automated-actions/by-id/{id}/signing-secret", "\(byId)/signing-secret", token: env.member)
+            let rotated = try await check(
+                .post, "/automated-actions/by-id/{id}/signing-secret/rotate", "\(byId)/signing-secret/rotate", token: env.member,
+                body: #"{"graceSeconds": 60}"#)
+            #expect(rotated.json["previousSecret"].string == signing.json["secret"].string && rotated.json["rotatedAt"].exists)
+            _ = try await check(
+                .post, "/automated-actions/by-id/{id}/signing-secret/rotate", "\(byId)/signing-secret/rotate", token: env.member,
+                body: #"{"graceSeconds": -1}"#)
             // Webhooks: managed with a token, called with a signature.
             let hooked = try await check(
                 .post, "/automated-actions/by-id/{id}/webhooks", "\(byId)/webhooks", token: env.member, body: #"{"name": "hook", "filter": "$.payload.n > 0"}"#)

@@ -10,7 +10,7 @@ struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
         "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
-        "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id",
+        "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id", "httpOutbox_action",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -36,6 +36,7 @@ struct SQLiteFileTests {
                 "v5: a version counter of the action, trigger and schedule definitions",
                 "v6: idempotency keys of manual runs",
                 "v7: webhook triggers and their credentials",
+                "v8: signing secrets of actions and the outbox of their HTTP requests",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -78,7 +79,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 7)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 8)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -28,6 +28,8 @@ final class ServedPipeline {
     /// Every child started so far, the last one current.
     private(set) var runs: [(process: Process, output: SignalboxProcess.OutputCollector)] = []
     private(set) var token = ""
+    /// Set for every start, over ``environment``'s.
+    var extraEnvironment: [String: String] = [:]
 
     /// Message-ids seen, with how often each arrived.
     final class MessageIDs: Sendable {
@@ -90,7 +92,7 @@ final class ServedPipeline {
 
     /// Starts a child and waits until it consumes events; the first start also creates the admin token.
     func start() async throws {
-        let (process, output) = try SignalboxProcess.launchServe(environment: environment)
+        let (process, output) = try SignalboxProcess.launchServe(environment: environment.merging(extraEnvironment) { $1 })
         runs.append((process, output))
         let up = await eventually(timeout: .seconds(30)) {
             output.current.contains("consuming events") || !process.isRunning
@@ -263,7 +265,7 @@ final class ServedPipeline {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    private func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {
+    func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
         var request = URLRequest(url: url)
         request.httpMethod = method

@@ -7,6 +7,11 @@ extension ActionConfig {
     /// members by name (a stable order, so the first problem reported is always the same).
     var freeFormValues: [(field: ConfigValuePath.Field, value: JSONValue)] {
         var values: [(field: ConfigValuePath.Field, value: JSONValue)] = []
+        if case .webhook(let request) = self {
+            values.append((.member("headers"), request.headers))
+            if let body = request.body { values.append((.member("body"), body)) }
+            return values
+        }
         for (index, input) in inputs.enumerated() {
             values.append((.inputValue(index), input.value))
         }
@@ -19,6 +24,15 @@ extension ActionConfig {
     /// Puts `value` where `path` points. Paths come from ``freeFormValues`` of this config, so
     /// they exist; one that does not changes nothing.
     mutating func replaceValue(at path: ConfigValuePath, with value: JSONValue) {
+        if case .webhook(var request) = self, case .member(let name) = path.field {
+            switch name {
+            case "headers": request.headers.replace(at: path.steps[...], with: value)
+            case "body": request.body?.replace(at: path.steps[...], with: value)
+            default: return
+            }
+            self = .webhook(request)
+            return
+        }
         editFreeFormFields { inputs, additionalFields in
             switch path.field {
             case .inputValue(let index):
@@ -26,6 +40,8 @@ extension ActionConfig {
                 inputs[index].value.replace(at: path.steps[...], with: value)
             case .additionalField(let name):
                 additionalFields[name]?.value.replace(at: path.steps[...], with: value)
+            case .member:
+                return
             }
         }
     }
@@ -35,7 +51,7 @@ extension ActionConfig {
         switch self {
         case .app(let config): config.inputs
         case .interaction(let config): config.inputs
-        case .interactionMessage, .capsule: []
+        case .interactionMessage, .capsule, .webhook: []
         }
     }
 
@@ -45,6 +61,7 @@ extension ActionConfig {
         case .interaction(let config): config.additionalFields
         case .interactionMessage(let config): config.additionalFields
         case .capsule(let config): config.additionalFields
+        case .webhook: [:]
         }
     }
 
@@ -64,6 +81,8 @@ extension ActionConfig {
         case .capsule(var config):
             edit(&noInputs, &config.additionalFields)
             self = .capsule(config)
+        case .webhook:
+            return
         }
     }
 }

@@ -13,6 +13,8 @@ public struct ConfigValuePath: Hashable, Sendable, CustomStringConvertible {
         case inputValue(Int)
         /// A member the config does not interpret, kept in its `additionalFields`.
         case additionalField(String)
+        /// A member of the config that holds free-form JSON (a `webhook` item's `headers`, `body`).
+        case member(String)
     }
 
     public var field: Field
@@ -37,7 +39,7 @@ public struct ConfigValuePath: Hashable, Sendable, CustomStringConvertible {
         var keys: [AnyCodingKey]
         switch field {
         case .inputValue(let index): keys = [AnyCodingKey("inputs"), AnyCodingKey(index: index), AnyCodingKey("value")]
-        case .additionalField(let name): keys = [AnyCodingKey(name)]
+        case .additionalField(let name), .member(let name): keys = [AnyCodingKey(name)]
         }
         for step in steps {
             switch step {

@@ -20,6 +20,9 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var lastFiredBySchedule: [ScheduleID: Date] = [:]
     private var manualRunKeys: [ManualRunKeyID: ManualRunKey] = [:]
     private var webhookCredentials: [WebhookID: WebhookCredentials] = [:]
+    private var signingCredentialsByAction: [ActionID: WebhookCredentials] = [:]
+    /// The outbox, in insertion order.
+    private var outbox: [OutboundHTTPRequest] = []
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -142,6 +145,8 @@ public actor InMemoryAutomationStore: AutomationStore {
         actionsByID[id] = nil
         entries.removeAll { $0.entry.actionId == id }
         manualRunKeys = manualRunKeys.filter { $0.key.actionId != id }
+        signingCredentialsByAction[id] = nil
+        outbox.removeAll { $0.actionId == id }
         return true
     }
 
@@ -268,6 +273,36 @@ public actor InMemoryAutomationStore: AutomationStore {
         return nil
     }
 
+    // MARK: Outbound HTTP requests
+
+    public func signingCredentials(actionId: ActionID, tenant: TenantID?, creating: WebhookSecret, at date: Date) throws -> WebhookCredentials {
+        try check()
+        guard let action = actionsByID[actionId], tenant.map({ $0 == action.tenantId }) ?? true else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+        if let stored = signingCredentialsByAction[actionId] { return stored }
+        let created = WebhookCredentials(secret: creating)
+        signingCredentialsByAction[actionId] = created
+        return created
+    }
+
+    public func rotateSigningSecret(
+        to secret: WebhookSecret, actionId: ActionID, tenant: TenantID, at date: Date, grace: TimeInterval
+    ) throws -> WebhookCredentials {
+        try check()
+        guard let action = actionsByID[actionId], action.tenantId == tenant else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+        let rotated = signingCredentialsByAction[actionId]?.rotated(to: secret, at: date, grace: grace) ?? WebhookCredentials(secret: secret)
+        signingCredentialsByAction[actionId] = rotated
+        return rotated
+    }
+
+    public func pendingHTTPRequests() throws -> [OutboundHTTPRequest] {
+        try check()
+        return outbox
+    }
+
     // MARK: Pipeline queries
 
     public func actionsWithEnabledSchedules(tenant: TenantID?) throws -> [AutomatedAction] {
@@ -313,6 +348,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         let completions = batch.completions.map { close($0, at: batch.at) }
         var stored: [ExecutionHistoryEntry] = []
         var existed: [Bool] = []
+        var inserted: Set<ProcessID> = []
         for entry in batch.history {
             if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
                 stored.append(existing.entry)
@@ -322,8 +358,10 @@ public actor InMemoryAutomationStore: AutomationStore {
                 nextSequence += 1
                 stored.append(entry)
                 existed.append(false)
+                inserted.insert(entry.processId)
             }
         }
+        outbox += batch.httpRequests.filter { inserted.contains($0.processId) }
         recordScheduleProgress(batch.scheduleProgress)
         return RecordedRun(completions: completions, history: stored, alreadyRecorded: existed)
     }
@@ -386,6 +424,7 @@ public actor InMemoryAutomationStore: AutomationStore {
             var action = actionsByID[entries[index].entry.actionId],
             request.tenantId.map({ $0 == action.tenantId }) ?? true
         else { return nil }
+        outbox.removeAll { $0.processId == processId }
         entries[index].entry.outcome = outcome
         entries[index].entry.dateCompleted = date
         entries[index].entry.errorMessage = errorMessage
@@ -409,6 +448,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         let before = entries.count
         entries.removeAll { !keep.contains($0.sequence) }
+        // A request whose entry is gone has nothing to close: it is not sent.
+        let remaining = Set(entries.map(\.entry.processId))
+        outbox.removeAll { !remaining.contains($0.processId) }
         return before - entries.count
     }
 

@@ -1,7 +1,7 @@
 import JSONPath
 
 /// What an ``ActionItem`` starts, discriminated in JSON by `$type`:
-/// `app`, `interaction`, `interaction-message` or `capsule`.
+/// `app`, `interaction`, `interaction-message`, `capsule` or `webhook`.
 ///
 /// Decoding an unknown `$type` fails with a `DecodingError` whose coding path ends in `$type`
 /// (``AutomationError/init(decoding:)`` turns it into a 400 naming the field).
@@ -10,6 +10,8 @@ public enum ActionConfig: Hashable, Sendable, Codable {
     case interaction(InteractionConfig)
     case interactionMessage(InteractionMessageConfig)
     case capsule(CapsuleConfig)
+    /// An HTTP request Signalbox sends itself, not a command.
+    case webhook(HTTPRequestConfig)
 
     /// The `$type` discriminators, in the order the seed lists them.
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
@@ -17,6 +19,7 @@ public enum ActionConfig: Hashable, Sendable, Codable {
         case interaction
         case interactionMessage = "interaction-message"
         case capsule
+        case webhook
     }
 
     /// The JSON member that carries the discriminator.
@@ -28,6 +31,7 @@ public enum ActionConfig: Hashable, Sendable, Codable {
         case .interaction: .interaction
         case .interactionMessage: .interactionMessage
         case .capsule: .capsule
+        case .webhook: .webhook
         }
     }
 
@@ -38,6 +42,7 @@ public enum ActionConfig: Hashable, Sendable, Codable {
         case .app: .app
         case .interaction, .interactionMessage: .interaction
         case .capsule: .capsule
+        case .webhook: .webhook
         }
     }
 
@@ -56,6 +61,7 @@ public enum ActionConfig: Hashable, Sendable, Codable {
         case .interaction: self = .interaction(try InteractionConfig(from: decoder))
         case .interactionMessage: self = .interactionMessage(try InteractionMessageConfig(from: decoder))
         case .capsule: self = .capsule(try CapsuleConfig(from: decoder))
+        case .webhook: self = .webhook(try HTTPRequestConfig(from: decoder))
         }
     }
 
@@ -67,6 +73,7 @@ public enum ActionConfig: Hashable, Sendable, Codable {
         case .interaction(let config): try config.encode(to: encoder)
         case .interactionMessage(let config): try config.encode(to: encoder)
         case .capsule(let config): try config.encode(to: encoder)
+        case .webhook(let config): try config.encode(to: encoder)
         }
     }
 }

@@ -157,6 +157,8 @@ public enum ProcessType: String, Hashable, Sendable, Codable, CaseIterable {
     case app = "App"
     case interaction = "Interaction"
     case capsule = "Capsule"
+    /// An HTTP request of a `webhook` item, sent by Signalbox itself.
+    case webhook = "Webhook"
 }
 
 /// A process reported as ended, to close its history entry with (``AutomationStore/completeExecutions(_:at:)``).

@@ -6,10 +6,15 @@ public struct CommandPlan: Hashable, Sendable {
     /// One per item, in item order: `Pending` for an item with a command, `Failed` (with an
     /// `errorMessage`, already completed) for an item that could not be planned.
     public var history: [ExecutionHistoryEntry]
+    /// One per `webhook` item that can run, in item order: sent by Signalbox, not published.
+    public var httpRequests: [OutboundHTTPRequest]
 
-    public init(commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = []) {
+    public init(
+        commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = [], httpRequests: [OutboundHTTPRequest] = []
+    ) {
         self.commands = commands
         self.history = history
+        self.httpRequests = httpRequests
     }
 
     /// The entries of items that could not be planned.

@@ -6,7 +6,7 @@ extension CommandPlanner {
     /// fails the item, with a message naming the item, where the object is and its query.
     static func resolveEventValues(of item: ActionItem, in event: Event) -> Result<ActionConfig, PlanningFailure> {
         let subject = "item \"\(item.name)\""
-        let consequence = "no command was sent"
+        let consequence = item.config.kind == .webhook ? "no request was sent" : "no command was sent"
         if let error = item.eventValues.errors.first {
             return .failure(PlanningFailure(message: "\(subject): config.\(error); \(consequence)"))
         }

@@ -1,7 +1,8 @@
 import Foundation
 import JSONPath
 
-/// Turns a run of an action into commands and history rows (DESIGN "Plan"). Pure: the same
+/// Turns a run of an action into commands, HTTP requests (`webhook` items) and history rows
+/// (DESIGN "Plan"). Pure: the same
 /// event, cause, action and instant always give the same plan, ids included.
 ///
 /// Values come from the event where an item asks for them: `{"$fromEvent": …}` objects in its
@@ -47,15 +48,30 @@ public struct CommandPlanner: Sendable {
                 itemIndex: index
             )
 
+            func fail(_ failure: PlanningFailure) {
+                entry.outcome = .failed
+                entry.dateCompleted = now
+                entry.errorMessage = failure.message
+                plan.history.append(entry)
+            }
             let content: ItemContent
             switch Self.content(of: item, in: event) {
             case .success(let planned):
                 content = planned
             case .failure(let failure):
-                entry.outcome = .failed
-                entry.dateCompleted = now
-                entry.errorMessage = failure.message
-                plan.history.append(entry)
+                fail(failure)
+                continue
+            }
+            guard let routingKey = item.config.kind.commandRoutingKey else {
+                // A `webhook` item: Signalbox sends its request itself, after the entry is recorded.
+                guard case .webhook(let config) = content.config else { continue }
+                switch Self.httpRequest(config, for: entry, tenant: action.tenantId, itemName: item.name) {
+                case .success(let request):
+                    plan.httpRequests.append(request)
+                    plan.history.append(entry)
+                case .failure(let failure):
+                    fail(failure)
+                }
                 continue
             }
 
@@ -74,7 +90,7 @@ public struct CommandPlanner: Sendable {
                 ProcessStartCommand(
                     id: commandId,
                     processId: processId,
-                    routingKey: item.config.kind.commandRoutingKey,
+                    routingKey: routingKey,
                     itemIndex: index,
                     body: body,
                     configReadsEvent: !item.eventValues.isEmpty

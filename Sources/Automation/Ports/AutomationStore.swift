@@ -106,6 +106,21 @@ public protocol AutomationStore: Sendable {
     /// `/hooks/{id}` needs (it carries no token, so no tenant).
     func webhookTarget(id: WebhookID) async throws -> WebhookTarget?
 
+    // MARK: Outbound HTTP requests (`webhook` items)
+
+    /// The action's signing credentials for the requests of its `webhook` items; stores
+    /// `creating` as its secret first when it has none. Of the tenant's action, or of any
+    /// tenant's when `tenant` is nil (the sender); `notFound` if the action is absent.
+    func signingCredentials(actionId: ActionID, tenant: TenantID?, creating: WebhookSecret, at: Date) async throws -> WebhookCredentials
+    /// Replaces the action's signing credentials by ``WebhookCredentials/rotated(to:at:grace:)`` of
+    /// the stored ones (or `to` alone when it had none); returns them. `notFound` if absent.
+    func rotateSigningSecret(
+        to secret: WebhookSecret, actionId: ActionID, tenant: TenantID, at: Date, grace: TimeInterval
+    ) async throws -> WebhookCredentials
+    /// The outbox: requests recorded whose entries have not closed, oldest first (what a restart
+    /// sends again).
+    func pendingHTTPRequests() async throws -> [OutboundHTTPRequest]
+
     // MARK: Pipeline and scheduler queries
 
     /// Active actions with at least one enabled schedule — of one tenant, or of all when nil
@@ -138,6 +153,8 @@ public protocol AutomationStore: Sendable {
     /// - history rows, idempotently on ``ExecutionHistoryEntry/idempotencyKey``: a row whose key
     ///   exists is not inserted again, the earlier one is returned (and ``RecordedRun/alreadyRecorded``
     ///   says so); `notFound` if an action is absent;
+    /// - HTTP requests into the outbox, those whose entry was inserted by this batch (a closed
+    ///   entry leaves the outbox with its request in the transaction that closes it);
     /// - schedule progress: each schedule's `nextOccurrence` (and its action's
     ///   `nextScheduledRunAt`), and its last fired occurrence when one fired; schedules that are
     ///   gone are ignored, `dateUpdated` is not touched.

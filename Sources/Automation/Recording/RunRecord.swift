@@ -13,22 +13,27 @@ public struct RunRecord: Sendable {
     /// The key a manual run was requested with: if another run of the action holds it (and it has
     /// not expired), nothing else of the batch is written and ``RecordedRun/heldBy`` names it.
     public var manualRunKey: ManualRunKey?
+    /// The requests of `webhook` items, kept in the outbox (by process id) until their entries
+    /// close; a request whose entry was recorded before is not stored again.
+    public var httpRequests: [OutboundHTTPRequest]
     /// When completions close (their `dateCompleted`).
     public var at: Date
 
     public init(
         completions: [ExecutionCompletionRequest] = [], history: [ExecutionHistoryEntry] = [],
-        scheduleProgress: [ScheduleProgress] = [], manualRunKey: ManualRunKey? = nil, at: Date
+        scheduleProgress: [ScheduleProgress] = [], manualRunKey: ManualRunKey? = nil,
+        httpRequests: [OutboundHTTPRequest] = [], at: Date
     ) {
         self.completions = completions
         self.history = history
         self.scheduleProgress = scheduleProgress
         self.manualRunKey = manualRunKey
+        self.httpRequests = httpRequests
         self.at = at
     }
 
     public var isEmpty: Bool {
-        completions.isEmpty && history.isEmpty && scheduleProgress.isEmpty && manualRunKey == nil
+        completions.isEmpty && history.isEmpty && scheduleProgress.isEmpty && manualRunKey == nil && httpRequests.isEmpty
     }
 }
 

@@ -121,6 +121,8 @@ public enum AutomationValidator {
                 try requireText(mount.secretName, field: path + ".secretName")
                 try requireText(mount.mountName, field: path + ".mountName")
             }
+        case .webhook(let request):
+            try validateHTTPRequest(request, field: field)
         }
     }
 

@@ -13,6 +13,8 @@ public struct RunBatch: Sendable {
         public var commands: [ProcessStartCommand] = []
         /// The history rows of its runs (items that could not be planned come `Failed` already).
         public var history: [ExecutionHistoryEntry] = []
+        /// The requests of its runs' `webhook` items, sent by ``HTTPRequestSender`` once recorded.
+        public var httpRequests: [OutboundHTTPRequest] = []
         /// The process this source reports as ended, to close in the batch's transaction.
         public var completion: ExecutionCompletionRequest?
         /// Messages published for the source but not recorded: a poison event's dead-letter copy.
@@ -29,12 +31,14 @@ public struct RunBatch: Sendable {
         public mutating func add(_ plan: CommandPlan) {
             commands += plan.commands
             history += plan.history
+            httpRequests += plan.httpRequests
         }
 
         /// Removes the runs of `actions` (deleted while they were planned).
         mutating func drop(actions: Set<ActionID>) {
             commands.removeAll { actions.contains($0.body.automatedAction.id) }
             history.removeAll { actions.contains($0.actionId) }
+            httpRequests.removeAll { actions.contains($0.actionId) }
         }
     }
 

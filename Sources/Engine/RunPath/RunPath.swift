@@ -44,17 +44,23 @@ public struct RunPath: Sendable {
     let configuration: Configuration
     let counters: PipelineCounters
     public let health: StoreHealth
+    /// Where recorded requests of `webhook` items go to be sent (``HTTPRequestSender`` reads it).
+    public let httpRequests: OutboundRequestQueue
     let logger: Logger
 
+    /// Without a sender reading `httpRequests`, recorded requests wait in the store's outbox
+    /// for the next start.
     public init(
         store: any AutomationStore, clock: any WallClock, configuration: Configuration,
-        counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(), logger: Logger
+        counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
+        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), logger: Logger
     ) {
         self.store = store
         self.clock = clock
         self.configuration = configuration
         self.counters = counters
         self.health = health
+        self.httpRequests = httpRequests
         self.logger = logger
     }
 
@@ -96,6 +102,7 @@ public struct RunPath: Sendable {
 
         var results: [SlotResult] = []
         var messages: [SlotTracker.Message] = []
+        var requests: [OutboundHTTPRequest] = []
         var expected: [Int] = []
         var unencodable: [[ExecutionCompletionRequest]] = []
         var historyOffset = 0, completionOffset = 0
@@ -109,6 +116,12 @@ public struct RunPath: Sendable {
                 completionOffset += 1
             }
             results.append(result)
+            if !slot.httpRequests.isEmpty && !result.replayed {
+                // Sent while their entries are Pending: a redelivered event whose request is
+                // under way or done sends nothing again (the sender skips one in flight).
+                let pending = Set(result.entries.filter { $0.outcome == .pending }.map(\.processId))
+                requests += slot.httpRequests.filter { pending.contains($0.processId) }
+            }
             var failed: [ExecutionCompletionRequest] = []
             var count = 0
             switch drafts[index] {
@@ -135,6 +148,7 @@ public struct RunPath: Sendable {
             unencodable.append(failed)
         }
         try await publishAt?.wait()
+        httpRequests.send(requests)
         let tracker = SlotTracker(
             results: results, expected: expected, failed: unencodable, runPath: self, exchange: exchange, settle: settle)
         tracker.start()
@@ -174,7 +188,8 @@ public struct RunPath: Sendable {
         while true {
             let record = RunRecord(
                 completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
-                scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey, at: now)
+                scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey,
+                httpRequests: batch.slots.flatMap(\.httpRequests), at: now)
             do {
                 return (try await write(record, recording), batch)
             } catch let refusal as AutomationError where refusal.code == .notFound && !record.history.isEmpty {

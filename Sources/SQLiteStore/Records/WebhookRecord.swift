@@ -59,29 +59,63 @@ struct WebhookCredentialsRecord: FetchableRecord, PersistableRecord {
     }
 
     init(row: Row) throws {
-        let table = Self.databaseTableName
-        webhookId = try row.identifier(WebhookID.self, "webhookId", table: table)
-        credentials = WebhookCredentials(
-            secret: try Self.secret(row, "secret"),
-            previousSecret: try row.decode(String?.self, forColumn: "previousSecret") == nil ? nil : Self.secret(row, "previousSecret"),
+        webhookId = try row.identifier(WebhookID.self, "webhookId", table: Self.databaseTableName)
+        credentials = try Self.credentials(row, table: Self.databaseTableName)
+    }
+
+    /// The credential columns (`secret`, `previousSecret`, `previousSecretExpiresAt`,
+    /// `rotatedAt`), shared with ``ActionSigningCredentialsRecord``.
+    static func credentials(_ row: Row, table: String) throws -> WebhookCredentials {
+        WebhookCredentials(
+            secret: try secret(row, "secret", table: table),
+            previousSecret: try row.decode(String?.self, forColumn: "previousSecret") == nil
+                ? nil : secret(row, "previousSecret", table: table),
             previousSecretExpiresAt: try row.optionalDate("previousSecretExpiresAt"),
             rotatedAt: try row.optionalDate("rotatedAt"))
     }
 
-    private static func secret(_ row: Row, _ column: String) throws -> WebhookSecret {
+    private static func secret(_ row: Row, _ column: String, table: String) throws -> WebhookSecret {
         // Checked as text: a key that no longer decodes would make every call fail with 401.
         let text: String = try row.decode(forColumn: column)
         guard let secret = WebhookSecret(text) else {
-            throw SQLiteStoreError.corruptValue(table: databaseTableName, column: column, reason: "not a whsec_ secret")
+            throw SQLiteStoreError.corruptValue(table: table, column: column, reason: "not a whsec_ secret")
         }
         return secret
     }
 
-    func encode(to container: inout PersistenceContainer) {
-        container["webhookId"] = webhookId.description
+    static func encode(_ credentials: WebhookCredentials, to container: inout PersistenceContainer) {
         container["secret"] = credentials.secret.text
         container["previousSecret"] = credentials.previousSecret?.text
         container["previousSecretExpiresAt"] = StoredDate.value(credentials.previousSecretExpiresAt)
         container["rotatedAt"] = StoredDate.value(credentials.rotatedAt)
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["webhookId"] = webhookId.description
+        Self.encode(credentials, to: &container)
+    }
+}
+
+/// An action's signing credentials for the requests of its `webhook` items, in
+/// `actionSigningCredentials`.
+struct ActionSigningCredentialsRecord: FetchableRecord, PersistableRecord {
+    static let databaseTableName = "actionSigningCredentials"
+
+    var actionId: ActionID
+    var credentials: WebhookCredentials
+
+    init(_ credentials: WebhookCredentials, actionId: ActionID) {
+        self.actionId = actionId
+        self.credentials = credentials
+    }
+
+    init(row: Row) throws {
+        actionId = try row.identifier(ActionID.self, "actionId", table: Self.databaseTableName)
+        credentials = try WebhookCredentialsRecord.credentials(row, table: Self.databaseTableName)
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["actionId"] = actionId.description
+        WebhookCredentialsRecord.encode(credentials, to: &container)
     }
 }

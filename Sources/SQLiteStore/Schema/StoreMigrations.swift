@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -17,6 +17,7 @@ enum StoreMigrations {
     static let v5 = "v5: a version counter of the action, trigger and schedule definitions"
     static let v6 = "v6: idempotency keys of manual runs"
     static let v7 = "v7: webhook triggers and their credentials"
+    static let v8 = "v8: signing secrets of actions and the outbox of their HTTP requests"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -126,6 +127,28 @@ enum StoreMigrations {
                     previousSecretExpiresAt REAL,
                     rotatedAt REAL
                 );
+                """)
+        }
+        migrator.registerMigration(v8) { db in
+            // The outbox holds a `webhook` item's request from the transaction that records its
+            // Pending entry to the one that closes it: what a restart sends again. Keyed by the
+            // entry's process id, which the close knows.
+            try db.execute(sql: """
+                CREATE TABLE actionSigningCredentials (
+                    actionId TEXT PRIMARY KEY REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    secret TEXT NOT NULL,
+                    previousSecret TEXT,
+                    previousSecretExpiresAt REAL,
+                    rotatedAt REAL
+                );
+                CREATE TABLE httpOutbox (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    processId TEXT NOT NULL UNIQUE,
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    request TEXT NOT NULL
+                );
+                -- Deleting an action deletes its outbox rows.
+                CREATE INDEX httpOutbox_action ON httpOutbox(actionId);
                 """)
         }
         return migrator

@@ -71,9 +71,14 @@ struct ServeCommand: AsyncParsableCommand {
         let counters = PipelineCounters(metrics: engineMetrics)
         let storeHealth = StoreHealth()
         // One run path for every source: the pipeline, the scheduler and manual runs.
+        // Requests of `webhook` items, recorded by the run path, sent by the sender.
+        let httpRequests = OutboundRequestQueue()
         let runPath = RunPath(
             store: store, clock: clock, configuration: RunPath.Configuration(names: settings.broker), counters: counters,
-            health: storeHealth, logger: Logger(label: "signalbox.runs"))
+            health: storeHealth, httpRequests: httpRequests, logger: Logger(label: "signalbox.runs"))
+        let sender = HTTPRequestSender(
+            queue: httpRequests, store: store, clock: clock, configuration: settings.httpRequests,
+            logger: Logger(label: "signalbox.webhooks.out"))
         let scheduler = SchedulerService(
             store: store, runPath: runPath, publisher: connection, clock: clock,
             configuration: SchedulerService.Configuration(
@@ -87,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
-            counters: counters, health: storeHealth, logger: Logger(label: "signalbox.events"))
+            counters: counters, health: storeHealth, httpRequests: httpRequests, logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
@@ -100,14 +105,16 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
-        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the events
-        // pipeline, and the broker connection last, once nothing publishes on it any more.
+        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the HTTP
+        // request sender, the events pipeline, and the broker connection last, once nothing
+        // publishes on it any more.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: ConnectionService(connection: connection, logger: Logger(label: "signalbox.amqp")),
                       successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: sender),
                 .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,

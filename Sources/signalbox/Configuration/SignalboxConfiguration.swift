@@ -23,6 +23,8 @@ struct SignalboxConfiguration {
     var preparationLead: Duration
     /// Where a bus event's tenant comes from (`events.*`).
     var tenancy: EventTenancy
+    /// How the requests of `webhook` items are sent (`webhooks.*`).
+    var httpRequests: HTTPRequestSender.Configuration
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
 
@@ -40,6 +42,7 @@ struct SignalboxConfiguration {
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
         "events.tenantSource",
         "events.defaultTenant",
+        "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
     ]
 
     /// Keys whose value is a mapping (broker user → tenant).
@@ -98,7 +101,14 @@ struct SignalboxConfiguration {
             shutdownTimeout: .seconds(shutdownSeconds),
             missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)),
             preparationLead: .milliseconds(try reader.integer("scheduler.preparationLeadMilliseconds", default: 500, in: 0...5_000)),
-            tenancy: try tenancy(reader))
+            tenancy: try tenancy(reader),
+            httpRequests: HTTPRequestSender.Configuration(
+                targets: OutboundTargetPolicy(allowPrivateTargets: try reader.boolean("webhooks.allowPrivateTargets", default: false)),
+                attempts: try reader.integer("webhooks.attempts", default: 3, in: 1...20),
+                retryBackoff: StoreBackoff(
+                    initial: .milliseconds(try reader.integer("webhooks.retryInitialMilliseconds", default: 1000, in: 1...600_000)),
+                    maximum: .seconds(300)),
+                concurrency: try reader.integer("webhooks.concurrency", default: 64, in: 1...4096)))
     }
 
     /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,
@@ -160,6 +170,16 @@ struct SignalboxConfiguration {
                     throw ConfigurationError(source: "", key: "", message: "expected an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
                 }
                 return number
+            }
+        }
+
+        func boolean(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
+            try value(key, default: fallback) { text throws(ConfigurationError) in
+                switch text.lowercased() {
+                case "true", "yes", "on", "1": return true
+                case "false", "no", "off", "0": return false
+                default: throw ConfigurationError(source: "", key: "", message: "expected true or false, got '\(text)'")
+                }
             }
         }
 

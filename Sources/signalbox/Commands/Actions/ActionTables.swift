@@ -78,6 +78,7 @@ enum ActionTables {
         case .interaction(let interaction): "\(interaction.version.id) v\(interaction.version.version)"
         case .interactionMessage(let message): "process \(message.interactionProcessIdFromEvent)"
         case .capsule(let capsule): "\(capsule.version.id) v\(capsule.version.version)"
+        case .webhook(let request): "\(request.method) \(request.url)"
         }
     }
 

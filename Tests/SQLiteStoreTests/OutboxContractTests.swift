@@ -1,0 +1,79 @@
+import Automation
+import Foundation
+import Testing
+
+/// The outbox of `webhook` items' requests and the actions' signing secrets — against both stores.
+@Suite("Contract: HTTP request outbox and signing secrets")
+struct OutboxContractTests {
+    func request(for entry: ExecutionHistoryEntry, tenant: TenantID = acme) -> OutboundHTTPRequest {
+        OutboundHTTPRequest(
+            deliveryId: entry.id, processId: entry.processId, actionId: entry.actionId, tenantId: tenant,
+            url: "https://hooks.example.com/\(entry.sourceEventId)", method: "POST",
+            headers: [.init(name: "content-type", value: "application/json")], body: #"{"a":1}"#, timeoutSeconds: 5, expectStatus: nil)
+    }
+
+    func webhookEntry(_ action: ActionID, event: String, started: Date) -> ExecutionHistoryEntry {
+        var row = entry(action, event: event, started: started)
+        row.processType = .webhook
+        return row
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRequestStaysInTheOutboxUntilItsEntryCloses(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("out")
+            try await store.insertAction(action)
+            let first = webhookEntry(action.id, event: "e-1", started: at(1))
+            let second = webhookEntry(action.id, event: "e-2", started: at(2))
+            _ = try await store.record(RunRecord(history: [first, second], httpRequests: [request(for: first), request(for: second)], at: at(2)))
+            #expect(try await store.pendingHTTPRequests() == [request(for: first), request(for: second)], "oldest first, as planned")
+
+            // Recorded again (a redelivery): not stored twice.
+            _ = try await store.record(RunRecord(history: [first], httpRequests: [request(for: first)], at: at(3)))
+            #expect(try await store.pendingHTTPRequests().count == 2)
+
+            let closed = try await store.completeExecution(processId: first.processId, outcome: .failed, errorMessage: "HTTP 500", at: at(4))
+            #expect(closed?.entry.errorMessage == "HTTP 500")
+            #expect(try await store.pendingHTTPRequests() == [request(for: second)])
+            #expect(try await store.deleteAction(id: action.id, tenant: acme))
+            #expect(try await store.pendingHTTPRequests().isEmpty, "deleting the action empties its outbox")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pruningAPendingEntryDropsItsRequest(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("out")
+            try await store.insertAction(action)
+            let old = webhookEntry(action.id, event: "e-old", started: at(1))
+            let recent = webhookEntry(action.id, event: "e-new", started: at(100))
+            _ = try await store.record(RunRecord(history: [old, recent], httpRequests: [request(for: old), request(for: recent)], at: at(100)))
+            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(50)) == 1)
+            #expect(try await store.pendingHTTPRequests() == [request(for: recent)], "no entry left to close: not sent")
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: nil) == 1)
+            #expect(try await store.pendingHTTPRequests().isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSigningSecretIsCreatedOnceAndRotatedWithAGrace(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("out")
+            try await store.insertAction(action)
+            let (one, two, three) = (WebhookSecret.generate(), WebhookSecret.generate(), WebhookSecret.generate())
+            let created = try await store.signingCredentials(actionId: action.id, tenant: acme, creating: one, at: at(1))
+            #expect(created.secret == one)
+            #expect(try await store.signingCredentials(actionId: action.id, tenant: nil, creating: two, at: at(2)).secret == one, "kept, not replaced")
+            await #expect(throws: AutomationError.self) {
+                try await store.signingCredentials(actionId: action.id, tenant: TenantID("other"), creating: two, at: at(2))
+            }
+            let rotated = try await store.rotateSigningSecret(to: three, actionId: action.id, tenant: acme, at: at(10), grace: 60)
+            #expect(rotated.secrets(at: at(20)) == [three, one])
+            #expect(rotated.secrets(at: at(71)) == [three])
+            #expect(try await store.signingCredentials(actionId: action.id, tenant: acme, creating: two, at: at(20)) == rotated)
+            await #expect(throws: AutomationError.self) {
+                try await store.rotateSigningSecret(to: two, actionId: .random(), tenant: acme, at: at(10), grace: 60)
+            }
+        }
+    }
+}
