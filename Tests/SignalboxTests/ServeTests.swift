@@ -209,6 +209,17 @@ import Testing
         let listed = try await SignalboxProcess.run(
             ["action-webhook-list", "--action-name", "daily-report", "--namespace", "production"], environment: client)
         #expect(listed.stdout.contains("deploys") && !listed.stdout.contains("whsec_"), "\(listed.stdout)")
+
+        // The secret that signs the requests of webhook items, shown and rotated.
+        let signing = ["action-signing-secret", "--action-name", "daily-report", "--namespace", "production"]
+        let shown = try await SignalboxProcess.run(signing, environment: client)
+        let signingSecret = try #require(shown.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, "\(shown.stderr)")
+        #expect(shown.status == 0 && signingSecret.hasPrefix("whsec_"), "\(shown.stdout) \(shown.stderr)")
+        let rotated = try await SignalboxProcess.run(signing + ["--rotate", "--grace-seconds", "60"], environment: client)
+        #expect(rotated.status == 0 && rotated.stdout.contains("Previous secret (also signs until "), "\(rotated.stdout) \(rotated.stderr)")
+        #expect(rotated.stdout.hasSuffix(": \(signingSecret)\n") && !rotated.stdout.hasPrefix("Signing secret: \(signingSecret)"), "\(rotated.stdout)")
+        let misused = try await SignalboxProcess.run(signing + ["--grace-seconds", "60"], environment: client)
+        #expect(misused.status != 0 && misused.stderr.contains("--grace-seconds goes with --rotate"), "\(misused.stderr)")
     }
 
     @Test func badConfigurationExitsTwoNamingTheKey() async throws {

@@ -140,6 +140,43 @@ struct ActionWebhookRemoveCommand: AsyncParsableCommand {
     }
 }
 
+/// `action-signing-secret --action-name N --namespace NS [--rotate [--grace-seconds S]]`: the
+/// secret that signs the requests of the action's `webhook` items, for the receivers to verify.
+struct ActionSigningSecretCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "action-signing-secret",
+        abstract: "Show (or rotate) the secret that signs the requests of an action's webhook items.")
+
+    @OptionGroup var action: ParentActionSelector
+    @Flag(help: "Issue a new secret; requests carry signatures by both during the grace.") var rotate = false
+    @Option(help: ArgumentHelp("With --rotate: how long the old secret still signs (default 86400 = 24 h).", valueName: "seconds"))
+    var graceSeconds: Int?
+    @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        if graceSeconds != nil && !rotate { throw ValidationError("--grace-seconds goes with --rotate") }
+    }
+
+    func run() async throws {
+        try await server.run { client throws(APIClientError) in
+            let id = try await action.resolve(client)
+            let data =
+                rotate
+                ? try await client.send(
+                    "POST", "/automated-actions/by-id/\(id)/signing-secret/rotate",
+                    body: try requestBody(RotateWebhookSecretRequest(graceSeconds: graceSeconds)))
+                : try await client.send("GET", "/automated-actions/by-id/\(id)/signing-secret")
+            try server.output(data, as: SigningSecret.self) { signing in
+                var text = "Signing secret: \(signing.secret)\n"
+                if let previous = signing.previousSecret, let until = signing.previousSecretExpiresAt {
+                    text += "Previous secret (also signs until \(ActionTables.time(until))): \(previous)\n"
+                }
+                return text
+            }
+        }
+    }
+}
+
 /// `--webhook-id ID`, checked to be a UUID before anything is sent.
 struct WebhookSelector: ParsableArguments {
     @Option(help: "The webhook's id.") var webhookId: String

@@ -27,5 +27,6 @@ extension Signalbox {
         ActionWebhookDisableCommand.self,
         ActionWebhookRotateCommand.self,
         ActionWebhookRemoveCommand.self,
+        ActionSigningSecretCommand.self,
     ]
 }
