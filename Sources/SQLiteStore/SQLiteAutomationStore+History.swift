@@ -145,6 +145,8 @@ extension SQLiteAutomationStore {
             for key in keys {
                 try delete.execute(arguments: Self.keyArguments(key, hash: LookupHash.key(key)) + [actionId.description])
             }
+            // A forgotten entry's request has nothing to close.
+            try Self.deleteOrphanedOutboxRows(db)
         }
     }
 

@@ -58,7 +58,14 @@ extension SQLiteAutomationStore {
     // MARK: Outbound HTTP requests
 
     public func signingCredentials(actionId: ActionID, tenant: TenantID?, creating: WebhookSecret, at date: Date) async throws -> WebhookCredentials {
-        try await writer.write { db in
+        // Read first: every request's attempt asks, and the writer is the run path's.
+        let existing = try await writer.read { db -> WebhookCredentials? in
+            guard let stored = try ActionSigningCredentialsRecord.fetchOne(db, key: actionId.description) else { return nil }
+            try Self.requireAction(db, actionId, tenant: tenant)
+            return stored.credentials
+        }
+        if let existing { return existing }
+        return try await writer.write { db in
             if let stored = try ActionSigningCredentialsRecord.fetchOne(db, key: actionId.description) {
                 try Self.requireAction(db, actionId, tenant: tenant)
                 return stored.credentials
@@ -84,13 +91,23 @@ extension SQLiteAutomationStore {
 
     public func pendingHTTPRequests() async throws -> [OutboundHTTPRequest] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT request FROM httpOutbox ORDER BY sequence").map { text in
-                do {
-                    return try JSONDecoder().decode(OutboundHTTPRequest.self, from: Data(text.utf8))
-                } catch {
-                    throw SQLiteStoreError.corruptValue(table: "httpOutbox", column: "request", reason: "\(error)")
-                }
-            }
+            try String.fetchAll(db, sql: "SELECT request FROM httpOutbox ORDER BY sequence").map(Self.decodeOutboxRequest)
+        }
+    }
+
+    public func pendingHTTPRequest(processId: ProcessID) async throws -> OutboundHTTPRequest? {
+        try await writer.read { db in
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT request FROM httpOutbox WHERE processId = ?"), arguments: [processId.description]
+            ).map(Self.decodeOutboxRequest)
+        }
+    }
+
+    private static func decodeOutboxRequest(_ text: String) throws -> OutboundHTTPRequest {
+        do {
+            return try JSONDecoder().decode(OutboundHTTPRequest.self, from: Data(text.utf8))
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: "httpOutbox", column: "request", reason: "\(error)")
         }
     }
 

@@ -386,7 +386,7 @@ struct CommandPlannerTests {
         let lineBreak = #"{"name": "H", "config": {"$type": "webhook", "url": "http://h.example/x", "headers": {"X-Note": {"$fromEvent": "$.note"}}}}"#
         let second = planner.plan(TriggerMatch(action: try seedAction(items: [lineBreak]), trigger: seedTrigger()), for: event, at: seedNow)
         #expect(second.httpRequests.isEmpty)
-        #expect(second.history[0].errorMessage?.contains("contains a line break; no request was sent") == true)
+        #expect(second.history[0].errorMessage?.contains("contains a line break or another control character; no request was sent") == true)
     }
 
     private func seedTrigger(id: TriggerID? = nil) -> MessageTrigger {

@@ -303,6 +303,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return outbox
     }
 
+    public func pendingHTTPRequest(processId: ProcessID) throws -> OutboundHTTPRequest? {
+        try check()
+        return outbox.first { $0.processId == processId }
+    }
+
     // MARK: Pipeline queries
 
     public func actionsWithEnabledSchedules(tenant: TenantID?) throws -> [AutomatedAction] {
@@ -393,7 +398,9 @@ public actor InMemoryAutomationStore: AutomationStore {
     public func forgetHistory(keys: [ExecutionKey], actionId: ActionID) throws {
         try check()
         let forgotten = Set(keys)
+        let processes = Set(entries.filter { $0.entry.actionId == actionId && forgotten.contains($0.entry.idempotencyKey) }.map(\.entry.processId))
         entries.removeAll { $0.entry.actionId == actionId && forgotten.contains($0.entry.idempotencyKey) }
+        outbox.removeAll { processes.contains($0.processId) }
     }
 
     public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {

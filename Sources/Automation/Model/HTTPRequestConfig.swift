@@ -42,9 +42,10 @@ public struct HTTPRequestConfig: Hashable, Sendable, Codable {
         self.expectStatus = expectStatus
     }
 
-    /// Whether `value` can be a header value: no CR, LF or NUL (by scalar: "\r\n" is one Character).
+    /// Whether `value` can be a header value (RFC 9110 field-value): no control characters but
+    /// tab. Checked by scalar: "\r\n" is one Character.
     public static func isHeaderValue(_ value: String) -> Bool {
-        !value.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" }
+        !value.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7f }
     }
 
     static let knownKeys: Set<String> = [ActionConfig.typeKey, "url", "method", "headers", "body", "timeoutSeconds", "expectStatus"]

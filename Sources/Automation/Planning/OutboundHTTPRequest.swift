@@ -66,7 +66,7 @@ extension CommandPlanner {
                 switch member.value {
                 case .string(let text) where !HTTPRequestConfig.isHeaderValue(text):
                     return .failure(PlanningFailure(
-                        message: "item \"\(itemName)\": config.headers.\(member.key) read from the event contains a line break; no request was sent"))
+                        message: "item \"\(itemName)\": config.headers.\(member.key) read from the event contains a line break or another control character; no request was sent"))
                 case .string(let text):
                     headers.append(.init(name: member.key, value: text))
                 case .int, .double, .bool:

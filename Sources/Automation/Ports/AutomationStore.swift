@@ -120,6 +120,9 @@ public protocol AutomationStore: Sendable {
     /// The outbox: requests recorded whose entries have not closed, oldest first (what a restart
     /// sends again).
     func pendingHTTPRequests() async throws -> [OutboundHTTPRequest]
+    /// The request of `processId` as recorded, while it is in the outbox (nil once its entry
+    /// closed, was forgotten or pruned): what the sender sends, and whether it still should.
+    func pendingHTTPRequest(processId: ProcessID) async throws -> OutboundHTTPRequest?
 
     // MARK: Pipeline and scheduler queries
 

@@ -46,7 +46,7 @@ extension AutomationValidator {
             switch member.value {
             case .string(let value):
                 guard HTTPRequestConfig.isHeaderValue(value) else {
-                    throw .invalidInput("\(path) must not contain line breaks", field: path)
+                    throw .invalidInput("\(path) must not contain line breaks or other control characters", field: path)
                 }
             case .object(let object) where object[EventValueReference.queryMember] != nil:
                 break

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import StandardWebhooks
 import Synchronization
@@ -15,9 +16,9 @@ import Synchronization
 /// and the first 1 KiB of the answer), and the request leaves the outbox in the same transaction.
 ///
 /// At start it sends again whatever the outbox holds (entries still Pending after a stop or a
-/// crash), with the same ids. A request is sent by one task at a time: one queued again while it is
-/// under way is skipped, and so is the second copy of a request both recovered and queued by a run
-/// of this process (the outbox read can see a row the run path also handed over).
+/// crash), with the same ids. A request is sent by one task at a time (a copy queued while it is
+/// under way is skipped), and always as the outbox holds it: one that left the outbox is not sent.
+/// Logs and errors name the target by its origin: a URL's path may hold a credential.
 public final class HTTPRequestSender: Service, Sendable {
     public struct Configuration: Sendable {
         public var targets: OutboundTargetPolicy
@@ -48,42 +49,8 @@ public final class HTTPRequestSender: Service, Sendable {
     let clock: any WallClock
     let configuration: Configuration
     let logger: Logger
-    private let deliveries = Mutex(Deliveries())
-
-    /// Which requests are under way, and which recovered ones were delivered already.
-    struct Deliveries {
-        var underWay: Set<ProcessID> = []
-        /// Recovered from the outbox and not yet delivered.
-        var recovered: Set<ProcessID> = []
-        /// Recovered and delivered: a second copy in the queue is dropped.
-        var recoveredDone: Set<ProcessID> = []
-        /// Delivered while the outbox was being read (nil once it was).
-        var finishedDuringRecovery: Set<ProcessID>? = []
-
-        /// Whether `id` should be sent now.
-        mutating func begin(_ id: ProcessID) -> Bool {
-            if recoveredDone.remove(id) != nil { return false }
-            return underWay.insert(id).inserted
-        }
-
-        mutating func finish(_ id: ProcessID) {
-            underWay.remove(id)
-            finishedDuringRecovery?.insert(id)
-            if recovered.remove(id) != nil { recoveredDone.insert(id) }
-        }
-
-        /// Takes the outbox as read; returns the requests still to send.
-        mutating func recover(_ requests: [OutboundHTTPRequest]) -> [OutboundHTTPRequest] {
-            let finished = finishedDuringRecovery ?? []
-            finishedDuringRecovery = nil
-            var toSend: [OutboundHTTPRequest] = []
-            for request in requests where !finished.contains(request.processId) {
-                toSend.append(request)
-                recovered.insert(request.processId)
-            }
-            return toSend
-        }
-    }
+    /// Requests being delivered (by process id): a copy queued meanwhile is skipped.
+    private let underWay = Mutex<Set<ProcessID>>([])
 
     public init(
         queue: OutboundRequestQueue, store: any AutomationStore, clock: any WallClock, configuration: Configuration = Configuration(),
@@ -105,21 +72,17 @@ public final class HTTPRequestSender: Service, Sendable {
         // and the next start sends them again, with the same webhook-id.
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                // Bounds the requests under way, not those waiting for their next try.
                 let slots = AsyncSemaphore(permits: self.configuration.concurrency)
-                if let outbox = await self.recoverOutbox() {
-                    let recovered = self.deliveries.withLock { $0.recover(outbox) }
-                    if !recovered.isEmpty {
-                        self.logger.notice("sending again the HTTP requests of entries left Pending", metadata: ["requests": "\(recovered.count)"])
-                        self.queue.send(recovered)
-                    }
+                if let recovered = await self.recoverOutbox(), !recovered.isEmpty {
+                    self.logger.notice("sending again the HTTP requests of entries left Pending", metadata: ["requests": "\(recovered.count)"])
+                    self.queue.send(recovered)
                 }
                 for await request in self.queue.requests {
-                    guard self.deliveries.withLock({ $0.begin(request.processId) }) else { continue }
-                    await slots.acquire()
+                    guard self.underWay.withLock({ $0.insert(request.processId).inserted }) else { continue }
                     group.addTask {
-                        await self.deliver(request, client: client)
-                        self.deliveries.withLock { $0.finish(request.processId) }
-                        slots.release()
+                        await self.deliver(request.processId, client: client, slots: slots)
+                        self.underWay.withLock { _ = $0.remove(request.processId) }
                     }
                 }
             }
@@ -153,12 +116,18 @@ public final class HTTPRequestSender: Service, Sendable {
         case failed(String)
     }
 
-    /// Tries `request` until it succeeds, is refused, or runs out of attempts; closes its entry.
-    func deliver(_ request: OutboundHTTPRequest, client: HTTPClient) async {
+    /// Tries the request of `processId` until it succeeds, is refused, or runs out of attempts;
+    /// closes its entry. What is sent is the request as the outbox holds it, read before each
+    /// try: one whose entry closed meanwhile (a copy delivered, the entry pruned or its action
+    /// deleted) is not sent again.
+    func deliver(_ processId: ProcessID, client: HTTPClient, slots: AsyncSemaphore) async {
         var attempt = 0
-        while true {
+        while !Task.isCancelled {
+            guard let request = await pending(processId) else { return }
             attempt += 1
+            await slots.acquire()
             let outcome = await send(request, client: client)
+            slots.release()
             if Task.isCancelled { return }
             switch outcome {
             case .succeeded(let status):
@@ -184,12 +153,29 @@ public final class HTTPRequestSender: Service, Sendable {
         }
     }
 
+    /// The outbox's copy of the request, read with backoff while the store cannot (nil when it
+    /// left the outbox, or when cancelled).
+    private func pending(_ processId: ProcessID) async -> OutboundHTTPRequest? {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                return try await store.pendingHTTPRequest(processId: processId)
+            } catch {
+                attempt += 1
+                logger.error("cannot read the outbox of HTTP requests; retrying", metadata: ["process_id": "\(processId)", "error": "\(error)"])
+                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
+            }
+        }
+        return nil
+    }
+
     /// One try: the target checked, the request signed anew (a fresh timestamp) and sent.
     func send(_ request: OutboundHTTPRequest, client: HTTPClient) async -> Attempt {
-        guard let url = URL(string: request.url), let host = url.host else { return .refused("\(request.url) is not a URL") }
+        guard let url = URL(string: request.url), let host = url.host else { return .refused("config.url is not a URL that can be sent") }
         let addresses: [IPAddress]
         do {
-            addresses = try await Task.detached { try OutboundTargetPolicy.resolve(host) }.value
+            // getaddrinfo blocks: on NIO's thread pool, not the tasks' threads.
+            addresses = try await NIOThreadPool.singleton.runIfActive { try OutboundTargetPolicy.resolve(host) }
         } catch {
             return .failed("\(error)")
         }
@@ -203,7 +189,7 @@ public final class HTTPRequestSender: Service, Sendable {
         let credentials: WebhookCredentials
         do {
             credentials = try await store.signingCredentials(
-                actionId: request.actionId, tenant: nil, creating: WebhookSecret.generate(), at: clock.now())
+                actionId: request.actionId, tenant: request.tenantId, creating: WebhookSecret.generate(), at: clock.now())
         } catch let error as AutomationError where error.code == .notFound {
             return .refused("the action was deleted")
         } catch {
@@ -231,7 +217,7 @@ public final class HTTPRequestSender: Service, Sendable {
             let status = Int(response.status.code)
             if request.succeeds(withStatus: status) { return .succeeded(status: status) }
             let excerpt = await Self.excerpt(of: response.body)
-            var reason = "HTTP \(status) from \(request.method) \(request.url)"
+            var reason = "HTTP \(status) from \(request.method) \(Self.origin(of: request.url))"
             if (300...399).contains(status), let location = response.headers.first(name: "location") {
                 reason += " (redirects are not followed; location: \(location.prefix(200)))"
             }
@@ -240,7 +226,7 @@ public final class HTTPRequestSender: Service, Sendable {
         } catch {
             if Task.isCancelled { return .failed("cancelled") }
             let elapsed = ContinuousClock.now - started
-            return .failed("\(request.method) \(request.url): \(Self.describe(error)) after \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+            return .failed("\(request.method) \(Self.origin(of: request.url)): \(Self.describe(error)) after \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
         }
     }
 
@@ -281,10 +267,18 @@ public final class HTTPRequestSender: Service, Sendable {
         }
     }
 
+    /// `scheme://host[:port]` of `url`.
+    static func origin(of url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "?" }
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
     private func metadata(_ request: OutboundHTTPRequest, _ extra: Logger.Metadata) -> Logger.Metadata {
+        // The origin only: a path may carry a credential (Slack's, Teams' incoming-webhook URLs).
         var metadata: Logger.Metadata = [
             "action_id": "\(request.actionId)", "webhook_id": "\(request.deliveryId)", "method": "\(request.method)",
-            "url": "\(request.url.prefix(200))",
+            "target": "\(Self.origin(of: request.url))",
         ]
         metadata.merge(extra) { $1 }
         return metadata

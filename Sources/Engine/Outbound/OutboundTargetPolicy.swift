@@ -105,13 +105,17 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// a public address.
     public var restrictedRange: String? {
         if bytes.count == 4 { return Self.restrictedIPv4(bytes) }
-        // IPv4-mapped (::ffff:0:0/96) and NAT64 (64:ff9b::/96) carry an IPv4 address.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) { return bytes[15] == 1 ? "loopback" : "unspecified" }
+        // IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96), NAT64 (64:ff9b::/96) and 6to4
+        // (2002::/16) addresses carry an IPv4 address: judged by it.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && (bytes[10] == 0xff && bytes[11] == 0xff || bytes[10] == 0 && bytes[11] == 0)
             || bytes[0..<12] == [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]
         {
             return Self.restrictedIPv4(Array(bytes[12..<16]))
         }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) { return bytes[15] == 1 ? "loopback" : "unspecified" }
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return Self.restrictedIPv4(Array(bytes[2..<6])) }
+        // Local-use NAT64 (64:ff9b:1::/48): translates to a network of the operator's choosing.
+        if bytes[0..<6] == [0, 0x64, 0xff, 0x9b, 0, 1] { return "private (local-use NAT64)" }
         if bytes[0] & 0xfe == 0xfc { return "private (unique local)" }
         if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return "link-local" }
         if bytes[0] == 0xff { return "multicast" }
@@ -126,6 +130,8 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         case (100, 64...127): "shared (carrier-grade NAT)"
         case (0, _): "unspecified"
         case (198, 18...19): "benchmarking"
+        case (192, 0) where b[2] == 0: "reserved (IETF protocol assignments)"
+        case (192, 0) where b[2] == 2, (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: "documentation"
         case (224...239, _): "multicast"
         case (240...255, _): "reserved"
         default: nil
