@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed, validated cron expression: what to match, independent of any time zone.
 ///
 /// Parsing happens once, when a schedule is defined, so every error surfaces there with the
@@ -10,6 +12,8 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
         case calendar(CronPattern)
         /// `@every`: runs every so many seconds of real time, ignoring the time zone.
         case interval(seconds: Int64)
+        /// A one-time schedule: this instant (Unix seconds) and no other.
+        case once(seconds: Int64)
     }
 
     let kind: Kind
@@ -40,6 +44,12 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     public var neverFires: Bool {
         if case .calendar(let pattern) = kind { return !pattern.firesOnSomeDay }
         return false
+    }
+
+    /// The one instant of a one-time schedule (``CronSchedule/init(at:timeZoneIdentifier:)``).
+    public var onlyInstant: Date? {
+        if case .once(let seconds) = kind { return Date(timeIntervalSince1970: Double(seconds)) }
+        return nil
     }
 
     /// The `@every` period, or nil for calendar expressions.

@@ -93,6 +93,9 @@ public struct CronSchedule: Sendable {
         if case .interval(let seconds) = expression.kind, let anchor {
             return Self.nextInterval(after: time, anchor: anchor.timeIntervalSince1970, seconds: seconds)
         }
+        if case .once(let seconds) = expression.kind {
+            return Double(seconds) > time ? Date(timeIntervalSince1970: Double(seconds)) : nil
+        }
         guard time < Double(Self.latestInstant) else { return nil }
         let first = time < Double(Self.earliestInstant) ? Self.earliestInstant : Int64(time.rounded(.down)) + 1
         return nextInstant(from: first).map { Date(timeIntervalSince1970: Double($0)) }
@@ -104,6 +107,9 @@ public struct CronSchedule: Sendable {
         guard time.isFinite else { return nil }
         if case .interval(let seconds) = expression.kind, let anchor {
             return Self.previousInterval(before: time, anchor: anchor.timeIntervalSince1970, seconds: seconds)
+        }
+        if case .once(let seconds) = expression.kind {
+            return Double(seconds) < time ? Date(timeIntervalSince1970: Double(seconds)) : nil
         }
         guard time > Double(Self.earliestInstant) else { return nil }
         let last = time > Double(Self.latestInstant) ? Self.latestInstant : Int64(time.rounded(.up)) - 1

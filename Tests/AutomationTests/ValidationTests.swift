@@ -114,7 +114,7 @@ struct ValidationTests {
         #expect(error?.field == (request.cron == nil ? "dayOfMonth" : "cron"))
     }
 
-    @Test("both cron and fields, or neither, is refused")
+    @Test("two of cron, at and fields, or none, is refused; a malformed at names it")
     func scheduleForms() async throws {
         let fixture = Fixture()
         let action = try await fixture.createDailyReport()
@@ -126,6 +126,14 @@ struct ValidationTests {
             try await fixture.service.addSchedule(AddScheduleRequest(name: "x"), to: .id(action.id), as: admin)
         }
         #expect(neither?.code == .invalidInput)
+        let atAndCron = await expectAutomationError { () async throws(AutomationError) in
+            try await fixture.service.addSchedule(AddScheduleRequest(name: "x", cron: "@daily", at: "2026-12-24T09:00:00Z"), to: .id(action.id), as: admin)
+        }
+        #expect(atAndCron?.field == "at" && atAndCron?.message.contains("give one of cron, at") == true)
+        let badAt = await expectAutomationError { () async throws(AutomationError) in
+            try await fixture.service.addSchedule(AddScheduleRequest(name: "x", at: "2026-12-24 9am"), to: .id(action.id), as: admin)
+        }
+        #expect(badAt?.code == .invalidInput && badAt?.field == "at" && badAt?.position?.column == 1, "\(String(describing: badAt))")
     }
 
     @Test("names: empty, too long and control characters are refused; 200 characters pass")

@@ -59,6 +59,32 @@ struct SchedulerBrokerTests {
         try await harness.shutDown()
     }
 
+    @Test func aOneTimeScheduleFiresOnceAndShowsWhen() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport(withTrigger: false)
+        let instant = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 2).rounded(.up))
+        let added = try await harness.service.addSchedule(
+            AddScheduleRequest(name: "once", at: instant.formatted(.iso8601)), to: .id(action.id), as: harness.caller)
+        let schedule = try #require(added.schedules.first)
+        #expect(schedule.nextOccurrence == instant && schedule.firedAt == nil && schedule.at != nil)
+        #expect(added.nextScheduledRunAt == instant)
+
+        #expect(await eventually { harness.commands.all.count == 1 })
+        #expect(try Self.scheduledAt(try #require(harness.commands.all.first)) == instant)
+        // Once confirmed: fired at its instant, nothing next.
+        #expect(try await eventually {
+            try await harness.store.action(id: action.id, tenant: .default)?.schedules.first?.firedAt == instant
+        })
+        let stored = try #require(try await harness.store.action(id: action.id, tenant: .default))
+        #expect(stored.schedules[0].nextOccurrence == nil && stored.nextScheduledRunAt == nil)
+        let json = try JSONSerialization.jsonObject(with: AutomationJSON.encoder().encode(stored.schedules[0])) as? [String: Any]
+        #expect(json?["firedAt"] as? String == instant.formatted(.iso8601) && json?["nextOccurrence"] is NSNull, "\(String(describing: json))")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(harness.commands.all.count == 1, "never again")
+        #expect(try await harness.history(action).filter { $0.triggerType == .schedule }.count == 1)
+        try await harness.shutDown()
+    }
+
     @Test func aScheduleAddedWhileTheSchedulerSleepsWakesIt() async throws {
         // The only schedule at start fires once a day: the scheduler sleeps for hours.
         let daily = AddScheduleRequest(name: "daily", cron: "0 0 3 * * *")

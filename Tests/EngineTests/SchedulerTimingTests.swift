@@ -35,26 +35,35 @@ struct SchedulerTimingTests {
     /// A scheduler over an action with one schedule, made at `created` on `clock`; not started.
     struct Fixture {
         let clock: ManualSchedulerClock
-        let store = InMemoryAutomationStore()
+        let store: InMemoryAutomationStore
         let publisher: AnsweringPublisher
         let scheduler: SchedulerService
         let action: AutomatedAction
         var schedule: CronScheduleDefinition { action.schedules[0] }
 
-        init(created: Date, cron: String = "0 * * * * *", policy: MissedRunPolicy = .fireOnce, grace: TimeInterval = 60, refusals: Int = 0) async throws {
+        init(
+            created: Date, cron: String = "0 * * * * *", policy: MissedRunPolicy = .fireOnce, grace: TimeInterval = 60, refusals: Int = 0,
+            schedule request: AddScheduleRequest? = nil, store: InMemoryAutomationStore = InMemoryAutomationStore()
+        ) async throws {
+            self.store = store
             clock = ManualSchedulerClock(created)
             publisher = AnsweringPublisher(refusals: refusals)
-            let service = AutomationService(store: store, clock: clock)
+            let service = AutomationService(store: store, clock: clock, limits: AutomationService.Limits(missedRunGrace: grace))
             _ = try await service.bootstrap()
             let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
                 [{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}]
                 """#.utf8))
-            action = try await service.createAction(
-                CreateActionRequest(
-                    name: "timed", actions: items,
-                    schedules: [AddScheduleRequest(name: "s", cron: cron, missedRunPolicy: policy)]),
-                namespace: "production", as: Caller(tenantId: .default, role: .admin)
-            ).action
+            let caller = Caller(tenantId: .default, role: .admin)
+            if let existing = try await store.action(named: "timed", namespace: "production", tenant: .default) {
+                action = existing
+            } else {
+                action = try await service.createAction(
+                    CreateActionRequest(
+                        name: "timed", actions: items,
+                        schedules: [request ?? AddScheduleRequest(name: "s", cron: cron, missedRunPolicy: policy)]),
+                    namespace: "production", as: caller
+                ).action
+            }
             var logger = Logger(label: "scheduler-timing-tests")
             logger.logLevel = .critical
             let runPath = RunPath(
@@ -185,5 +194,71 @@ struct SchedulerTimingTests {
             fixture.clock.advance(by: 0.3)
             return try await fixture.store.lastFiredOccurrences()[fixture.schedule.id].map { $0 >= Self.at("10:01:00") } ?? false
         })
+    }
+
+    @Test func aOneTimeScheduleFiresOnceAndNotAgainAfterARestart() async throws {
+        let instant = Self.at("10:01:00")
+        let request = AddScheduleRequest(name: "once", at: "2026-01-05T11:01:00+01:00")
+        let fixture = try await Fixture(created: Self.at("10:00:30"), schedule: request)
+        #expect(fixture.schedule.nextOccurrence == instant)
+        let running = try await fixture.start(preparing: instant)
+        fixture.clock.set(instant)
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
+        #expect(fixture.firedOccurrences(among: [instant]) == [instant])
+        #expect(try await eventually(timeout: Self.bound) {
+            fixture.clock.advance(by: 0.3)
+            return try await fixture.store.action(id: fixture.action.id, tenant: .default)?.schedules.first?.firedAt == instant
+        })
+        let stored = try #require(try await fixture.store.action(id: fixture.action.id, tenant: .default))
+        #expect(stored.schedules[0].nextOccurrence == nil && stored.nextScheduledRunAt == nil)
+        fixture.clock.set(Self.at("10:05:00"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(fixture.publisher.published.count == 1, "never again")
+        running.cancel()
+        _ = try? await running.value
+
+        // Started again over the same store: tracked, never due.
+        let restarted = try await Fixture(created: Self.at("10:06:00"), schedule: request, store: fixture.store)
+        let rerun = Task { try await restarted.scheduler.run() }
+        defer { rerun.cancel() }
+        #expect(await eventually(timeout: Self.bound) { restarted.scheduler.trackedSchedules == 1 })
+        restarted.clock.set(Self.at("11:00:00"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(restarted.publisher.published.isEmpty)
+        #expect(try await restarted.history().count == 1)
+    }
+
+    @Test(arguments: [MissedRunPolicy.fireOnce, .skip])
+    func aOneTimeScheduleMissedWhileDownFollowsItsPolicy(_ policy: MissedRunPolicy) async throws {
+        // Added at 10:00:30 for 10:01:00; the scheduler only starts at 10:05:00, past the grace.
+        let request = AddScheduleRequest(name: "once", at: "2026-01-05T10:01:00Z", missedRunPolicy: policy)
+        let fixture = try await Fixture(created: Self.at("10:00:30"), schedule: request)
+        fixture.clock.set(Self.at("10:05:00"))
+        let running = Task { try await fixture.scheduler.run() }
+        defer { running.cancel() }
+        #expect(try await eventually(timeout: Self.bound) { try await !fixture.history().isEmpty })
+        try await Task.sleep(for: .milliseconds(200))
+        let history = try await fixture.history()
+        switch policy {
+        case .fireOnce:
+            #expect(fixture.publisher.published.count == 1, "fired once, late")
+            #expect(history.map(\.outcome) == [.pending] && history[0].dateStarted == Self.at("10:05:00"))
+        case .skip:
+            #expect(fixture.publisher.published.isEmpty)
+            #expect(history.map(\.outcome) == [.skipped], "\(history)")
+        }
+    }
+
+    @Test func aOneTimeInstantInThePastIsRefusedBeyondTheGraceAndFiresAtOnceWithinIt() async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"))
+        let service = AutomationService(store: fixture.store, clock: fixture.clock, limits: AutomationService.Limits(missedRunGrace: 60))
+        let caller = Caller(tenantId: .default, role: .admin)
+        let refused = await #expect(throws: AutomationError.self) {
+            try await service.addSchedule(AddScheduleRequest(name: "old", at: "2026-01-05T09:59:00Z"), to: .id(fixture.action.id), as: caller)
+        }
+        #expect(refused?.code == .limitExceeded && refused?.code.httpStatus == 422 && refused?.field == "at", "\(String(describing: refused))")
+        #expect(refused?.message.contains("at most 60 s back") == true)
+        let recent = try await service.addSchedule(AddScheduleRequest(name: "recent", at: "2026-01-05T10:00:00Z"), to: .id(fixture.action.id), as: caller)
+        #expect(recent.schedules.last?.nextOccurrence == Self.at("10:00:00"), "within the grace: due at once")
     }
 }

@@ -36,7 +36,7 @@ struct SQLiteFileTests {
                 "v5: a version counter of the action, trigger and schedule definitions",
                 "v6: idempotency keys of manual runs",
                 "v7: webhook triggers and their credentials",
-                "v8: signing secrets of actions and the outbox of their HTTP requests",
+                "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -79,7 +79,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 8)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 9)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

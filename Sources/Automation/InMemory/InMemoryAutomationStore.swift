@@ -187,6 +187,7 @@ public actor InMemoryAutomationStore: AutomationStore {
                 let index = action.schedules.firstIndex(where: { $0.id == step.scheduleId })
             else { continue }
             action.schedules[index].nextOccurrence = step.nextOccurrence
+            if let fired = step.lastFired, action.schedules[index].at != nil { action.schedules[index].firedAt = fired }
             action.refreshNextScheduledRun()
             actionsByID[step.actionId] = action
             if let fired = step.lastFired { lastFiredBySchedule[step.scheduleId] = fired }

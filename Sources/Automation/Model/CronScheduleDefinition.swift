@@ -1,21 +1,23 @@
 import Cron
 import Foundation
 
-/// A time-based trigger of an action: a cron schedule in an IANA time zone.
+/// A time-based trigger of an action: a cron schedule in an IANA time zone, or a one-time one.
 ///
-/// Written either field by field as in the seed (`minute: "0", hour: "9"`; missing fields are `*`,
-/// a missing `second` is 0) or as one `cron` expression (`"0 9 * * *"`, `"@daily"`,
-/// `"@every 5m"`); exactly one of the two forms is used. An action has at most five.
+/// Written field by field as in the seed (`minute: "0", hour: "9"`; missing fields are `*`,
+/// a missing `second` is 0), as one `cron` expression (`"0 9 * * *"`, `"@daily"`,
+/// `"@every 5m"`), or as `at`, one instant (`"2026-12-24T09:00:00Z"`, or a local date-time read in
+/// `timeZone`); exactly one of the three forms is used. An action has at most five.
 ///
-/// In the per-field form (no `cron`) the five classic fields are never nil: every initializer
+/// In the per-field form (no `cron`, no `at`) the five classic fields are never nil: every initializer
 /// fills an omitted one with `"*"`, so it is stored and returned as `"*"` as in seed 000 — rows
 /// written before that rule included, since the stores read through these initializers.
 /// `second` stays nil unless given: it is returned only when it was given.
 ///
 /// JSON (seed 000): `{"id", "name", "isEnabled", "minute", "hour", "dayOfMonth", "month",
 /// "dayOfWeek", "nextOccurrence"}` plus `second`, `cron`, `timeZone`, `missedRunPolicy` and
-/// `dateCreated`. Absent fields are omitted (the five classic fields only in the `cron` form);
-/// `nextOccurrence` is always written (null when the schedule is disabled).
+/// `dateCreated`, and `at` and `firedAt` for one-time schedules. Absent fields are omitted (the
+/// five classic fields only in the `cron` and `at` forms); `nextOccurrence` is always written
+/// (null when the schedule is disabled, or a one-time schedule fired).
 public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable {
     public var id: ScheduleID
     public var name: String
@@ -28,6 +30,10 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
     public var dayOfWeek: String?
     /// The whole expression, when the schedule is not given field by field.
     public var cron: String?
+    /// The one instant of a one-time schedule, as given (RFC 3339, or local in `timeZone`).
+    public var at: String?
+    /// When a one-time schedule fired (its run confirmed); nil before, and for other schedules.
+    public var firedAt: Date?
     /// IANA time zone the wall clock is read in; `UTC` by default.
     public var timeZone: String
     /// What the scheduler does about occurrences missed while Signalbox was down.
@@ -48,6 +54,8 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         month: String? = nil,
         dayOfWeek: String? = nil,
         cron: String? = nil,
+        at: String? = nil,
+        firedAt: Date? = nil,
         timeZone: String = "UTC",
         missedRunPolicy: MissedRunPolicy = .fireOnce,
         nextOccurrence: Date? = nil,
@@ -57,21 +65,25 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         self.name = name
         self.isEnabled = isEnabled
         self.second = second
-        self.minute = Self.field(minute, cron: cron)
-        self.hour = Self.field(hour, cron: cron)
-        self.dayOfMonth = Self.field(dayOfMonth, cron: cron)
-        self.month = Self.field(month, cron: cron)
-        self.dayOfWeek = Self.field(dayOfWeek, cron: cron)
+        let whole = cron != nil || at != nil
+        self.minute = Self.field(minute, whole: whole)
+        self.hour = Self.field(hour, whole: whole)
+        self.dayOfMonth = Self.field(dayOfMonth, whole: whole)
+        self.month = Self.field(month, whole: whole)
+        self.dayOfWeek = Self.field(dayOfWeek, whole: whole)
         self.cron = cron
+        self.at = at
+        self.firedAt = firedAt
         self.timeZone = timeZone
         self.missedRunPolicy = missedRunPolicy
         self.nextOccurrence = nextOccurrence
         self.dateCreated = dateCreated
     }
 
-    /// A classic field of the per-field form: `"*"` when omitted. Left alone in the `cron` form.
-    private static func field(_ text: String?, cron: String?) -> String? {
-        cron == nil ? text ?? "*" : text
+    /// A classic field of the per-field form: `"*"` when omitted. Left alone in the `cron` and
+    /// `at` forms (`whole`).
+    private static func field(_ text: String?, whole: Bool) -> String? {
+        whole ? text : text ?? "*"
     }
 
     /// The per-field form as the `Cron` module takes it (ignores `cron`).
@@ -83,6 +95,7 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
 
     /// The expression as one line (`0 9 * * *` or `0 0 9 * * *`), for display.
     public var expressionText: String {
+        if let at { return "at \(at)" }
         if let cron { return cron }
         let five = [minute, hour, dayOfMonth, month, dayOfWeek].map { $0 ?? "*" }
         return ((second.map { [$0] } ?? []) + five).joined(separator: " ")
@@ -91,6 +104,9 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
     /// Builds the evaluable schedule; fails as at creation (an unknown zone, say, if tzdata was
     /// removed since).
     public func makeSchedule() throws(CronError) -> CronSchedule {
+        if let at {
+            return try CronSchedule(at: at, timeZoneIdentifier: timeZone)
+        }
         if let cron {
             return try CronSchedule(parsing: cron, timeZoneIdentifier: timeZone, anchor: dateCreated)
         }
@@ -98,7 +114,7 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, isEnabled, second, minute, hour, dayOfMonth, month, dayOfWeek, cron
+        case id, name, isEnabled, second, minute, hour, dayOfMonth, month, dayOfWeek, cron, at, firedAt
         case timeZone, missedRunPolicy, nextOccurrence, dateCreated
     }
 
@@ -109,11 +125,14 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         isEnabled = try c.decodeIfPresent(Bool.self, forKey: .isEnabled) ?? true
         second = try c.decodeIfPresent(String.self, forKey: .second)
         cron = try c.decodeIfPresent(String.self, forKey: .cron)
-        minute = Self.field(try c.decodeIfPresent(String.self, forKey: .minute), cron: cron)
-        hour = Self.field(try c.decodeIfPresent(String.self, forKey: .hour), cron: cron)
-        dayOfMonth = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfMonth), cron: cron)
-        month = Self.field(try c.decodeIfPresent(String.self, forKey: .month), cron: cron)
-        dayOfWeek = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfWeek), cron: cron)
+        at = try c.decodeIfPresent(String.self, forKey: .at)
+        firedAt = try c.decodeIfPresent(Date.self, forKey: .firedAt)
+        let whole = cron != nil || at != nil
+        minute = Self.field(try c.decodeIfPresent(String.self, forKey: .minute), whole: whole)
+        hour = Self.field(try c.decodeIfPresent(String.self, forKey: .hour), whole: whole)
+        dayOfMonth = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfMonth), whole: whole)
+        month = Self.field(try c.decodeIfPresent(String.self, forKey: .month), whole: whole)
+        dayOfWeek = Self.field(try c.decodeIfPresent(String.self, forKey: .dayOfWeek), whole: whole)
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "UTC"
         missedRunPolicy = try c.decodeIfPresent(MissedRunPolicy.self, forKey: .missedRunPolicy) ?? .fireOnce
         nextOccurrence = try c.decodeIfPresent(Date.self, forKey: .nextOccurrence)
@@ -132,6 +151,8 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
         try c.encodeIfPresent(month, forKey: .month)
         try c.encodeIfPresent(dayOfWeek, forKey: .dayOfWeek)
         try c.encodeIfPresent(cron, forKey: .cron)
+        try c.encodeIfPresent(at, forKey: .at)
+        if at != nil { try c.encode(firedAt, forKey: .firedAt) }
         try c.encode(timeZone, forKey: .timeZone)
         try c.encode(missedRunPolicy, forKey: .missedRunPolicy)
         try c.encode(nextOccurrence, forKey: .nextOccurrence)

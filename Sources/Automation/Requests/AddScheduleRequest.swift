@@ -12,6 +12,8 @@ public struct AddScheduleRequest: Hashable, Sendable, Codable {
     public var month: String?
     public var dayOfWeek: String?
     public var cron: String?
+    /// A one-time schedule's instant: RFC 3339 (`2026-12-24T09:00:00Z`) or local in `timeZone`.
+    public var at: String?
     public var timeZone: String?
     public var missedRunPolicy: MissedRunPolicy?
 
@@ -25,6 +27,7 @@ public struct AddScheduleRequest: Hashable, Sendable, Codable {
         month: String? = nil,
         dayOfWeek: String? = nil,
         cron: String? = nil,
+        at: String? = nil,
         timeZone: String? = nil,
         missedRunPolicy: MissedRunPolicy? = nil
     ) {
@@ -37,6 +40,7 @@ public struct AddScheduleRequest: Hashable, Sendable, Codable {
         self.month = month
         self.dayOfWeek = dayOfWeek
         self.cron = cron
+        self.at = at
         self.timeZone = timeZone
         self.missedRunPolicy = missedRunPolicy
     }

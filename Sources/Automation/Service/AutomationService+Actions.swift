@@ -23,7 +23,7 @@ extension AutomationService {
         }
         var definitions: [CronScheduleDefinition] = []
         for (index, schedule) in schedules.enumerated() {
-            definitions.append(try AutomationValidator.makeSchedule(schedule, now: now, prefix: "schedules[\(index)]."))
+            definitions.append(try AutomationValidator.makeSchedule(schedule, now: now, pastGrace: limits.missedRunGrace, prefix: "schedules[\(index)]."))
         }
         var triggers: [MessageTrigger] = []
         var warnings: [ValidationWarning] = []

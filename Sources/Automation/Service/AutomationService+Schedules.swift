@@ -9,7 +9,7 @@ extension AutomationService {
     ) async throws(AutomationError) -> AutomatedAction {
         let action = try await resolve(reference, caller)
         let now = now()
-        let schedule = try AutomationValidator.makeSchedule(request, now: now)
+        let schedule = try AutomationValidator.makeSchedule(request, now: now, pastGrace: limits.missedRunGrace)
         if action.schedules.count >= limits.schedulesPerAction {
             throw .limitExceeded("an action can have at most \(limits.schedulesPerAction) schedules", field: "schedules")
         }

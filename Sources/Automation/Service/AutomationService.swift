@@ -20,16 +20,20 @@ public struct AutomationService: Sendable {
         public var itemsPerAction: Int
         /// Upcoming runs returned at most by one call.
         public var upcomingRuns: Int
+        /// How far back a one-time schedule's instant may lie (the scheduler's missed-run grace):
+        /// it then fires at once.
+        public var missedRunGrace: TimeInterval
 
         public init(
             schedulesPerAction: Int = 5, triggersPerAction: Int = 50, webhooksPerAction: Int = 20, itemsPerAction: Int = 50,
-            upcomingRuns: Int = 1000
+            upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60
         ) {
             self.schedulesPerAction = schedulesPerAction
             self.triggersPerAction = triggersPerAction
             self.webhooksPerAction = webhooksPerAction
             self.itemsPerAction = itemsPerAction
             self.upcomingRuns = upcomingRuns
+            self.missedRunGrace = missedRunGrace
         }
     }
 

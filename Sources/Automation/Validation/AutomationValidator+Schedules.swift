@@ -2,22 +2,27 @@ import Cron
 import Foundation
 
 extension AutomationValidator {
-    /// Builds a schedule from a request: checks the name, that exactly one form (fields or
-    /// `cron`) is used, the expression, the time zone, and that it fires at all; computes its
+    /// Builds a schedule from a request: checks the name, that exactly one form (fields, `cron`
+    /// or `at`) is used, the expression, the time zone, and that it fires at all; computes its
     /// `nextOccurrence` strictly after `now` (nil when disabled).
     ///
-    /// Cron errors name the field (`hour`, `cron`, `timeZone`, with `prefix` prepended) and the
-    /// position of the offending term in that field's text.
+    /// A one-time schedule's instant may lie up to `pastGrace` (the scheduler's missed-run grace)
+    /// before `now`: it then fires at once. Further back it is refused as `limitExceeded` (422).
+    ///
+    /// Cron errors name the field (`hour`, `cron`, `at`, `timeZone`, with `prefix` prepended) and
+    /// the position of the offending term in that field's text.
     public static func makeSchedule(
         _ request: AddScheduleRequest,
         id: ScheduleID = .random(),
         now: Date,
+        pastGrace: TimeInterval = 0,
         prefix: String = ""
     ) throws(AutomationError) -> CronScheduleDefinition {
         try validateName(request.name, field: prefix + "name")
-        if request.cron != nil && request.hasFields {
+        let forms = [request.cron != nil, request.hasFields, request.at != nil].filter { $0 }.count
+        if forms > 1 {
             throw .invalidInput(
-                "give either cron or the fields second…dayOfWeek, not both", field: prefix + "cron")
+                "give one of cron, at, or the fields second…dayOfWeek", field: prefix + (request.at != nil ? "at" : "cron"))
         }
         let timeZone = request.timeZone ?? "UTC"
         var definition = CronScheduleDefinition(
@@ -31,16 +36,27 @@ extension AutomationValidator {
             month: request.month,
             dayOfWeek: request.dayOfWeek,
             cron: request.cron,
+            at: request.at,
             timeZone: timeZone,
             missedRunPolicy: request.missedRunPolicy ?? .fireOnce,
             dateCreated: now
         )
-        if request.cron == nil && !request.hasFields {
+        if forms == 0 {
             throw .invalidInput(
-                "a schedule needs a cron expression or at least one of second, minute, hour, dayOfMonth, month, dayOfWeek",
+                "a schedule needs a cron expression, an at instant, or at least one of second, minute, hour, dayOfMonth, month, dayOfWeek",
                 field: prefix + "minute")
         }
         let schedule = try evaluable(definition, prefix: prefix)
+        if let instant = schedule.expression.onlyInstant {
+            guard instant >= now.addingTimeInterval(-pastGrace) else {
+                throw .limitExceeded(
+                    "at \(instant.formatted(.iso8601)) is in the past (now \(now.formatted(.iso8601))); "
+                        + "a one-time schedule may lie at most \(Int(pastGrace)) s back (the missed-run grace)",
+                    field: prefix + "at")
+            }
+            definition.nextOccurrence = definition.isEnabled ? instant : nil
+            return definition
+        }
         // Valid cron that never fires (30 February) is refused here, not by the Cron module (CRON.md).
         guard let next = schedule.next(after: now) else {
             throw .invalidInput(
@@ -69,6 +85,9 @@ extension AutomationValidator {
         let message = "\(error.field) \"\(error.value)\" \(Self.phrase(error))"
         if error.field == "timeZone" {
             return .invalidInput(message, field: prefix + "timeZone", position: position(of: error.value, in: definition.timeZone), hint: hint)
+        }
+        if let at = definition.at {
+            return .invalidInput(message, field: prefix + "at", position: position(of: error.value, in: at), hint: hint)
         }
         if let cron = definition.cron {
             return .invalidInput(message, field: prefix + "cron", position: cronPosition(error, in: cron), hint: hint)

@@ -1,7 +1,8 @@
 import Automation
 import GRDB
 
-/// A row of `cronSchedule`. `position` keeps the action's order of schedules.
+/// A row of `cronSchedule`. `position` keeps the action's order of schedules; a one-time
+/// schedule's `firedAt` is its `lastFiredOccurrence` (progress, not definition).
 struct ScheduleRecord: FetchableRecord, PersistableRecord, Hashable {
     static let databaseTableName = "cronSchedule"
 
@@ -19,6 +20,7 @@ struct ScheduleRecord: FetchableRecord, PersistableRecord, Hashable {
         let table = Self.databaseTableName
         actionId = try row.identifier(ActionID.self, "actionId", table: table)
         position = try row.decode(forColumn: "position")
+        let at: String? = try row.decode(forColumn: "at")
         schedule = CronScheduleDefinition(
             id: try row.identifier(ScheduleID.self, "id", table: table),
             name: try row.decode(forColumn: "name"),
@@ -30,6 +32,8 @@ struct ScheduleRecord: FetchableRecord, PersistableRecord, Hashable {
             month: try row.decode(forColumn: "month"),
             dayOfWeek: try row.decode(forColumn: "dayOfWeek"),
             cron: try row.decode(forColumn: "cron"),
+            at: at,
+            firedAt: at == nil ? nil : try row.optionalDate("lastFiredOccurrence"),
             timeZone: try row.decode(forColumn: "timeZone"),
             missedRunPolicy: try row.enumeration(MissedRunPolicy.self, "missedRunPolicy", table: table),
             nextOccurrence: try row.optionalDate("nextOccurrence"),
@@ -50,6 +54,7 @@ struct ScheduleRecord: FetchableRecord, PersistableRecord, Hashable {
         container["month"] = schedule.month
         container["dayOfWeek"] = schedule.dayOfWeek
         container["cron"] = schedule.cron
+        container["at"] = schedule.at
         container["timeZone"] = schedule.timeZone
         container["missedRunPolicy"] = schedule.missedRunPolicy.rawValue
         container["nextOccurrence"] = StoredDate.value(schedule.nextOccurrence)

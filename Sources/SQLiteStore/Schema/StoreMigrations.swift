@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -18,6 +18,7 @@ enum StoreMigrations {
     static let v6 = "v6: idempotency keys of manual runs"
     static let v7 = "v7: webhook triggers and their credentials"
     static let v8 = "v8: signing secrets of actions and the outbox of their HTTP requests"
+    static let v9 = "v9: one-time schedules"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -150,6 +151,10 @@ enum StoreMigrations {
                 -- Deleting an action deletes its outbox rows.
                 CREATE INDEX httpOutbox_action ON httpOutbox(actionId);
                 """)
+        }
+        migrator.registerMigration(v9) { db in
+            // A one-time schedule's instant as given; it fired when lastFiredOccurrence is set.
+            try db.execute(sql: "ALTER TABLE cronSchedule ADD COLUMN at TEXT")
         }
         return migrator
     }

@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let triggers = TriggerIndexProvider(store: store)
         let service = AutomationService(
-            store: store, clock: clock,
+            store: store, clock: clock, limits: AutomationService.Limits(missedRunGrace: settings.missedRunGrace),
             runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipeline = EventPipeline(

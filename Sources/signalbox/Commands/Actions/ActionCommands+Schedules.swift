@@ -3,11 +3,11 @@ import Automation
 import Foundation
 
 /// `action-schedule-add --action-name N --namespace NS --schedule-name S --minute 0 --hour 9 …`
-/// (seed 000 step 2), or `--cron EXPR`, with `--time-zone ZONE`.
+/// (seed 000 step 2), or `--cron EXPR`, or `--at INSTANT` (one-time), with `--time-zone ZONE`.
 struct ActionScheduleAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "action-schedule-add", abstract: "Add a cron schedule to an automated action (at most 5).",
-        discussion: "Give the fields (missing ones are *, a missing --second is 0) or one --cron expression such as '0 9 * * *', '@daily' or '@every 5m'.")
+        commandName: "action-schedule-add", abstract: "Add a cron or one-time schedule to an automated action (at most 5).",
+        discussion: "Give the fields (missing ones are *, a missing --second is 0), one --cron expression such as '0 9 * * *', '@daily' or '@every 5m', or --at with one instant: '2026-12-24T09:00:00Z', or '2026-12-24T09:00' read in --time-zone.")
 
     @OptionGroup var action: ParentActionSelector
 
@@ -24,6 +24,9 @@ struct ActionScheduleAddCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A whole cron expression instead of the fields.", valueName: "expr"))
     var cron: String?
 
+    @Option(help: ArgumentHelp("One instant instead (a one-time schedule): RFC 3339, or a local date-time read in --time-zone.", valueName: "instant"))
+    var at: String?
+
     @Option(help: ArgumentHelp("IANA time zone the schedule reads the clock in (default UTC).", valueName: "zone"))
     var timeZone: String?
 
@@ -35,7 +38,7 @@ struct ActionScheduleAddCommand: AsyncParsableCommand {
     func run() async throws {
         let request = AddScheduleRequest(
             name: scheduleName, isEnabled: !disabled, second: second, minute: minute, hour: hour, dayOfMonth: dayOfMonth,
-            month: month, dayOfWeek: dayOfWeek, cron: cron, timeZone: timeZone)
+            month: month, dayOfWeek: dayOfWeek, cron: cron, at: at, timeZone: timeZone)
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
             let data = try await client.send("POST", "/automated-actions/by-id/\(id)/schedules", body: try requestBody(request))

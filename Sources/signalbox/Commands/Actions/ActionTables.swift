@@ -45,7 +45,10 @@ enum ActionTables {
             text += table(
                 ["ID", "NAME", "ENABLED", "CRON", "TIME ZONE", "NEXT"],
                 action.schedules.map {
-                    [$0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.expressionText, $0.timeZone, time($0.nextOccurrence)]
+                    [
+                        $0.id.description, $0.name, $0.isEnabled ? "yes" : "no", $0.expressionText, $0.timeZone,
+                        $0.firedAt.map { "fired \(time($0))" } ?? time($0.nextOccurrence),
+                    ]
                 })
         }
         text += "\nMessage triggers (\(action.messageTriggers.count))\n"
