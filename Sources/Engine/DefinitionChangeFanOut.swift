@@ -11,4 +11,8 @@ public struct DefinitionChangeFanOut: DefinitionChangeObserver {
     public func actionChanged(_ id: ActionID, tenant: TenantID) {
         for observer in observers { observer.actionChanged(id, tenant: tenant) }
     }
+
+    public func delayedRunScheduled(_ run: DelayedRunDue) {
+        for observer in observers { observer.delayedRunScheduled(run) }
+    }
 }

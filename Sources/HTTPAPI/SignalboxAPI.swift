@@ -53,6 +53,7 @@ public struct SignalboxAPI: Sendable {
         addWebhookRoutes(to: api)
         addSigningSecretRoutes(to: api)
         addExecutionRoutes(to: api)
+        addDelayedRunRoutes(to: api)
         addToolRoutes(to: api)
         return router
     }

@@ -112,7 +112,7 @@ extension SQLiteAutomationStore {
     }
 
     /// `notFound` unless the action exists (of `tenant`, when given).
-    private static func requireAction(_ db: Database, _ actionId: ActionID, tenant: TenantID?) throws {
+    static func requireAction(_ db: Database, _ actionId: ActionID, tenant: TenantID?) throws {
         let owner = try String.fetchOne(db, sql: "SELECT tenantId FROM automatedAction WHERE id = ?", arguments: [actionId.description])
         guard let owner, tenant.map({ $0.rawValue == owner }) ?? true else {
             throw AutomationError.notFound("action \(actionId) does not exist")

@@ -260,6 +260,12 @@ struct AsyncAPIContractTests {
                 id: WebhookID(rawValue: try #require(body.trigger.id).rawValue), name: "example", dateCreated: now)
             event = Event.webhook(webhook, of: action, id: body.trigger.sourceEventId, messageID: nil, receivedAt: now, payload: .null)
             cause = .webhook(webhook.id)
+        case .delayed:
+            let run = DelayedRun(
+                id: DelayedRunID(rawValue: try #require(body.trigger.id).rawValue), tenantId: body.tenantId, actionId: action.id,
+                dueAt: now, dateCreated: now)
+            event = Event.delayed(run, of: action)
+            cause = .delayed(run.id)
         }
         let plan = CommandPlanner().plan(action, cause: cause, for: event, at: now)
         return try #require(plan.commands.first { $0.itemIndex == body.item.index }, "the planner made no command for \(body.item)")

@@ -11,6 +11,7 @@ struct SQLiteFileTests {
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
         "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
         "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id", "httpOutbox_action",
+        "delayedRun_pending", "delayedRun_action", "delayedRun_requestKey", "delayedRun_key",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -36,7 +37,7 @@ struct SQLiteFileTests {
                 "v5: a version counter of the action, trigger and schedule definitions",
                 "v6: idempotency keys of manual runs",
                 "v7: webhook triggers and their credentials",
-                "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules",
+                "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -79,7 +80,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 9)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 10)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -21,6 +21,9 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var manualRunKeys: [ManualRunKeyID: ManualRunKey] = [:]
     private var webhookCredentials: [WebhookID: WebhookCredentials] = [:]
     private var signingCredentialsByAction: [ActionID: WebhookCredentials] = [:]
+    /// Delayed runs by id, with the Idempotency-Key they were created with and when claimed.
+    private var delayedRunsByID: [DelayedRunID: (run: DelayedRun, requestKey: String?, claimedAt: Date?, sequence: Int)] = [:]
+    private var delayedRunSequence = 0
     /// The outbox, in insertion order.
     private var outbox: [OutboundHTTPRequest] = []
     private var injectedFailure: (any Error)?
@@ -147,6 +150,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         manualRunKeys = manualRunKeys.filter { $0.key.actionId != id }
         signingCredentialsByAction[id] = nil
         outbox.removeAll { $0.actionId == id }
+        delayedRunsByID = delayedRunsByID.filter { $0.value.run.actionId != id }
         return true
     }
 
@@ -307,6 +311,83 @@ public actor InMemoryAutomationStore: AutomationStore {
     public func pendingHTTPRequest(processId: ProcessID) throws -> OutboundHTTPRequest? {
         try check()
         return outbox.first { $0.processId == processId }
+    }
+
+    // MARK: Delayed runs
+
+    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?) throws -> (run: DelayedRun, created: Bool) {
+        try check()
+        guard let action = actionsByID[run.actionId], action.tenantId == run.tenantId else {
+            throw AutomationError.notFound("action \(run.actionId) does not exist")
+        }
+        if let requestKey,
+            let earlier = delayedRunsByID.values.first(where: { $0.run.actionId == run.actionId && $0.requestKey == requestKey })
+        {
+            return (earlier.run, false)
+        }
+        delayedRunSequence += 1
+        delayedRunsByID[run.id] = (run, requestKey, nil, delayedRunSequence)
+        return (run, true)
+    }
+
+    public func delayedRun(id: DelayedRunID, tenant: TenantID) throws -> DelayedRun? {
+        try check()
+        return delayedRunsByID[id].flatMap { $0.run.tenantId == tenant ? $0.run : nil }
+    }
+
+    public func delayedRuns(actionId: ActionID, tenant: TenantID, status: DelayedRunStatus?, page: PageRequest) throws -> Page<DelayedRun> {
+        try check()
+        var ordered = delayedRunsByID.values
+            .filter { $0.run.actionId == actionId && $0.run.tenantId == tenant && (status == nil || $0.run.status == status) }
+            .sorted { ($0.run.dueAt, $0.sequence) < ($1.run.dueAt, $1.sequence) }
+        if let cursor = page.cursor {
+            guard let after = Int(cursor) else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
+            ordered = Array(ordered.drop { $0.sequence != after }.dropFirst())
+        }
+        let items = ordered.prefix(page.limit)
+        let next = ordered.count > page.limit ? items.last.map { String($0.sequence) } : nil
+        return Page(items: items.map(\.run), nextCursor: next)
+    }
+
+    public func cancelDelayedRuns(actionId: ActionID, tenant: TenantID, ids: [DelayedRunID]?, key: String?, at date: Date) throws -> [DelayedRun] {
+        try check()
+        let wanted = ids.map(Set.init)
+        var cancelled: [DelayedRun] = []
+        for (id, stored) in delayedRunsByID.sorted(by: { $0.value.sequence < $1.value.sequence })
+        where stored.run.actionId == actionId && stored.run.tenantId == tenant && stored.run.status == .scheduled && stored.claimedAt == nil
+            && (wanted.map { $0.contains(id) } ?? (key != nil && stored.run.key == key))
+        {
+            var run = stored.run
+            run.status = .cancelled
+            run.cancelledAt = date
+            delayedRunsByID[id]?.run = run
+            cancelled.append(run)
+        }
+        return cancelled
+    }
+
+    public func pendingDelayedRuns() throws -> [DelayedRunDue] {
+        try check()
+        return delayedRunsByID.values.filter { $0.run.status == .scheduled }.sorted { $0.sequence < $1.sequence }.map(\.run.due)
+    }
+
+    public func claimDelayedRuns(_ ids: [DelayedRunID], at date: Date) throws -> [DelayedRun] {
+        try check()
+        var claimed: [DelayedRun] = []
+        for id in ids {
+            guard let stored = delayedRunsByID[id], stored.run.status == .scheduled, actionsByID[stored.run.actionId] != nil else { continue }
+            if stored.claimedAt == nil { delayedRunsByID[id]?.claimedAt = date }
+            claimed.append(stored.run)
+        }
+        return claimed
+    }
+
+    public func markDelayedRunsDispatched(_ ids: [DelayedRunID], at date: Date) throws {
+        try check()
+        for id in ids where delayedRunsByID[id]?.run.status == .scheduled {
+            delayedRunsByID[id]?.run.status = .dispatched
+            delayedRunsByID[id]?.run.dispatchedAt = date
+        }
     }
 
     // MARK: Pipeline queries

@@ -63,6 +63,8 @@ public enum EventSource: Hashable, Sendable {
     case manual
     /// A call of a webhook.
     case webhook(WebhookID)
+    /// A delayed run came due.
+    case delayed(DelayedRunID)
 
     /// How history records runs caused by this source.
     public var executionTriggerType: ExecutionTriggerType {
@@ -71,6 +73,7 @@ public enum EventSource: Hashable, Sendable {
         case .schedule: .schedule
         case .manual: .manual
         case .webhook: .webhook
+        case .delayed: .delayed
         }
     }
 }

@@ -140,6 +140,8 @@ public enum ExecutionTriggerType: String, Hashable, Sendable, Codable, CaseItera
     case message = "Message"
     case manual = "Manual"
     case webhook = "Webhook"
+    /// A delayed run (`POST …/runs`) came due.
+    case delayed = "Delayed"
 }
 
 /// How a run ended; `Pending` until the process reports back. `Skipped` records schedule

@@ -85,14 +85,22 @@ public struct TokenID: UUIDIdentifier {
     public init(rawValue: UUID) { self.rawValue = rawValue }
 }
 
+/// Identifies a ``DelayedRun`` (the `runId` of `POST …/runs`).
+public struct DelayedRunID: UUIDIdentifier {
+    public let rawValue: UUID
+    public init(rawValue: UUID) { self.rawValue = rawValue }
+}
+
 /// The `triggerId` of a history entry: a schedule's id for `Schedule` runs, a message trigger's
-/// id for `Message` runs (manual runs have none).
+/// id for `Message` runs, the webhook's for `Webhook` runs, the delayed run's for `Delayed` runs
+/// (manual runs have none).
 public struct ExecutionSourceID: UUIDIdentifier {
     public let rawValue: UUID
     public init(rawValue: UUID) { self.rawValue = rawValue }
     public init(_ schedule: ScheduleID) { self.rawValue = schedule.rawValue }
     public init(_ trigger: TriggerID) { self.rawValue = trigger.rawValue }
     public init(_ webhook: WebhookID) { self.rawValue = webhook.rawValue }
+    public init(_ run: DelayedRunID) { self.rawValue = run.rawValue }
 }
 
 extension UUID {

@@ -132,6 +132,8 @@ public struct CommandPlanner: Sendable {
             .init(type: .manual, id: nil, sourceEventId: event.id)
         case .webhook(let id):
             .init(type: .webhook, id: ExecutionSourceID(id), sourceEventId: event.id)
+        case .delayed(let id):
+            .init(type: .delayed, id: ExecutionSourceID(id), sourceEventId: event.id)
         }
     }
 

@@ -47,6 +47,32 @@ extension Event {
 }
 
 extension Event {
+    /// The event of a due delayed run of `action`: id `delayed:<runId>`, the run's `payload`
+    /// (null when none was given) under `payload`, its key and instant beside it.
+    public static func delayed(_ run: DelayedRun, of action: AutomatedAction) -> Event {
+        let id = "delayed:\(run.id)"
+        return Event(
+            id: id,
+            tenantId: action.tenantId,
+            namespace: action.namespace,
+            triggerType: nil,
+            source: .delayed(run.id),
+            body: [
+                "type": "Delayed",
+                "id": .string(id),
+                "tenantId": .string(action.tenantId.rawValue),
+                "namespace": .string(action.namespace.rawValue),
+                "automatedActionId": .string(action.id.description),
+                "runId": .string(run.id.description),
+                "key": run.key.map(JSONValue.string) ?? .null,
+                "scheduledFor": .string(run.dueAt.formatted(.iso8601)),
+                "payload": run.payload ?? .null,
+            ]
+        )
+    }
+}
+
+extension Event {
     /// The id of the event of a call to `webhook` whose sender gave `messageID` (the Standard
     /// Webhooks `webhook-id` header): `webhook:<webhook id>:<message id>`. A sender's retry
     /// carries the same message id, so it plans the same commands and records no second row.

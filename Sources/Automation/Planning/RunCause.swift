@@ -11,6 +11,8 @@ public enum RunCause: Hashable, Sendable {
     case manual
     /// A webhook was called (and its filter, if any, held).
     case webhook(WebhookID)
+    /// A delayed run came due.
+    case delayed(DelayedRunID)
 
     /// The cause carried by a schedule or manual event; nil for a message event, whose cause is
     /// the trigger that matched it (``TriggerMatch``).
@@ -20,6 +22,7 @@ public enum RunCause: Hashable, Sendable {
         case .schedule(let schedule, let occurrence): self = .schedule(schedule, occurrence: occurrence)
         case .manual: self = .manual
         case .webhook(let webhook): self = .webhook(webhook)
+        case .delayed(let run): self = .delayed(run)
         }
     }
 
@@ -30,6 +33,7 @@ public enum RunCause: Hashable, Sendable {
         case .schedule: .schedule
         case .manual: .manual
         case .webhook: .webhook
+        case .delayed: .delayed
         }
     }
 
@@ -48,6 +52,7 @@ public enum RunCause: Hashable, Sendable {
         case .schedule(let schedule, _): ExecutionSourceID(schedule)
         case .manual: nil
         case .webhook(let webhook): ExecutionSourceID(webhook)
+        case .delayed(let run): ExecutionSourceID(run)
         }
     }
 }

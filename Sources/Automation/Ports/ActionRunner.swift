@@ -28,4 +28,10 @@ public enum ActionRunResult: Sendable {
 /// the trigger index — pick it up at once instead of at their next poll.
 public protocol DefinitionChangeObserver: Sendable {
     func actionChanged(_ id: ActionID, tenant: TenantID)
+    /// A delayed run was stored: the scheduler queues it (the others ignore it).
+    func delayedRunScheduled(_ run: DelayedRunDue)
+}
+
+extension DefinitionChangeObserver {
+    public func delayedRunScheduled(_ run: DelayedRunDue) {}
 }

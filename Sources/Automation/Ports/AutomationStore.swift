@@ -124,6 +124,28 @@ public protocol AutomationStore: Sendable {
     /// closed, was forgotten or pruned): what the sender sends, and whether it still should.
     func pendingHTTPRequest(processId: ProcessID) async throws -> OutboundHTTPRequest?
 
+    // MARK: Delayed runs
+
+    /// Stores `run` (status `scheduled`), unless `requestKey` (an `Idempotency-Key`) was given
+    /// for the action before: then the run stored then is returned, `created` false.
+    /// `notFound` if the action is absent (or of another tenant).
+    func insertDelayedRun(_ run: DelayedRun, requestKey: String?) async throws -> (run: DelayedRun, created: Bool)
+    /// The run of `tenant` with this id.
+    func delayedRun(id: DelayedRunID, tenant: TenantID) async throws -> DelayedRun?
+    /// The action's runs, by due instant, those of `status` only when given.
+    func delayedRuns(actionId: ActionID, tenant: TenantID, status: DelayedRunStatus?, page: PageRequest) async throws -> Page<DelayedRun>
+    /// Cancels the action's runs that are scheduled and not yet claimed for dispatch: those
+    /// among `ids` when given, else those with `key`. Returns the runs cancelled.
+    func cancelDelayedRuns(actionId: ActionID, tenant: TenantID, ids: [DelayedRunID]?, key: String?, at: Date) async throws -> [DelayedRun]
+    /// The runs not yet dispatched or cancelled (claimed ones included): the scheduler's queue at start.
+    func pendingDelayedRuns() async throws -> [DelayedRunDue]
+    /// Claims for dispatch the runs among `ids` that are still scheduled (from now on they can no
+    /// longer be cancelled) and returns them — with those claimed before and not dispatched, as
+    /// after a crash. A cancelled, dispatched or deleted run is not returned.
+    func claimDelayedRuns(_ ids: [DelayedRunID], at: Date) async throws -> [DelayedRun]
+    /// Marks the runs dispatched: their commands were confirmed.
+    func markDelayedRunsDispatched(_ ids: [DelayedRunID], at: Date) async throws
+
     // MARK: Pipeline and scheduler queries
 
     /// Active actions with at least one enabled schedule — of one tenant, or of all when nil

@@ -49,6 +49,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     private struct State {
         var queue = ScheduleQueue()
+        /// Delayed runs waiting for their instant.
+        var delayed = DelayedRunQueue()
         /// Actions whose definitions changed since the last reload.
         var changed: [ActionID: TenantID] = [:]
         /// Progress not stored yet, the latest per schedule.
@@ -86,9 +88,16 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     /// Schedules tracked now.
     public var trackedSchedules: Int { state.withLock { $0.queue.count } }
+    /// Delayed runs waiting in the queue now.
+    public var queuedDelayedRuns: Int { state.withLock { $0.delayed.count } }
 
     public func actionChanged(_ id: ActionID, tenant: TenantID) {
         state.withLock { $0.changed[id] = tenant }
+        wake.signal()
+    }
+
+    public func delayedRunScheduled(_ run: DelayedRunDue) {
+        state.withLock { $0.delayed.insert(run) }
         wake.signal()
     }
 
@@ -106,7 +115,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     await reloadChanged()
                     let now = clock.now()
                     let lead = configuration.preparationLead.timeInterval
-                    let due = state.withLock { $0.queue.popDue(at: now.addingTimeInterval(lead)) }
+                    let (due, delayedDue) = state.withLock {
+                        ($0.queue.popDue(at: now.addingTimeInterval(lead)), $0.delayed.popDue(at: now.addingTimeInterval(lead)))
+                    }
                     // One instant per chunk: what is due now, or each instant within the lead.
                     // Chunks run concurrently, so one chunk's history write overlaps another's
                     // encoding and publishing instead of each step waiting for the whole batch.
@@ -121,7 +132,20 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                             }
                         }
                     }
-                    let earliest = state.withLock { $0.queue.earliest() }
+                    let delayedByInstant = Dictionary(grouping: delayedDue) { max($0.dueAt, now) }
+                    for (instant, runs) in delayedByInstant.sorted(by: { $0.key < $1.key }) {
+                        for start in stride(from: 0, to: runs.count, by: configuration.batchSize) {
+                            let chunk = Array(runs[start..<min(start + configuration.batchSize, runs.count)])
+                            firing.add(1)
+                            group.addTask {
+                                await self.fireDelayed(chunk, at: instant)
+                                self.firing.subtract(1)
+                            }
+                        }
+                    }
+                    let earliest = state.withLock { state in
+                        [state.queue.earliest(), state.delayed.earliest].compactMap { $0 }.min()
+                    }
                     await wake.wait(until: earliest?.addingTimeInterval(-lead), on: clock)
                 }
             } onGracefulShutdown: {
@@ -143,6 +167,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     private func load() async throws {
         let actions = try await store.actionsWithEnabledSchedules(tenant: nil)
         let lastFired = try await store.lastFiredOccurrences()
+        let delayed = try await store.pendingDelayedRuns()
+        state.withLock { $0.delayed.insert(contentsOf: delayed) }
         let now = clock.now()
         var loaded = 0
         state.withLock { state in
@@ -150,7 +176,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 loaded += track(action, lastFired: lastFired, previous: [:], now: now, in: &state.queue)
             }
         }
-        logger.info("scheduler started", metadata: ["schedules": "\(loaded)", "actions": "\(actions.count)"])
+        logger.info("scheduler started", metadata: [
+            "schedules": "\(loaded)", "actions": "\(actions.count)", "delayed_runs": "\(delayed.count)",
+        ])
     }
 
     /// Puts `action`'s enabled schedules in `queue`; returns how many.
@@ -321,6 +349,119 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             logger.debug("schedules fired", metadata: ["fired": "\(confirmed.count)", "skipped_entries": "\(skipped.history.count)"])
         }
         finish(finished, progress: confirmed)
+    }
+
+    // MARK: Delayed runs
+
+    /// Dispatches the delayed runs of `due`, due at `instant`: claimed (no longer cancellable),
+    /// planned and recorded at once, published at `instant`, marked dispatched once confirmed.
+    /// A run not confirmed is tried again after a pause, with the same ids.
+    private func fireDelayed(_ due: [DelayedRunDue], at instant: Date) async {
+        let now = max(clock.now(), instant)
+        let claimed: [DelayedRun]
+        do {
+            claimed = try await store.claimDelayedRuns(due.map(\.id), at: clock.now())
+        } catch {
+            logger.error("delayed runs could not be claimed; retrying", metadata: ["runs": "\(due.count)", "error": "\(error)"])
+            requeue(due, after: 1)
+            return
+        }
+        // Runs cancelled (or whose action was deleted) meanwhile are not claimed: they are done.
+        var actions: [ActionID: AutomatedAction?] = [:]
+        var batch = RunBatch()
+        var fired: [DelayedRun] = []
+        var paused: [DelayedRunID] = []
+        var skipped = RunBatch.Slot()
+        for run in claimed {
+            if actions[run.actionId] == nil {
+                do {
+                    actions[run.actionId] = .some(try await store.action(id: run.actionId, tenant: run.tenantId))
+                } catch {
+                    logger.error("the action of a delayed run could not be read; retrying", metadata: [
+                        "run_id": "\(run.id)", "action_id": "\(run.actionId)", "error": "\(error)",
+                    ])
+                    requeue([run.due], after: 1)
+                    continue
+                }
+            }
+            guard let action = actions[run.actionId] ?? nil else { continue }
+            let plan = planner.plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
+            if action.status != .active {
+                // Recorded, not run: history says why.
+                skipped.history += plan.history.map { entry in
+                    var entry = entry
+                    entry.outcome = .skipped
+                    entry.dateCompleted = now
+                    entry.errorMessage = "the action was \(action.status.rawValue.lowercased()) when the delayed run \(run.id) came due; it did not run"
+                    return entry
+                }
+                paused.append(run.id)
+                continue
+            }
+            var slot = RunBatch.Slot()
+            slot.add(plan)
+            batch.slots.append(slot)
+            fired.append(run)
+        }
+        if !skipped.history.isEmpty { batch.slots.append(skipped) }
+        guard !batch.slots.isEmpty else { return }
+
+        let results: [SlotResult?]
+        do {
+            results = try await runPath.runAndWait(
+                batch, publisher: publisher, recording: .untilRecorded, publishAt: .at(instant, on: clock),
+                timeout: configuration.confirmTimeout
+            ).results
+        } catch is CancellationError {
+            // Stopped: claimed and not dispatched, so the next start fires them with the same ids.
+            return
+        } catch {
+            logger.error("delayed runs could not be recorded; retrying", metadata: ["runs": "\(fired.count)", "error": "\(error)"])
+            requeue(fired.map(\.due) + claimed.filter { paused.contains($0.id) }.map(\.due), after: 1)
+            return
+        }
+        let confirmedAt = clock.now()
+        var dispatched = paused
+        var again: [DelayedRunDue] = []
+        for (index, run) in fired.enumerated() {
+            if let result = results[index], result.isDone {
+                dispatched.append(run.id)
+                onFired(.seconds((result.settledAt ?? confirmedAt).timeIntervalSince(run.dueAt)))
+            } else {
+                logger.warning("delayed run not confirmed; publishing it again", metadata: [
+                    "run_id": "\(run.id)", "action_id": "\(run.actionId)",
+                    "reason": "\(results[index]?.retryReason ?? "no confirm within \(configuration.confirmTimeout)")",
+                ])
+                again.append(run.due)
+            }
+        }
+        if !again.isEmpty { requeue(again, after: 2) }
+        var attempt = 0
+        while !dispatched.isEmpty {
+            do {
+                try await store.markDelayedRunsDispatched(dispatched, at: confirmedAt)
+                break
+            } catch {
+                // Until marked, a restart fires them again: same ids, history not duplicated.
+                attempt += 1
+                logger.warning("delayed runs could not be marked dispatched; retrying", metadata: ["runs": "\(dispatched.count)", "error": "\(error)"])
+                guard !Task.isCancelled, attempt < 10 else { break }
+                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
+            }
+        }
+        logger.debug("delayed runs dispatched", metadata: ["runs": "\(dispatched.count)"])
+    }
+
+    /// Puts runs back in the queue, due `seconds` from now.
+    private func requeue(_ runs: [DelayedRunDue], after seconds: TimeInterval) {
+        let later = clock.now().addingTimeInterval(seconds)
+        state.withLock { state in
+            for var run in runs {
+                run.dueAt = max(run.dueAt, later)
+                state.delayed.insert(run)
+            }
+        }
+        wake.signal()
     }
 
     /// Takes the progress not stored yet.

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -19,6 +19,7 @@ enum StoreMigrations {
     static let v7 = "v7: webhook triggers and their credentials"
     static let v8 = "v8: signing secrets of actions and the outbox of their HTTP requests"
     static let v9 = "v9: one-time schedules"
+    static let v10 = "v10: delayed runs"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -155,6 +156,35 @@ enum StoreMigrations {
         migrator.registerMigration(v9) { db in
             // A one-time schedule's instant as given; it fired when lastFiredOccurrence is set.
             try db.execute(sql: "ALTER TABLE cronSchedule ADD COLUMN at TEXT")
+        }
+        migrator.registerMigration(v10) { db in
+            // A run asked for later: scheduled until its commands are confirmed (dispatched) or
+            // it is cancelled; claimedAt marks one being dispatched (no longer cancellable).
+            try db.execute(sql: """
+                CREATE TABLE delayedRun (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    tenantId TEXT NOT NULL,
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    key TEXT,
+                    requestKey TEXT,
+                    dueAt REAL NOT NULL,
+                    status TEXT NOT NULL,
+                    payload TEXT,
+                    dateCreated REAL NOT NULL,
+                    claimedAt REAL,
+                    dispatchedAt REAL,
+                    cancelledAt REAL
+                );
+                -- The scheduler's queue at start.
+                CREATE INDEX delayedRun_pending ON delayedRun(dueAt) WHERE status = 'scheduled';
+                -- Listing an action's runs (and deleting them with it).
+                CREATE INDEX delayedRun_action ON delayedRun(actionId, dueAt);
+                -- Idempotency-Key of POST …/runs.
+                CREATE UNIQUE INDEX delayedRun_requestKey ON delayedRun(actionId, requestKey) WHERE requestKey IS NOT NULL;
+                -- Cancel by key.
+                CREATE INDEX delayedRun_key ON delayedRun(actionId, key) WHERE status = 'scheduled';
+                """)
         }
         return migrator
     }

@@ -1,0 +1,141 @@
+import Foundation
+import JSONPath
+
+/// A run of an action asked for at a later instant (`POST …/runs` with `delaySeconds` or
+/// `runAt`): stored before the client is answered, kept in the scheduler's queue beside the cron
+/// occurrences, and dispatched through the run path when due — or cancelled before.
+///
+/// JSON: `{"runId", "actionId", "status", "scheduledFor", "key", "payload", "dateCreated",
+/// "dispatchedAt", "cancelledAt"}`.
+public struct DelayedRun: Hashable, Sendable, Codable {
+    public var id: DelayedRunID
+    public var tenantId: TenantID
+    public var actionId: ActionID
+    /// A name shared by runs that are cancelled together (`DELETE …/runs?key=`).
+    public var key: String?
+    /// When it is due.
+    public var dueAt: Date
+    public var status: DelayedRunStatus
+    /// The run's event payload (`$.payload` for `$fromEvent` values); nil when none was given.
+    public var payload: JSONValue?
+    public var dateCreated: Date
+    /// When its commands were confirmed.
+    public var dispatchedAt: Date?
+    public var cancelledAt: Date?
+
+    /// The longest delay (Acteon's limit: 7 days).
+    public static let maximumDelay: TimeInterval = 604_800
+    /// The shortest delay.
+    public static let minimumDelay: TimeInterval = 1
+    /// The longest `key`.
+    public static let maximumKeyLength = 255
+
+    public init(
+        id: DelayedRunID = .random(), tenantId: TenantID, actionId: ActionID, key: String? = nil, dueAt: Date,
+        status: DelayedRunStatus = .scheduled, payload: JSONValue? = nil, dateCreated: Date, dispatchedAt: Date? = nil,
+        cancelledAt: Date? = nil
+    ) {
+        self.id = id
+        self.tenantId = tenantId
+        self.actionId = actionId
+        self.key = key
+        self.dueAt = dueAt
+        self.status = status
+        self.payload = payload
+        self.dateCreated = dateCreated
+        self.dispatchedAt = dispatchedAt
+        self.cancelledAt = cancelledAt
+    }
+
+    /// What the scheduler keeps of a run in its queue: no payload, so 100,000 cost little.
+    public var due: DelayedRunDue { DelayedRunDue(id: id, actionId: actionId, tenantId: tenantId, dueAt: dueAt) }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "runId", actionId, status, dueAt = "scheduledFor", key, payload, dateCreated, dispatchedAt, cancelledAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(DelayedRunID.self, forKey: .id)
+        tenantId = .default
+        actionId = try c.decode(ActionID.self, forKey: .actionId)
+        status = try c.decode(DelayedRunStatus.self, forKey: .status)
+        dueAt = try c.decode(Date.self, forKey: .dueAt)
+        key = try c.decodeIfPresent(String.self, forKey: .key)
+        payload = try c.decodeIfPresent(AnyJSON.self, forKey: .payload)?.value
+        dateCreated = try c.decode(Date.self, forKey: .dateCreated)
+        dispatchedAt = try c.decodeIfPresent(Date.self, forKey: .dispatchedAt)
+        cancelledAt = try c.decodeIfPresent(Date.self, forKey: .cancelledAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(actionId, forKey: .actionId)
+        try c.encode(status, forKey: .status)
+        try c.encode(dueAt, forKey: .dueAt)
+        try c.encode(key, forKey: .key)
+        try c.encode(payload.map(AnyJSON.init), forKey: .payload)
+        try c.encode(dateCreated, forKey: .dateCreated)
+        try c.encode(dispatchedAt, forKey: .dispatchedAt)
+        try c.encode(cancelledAt, forKey: .cancelledAt)
+    }
+}
+
+public enum DelayedRunStatus: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Waiting for its instant (or being dispatched: then it can no longer be cancelled).
+    case scheduled
+    /// Its commands were confirmed.
+    case dispatched
+    case cancelled
+}
+
+/// A scheduled run as the scheduler's queue holds it.
+public struct DelayedRunDue: Hashable, Sendable {
+    public var id: DelayedRunID
+    public var actionId: ActionID
+    public var tenantId: TenantID
+    public var dueAt: Date
+
+    public init(id: DelayedRunID, actionId: ActionID, tenantId: TenantID, dueAt: Date) {
+        self.id = id
+        self.actionId = actionId
+        self.tenantId = tenantId
+        self.dueAt = dueAt
+    }
+}
+
+/// Body of `POST /automated-actions/by-id/{id}/runs`: exactly one of `delaySeconds` (1 to
+/// 604800) and `runAt` (an RFC 3339 instant 1 s to 7 days ahead); `payload` any JSON; `key` a
+/// name to cancel by.
+public struct ScheduleRunRequest: Hashable, Sendable, Codable {
+    public var delaySeconds: Double?
+    public var runAt: Date?
+    public var payload: JSONValue?
+    public var key: String?
+
+    public init(delaySeconds: Double? = nil, runAt: Date? = nil, payload: JSONValue? = nil, key: String? = nil) {
+        self.delaySeconds = delaySeconds
+        self.runAt = runAt
+        self.payload = payload
+        self.key = key
+    }
+
+    enum CodingKeys: String, CodingKey { case delaySeconds, runAt, payload, key }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        delaySeconds = try c.decodeIfPresent(Double.self, forKey: .delaySeconds)
+        runAt = try c.decodeIfPresent(Date.self, forKey: .runAt)
+        payload = try c.decodeIfPresent(AnyJSON.self, forKey: .payload)?.value
+        key = try c.decodeIfPresent(String.self, forKey: .key)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(delaySeconds, forKey: .delaySeconds)
+        try c.encodeIfPresent(runAt, forKey: .runAt)
+        try c.encodeIfPresent(payload.map(AnyJSON.init), forKey: .payload)
+        try c.encodeIfPresent(key, forKey: .key)
+    }
+}

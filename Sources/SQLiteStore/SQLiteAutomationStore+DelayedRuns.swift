@@ -1,0 +1,154 @@
+import Automation
+import Foundation
+import GRDB
+import JSONPath
+
+extension SQLiteAutomationStore {
+    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?) async throws -> (run: DelayedRun, created: Bool) {
+        try await writer.write { db in
+            try Self.requireAction(db, run.actionId, tenant: run.tenantId)
+            if let requestKey,
+                let earlier = try Row.fetchOne(
+                    db, sql: "SELECT * FROM delayedRun WHERE actionId = ? AND requestKey = ?", arguments: [run.actionId.description, requestKey])
+            {
+                return (try Self.delayedRun(earlier), false)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO delayedRun (id, tenantId, actionId, key, requestKey, dueAt, status, payload, dateCreated)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.id.description, run.tenantId.rawValue, run.actionId.description, run.key, requestKey, StoredDate.value(run.dueAt),
+                    run.status.rawValue, run.payload?.jsonText, StoredDate.value(run.dateCreated),
+                ])
+            return (run, true)
+        }
+    }
+
+    public func delayedRun(id: DelayedRunID, tenant: TenantID) async throws -> DelayedRun? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM delayedRun WHERE id = ? AND tenantId = ?", arguments: [id.description, tenant.rawValue])
+                .map(Self.delayedRun)
+        }
+    }
+
+    public func delayedRuns(actionId: ActionID, tenant: TenantID, status: DelayedRunStatus?, page: PageRequest) async throws -> Page<DelayedRun> {
+        let limit = max(0, page.limit)
+        return try await writer.read { db in
+            var sql = "SELECT * FROM delayedRun WHERE actionId = ? AND tenantId = ?"
+            var arguments: StatementArguments = [actionId.description, tenant.rawValue]
+            if let status {
+                sql += " AND status = ?"
+                _ = arguments.append(contentsOf: [status.rawValue])
+            }
+            if let cursor = page.cursor {
+                let parts = cursor.split(separator: ":")
+                guard parts.count == 2, let due = Double(parts[0]), let sequence = Int64(parts[1]) else {
+                    throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
+                }
+                sql += " AND (dueAt > ? OR (dueAt = ? AND sequence > ?))"
+                _ = arguments.append(contentsOf: [due, due, sequence])
+            }
+            sql += " ORDER BY dueAt, sequence LIMIT ?"
+            _ = arguments.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let items = try rows.prefix(limit).map(Self.delayedRun)
+            var next: String?
+            if rows.count > limit, let last = rows.prefix(limit).last {
+                let due: Double = last["dueAt"]
+                let sequence: Int64 = last["sequence"]
+                next = "\(due):\(sequence)"
+            }
+            return Page(items: items, nextCursor: next)
+        }
+    }
+
+    public func cancelDelayedRuns(actionId: ActionID, tenant: TenantID, ids: [DelayedRunID]?, key: String?, at date: Date) async throws -> [DelayedRun] {
+        try await writer.write { db in
+            var sql = """
+                UPDATE delayedRun SET status = 'cancelled', cancelledAt = ?
+                WHERE actionId = ? AND tenantId = ? AND status = 'scheduled' AND claimedAt IS NULL
+                """
+            var arguments: StatementArguments = [StoredDate.value(date), actionId.description, tenant.rawValue]
+            if let ids {
+                guard !ids.isEmpty else { return [] }
+                sql += " AND id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))"
+                _ = arguments.append(contentsOf: StatementArguments(ids.map(\.description)))
+            } else if let key {
+                sql += " AND key = ?"
+                _ = arguments.append(contentsOf: [key])
+            } else {
+                return []
+            }
+            sql += " RETURNING *"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.delayedRun).sorted { $0.dueAt < $1.dueAt }
+        }
+    }
+
+    public func pendingDelayedRuns() async throws -> [DelayedRunDue] {
+        try await writer.read { db in
+            var runs: [DelayedRunDue] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, actionId, tenantId, dueAt FROM delayedRun WHERE status = 'scheduled' ORDER BY dueAt")
+            while let row = try cursor.next() {
+                runs.append(DelayedRunDue(
+                    id: try row.identifier(DelayedRunID.self, atIndex: 0, column: "id", table: "delayedRun"),
+                    actionId: try row.identifier(ActionID.self, atIndex: 1, column: "actionId", table: "delayedRun"),
+                    tenantId: TenantID(rawValue: row[2]), dueAt: StoredDate.date(row[3])))
+            }
+            return runs
+        }
+    }
+
+    public func claimDelayedRuns(_ ids: [DelayedRunID], at date: Date) async throws -> [DelayedRun] {
+        guard !ids.isEmpty else { return [] }
+        return try await writer.write { db in
+            var claimed: [DelayedRun] = []
+            // Chunks within SQLite's limit on bound parameters.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)].map(\.description)
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                try db.execute(
+                    sql: "UPDATE delayedRun SET claimedAt = ? WHERE status = 'scheduled' AND claimedAt IS NULL AND id IN (\(marks))",
+                    arguments: [StoredDate.value(date)] + StatementArguments(chunk))
+                claimed += try Row.fetchAll(
+                    db, sql: "SELECT * FROM delayedRun WHERE status = 'scheduled' AND id IN (\(marks))", arguments: StatementArguments(chunk)
+                ).map(Self.delayedRun)
+            }
+            return claimed
+        }
+    }
+
+    public func markDelayedRunsDispatched(_ ids: [DelayedRunID], at date: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await writer.write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ? WHERE id = ? AND status = 'scheduled'")
+            for id in ids { try statement.execute(arguments: [StoredDate.value(date), id.description]) }
+        }
+    }
+
+    private static func delayedRun(_ row: Row) throws -> DelayedRun {
+        let table = "delayedRun"
+        let payloadText: String? = row["payload"]
+        var payload: JSONValue?
+        if let payloadText {
+            do {
+                payload = try JSONParser.parse(payloadText)
+            } catch {
+                throw SQLiteStoreError.corruptValue(table: table, column: "payload", reason: "\(error)")
+            }
+        }
+        return DelayedRun(
+            id: try row.identifier(DelayedRunID.self, "id", table: table),
+            tenantId: TenantID(rawValue: try row.decode(forColumn: "tenantId")),
+            actionId: try row.identifier(ActionID.self, "actionId", table: table),
+            key: try row.decode(forColumn: "key"),
+            dueAt: try row.date("dueAt"),
+            status: try row.enumeration(DelayedRunStatus.self, "status", table: table),
+            payload: payload,
+            dateCreated: try row.date("dateCreated"),
+            dispatchedAt: try row.optionalDate("dispatchedAt"),
+            cancelledAt: try row.optionalDate("cancelledAt"))
+    }
+}
