@@ -261,4 +261,40 @@ struct SchedulerTimingTests {
         let recent = try await service.addSchedule(AddScheduleRequest(name: "recent", at: "2026-01-05T10:00:00Z"), to: .id(fixture.action.id), as: caller)
         #expect(recent.schedules.last?.nextOccurrence == Self.at("10:00:00"), "within the grace: due at once")
     }
+
+    @Test func aThousandDelayedRunsPendingAcrossARestartAllFireOnceWithTheSameIds() async throws {
+        // The first scheduler's publishes are all refused (as if it crashed before the confirms):
+        // the runs are claimed and recorded, not dispatched.
+        let first = try await Fixture(created: Self.at("10:00:00"), refusals: 1000)
+        let service = AutomationService(store: first.store, clock: first.clock)
+        let caller = Caller(tenantId: .default, role: .admin)
+        var ids: Set<DelayedRunID> = []
+        for index in 0..<1000 {
+            let run = try await service.scheduleRun(
+                ScheduleRunRequest(delaySeconds: 30, payload: ["n": .int(index)]), of: .id(first.action.id), as: caller)
+            ids.insert(run.run.id)
+        }
+        let running = Task { try await first.scheduler.run() }
+        #expect(await eventually(timeout: Self.bound) { first.scheduler.queuedDelayedRuns == 1000 })
+        first.clock.set(Self.at("10:00:30"))
+        #expect(await eventually(timeout: Self.bound) { first.publisher.published.count == 1000 })
+        running.cancel()
+        _ = try? await running.value
+        #expect(try await first.store.pendingDelayedRuns().count == 1000, "none dispatched")
+        let refusedIds = Set(first.publisher.published.map(\.properties.messageID))
+
+        // Started again: every run fires once more, with the same command ids; history keeps one row each.
+        let restarted = try await Fixture(created: Self.at("10:00:40"), store: first.store)
+        let rerun = Task { try await restarted.scheduler.run() }
+        defer { rerun.cancel() }
+        #expect(await eventually(timeout: Self.bound) { restarted.publisher.published.count == 1000 })
+        #expect(Set(restarted.publisher.published.map(\.properties.messageID)) == refusedIds)
+        #expect(try await eventually(timeout: Self.bound) { try await restarted.store.pendingDelayedRuns().isEmpty })
+        restarted.clock.set(Self.at("10:00:55"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(restarted.publisher.published.count == 1000, "exactly once after the restart")
+        let history = try await restarted.store.history(actionId: restarted.action.id, page: PageRequest(limit: 1000)).items
+        #expect(history.count == 1000 && Set(history.compactMap(\.triggerId)).count == 1000)
+        #expect(Set(history.compactMap(\.triggerId).map(\.rawValue)) == Set(ids.map(\.rawValue)))
+    }
 }

@@ -33,6 +33,8 @@ import Testing
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/disable",
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/rotate-secret", "POST /hooks/{webhookId}",
         "GET /automated-actions/by-id/{id}/signing-secret", "POST /automated-actions/by-id/{id}/signing-secret/rotate",
+        "POST /automated-actions/by-id/{id}/runs", "GET /automated-actions/by-id/{id}/runs", "DELETE /automated-actions/by-id/{id}/runs",
+        "GET /automated-actions/by-id/{id}/runs/{runId}", "DELETE /automated-actions/by-id/{id}/runs/{runId}",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {
@@ -134,6 +136,17 @@ import Testing
             _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
             _ = try await check(
                 .post, "/filters/test", "/filters/test", token: env.member, body: #"{"filter": "$.a == 1", "events": [{"a": 1}, {"a": 2}]}"#)
+            // Delayed runs: scheduled, listed, read, cancelled by id and by key.
+            let delayed = try await check(
+                .post, "/automated-actions/by-id/{id}/runs", "\(byId)/runs", token: env.member,
+                body: #"{"delaySeconds": 3600, "payload": {"who": "Ada"}, "key": "k"}"#)
+            let runId = try #require(delayed.json["runId"].string)
+            _ = try await check(.post, "/automated-actions/by-id/{id}/runs", "\(byId)/runs", token: env.member, body: #"{"delaySeconds": 0}"#)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/runs", "\(byId)/runs?status=scheduled", token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/runs/{runId}", "\(byId)/runs/\(runId)", token: env.member)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}/runs/{runId}", "\(byId)/runs/\(runId)", token: env.member)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}/runs/{runId}", "\(byId)/runs/\(runId)", token: env.member)
+            _ = try await check(.delete, "/automated-actions/by-id/{id}/runs", "\(byId)/runs?key=k", token: env.member)
             // The signing secret of requests out; rotated, both sign for the grace.
             let signing = try await check(.get, "/automated-actions/by-id/{id}/signing-secret", "\(byId)/signing-secret", token: env.member)
             let rotated = try await check(

@@ -168,6 +168,7 @@ import Testing
         #expect(history.stdout.contains("Manual") && history.stdout.contains("Pending"), "\(history.stdout)")
 
         try await callAWebhookThroughTheCLI(client)
+        try await delayARunThroughTheCLI(client)
 
         let shown = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(shown.status == 0)
@@ -220,6 +221,21 @@ import Testing
         #expect(rotated.stdout.hasSuffix(": \(signingSecret)\n") && !rotated.stdout.hasPrefix("Signing secret: \(signingSecret)"), "\(rotated.stdout)")
         let misused = try await SignalboxProcess.run(signing + ["--grace-seconds", "60"], environment: client)
         #expect(misused.status != 0 && misused.stderr.contains("--grace-seconds goes with --rotate"), "\(misused.stderr)")
+    }
+
+    /// A delayed run scheduled, listed and cancelled by key with the CLI.
+    private func delayARunThroughTheCLI(_ client: [String: String]) async throws {
+        let selector = ["--action-name", "daily-report", "--namespace", "production"]
+        let later = try await SignalboxProcess.run(["action-run-later"] + selector + ["--delay-seconds", "3600", "--key", "escalate-7"], environment: client)
+        #expect(later.status == 0 && later.stdout.hasPrefix("Scheduled run ") && later.stdout.contains("(key escalate-7)"), "\(later.stdout) \(later.stderr)")
+        let listed = try await SignalboxProcess.run(["action-runs"] + selector + ["--status", "scheduled"], environment: client)
+        #expect(listed.stdout.contains("scheduled") && listed.stdout.contains("escalate-7"), "\(listed.stdout) \(listed.stderr)")
+        let tooLong = try await SignalboxProcess.run(["action-run-later"] + selector + ["--delay-seconds", "604801"], environment: client)
+        #expect(tooLong.status != 0 && tooLong.stderr.contains("delaySeconds must be 1 to 604800"), "\(tooLong.stderr)")
+        let cancelled = try await SignalboxProcess.run(["action-run-cancel"] + selector + ["--key", "escalate-7"], environment: client)
+        #expect(cancelled.stdout == "Cancelled 1 run(s) with key escalate-7.\n", "\(cancelled.stdout) \(cancelled.stderr)")
+        let none = try await SignalboxProcess.run(["action-runs"] + selector + ["--status", "scheduled"], environment: client)
+        #expect(!none.stdout.contains("escalate-7"))
     }
 
     @Test func badConfigurationExitsTwoNamingTheKey() async throws {

@@ -70,10 +70,20 @@ struct BulkResponse: Encodable {
     var results: [BulkItemResult]
 }
 
-/// Answer of `GET /namespaces/{ns}/automated-actions`.
-struct ActionListResponse: Encodable {
-    var items: [AutomatedAction]
+/// A page as listings answer it: `{"items", "nextCursor"}`, the cursor null on the last page
+/// (`GET /namespaces/{ns}/automated-actions`, `GET …/runs`).
+struct PageResponse<Item: Encodable>: Encodable {
+    var items: [Item]
     var nextCursor: String?
+
+    init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    init(_ page: Page<Item>) where Item: Hashable & Sendable & Codable {
+        self.init(items: page.items, nextCursor: page.nextCursor)
+    }
 
     enum CodingKeys: String, CodingKey { case items, nextCursor }
 

@@ -16,7 +16,7 @@ extension SignalboxAPI {
         api.get("/namespaces/{ns}/automated-actions") { request, context in
             let caller = try context.requireCaller()
             let page = try await service.listActions(namespace: try context.namespace(), page: try request.pageRequest(), as: caller)
-            return JSONResponse.make(ActionListResponse(items: page.items, nextCursor: page.nextCursor))
+            return JSONResponse.make(PageResponse(page))
         }
         api.get("/namespaces/{ns}/automated-actions/{name}") { _, context in
             let caller = try context.requireCaller()

@@ -20,8 +20,8 @@ extension SignalboxAPI {
         api.get(RouterPath(path)) { request, context in
             let caller = try context.requireCaller()
             let status = try Self.runStatus(request.query("status"))
-            return JSONResponse.make(
-                try await service.delayedRuns(of: try context.actionReference(), status: status, page: try request.pageRequest(), as: caller))
+            return JSONResponse.make(PageResponse(
+                try await service.delayedRuns(of: try context.actionReference(), status: status, page: try request.pageRequest(), as: caller)))
         }
         api.delete(RouterPath(path)) { request, context in
             let caller = try context.requireCaller()

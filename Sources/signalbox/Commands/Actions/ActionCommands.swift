@@ -28,5 +28,8 @@ extension Signalbox {
         ActionWebhookRotateCommand.self,
         ActionWebhookRemoveCommand.self,
         ActionSigningSecretCommand.self,
+        ActionRunLaterCommand.self,
+        ActionRunsCommand.self,
+        ActionRunCancelCommand.self,
     ]
 }
