@@ -106,6 +106,15 @@ let package = Package(
             path: "Benchmarks/SchedulerBenchmark"
         ),
         .executableTarget(
+            name: "DelayedRunBenchmark",
+            dependencies: [
+                "Engine", "Automation", "SQLiteStore", "AMQPClient", "CMalloc",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/DelayedRunBenchmark"
+        ),
+        .executableTarget(
             name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath", "SignalboxTestSupport"],
             path: "Benchmarks/MatchingBenchmark"
         ),

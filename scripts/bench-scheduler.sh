@@ -12,17 +12,10 @@ schedules="${1:-10000}"
 seconds="${2:-20}"
 repeats="${3:-3}"
 
-if [[ -z ${SIGNALBOX_BENCH_AMQP_URL:-} ]]; then
-  # shellcheck source=scripts/lib/broker.sh
-  source "$root/scripts/lib/broker.sh"
-  signalbox_ensure_broker
-  signalbox_export_test_env
-  export SIGNALBOX_BENCH_AMQP_URL="$SIGNALBOX_TEST_AMQP_URL"
-fi
-
-echo "building SchedulerBenchmark (release)…" >&2
-swift build -c release --product SchedulerBenchmark >&2
-bin="$(swift build -c release --show-bin-path)/SchedulerBenchmark"
+# shellcheck source=scripts/lib/bench.sh
+source "$root/scripts/lib/bench.sh"
+signalbox_bench_broker
+bin="$(signalbox_bench_build SchedulerBenchmark)"
 
 for run in $(seq 1 "$repeats"); do
   echo "== run $run: $schedules schedules every second, $seconds s measured =="

@@ -128,7 +128,7 @@ extension SQLiteAutomationStore {
     ) throws {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT \(ActionRecord.columns.map { "a.\($0)" }.joined(separator: ", ")),
-                t.id, t.name, t.isEnabled, t.triggerType, t.eventFilter
+                t.id, t.name, t.isEnabled, t.triggerType, t.eventFilter, t.timing
             FROM automatedAction a JOIN messageTrigger t ON t.actionId = a.id
             WHERE a.status = ? AND EXISTS (SELECT 1 FROM messageTrigger e WHERE e.actionId = a.id AND e.isEnabled)
             ORDER BY a.tenantId, a.namespace, a.name, t.position

@@ -128,6 +128,42 @@ extension SQLiteAutomationStore {
         }
     }
 
+    /// Stores the runs triggers scheduled, unless stored before (the same id: a redelivery) or
+    /// their action is gone; returns those stored.
+    static func insertDelayedRuns(_ db: Database, _ runs: [DelayedRun]) throws -> [DelayedRunDue] {
+        guard !runs.isEmpty else { return [] }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated)
+            SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            """)
+        var inserted: [DelayedRunDue] = []
+        for run in runs {
+            try insert.execute(arguments: [
+                run.id.description, run.tenantId.rawValue, run.actionId.description, run.key, StoredDate.value(run.dueAt),
+                run.payload?.jsonText, StoredDate.value(run.dateCreated), run.actionId.description,
+            ])
+            if db.changesCount > 0 { inserted.append(run.due) }
+        }
+        return inserted
+    }
+
+    /// Cancels the scheduled, unclaimed runs each cancellation names; returns how many.
+    static func cancelDelayedRuns(_ db: Database, _ cancellations: [DelayedRunCancellation], at date: Date) throws -> Int {
+        guard !cancellations.isEmpty else { return 0 }
+        let cancel = try db.cachedStatement(sql: """
+            UPDATE delayedRun SET status = 'cancelled', cancelledAt = ?
+            WHERE actionId = ? AND tenantId = ? AND key = ? AND status = 'scheduled' AND claimedAt IS NULL
+            """)
+        var count = 0
+        for cancellation in cancellations {
+            try cancel.execute(arguments: [
+                StoredDate.value(date), cancellation.actionId.description, cancellation.tenantId.rawValue, cancellation.key,
+            ])
+            count += db.changesCount
+        }
+        return count
+    }
+
     private static func delayedRun(_ row: Row) throws -> DelayedRun {
         let table = "delayedRun"
         let payloadText: String? = row["payload"]

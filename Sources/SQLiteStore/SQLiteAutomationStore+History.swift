@@ -32,7 +32,11 @@ extension SQLiteAutomationStore {
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
             try Self.storeInOutbox(db, batch.httpRequests, inserted: Set(zip(history, alreadyRecorded).filter { !$1 }.map(\.0.processId)))
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
-            return RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
+            var recorded = RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
+            // Stored, then cancelled: an alert and its acknowledgement in one batch cancel.
+            recorded.insertedDelayedRuns = try Self.insertDelayedRuns(db, batch.delayedRuns)
+            recorded.cancelledDelayedRuns = try Self.cancelDelayedRuns(db, batch.cancellations, at: batch.at)
+            return recorded
         }
     }
 

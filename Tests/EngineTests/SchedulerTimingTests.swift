@@ -237,6 +237,7 @@ struct SchedulerTimingTests {
         let running = Task { try await fixture.scheduler.run() }
         defer { running.cancel() }
         #expect(try await eventually(timeout: Self.bound) { try await !fixture.history().isEmpty })
+        if policy == .fireOnce { #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 }) }
         try await Task.sleep(for: .milliseconds(200))
         let history = try await fixture.history()
         switch policy {

@@ -37,7 +37,7 @@ struct SQLiteFileTests {
                 "v5: a version counter of the action, trigger and schedule definitions",
                 "v6: idempotency keys of manual runs",
                 "v7: webhook triggers and their credentials",
-                "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs",
+                "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs", "v11: triggers that delay or cancel runs",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -80,7 +80,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 10)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 11)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

@@ -450,7 +450,23 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         outbox += batch.httpRequests.filter { inserted.contains($0.processId) }
         recordScheduleProgress(batch.scheduleProgress)
-        return RecordedRun(completions: completions, history: stored, alreadyRecorded: existed)
+        var recorded = RecordedRun(completions: completions, history: stored, alreadyRecorded: existed)
+        for run in batch.delayedRuns where delayedRunsByID[run.id] == nil && actionsByID[run.actionId] != nil {
+            delayedRunSequence += 1
+            delayedRunsByID[run.id] = (run, nil, nil, delayedRunSequence)
+            recorded.insertedDelayedRuns.append(run.due)
+        }
+        for cancellation in batch.cancellations {
+            for (id, stored) in delayedRunsByID
+            where stored.run.actionId == cancellation.actionId && stored.run.tenantId == cancellation.tenantId
+                && stored.run.key == cancellation.key && stored.run.status == .scheduled && stored.claimedAt == nil
+            {
+                delayedRunsByID[id]?.run.status = .cancelled
+                delayedRunsByID[id]?.run.cancelledAt = batch.at
+                recorded.cancelledDelayedRuns += 1
+            }
+        }
+        return recorded
     }
 
     public func existingActionIDs(_ ids: Set<ActionID>) throws -> Set<ActionID> {

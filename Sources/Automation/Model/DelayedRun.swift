@@ -16,7 +16,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     /// When it is due.
     public var dueAt: Date
     public var status: DelayedRunStatus
-    /// The run's event payload (`$.payload` for `$fromEvent` values); nil when none was given.
+    /// The run's event (a JSON object, which `$fromEvent` values read); nil when none was given.
     public var payload: JSONValue?
     public var dateCreated: Date
     /// When its commands were confirmed.
@@ -106,8 +106,8 @@ public struct DelayedRunDue: Hashable, Sendable {
 }
 
 /// Body of `POST /automated-actions/by-id/{id}/runs`: exactly one of `delaySeconds` (1 to
-/// 604800) and `runAt` (an RFC 3339 instant 1 s to 7 days ahead); `payload` any JSON; `key` a
-/// name to cancel by.
+/// 604800) and `runAt` (an RFC 3339 instant 1 s to 7 days ahead); `payload` a JSON object, the
+/// run's event; `key` a name to cancel by.
 public struct ScheduleRunRequest: Hashable, Sendable, Codable {
     public var delaySeconds: Double?
     public var runAt: Date?
@@ -137,5 +137,18 @@ public struct ScheduleRunRequest: Hashable, Sendable, Codable {
         try c.encodeIfPresent(runAt, forKey: .runAt)
         try c.encodeIfPresent(payload.map(AnyJSON.init), forKey: .payload)
         try c.encodeIfPresent(key, forKey: .key)
+    }
+}
+
+/// The cancellation a trigger with `cancels` asks for: the action's scheduled runs with `key`.
+public struct DelayedRunCancellation: Hashable, Sendable {
+    public var actionId: ActionID
+    public var tenantId: TenantID
+    public var key: String
+
+    public init(actionId: ActionID, tenantId: TenantID, key: String) {
+        self.actionId = actionId
+        self.tenantId = tenantId
+        self.key = key
     }
 }

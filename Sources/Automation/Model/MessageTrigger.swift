@@ -4,7 +4,8 @@ import JSONPath
 /// filter over the event (`$.item.status == 'Finished'`).
 ///
 /// The filter is compiled when the trigger is created, so a stored trigger always compiles.
-/// JSON (seed 000): `{"id", "name", "isEnabled", "triggerType", "eventFilter"}`.
+/// JSON (seed 000): `{"id", "name", "isEnabled", "triggerType", "eventFilter"}`, plus `delay` or
+/// `cancels` when the trigger schedules or cancels delayed runs instead of running the action.
 public struct MessageTrigger: Hashable, Sendable, Codable, Identifiable {
     public var id: TriggerID
     public var name: String
@@ -12,19 +13,27 @@ public struct MessageTrigger: Hashable, Sendable, Codable, Identifiable {
     public var triggerType: TriggerType
     /// The filter as written (see `shared/JSONPATH-FILTERS.md`).
     public var eventFilter: String
+    /// A match schedules a delayed run instead of running now.
+    public var delay: TriggerDelay?
+    /// A match cancels scheduled runs with the key it reads instead of running.
+    public var cancels: TriggerCancellation?
 
     public init(
         id: TriggerID = .random(),
         name: String,
         isEnabled: Bool = true,
         triggerType: TriggerType,
-        eventFilter: String
+        eventFilter: String,
+        delay: TriggerDelay? = nil,
+        cancels: TriggerCancellation? = nil
     ) {
         self.id = id
         self.name = name
         self.isEnabled = isEnabled
         self.triggerType = triggerType
         self.eventFilter = eventFilter
+        self.delay = delay
+        self.cancels = cancels
     }
 
     /// Compiles ``eventFilter``; stored triggers were validated, so this fails only for data

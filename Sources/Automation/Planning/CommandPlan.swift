@@ -8,13 +8,20 @@ public struct CommandPlan: Hashable, Sendable {
     public var history: [ExecutionHistoryEntry]
     /// One per `webhook` item that can run, in item order: sent by Signalbox, not published.
     public var httpRequests: [OutboundHTTPRequest]
+    /// A run scheduled for later instead (a trigger with `delay`).
+    public var delayedRuns: [DelayedRun]
+    /// Scheduled runs cancelled instead (a trigger with `cancels`).
+    public var cancellations: [DelayedRunCancellation]
 
     public init(
-        commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = [], httpRequests: [OutboundHTTPRequest] = []
+        commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = [], httpRequests: [OutboundHTTPRequest] = [],
+        delayedRuns: [DelayedRun] = [], cancellations: [DelayedRunCancellation] = []
     ) {
         self.commands = commands
         self.history = history
         self.httpRequests = httpRequests
+        self.delayedRuns = delayedRuns
+        self.cancellations = cancellations
     }
 
     /// The entries of items that could not be planned.

@@ -47,17 +47,13 @@ extension Event {
 }
 
 extension Event {
-    /// The event of a due delayed run of `action`: id `delayed:<runId>`, the run's `payload`
-    /// (null when none was given) under `payload`, its key and instant beside it.
+    /// The event of a due delayed run of `action`: id `delayed:<runId>`; its body is the run's
+    /// `payload` (a JSON object: the run's event, as `$fromEvent` values read it), or without one a
+    /// small body naming the run (`type: Delayed`, `runId`, `key`, `scheduledFor`).
     public static func delayed(_ run: DelayedRun, of action: AutomatedAction) -> Event {
         let id = "delayed:\(run.id)"
-        return Event(
-            id: id,
-            tenantId: action.tenantId,
-            namespace: action.namespace,
-            triggerType: nil,
-            source: .delayed(run.id),
-            body: [
+        let body: JSONValue =
+            run.payload ?? [
                 "type": "Delayed",
                 "id": .string(id),
                 "tenantId": .string(action.tenantId.rawValue),
@@ -66,9 +62,8 @@ extension Event {
                 "runId": .string(run.id.description),
                 "key": run.key.map(JSONValue.string) ?? .null,
                 "scheduledFor": .string(run.dueAt.formatted(.iso8601)),
-                "payload": run.payload ?? .null,
             ]
-        )
+        return Event(id: id, tenantId: action.tenantId, namespace: action.namespace, triggerType: nil, source: .delayed(run.id), body: body)
     }
 }
 

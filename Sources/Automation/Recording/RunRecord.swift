@@ -16,24 +16,32 @@ public struct RunRecord: Sendable {
     /// The requests of `webhook` items, kept in the outbox (by process id) until their entries
     /// close; a request whose entry was recorded before is not stored again.
     public var httpRequests: [OutboundHTTPRequest]
+    /// Runs scheduled by triggers with `delay`, stored unless stored before (same id).
+    public var delayedRuns: [DelayedRun]
+    /// Cancellations asked by triggers with `cancels`, applied to runs not yet claimed.
+    public var cancellations: [DelayedRunCancellation]
     /// When completions close (their `dateCompleted`).
     public var at: Date
 
     public init(
         completions: [ExecutionCompletionRequest] = [], history: [ExecutionHistoryEntry] = [],
         scheduleProgress: [ScheduleProgress] = [], manualRunKey: ManualRunKey? = nil,
-        httpRequests: [OutboundHTTPRequest] = [], at: Date
+        httpRequests: [OutboundHTTPRequest] = [], delayedRuns: [DelayedRun] = [], cancellations: [DelayedRunCancellation] = [],
+        at: Date
     ) {
         self.completions = completions
         self.history = history
         self.scheduleProgress = scheduleProgress
         self.manualRunKey = manualRunKey
         self.httpRequests = httpRequests
+        self.delayedRuns = delayedRuns
+        self.cancellations = cancellations
         self.at = at
     }
 
     public var isEmpty: Bool {
         completions.isEmpty && history.isEmpty && scheduleProgress.isEmpty && manualRunKey == nil && httpRequests.isEmpty
+            && delayedRuns.isEmpty && cancellations.isEmpty
     }
 }
 
@@ -48,6 +56,10 @@ public struct RecordedRun: Sendable {
     public var alreadyRecorded: [Bool]
     /// The earlier run that holds the batch's manual-run key, when one does (then nothing was written).
     public var heldBy: ManualRunKey?
+    /// The delayed runs this batch stored (not those stored before): the scheduler queues them.
+    public var insertedDelayedRuns: [DelayedRunDue] = []
+    /// How many scheduled runs the batch's cancellations cancelled.
+    public var cancelledDelayedRuns = 0
 
     public init(
         completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], alreadyRecorded: [Bool]? = nil,

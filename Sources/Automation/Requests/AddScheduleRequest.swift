@@ -58,11 +58,20 @@ public struct AddTriggerRequest: Hashable, Sendable, Codable {
     public var isEnabled: Bool?
     public var triggerType: TriggerType
     public var eventFilter: String
+    /// `{"seconds", "keyFromEvent"?}`: a match schedules a delayed run instead of running now.
+    public var delay: TriggerDelay?
+    /// `{"keyFromEvent"}`: a match cancels the action's scheduled runs with that key.
+    public var cancels: TriggerCancellation?
 
-    public init(name: String, isEnabled: Bool? = nil, triggerType: TriggerType, eventFilter: String) {
+    public init(
+        name: String, isEnabled: Bool? = nil, triggerType: TriggerType, eventFilter: String, delay: TriggerDelay? = nil,
+        cancels: TriggerCancellation? = nil
+    ) {
         self.name = name
         self.isEnabled = isEnabled
         self.triggerType = triggerType
         self.eventFilter = eventFilter
+        self.delay = delay
+        self.cancels = cancels
     }
 }

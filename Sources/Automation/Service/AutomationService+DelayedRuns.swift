@@ -29,6 +29,9 @@ extension AutomationService {
         default:
             throw .invalidInput("give exactly one of delaySeconds and runAt", field: "delaySeconds")
         }
+        if let payload = request.payload, payload.objectValue == nil {
+            throw .invalidInput("payload must be a JSON object: it is the run's event, which $fromEvent values read", field: "payload")
+        }
         if let key = request.key {
             guard !key.isEmpty, key.utf8.count <= DelayedRun.maximumKeyLength, !key.contains(where: \.isNewline) else {
                 throw .invalidInput("key must be 1 to \(DelayedRun.maximumKeyLength) bytes on one line", field: "key")

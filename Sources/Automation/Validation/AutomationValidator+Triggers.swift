@@ -30,10 +30,37 @@ extension AutomationValidator {
     ) throws(AutomationError) -> (MessageTrigger, [ValidationWarning]) {
         try validateName(request.name, field: prefix + "name")
         let (_, warnings) = try compileFilter(request.eventFilter, field: prefix + "eventFilter")
+        try validateTiming(delay: request.delay, cancels: request.cancels, prefix: prefix)
         let trigger = MessageTrigger(
             id: id, name: request.name, isEnabled: request.isEnabled ?? true, triggerType: request.triggerType,
-            eventFilter: request.eventFilter)
+            eventFilter: request.eventFilter, delay: request.delay, cancels: request.cancels)
         return (trigger, warnings)
+    }
+
+    /// `delay` (1 to 604800 s; 422 beyond) or `cancels`, not both; their `keyFromEvent` a
+    /// singular query that compiles (a 400 with its line:column).
+    static func validateTiming(delay: TriggerDelay?, cancels: TriggerCancellation?, prefix: String) throws(AutomationError) {
+        if delay != nil && cancels != nil {
+            throw .invalidInput("give delay or cancels, not both", field: prefix + "cancels")
+        }
+        if let delay {
+            guard (Int(DelayedRun.minimumDelay)...Int(DelayedRun.maximumDelay)).contains(delay.seconds) else {
+                throw .limitExceeded("delay.seconds must be 1 to 604800 (7 days), got \(delay.seconds)", field: prefix + "delay.seconds")
+            }
+            if let key = delay.keyFromEvent { try validateKeyQuery(key, field: prefix + "delay.keyFromEvent") }
+        }
+        if let cancels { try validateKeyQuery(cancels.keyFromEvent, field: prefix + "cancels.keyFromEvent") }
+    }
+
+    static func validateKeyQuery(_ text: String, field: String) throws(AutomationError) {
+        let query: JSONPathQuery
+        do {
+            query = try JSONPathQuery(parsing: text)
+        } catch {
+            throw AutomationError.invalidInput(
+                error.message, field: field, position: SourcePosition(line: error.line, column: error.column, span: error.span), hint: error.hint)
+        }
+        guard query.isSingular else { throw .invalidInput("\(field) must select a single value (e.g. $.item.id)", field: field) }
     }
 }
 

@@ -67,7 +67,8 @@ public struct EventPipeline: Sendable {
     public init(
         store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,
         configuration: Configuration, counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
-        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), logger: Logger
+        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), delayedRuns: DelayedRunNotifier = DelayedRunNotifier(),
+        logger: Logger
     ) {
         self.triggers = triggers
         self.clock = clock
@@ -78,7 +79,7 @@ public struct EventPipeline: Sendable {
             store: store, clock: clock,
             configuration: RunPath.Configuration(
                 names: configuration.names, mandatoryCommands: configuration.mandatoryCommands, backoff: configuration.storeBackoff),
-            counters: counters, health: health, httpRequests: httpRequests, logger: logger)
+            counters: counters, health: health, httpRequests: httpRequests, delayedRuns: delayedRuns, logger: logger)
     }
 
     @discardableResult

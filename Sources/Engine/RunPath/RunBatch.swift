@@ -15,6 +15,9 @@ public struct RunBatch: Sendable {
         public var history: [ExecutionHistoryEntry] = []
         /// The requests of its runs' `webhook` items, sent by ``HTTPRequestSender`` once recorded.
         public var httpRequests: [OutboundHTTPRequest] = []
+        /// Runs its triggers scheduled for later, and cancellations they asked for.
+        public var delayedRuns: [DelayedRun] = []
+        public var cancellations: [DelayedRunCancellation] = []
         /// The process this source reports as ended, to close in the batch's transaction.
         public var completion: ExecutionCompletionRequest?
         /// Messages published for the source but not recorded: a poison event's dead-letter copy.
@@ -32,6 +35,8 @@ public struct RunBatch: Sendable {
             commands += plan.commands
             history += plan.history
             httpRequests += plan.httpRequests
+            delayedRuns += plan.delayedRuns
+            cancellations += plan.cancellations
         }
 
         /// Removes the runs of `actions` (deleted while they were planned).
@@ -39,6 +44,8 @@ public struct RunBatch: Sendable {
             commands.removeAll { actions.contains($0.body.automatedAction.id) }
             history.removeAll { actions.contains($0.actionId) }
             httpRequests.removeAll { actions.contains($0.actionId) }
+            delayedRuns.removeAll { actions.contains($0.actionId) }
+            cancellations.removeAll { actions.contains($0.actionId) }
         }
     }
 

@@ -46,6 +46,8 @@ public struct RunPath: Sendable {
     public let health: StoreHealth
     /// Where recorded requests of `webhook` items go to be sent (``HTTPRequestSender`` reads it).
     public let httpRequests: OutboundRequestQueue
+    /// Told of the delayed runs that triggers scheduled (the scheduler subscribes).
+    public let delayedRuns: DelayedRunNotifier
     let logger: Logger
 
     /// Without a sender reading `httpRequests`, recorded requests wait in the store's outbox
@@ -53,8 +55,10 @@ public struct RunPath: Sendable {
     public init(
         store: any AutomationStore, clock: any WallClock, configuration: Configuration,
         counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
-        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), logger: Logger
+        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), delayedRuns: DelayedRunNotifier = DelayedRunNotifier(),
+        logger: Logger
     ) {
+        self.delayedRuns = delayedRuns
         self.store = store
         self.clock = clock
         self.configuration = configuration
@@ -189,9 +193,15 @@ public struct RunPath: Sendable {
             let record = RunRecord(
                 completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
                 scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey,
-                httpRequests: batch.slots.flatMap(\.httpRequests), at: now)
+                httpRequests: batch.slots.flatMap(\.httpRequests), delayedRuns: batch.slots.flatMap(\.delayedRuns),
+                cancellations: batch.slots.flatMap(\.cancellations), at: now)
             do {
-                return (try await write(record, recording), batch)
+                let recorded = try await write(record, recording)
+                if !recorded.insertedDelayedRuns.isEmpty { delayedRuns.tell(recorded.insertedDelayedRuns) }
+                if recorded.cancelledDelayedRuns > 0 {
+                    logger.info("scheduled runs cancelled by a trigger", metadata: ["runs": "\(recorded.cancelledDelayedRuns)"])
+                }
+                return (recorded, batch)
             } catch let refusal as AutomationError where refusal.code == .notFound && !record.history.isEmpty {
                 let named = Set(record.history.map(\.actionId))
                 let present = try await store.existingActionIDs(named)

@@ -84,12 +84,17 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         self.configuration = configuration
         self.logger = logger
         self.onFired = onFired
+        // Runs that triggers delay are recorded by run paths sharing this one's notifier.
+        runPath.delayedRuns.subscribe(self)
     }
 
     /// Schedules tracked now.
     public var trackedSchedules: Int { state.withLock { $0.queue.count } }
     /// Delayed runs waiting in the queue now.
     public var queuedDelayedRuns: Int { state.withLock { $0.delayed.count } }
+    /// Whether the schedules and delayed runs were loaded from the store (the scheduler started).
+    public var isLoaded: Bool { loaded.load(ordering: .acquiring) }
+    private let loaded = Atomic(false)
 
     public func actionChanged(_ id: ActionID, tenant: TenantID) {
         state.withLock { $0.changed[id] = tenant }
@@ -176,6 +181,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 loaded += track(action, lastFired: lastFired, previous: [:], now: now, in: &state.queue)
             }
         }
+        self.loaded.store(true, ordering: .releasing)
         logger.info("scheduler started", metadata: [
             "schedules": "\(loaded)", "actions": "\(actions.count)", "delayed_runs": "\(delayed.count)",
         ])

@@ -1,3 +1,4 @@
+import Foundation
 import Automation
 import GRDB
 
@@ -19,29 +20,50 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
         let table = Self.databaseTableName
         actionId = try row.identifier(ActionID.self, "actionId", table: table)
         position = try row.decode(forColumn: "position")
-        trigger = MessageTrigger(
+        var trigger = MessageTrigger(
             id: try row.identifier(TriggerID.self, "id", table: table),
             name: try row.decode(forColumn: "name"),
             isEnabled: try row.decode(forColumn: "isEnabled"),
             triggerType: try row.enumeration(TriggerType.self, "triggerType", table: table),
             eventFilter: try row.decode(forColumn: "eventFilter")
         )
+        try Self.applyTiming(try row.decode(forColumn: "timing"), to: &trigger)
+        self.trigger = trigger
     }
 
-    /// A trigger from `id, name, isEnabled, triggerType, eventFilter` at positions from `first`.
+    /// A trigger from `id, name, isEnabled, triggerType, eventFilter, timing` at positions from `first`.
     static func trigger(_ row: Row, from first: Int) throws -> MessageTrigger {
         let table = databaseTableName
         let type: String = try row.decode(atIndex: first + 3)
         guard let triggerType = TriggerType(rawValue: type) else {
             throw SQLiteStoreError.corruptValue(table: table, column: "triggerType", reason: "unknown value")
         }
-        return MessageTrigger(
+        var trigger = MessageTrigger(
             id: try row.identifier(TriggerID.self, atIndex: first, column: "id", table: table),
             name: try row.decode(atIndex: first + 1),
             isEnabled: try row.decode(atIndex: first + 2),
             triggerType: triggerType,
             eventFilter: try row.decode(atIndex: first + 4)
         )
+        try applyTiming(try row.decode(atIndex: first + 5), to: &trigger)
+        return trigger
+    }
+
+    /// The `timing` column: `{"delay": …}` or `{"cancels": …}` as JSON, NULL for neither.
+    struct Timing: Codable {
+        var delay: TriggerDelay?
+        var cancels: TriggerCancellation?
+    }
+
+    static func applyTiming(_ text: String?, to trigger: inout MessageTrigger) throws {
+        guard let text else { return }
+        do {
+            let timing = try JSONDecoder().decode(Timing.self, from: Data(text.utf8))
+            trigger.delay = timing.delay
+            trigger.cancels = timing.cancels
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: databaseTableName, column: "timing", reason: "\(error)")
+        }
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -52,5 +74,8 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
         container["isEnabled"] = trigger.isEnabled
         container["triggerType"] = trigger.triggerType.rawValue
         container["eventFilter"] = trigger.eventFilter
+        container["timing"] =
+            trigger.delay == nil && trigger.cancels == nil
+            ? nil : (try? JSONEncoder().encode(Timing(delay: trigger.delay, cancels: trigger.cancels))).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -20,6 +20,7 @@ enum StoreMigrations {
     static let v8 = "v8: signing secrets of actions and the outbox of their HTTP requests"
     static let v9 = "v9: one-time schedules"
     static let v10 = "v10: delayed runs"
+    static let v11 = "v11: triggers that delay or cancel runs"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -185,6 +186,10 @@ enum StoreMigrations {
                 -- Cancel by key.
                 CREATE INDEX delayedRun_key ON delayedRun(actionId, key) WHERE status = 'scheduled';
                 """)
+        }
+        migrator.registerMigration(v11) { db in
+            // {"delay": {...}} or {"cancels": {...}} as JSON; NULL for a trigger that runs at once.
+            try db.execute(sql: "ALTER TABLE messageTrigger ADD COLUMN timing TEXT")
         }
         return migrator
     }

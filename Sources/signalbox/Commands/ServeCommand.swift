@@ -73,9 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
         // One run path for every source: the pipeline, the scheduler and manual runs.
         // Requests of `webhook` items, recorded by the run path, sent by the sender.
         let httpRequests = OutboundRequestQueue()
+        // Runs that triggers delay, recorded by a run path, queued by the scheduler.
+        let delayedRuns = DelayedRunNotifier()
         let runPath = RunPath(
             store: store, clock: clock, configuration: RunPath.Configuration(names: settings.broker), counters: counters,
-            health: storeHealth, httpRequests: httpRequests, logger: Logger(label: "signalbox.runs"))
+            health: storeHealth, httpRequests: httpRequests, delayedRuns: delayedRuns, logger: Logger(label: "signalbox.runs"))
         let sender = HTTPRequestSender(
             queue: httpRequests, store: store, clock: clock, configuration: settings.httpRequests,
             logger: Logger(label: "signalbox.webhooks.out"))
@@ -92,7 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
-            counters: counters, health: storeHealth, httpRequests: httpRequests, logger: Logger(label: "signalbox.events"))
+            counters: counters, health: storeHealth, httpRequests: httpRequests, delayedRuns: delayedRuns,
+            logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))

@@ -23,17 +23,30 @@ struct ActionMessageTriggerAddCommand: AsyncParsableCommand {
     @Flag(help: "Add it disabled.")
     var disabled = false
 
+    @Option(help: ArgumentHelp("A match schedules a delayed run this many seconds later instead of running now.", valueName: "seconds"))
+    var delaySeconds: Int?
+
+    @Option(help: ArgumentHelp("With --delay-seconds: the run's key, read from the event (e.g. $.item.id).", valueName: "query"))
+    var keyFromEvent: String?
+
+    @Option(help: ArgumentHelp("A match cancels the action's scheduled runs with the key this query reads from the event.", valueName: "query"))
+    var cancelsKeyFromEvent: String?
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
         guard TriggerType(rawValue: type) != nil else {
             throw ValidationError("--type must be one of \(TriggerType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if keyFromEvent != nil && delaySeconds == nil { throw ValidationError("--key-from-event goes with --delay-seconds") }
     }
 
     func run() async throws {
         guard let triggerType = TriggerType(rawValue: type) else { throw ValidationError("unknown --type \(type)") }
-        let request = AddTriggerRequest(name: triggerName, isEnabled: !disabled, triggerType: triggerType, eventFilter: filter)
+        let request = AddTriggerRequest(
+            name: triggerName, isEnabled: !disabled, triggerType: triggerType, eventFilter: filter,
+            delay: delaySeconds.map { TriggerDelay(seconds: $0, keyFromEvent: keyFromEvent) },
+            cancels: cancelsKeyFromEvent.map { TriggerCancellation(keyFromEvent: $0) })
         try await server.run { client throws(APIClientError) in
             let id = try await action.resolve(client)
             let data = try await client.send("POST", "/automated-actions/by-id/\(id)/message-triggers", body: try requestBody(request))

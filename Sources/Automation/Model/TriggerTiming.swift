@@ -1,0 +1,40 @@
+import Foundation
+import JSONPath
+
+/// `"delay"` of a trigger (issue 13's escalation pattern): a match schedules a delayed run
+/// `seconds` later instead of running now, with the event as its payload and its key read from
+/// the event by `keyFromEvent` (none when the query selects nothing).
+public struct TriggerDelay: Hashable, Sendable, Codable {
+    public var seconds: Int
+    public var keyFromEvent: String?
+
+    public init(seconds: Int, keyFromEvent: String? = nil) {
+        self.seconds = seconds
+        self.keyFromEvent = keyFromEvent
+    }
+}
+
+/// `"cancels"` of a trigger: a match cancels the action's scheduled runs whose key
+/// `keyFromEvent` reads from the event, instead of running the action.
+public struct TriggerCancellation: Hashable, Sendable, Codable {
+    public var keyFromEvent: String
+
+    public init(keyFromEvent: String) {
+        self.keyFromEvent = keyFromEvent
+    }
+}
+
+public enum TriggerKey {
+    /// The key `query` (a singular RFC 9535 query) reads from `event`: a string (at most 255
+    /// bytes kept) or a number; nil when it selects nothing or anything else.
+    public static func read(_ query: String?, in event: JSONValue) -> String? {
+        guard let query, let compiled = try? JSONPathQuery(parsing: query) else { return nil }
+        let selected = compiled.values(in: event)
+        guard selected.count == 1 else { return nil }
+        switch selected[0] {
+        case .string(let text): return text.isEmpty ? nil : String(decoding: text.utf8.prefix(DelayedRun.maximumKeyLength), as: UTF8.self)
+        case .int, .double: return selected[0].jsonText
+        default: return nil
+        }
+    }
+}
