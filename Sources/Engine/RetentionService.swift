@@ -2,7 +2,8 @@ import Automation
 import Logging
 import ServiceLifecycle
 
-/// Prunes execution history on a timer (keep the last N runs per action, drop older than D days).
+/// Prunes execution history on a timer (keep the last N runs per action, drop older than D days),
+/// expired idempotency keys, and delayed runs finished more than D days ago.
 public struct RetentionService: Service {
     private let service: AutomationService
     private let policy: RetentionPolicy
@@ -23,6 +24,8 @@ public struct RetentionService: Service {
                 if removed > 0 { logger.info("history pruned", metadata: ["removed": "\(removed)"]) }
                 let keys = try await service.pruneManualRunKeys()
                 if keys > 0 { logger.info("expired idempotency keys forgotten", metadata: ["removed": "\(keys)"]) }
+                let runs = try await service.pruneDelayedRuns(policy)
+                if runs > 0 { logger.info("finished delayed runs pruned", metadata: ["removed": "\(runs)"]) }
             } catch {
                 logger.warning("history pruning failed", metadata: ["error": "\(error)"])
             }

@@ -128,6 +128,15 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func pruneDelayedRuns(finishedBefore date: Date) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM delayedRun WHERE status != 'scheduled' AND coalesce(dispatchedAt, cancelledAt) < ?",
+                arguments: [StoredDate.value(date)])
+            return db.changesCount
+        }
+    }
+
     /// Stores the runs triggers scheduled, unless stored before (the same id: a redelivery) or
     /// their action is gone; returns those stored.
     static func insertDelayedRuns(_ db: Database, _ runs: [DelayedRun]) throws -> [DelayedRunDue] {

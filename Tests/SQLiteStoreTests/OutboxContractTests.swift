@@ -77,3 +77,46 @@ struct OutboxContractTests {
         }
     }
 }
+
+/// Delayed runs in both stores: idempotent insert, claim against cancel, dispatch, pruning.
+@Suite("Contract: delayed runs")
+struct DelayedRunContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func aClaimedRunCannotBeCancelledAndFinishedRunsArePruned(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("later")
+            try await store.insertAction(action)
+            func run(_ key: String, due: Date) -> DelayedRun {
+                DelayedRun(tenantId: acme, actionId: action.id, key: key, dueAt: due, payload: ["k": .string(key)], dateCreated: at(0))
+            }
+            let (first, second, third) = (run("a", due: at(10)), run("a", due: at(20)), run("b", due: at(30)))
+            for candidate in [first, second, third] { _ = try await store.insertDelayedRun(candidate, requestKey: nil) }
+            let again = try await store.insertDelayedRun(run("x", due: at(40)), requestKey: "req")
+            let retried = try await store.insertDelayedRun(run("y", due: at(50)), requestKey: "req")
+            #expect(again.created && !retried.created && retried.run.id == again.run.id, "one run per Idempotency-Key")
+            #expect(try await store.pendingDelayedRuns().count == 4)
+
+            // Claimed: no longer cancellable, by id or by key.
+            #expect(try await store.claimDelayedRuns([first.id], at: at(9)).map(\.id) == [first.id])
+            #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: acme, ids: nil, key: "a", at: at(9)).map(\.id) == [second.id])
+            #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: acme, ids: [first.id], key: nil, at: at(9)).isEmpty)
+            #expect(try await store.claimDelayedRuns([first.id, second.id], at: at(10)).map(\.id) == [first.id], "a cancelled run is not claimed; a claimed one is again")
+            #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: TenantID("other"), ids: [third.id], key: nil, at: at(9)).isEmpty)
+            #expect(try await store.delayedRun(id: third.id, tenant: TenantID("other")) == nil)
+
+            try await store.markDelayedRunsDispatched([first.id], at: at(11))
+            let dispatched = try await store.delayedRun(id: first.id, tenant: acme)
+            #expect(dispatched?.status == .dispatched && dispatched?.dispatchedAt == at(11) && dispatched?.payload == ["k": "a"])
+            #expect(Set(try await store.pendingDelayedRuns().map(\.id)) == [third.id, again.run.id])
+            let page = try await store.delayedRuns(actionId: action.id, tenant: acme, status: nil, page: PageRequest(limit: 2))
+            let rest = try await store.delayedRuns(actionId: action.id, tenant: acme, status: nil, page: PageRequest(limit: 2, cursor: page.nextCursor))
+            #expect((page.items + rest.items).map(\.id) == [first.id, second.id, third.id, again.run.id], "by due instant, paged")
+
+            #expect(try await store.pruneDelayedRuns(finishedBefore: at(10)) == 1, "the cancelled one (at 9)")
+            #expect(try await store.pruneDelayedRuns(finishedBefore: at(100)) == 1, "the dispatched one")
+            #expect(try await store.pendingDelayedRuns().count == 2, "scheduled runs are kept")
+            #expect(try await store.deleteAction(id: action.id, tenant: acme))
+            #expect(try await store.pendingDelayedRuns().isEmpty, "deleting the action deletes its runs")
+        }
+    }
+}

@@ -390,6 +390,16 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
     }
 
+    public func pruneDelayedRuns(finishedBefore date: Date) throws -> Int {
+        try check()
+        let before = delayedRunsByID.count
+        delayedRunsByID = delayedRunsByID.filter { _, stored in
+            guard let finished = stored.run.dispatchedAt ?? stored.run.cancelledAt else { return true }
+            return finished >= date
+        }
+        return before - delayedRunsByID.count
+    }
+
     // MARK: Pipeline queries
 
     public func actionsWithEnabledSchedules(tenant: TenantID?) throws -> [AutomatedAction] {

@@ -145,6 +145,8 @@ public protocol AutomationStore: Sendable {
     func claimDelayedRuns(_ ids: [DelayedRunID], at: Date) async throws -> [DelayedRun]
     /// Marks the runs dispatched: their commands were confirmed.
     func markDelayedRunsDispatched(_ ids: [DelayedRunID], at: Date) async throws
+    /// Deletes the runs dispatched or cancelled before `date`; returns how many.
+    func pruneDelayedRuns(finishedBefore date: Date) async throws -> Int
 
     // MARK: Pipeline and scheduler queries
 

@@ -108,6 +108,14 @@ extension AutomationService {
         return try await storeCall { try await store.pruneHistory(keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff) }
     }
 
+    /// Deletes the delayed runs dispatched or cancelled more than the policy's maximum age ago
+    /// (the history keeps what they ran); returns how many. None without a maximum age.
+    public func pruneDelayedRuns(_ policy: RetentionPolicy) async throws(AutomationError) -> Int {
+        guard let days = policy.maximumAgeDays, days >= 0 else { return 0 }
+        let cutoff = now().addingTimeInterval(-Double(days) * 86_400)
+        return try await storeCall { try await store.pruneDelayedRuns(finishedBefore: cutoff) }
+    }
+
     /// Forgets the manual-run idempotency keys past ``ManualRunKey/lifetime``; returns how many.
     public func pruneManualRunKeys() async throws(AutomationError) -> Int {
         let cutoff = now().addingTimeInterval(-ManualRunKey.lifetime)
