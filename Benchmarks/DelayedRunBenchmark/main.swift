@@ -96,7 +96,7 @@ func prepare(_ name: String, pending: Int, together: Date) async throws -> (stor
                     let run = DelayedRun(
                         tenantId: .default, actionId: action.id, key: "alert-\(index)", dueAt: due,
                         payload: ["alert": .string("disk full on db-\(index)")], dateCreated: now)
-                    _ = try await store.insertDelayedRun(run, requestKey: nil)
+                    _ = try await store.insertDelayedRun(run, requestKey: nil, limit: .max)
                 }
             }
         }

@@ -15,4 +15,8 @@ public struct DefinitionChangeFanOut: DefinitionChangeObserver {
     public func delayedRunScheduled(_ run: DelayedRunDue) {
         for observer in observers { observer.delayedRunScheduled(run) }
     }
+
+    public func delayedRunsCancelled(_ ids: [DelayedRunID]) {
+        for observer in observers { observer.delayedRunsCancelled(ids) }
+    }
 }

@@ -4,7 +4,7 @@ import GRDB
 import JSONPath
 
 extension SQLiteAutomationStore {
-    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?) async throws -> (run: DelayedRun, created: Bool) {
+    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?, limit: Int) async throws -> (run: DelayedRun, created: Bool) {
         try await writer.write { db in
             try Self.requireAction(db, run.actionId, tenant: run.tenantId)
             if let requestKey,
@@ -12,6 +12,11 @@ extension SQLiteAutomationStore {
                     db, sql: "SELECT * FROM delayedRun WHERE actionId = ? AND requestKey = ?", arguments: [run.actionId.description, requestKey])
             {
                 return (try Self.delayedRun(earlier), false)
+            }
+            let scheduled = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM delayedRun WHERE actionId = ? AND status = 'scheduled'", arguments: [run.actionId.description]) ?? 0
+            guard scheduled < limit else {
+                throw AutomationError.limitExceeded("the action has \(scheduled) scheduled runs; at most \(limit)", field: "delaySeconds")
             }
             try db.execute(
                 sql: """
@@ -47,8 +52,8 @@ extension SQLiteAutomationStore {
                 guard parts.count == 2, let due = Double(parts[0]), let sequence = Int64(parts[1]) else {
                     throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
                 }
-                sql += " AND (dueAt > ? OR (dueAt = ? AND sequence > ?))"
-                _ = arguments.append(contentsOf: [due, due, sequence])
+                sql += " AND (dueAt, sequence) > (?, ?)"
+                _ = arguments.append(contentsOf: [due, sequence])
             }
             sql += " ORDER BY dueAt, sequence LIMIT ?"
             _ = arguments.append(contentsOf: [limit + 1])
@@ -82,7 +87,8 @@ extension SQLiteAutomationStore {
                 return []
             }
             sql += " RETURNING *"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.delayedRun).sorted { $0.dueAt < $1.dueAt }
+            // A row that cannot be read is cancelled all the same; it is left out of the answer.
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { try? Self.delayedRun($0) }.sorted { $0.dueAt < $1.dueAt }
         }
     }
 
@@ -101,29 +107,40 @@ extension SQLiteAutomationStore {
     }
 
     public func claimDelayedRuns(_ ids: [DelayedRunID], at date: Date) async throws -> [DelayedRun] {
-        guard !ids.isEmpty else { return [] }
+        let unique = Array(Set(ids.map(\.description)))
+        guard !unique.isEmpty else { return [] }
         return try await writer.write { db in
             var claimed: [DelayedRun] = []
+            var unreadable: [String] = []
             // Chunks within SQLite's limit on bound parameters.
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = ids[start..<min(start + 500, ids.count)].map(\.description)
+            for start in stride(from: 0, to: unique.count, by: 500) {
+                let chunk = Array(unique[start..<min(start + 500, unique.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                 try db.execute(
                     sql: "UPDATE delayedRun SET claimedAt = ? WHERE status = 'scheduled' AND claimedAt IS NULL AND id IN (\(marks))",
                     arguments: [StoredDate.value(date)] + StatementArguments(chunk))
-                claimed += try Row.fetchAll(
-                    db, sql: "SELECT * FROM delayedRun WHERE status = 'scheduled' AND id IN (\(marks))", arguments: StatementArguments(chunk)
-                ).map(Self.delayedRun)
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT * FROM delayedRun WHERE status = 'scheduled' AND id IN (\(marks))", arguments: StatementArguments(chunk))
+                {
+                    // One row that cannot be read must not hold up the others: it is cancelled.
+                    if let run = try? Self.delayedRun(row) { claimed.append(run) } else { unreadable.append(row["id"]) }
+                }
+            }
+            for id in unreadable {
+                try db.execute(
+                    sql: "UPDATE delayedRun SET status = 'cancelled', cancelledAt = ? WHERE id = ?", arguments: [StoredDate.value(date), id])
             }
             return claimed
         }
     }
 
-    public func markDelayedRunsDispatched(_ ids: [DelayedRunID], at date: Date) async throws {
-        guard !ids.isEmpty else { return }
+    public func finishDelayedRuns(_ ids: [DelayedRunID], as status: DelayedRunStatus, at date: Date) async throws {
+        guard !ids.isEmpty, status != .scheduled else { return }
         try await writer.write { db in
             let statement = try db.cachedStatement(
-                sql: "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ? WHERE id = ? AND status = 'scheduled'")
+                sql: status == .dispatched
+                    ? "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ?, payload = NULL WHERE id = ? AND status = 'scheduled'"
+                    : "UPDATE delayedRun SET status = 'cancelled', cancelledAt = ? WHERE id = ? AND status = 'scheduled'")
             for id in ids { try statement.execute(arguments: [StoredDate.value(date), id.description]) }
         }
     }
@@ -156,21 +173,21 @@ extension SQLiteAutomationStore {
         return inserted
     }
 
-    /// Cancels the scheduled, unclaimed runs each cancellation names; returns how many.
-    static func cancelDelayedRuns(_ db: Database, _ cancellations: [DelayedRunCancellation], at date: Date) throws -> Int {
-        guard !cancellations.isEmpty else { return 0 }
+    /// Cancels the scheduled, unclaimed runs each cancellation names; returns their ids.
+    static func cancelDelayedRuns(_ db: Database, _ cancellations: [DelayedRunCancellation], at date: Date) throws -> [DelayedRunID] {
+        guard !cancellations.isEmpty else { return [] }
         let cancel = try db.cachedStatement(sql: """
             UPDATE delayedRun SET status = 'cancelled', cancelledAt = ?
             WHERE actionId = ? AND tenantId = ? AND key = ? AND status = 'scheduled' AND claimedAt IS NULL
+            RETURNING id
             """)
-        var count = 0
+        var cancelled: [DelayedRunID] = []
         for cancellation in cancellations {
-            try cancel.execute(arguments: [
+            cancelled += try String.fetchAll(cancel, arguments: [
                 StoredDate.value(date), cancellation.actionId.description, cancellation.tenantId.rawValue, cancellation.key,
-            ])
-            count += db.changesCount
+            ]).compactMap(DelayedRunID.init)
         }
-        return count
+        return cancelled
     }
 
     private static func delayedRun(_ row: Row) throws -> DelayedRun {

@@ -258,9 +258,19 @@ struct SchedulerTimingTests {
             try await service.addSchedule(AddScheduleRequest(name: "old", at: "2026-01-05T09:59:00Z"), to: .id(fixture.action.id), as: caller)
         }
         #expect(refused?.code == .limitExceeded && refused?.code.httpStatus == 422 && refused?.field == "at", "\(String(describing: refused))")
-        #expect(refused?.message.contains("at most 60 s back") == true)
+        #expect(refused?.message.contains("at most 55 s back") == true)
         let recent = try await service.addSchedule(AddScheduleRequest(name: "recent", at: "2026-01-05T10:00:00Z"), to: .id(fixture.action.id), as: caller)
         #expect(recent.schedules.last?.nextOccurrence == Self.at("10:00:00"), "within the grace: due at once")
+
+        // Disabled before its instant and enabled after the grace: refused, not silently never firing.
+        let later = try await service.addSchedule(AddScheduleRequest(name: "later", at: "2026-01-05T10:01:00Z"), to: .id(fixture.action.id), as: caller)
+        let laterId = try #require(later.schedules.last?.id)
+        _ = try await service.disableSchedule(laterId, of: .id(fixture.action.id), as: caller)
+        fixture.clock.set(Self.at("10:03:00"))
+        let reenabled = await #expect(throws: AutomationError.self) {
+            try await service.enableSchedule(laterId, of: .id(fixture.action.id), as: caller)
+        }
+        #expect(reenabled?.code.httpStatus == 422 && reenabled?.message.contains("passed while it was disabled") == true)
     }
 
     @Test func aThousandDelayedRunsPendingAcrossARestartAllFireOnceWithTheSameIds() async throws {

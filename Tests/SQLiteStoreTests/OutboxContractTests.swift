@@ -90,9 +90,12 @@ struct DelayedRunContractTests {
                 DelayedRun(tenantId: acme, actionId: action.id, key: key, dueAt: due, payload: ["k": .string(key)], dateCreated: at(0))
             }
             let (first, second, third) = (run("a", due: at(10)), run("a", due: at(20)), run("b", due: at(30)))
-            for candidate in [first, second, third] { _ = try await store.insertDelayedRun(candidate, requestKey: nil) }
-            let again = try await store.insertDelayedRun(run("x", due: at(40)), requestKey: "req")
-            let retried = try await store.insertDelayedRun(run("y", due: at(50)), requestKey: "req")
+            for candidate in [first, second, third] { _ = try await store.insertDelayedRun(candidate, requestKey: nil, limit: 10) }
+            let again = try await store.insertDelayedRun(run("x", due: at(40)), requestKey: "req", limit: 10)
+            let retried = try await store.insertDelayedRun(run("y", due: at(50)), requestKey: "req", limit: 10)
+            await #expect(throws: AutomationError.self, "a fifth scheduled run over a limit of 4") {
+                try await store.insertDelayedRun(run("z", due: at(60)), requestKey: nil, limit: 4)
+            }
             #expect(again.created && !retried.created && retried.run.id == again.run.id, "one run per Idempotency-Key")
             #expect(try await store.pendingDelayedRuns().count == 4)
 
@@ -100,13 +103,15 @@ struct DelayedRunContractTests {
             #expect(try await store.claimDelayedRuns([first.id], at: at(9)).map(\.id) == [first.id])
             #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: acme, ids: nil, key: "a", at: at(9)).map(\.id) == [second.id])
             #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: acme, ids: [first.id], key: nil, at: at(9)).isEmpty)
-            #expect(try await store.claimDelayedRuns([first.id, second.id], at: at(10)).map(\.id) == [first.id], "a cancelled run is not claimed; a claimed one is again")
+            #expect(
+                try await store.claimDelayedRuns([first.id, second.id, first.id], at: at(10)).map(\.id) == [first.id],
+                "a cancelled run is not claimed; a claimed one is again, once")
             #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: TenantID("other"), ids: [third.id], key: nil, at: at(9)).isEmpty)
             #expect(try await store.delayedRun(id: third.id, tenant: TenantID("other")) == nil)
 
-            try await store.markDelayedRunsDispatched([first.id], at: at(11))
+            try await store.finishDelayedRuns([first.id], as: .dispatched, at: at(11))
             let dispatched = try await store.delayedRun(id: first.id, tenant: acme)
-            #expect(dispatched?.status == .dispatched && dispatched?.dispatchedAt == at(11) && dispatched?.payload == ["k": "a"])
+            #expect(dispatched?.status == .dispatched && dispatched?.dispatchedAt == at(11) && dispatched?.payload == nil, "its payload is not kept")
             #expect(Set(try await store.pendingDelayedRuns().map(\.id)) == [third.id, again.run.id])
             let page = try await store.delayedRuns(actionId: action.id, tenant: acme, status: nil, page: PageRequest(limit: 2))
             let rest = try await store.delayedRuns(actionId: action.id, tenant: acme, status: nil, page: PageRequest(limit: 2, cursor: page.nextCursor))

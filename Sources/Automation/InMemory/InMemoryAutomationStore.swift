@@ -315,7 +315,7 @@ public actor InMemoryAutomationStore: AutomationStore {
 
     // MARK: Delayed runs
 
-    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?) throws -> (run: DelayedRun, created: Bool) {
+    public func insertDelayedRun(_ run: DelayedRun, requestKey: String?, limit: Int) throws -> (run: DelayedRun, created: Bool) {
         try check()
         guard let action = actionsByID[run.actionId], action.tenantId == run.tenantId else {
             throw AutomationError.notFound("action \(run.actionId) does not exist")
@@ -324,6 +324,10 @@ public actor InMemoryAutomationStore: AutomationStore {
             let earlier = delayedRunsByID.values.first(where: { $0.run.actionId == run.actionId && $0.requestKey == requestKey })
         {
             return (earlier.run, false)
+        }
+        let scheduled = delayedRunsByID.values.filter { $0.run.actionId == run.actionId && $0.run.status == .scheduled }.count
+        guard scheduled < limit else {
+            throw AutomationError.limitExceeded("the action has \(scheduled) scheduled runs; at most \(limit)", field: "delaySeconds")
         }
         delayedRunSequence += 1
         delayedRunsByID[run.id] = (run, requestKey, nil, delayedRunSequence)
@@ -341,11 +345,14 @@ public actor InMemoryAutomationStore: AutomationStore {
             .filter { $0.run.actionId == actionId && $0.run.tenantId == tenant && (status == nil || $0.run.status == status) }
             .sorted { ($0.run.dueAt, $0.sequence) < ($1.run.dueAt, $1.sequence) }
         if let cursor = page.cursor {
-            guard let after = Int(cursor) else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
-            ordered = Array(ordered.drop { $0.sequence != after }.dropFirst())
+            let parts = cursor.split(separator: ":")
+            guard parts.count == 2, let due = Double(parts[0]), let after = Int(parts[1]) else {
+                throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
+            }
+            ordered = ordered.filter { ($0.run.dueAt.timeIntervalSince1970, $0.sequence) > (due, after) }
         }
         let items = ordered.prefix(page.limit)
-        let next = ordered.count > page.limit ? items.last.map { String($0.sequence) } : nil
+        let next = ordered.count > page.limit ? items.last.map { "\($0.run.dueAt.timeIntervalSince1970):\($0.sequence)" } : nil
         return Page(items: items.map(\.run), nextCursor: next)
     }
 
@@ -374,7 +381,8 @@ public actor InMemoryAutomationStore: AutomationStore {
     public func claimDelayedRuns(_ ids: [DelayedRunID], at date: Date) throws -> [DelayedRun] {
         try check()
         var claimed: [DelayedRun] = []
-        for id in ids {
+        var seen: Set<DelayedRunID> = []
+        for id in ids where seen.insert(id).inserted {
             guard let stored = delayedRunsByID[id], stored.run.status == .scheduled, actionsByID[stored.run.actionId] != nil else { continue }
             if stored.claimedAt == nil { delayedRunsByID[id]?.claimedAt = date }
             claimed.append(stored.run)
@@ -382,11 +390,16 @@ public actor InMemoryAutomationStore: AutomationStore {
         return claimed
     }
 
-    public func markDelayedRunsDispatched(_ ids: [DelayedRunID], at date: Date) throws {
+    public func finishDelayedRuns(_ ids: [DelayedRunID], as status: DelayedRunStatus, at date: Date) throws {
         try check()
-        for id in ids where delayedRunsByID[id]?.run.status == .scheduled {
-            delayedRunsByID[id]?.run.status = .dispatched
-            delayedRunsByID[id]?.run.dispatchedAt = date
+        for id in ids where delayedRunsByID[id]?.run.status == .scheduled && status != .scheduled {
+            delayedRunsByID[id]?.run.status = status
+            if status == .dispatched {
+                delayedRunsByID[id]?.run.dispatchedAt = date
+                delayedRunsByID[id]?.run.payload = nil
+            } else {
+                delayedRunsByID[id]?.run.cancelledAt = date
+            }
         }
     }
 
@@ -473,7 +486,7 @@ public actor InMemoryAutomationStore: AutomationStore {
             {
                 delayedRunsByID[id]?.run.status = .cancelled
                 delayedRunsByID[id]?.run.cancelledAt = batch.at
-                recorded.cancelledDelayedRuns += 1
+                recorded.cancelledDelayedRuns.append(id)
             }
         }
         return recorded

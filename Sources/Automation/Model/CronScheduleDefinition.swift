@@ -32,7 +32,8 @@ public struct CronScheduleDefinition: Hashable, Sendable, Codable, Identifiable 
     public var cron: String?
     /// The one instant of a one-time schedule, as given (RFC 3339, or local in `timeZone`).
     public var at: String?
-    /// When a one-time schedule fired (its run confirmed); nil before, and for other schedules.
+    /// The instant a one-time schedule fired for, once its run was confirmed; nil before, and for
+    /// other schedules.
     public var firedAt: Date?
     /// IANA time zone the wall clock is read in; `UTC` by default.
     public var timeZone: String

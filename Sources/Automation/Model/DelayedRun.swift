@@ -16,7 +16,8 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     /// When it is due.
     public var dueAt: Date
     public var status: DelayedRunStatus
-    /// The run's event (a JSON object, which `$fromEvent` values read); nil when none was given.
+    /// The run's event (a JSON object, which `$fromEvent` values read); nil when none was given,
+    /// and once the run was dispatched (it is not kept).
     public var payload: JSONValue?
     public var dateCreated: Date
     /// When its commands were confirmed.
@@ -29,6 +30,8 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public static let minimumDelay: TimeInterval = 1
     /// The longest `key`.
     public static let maximumKeyLength = 255
+    /// The largest `payload`, as JSON text.
+    public static let maximumPayloadBytes = 256 * 1024
 
     public init(
         id: DelayedRunID = .random(), tenantId: TenantID, actionId: ActionID, key: String? = nil, dueAt: Date,

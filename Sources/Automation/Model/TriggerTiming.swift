@@ -25,14 +25,15 @@ public struct TriggerCancellation: Hashable, Sendable, Codable {
 }
 
 public enum TriggerKey {
-    /// The key `query` (a singular RFC 9535 query) reads from `event`: a string (at most 255
-    /// bytes kept) or a number; nil when it selects nothing or anything else.
+    /// The key `query` (a singular RFC 9535 query) reads from `event`: a string of 1 to 255 bytes
+    /// or a number; nil when it selects nothing or anything else (a longer string too: cut, two
+    /// keys could become one).
     public static func read(_ query: String?, in event: JSONValue) -> String? {
         guard let query, let compiled = try? JSONPathQuery(parsing: query) else { return nil }
         let selected = compiled.values(in: event)
         guard selected.count == 1 else { return nil }
         switch selected[0] {
-        case .string(let text): return text.isEmpty ? nil : String(decoding: text.utf8.prefix(DelayedRun.maximumKeyLength), as: UTF8.self)
+        case .string(let text): return text.isEmpty || text.utf8.count > DelayedRun.maximumKeyLength ? nil : text
         case .int, .double: return selected[0].jsonText
         default: return nil
         }

@@ -30,8 +30,11 @@ public protocol DefinitionChangeObserver: Sendable {
     func actionChanged(_ id: ActionID, tenant: TenantID)
     /// A delayed run was stored: the scheduler queues it (the others ignore it).
     func delayedRunScheduled(_ run: DelayedRunDue)
+    /// Delayed runs were cancelled: the scheduler forgets them.
+    func delayedRunsCancelled(_ ids: [DelayedRunID])
 }
 
 extension DefinitionChangeObserver {
     public func delayedRunScheduled(_ run: DelayedRunDue) {}
+    public func delayedRunsCancelled(_ ids: [DelayedRunID]) {}
 }

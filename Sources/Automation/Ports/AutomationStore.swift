@@ -128,8 +128,9 @@ public protocol AutomationStore: Sendable {
 
     /// Stores `run` (status `scheduled`), unless `requestKey` (an `Idempotency-Key`) was given
     /// for the action before: then the run stored then is returned, `created` false.
-    /// `notFound` if the action is absent (or of another tenant).
-    func insertDelayedRun(_ run: DelayedRun, requestKey: String?) async throws -> (run: DelayedRun, created: Bool)
+    /// `notFound` if the action is absent (or of another tenant); `limitExceeded` when the action
+    /// has `limit` scheduled runs already.
+    func insertDelayedRun(_ run: DelayedRun, requestKey: String?, limit: Int) async throws -> (run: DelayedRun, created: Bool)
     /// The run of `tenant` with this id.
     func delayedRun(id: DelayedRunID, tenant: TenantID) async throws -> DelayedRun?
     /// The action's runs, by due instant, those of `status` only when given.
@@ -143,8 +144,9 @@ public protocol AutomationStore: Sendable {
     /// longer be cancelled) and returns them — with those claimed before and not dispatched, as
     /// after a crash. A cancelled, dispatched or deleted run is not returned.
     func claimDelayedRuns(_ ids: [DelayedRunID], at: Date) async throws -> [DelayedRun]
-    /// Marks the runs dispatched: their commands were confirmed.
-    func markDelayedRunsDispatched(_ ids: [DelayedRunID], at: Date) async throws
+    /// Ends the runs: `dispatched` (their commands were confirmed; the payload is dropped) or
+    /// `cancelled` (their action was paused when they came due).
+    func finishDelayedRuns(_ ids: [DelayedRunID], as status: DelayedRunStatus, at: Date) async throws
     /// Deletes the runs dispatched or cancelled before `date`; returns how many.
     func pruneDelayedRuns(finishedBefore date: Date) async throws -> Int
 

@@ -58,8 +58,8 @@ public struct RecordedRun: Sendable {
     public var heldBy: ManualRunKey?
     /// The delayed runs this batch stored (not those stored before): the scheduler queues them.
     public var insertedDelayedRuns: [DelayedRunDue] = []
-    /// How many scheduled runs the batch's cancellations cancelled.
-    public var cancelledDelayedRuns = 0
+    /// The scheduled runs the batch's cancellations cancelled: the scheduler forgets them.
+    public var cancelledDelayedRuns: [DelayedRunID] = []
 
     public init(
         completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], alreadyRecorded: [Bool]? = nil,

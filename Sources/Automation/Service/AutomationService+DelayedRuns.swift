@@ -16,7 +16,7 @@ extension AutomationService {
         switch (request.delaySeconds, request.runAt) {
         case (let delay?, nil):
             guard delay.isFinite, (DelayedRun.minimumDelay...DelayedRun.maximumDelay).contains(delay) else {
-                throw .limitExceeded("delaySeconds must be 1 to 604800 (7 days), got \(delay)", field: "delaySeconds")
+                throw .limitExceeded("delaySeconds must be 1 to 604800 (7 days), got \(delay.formatted(.number.grouping(.never)))", field: "delaySeconds")
             }
             dueAt = now.addingTimeInterval(delay)
         case (nil, let instant?):
@@ -29,17 +29,21 @@ extension AutomationService {
         default:
             throw .invalidInput("give exactly one of delaySeconds and runAt", field: "delaySeconds")
         }
-        if let payload = request.payload, payload.objectValue == nil {
-            throw .invalidInput("payload must be a JSON object: it is the run's event, which $fromEvent values read", field: "payload")
-        }
-        if let key = request.key {
-            guard !key.isEmpty, key.utf8.count <= DelayedRun.maximumKeyLength, !key.contains(where: \.isNewline) else {
-                throw .invalidInput("key must be 1 to \(DelayedRun.maximumKeyLength) bytes on one line", field: "key")
+        if let payload = request.payload {
+            guard payload.objectValue != nil else {
+                throw .invalidInput("payload must be a JSON object: it is the run's event, which $fromEvent values read", field: "payload")
+            }
+            let size = payload.jsonText.utf8.count
+            guard size <= DelayedRun.maximumPayloadBytes else {
+                throw .limitExceeded("payload is \(size) bytes; at most \(DelayedRun.maximumPayloadBytes)", field: "payload")
             }
         }
+        if let key = request.key { try Self.validateRunKey(key) }
         let run = DelayedRun(
             tenantId: action.tenantId, actionId: action.id, key: request.key, dueAt: dueAt, payload: request.payload, dateCreated: now)
-        let stored = try await storeCall { try await store.insertDelayedRun(run, requestKey: idempotencyKey) }
+        let stored = try await storeCall {
+            try await store.insertDelayedRun(run, requestKey: idempotencyKey, limit: limits.delayedRunsPerAction)
+        }
         if stored.created { observer?.delayedRunScheduled(stored.run.due) }
         return stored
     }
@@ -71,7 +75,10 @@ extension AutomationService {
         let cancelled = try await storeCall {
             try await store.cancelDelayedRuns(actionId: existing.actionId, tenant: caller.tenantId, ids: [id], key: nil, at: now)
         }
-        if let run = cancelled.first { return run }
+        if let run = cancelled.first {
+            observer?.delayedRunsCancelled([run.id])
+            return run
+        }
         let current = try await delayedRun(id, of: reference, as: caller)
         switch current.status {
         case .cancelled: throw .conflict("run \(id) was cancelled already", field: "runId")
@@ -82,9 +89,22 @@ extension AutomationService {
 
     /// Cancels every scheduled run of the action with `key`; returns them (none is not an error).
     public func cancelDelayedRuns(key: String, of reference: ActionReference, as caller: Caller) async throws(AutomationError) -> [DelayedRun] {
-        guard !key.isEmpty else { throw .invalidInput("key must not be empty", field: "key") }
+        try Self.validateRunKey(key)
         let action = try await resolve(reference, caller)
         let now = now()
-        return try await storeCall { try await store.cancelDelayedRuns(actionId: action.id, tenant: caller.tenantId, ids: nil, key: key, at: now) }
+        let cancelled = try await storeCall {
+            try await store.cancelDelayedRuns(actionId: action.id, tenant: caller.tenantId, ids: nil, key: key, at: now)
+        }
+        if !cancelled.isEmpty { observer?.delayedRunsCancelled(cancelled.map(\.id)) }
+        return cancelled
+    }
+
+    /// 1 to 255 bytes, no control characters.
+    static func validateRunKey(_ key: String) throws(AutomationError) {
+        guard !key.isEmpty, key.utf8.count <= DelayedRun.maximumKeyLength,
+            !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw .invalidInput("key must be 1 to \(DelayedRun.maximumKeyLength) bytes without control characters", field: "key")
+        }
     }
 }

@@ -72,6 +72,15 @@ extension AutomationService {
         let now = now()
         schedule.isEnabled = enabled
         schedule.nextOccurrence = enabled ? (try? schedule.makeSchedule())?.next(after: now) : nil
+        if enabled, schedule.at != nil, schedule.firedAt == nil, let instant = (try? schedule.makeSchedule())?.expression.onlyInstant {
+            // A one-time schedule that has not fired: by the rule of its creation.
+            guard instant >= now.addingTimeInterval(-AutomationValidator.oneTimePastAllowance(limits.missedRunGrace)) else {
+                throw .limitExceeded(
+                    "the instant \(instant.formatted(.iso8601)) of schedule \(id) passed while it was disabled; add a new schedule",
+                    field: "scheduleId")
+            }
+            schedule.nextOccurrence = instant
+        }
         let changed = schedule
         return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.updateSchedule(changed, actionId: action.id, tenant: caller.tenantId, at: now) }
     }

@@ -23,10 +23,12 @@ public struct AutomationService: Sendable {
         /// How far back a one-time schedule's instant may lie (the scheduler's missed-run grace):
         /// it then fires at once.
         public var missedRunGrace: TimeInterval
+        /// Delayed runs scheduled (not yet due) per action.
+        public var delayedRunsPerAction: Int
 
         public init(
             schedulesPerAction: Int = 5, triggersPerAction: Int = 50, webhooksPerAction: Int = 20, itemsPerAction: Int = 50,
-            upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60
+            upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60, delayedRunsPerAction: Int = 100_000
         ) {
             self.schedulesPerAction = schedulesPerAction
             self.triggersPerAction = triggersPerAction
@@ -34,6 +36,7 @@ public struct AutomationService: Sendable {
             self.itemsPerAction = itemsPerAction
             self.upcomingRuns = upcomingRuns
             self.missedRunGrace = missedRunGrace
+            self.delayedRunsPerAction = delayedRunsPerAction
         }
     }
 

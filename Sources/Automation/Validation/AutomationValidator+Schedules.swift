@@ -48,10 +48,10 @@ extension AutomationValidator {
         }
         let schedule = try evaluable(definition, prefix: prefix)
         if let instant = schedule.expression.onlyInstant {
-            guard instant >= now.addingTimeInterval(-pastGrace) else {
+            guard instant >= now.addingTimeInterval(-oneTimePastAllowance(pastGrace)) else {
                 throw .limitExceeded(
-                    "at \(instant.formatted(.iso8601)) is in the past (now \(now.formatted(.iso8601))); "
-                        + "a one-time schedule may lie at most \(Int(pastGrace)) s back (the missed-run grace)",
+                    "the instant \(instant.formatted(.iso8601)) is in the past (now \(now.formatted(.iso8601))); "
+                        + "a one-time schedule may lie at most \(Int(oneTimePastAllowance(pastGrace))) s back (the missed-run grace, less a margin)",
                     field: prefix + "at")
             }
             definition.nextOccurrence = definition.isEnabled ? instant : nil
@@ -67,6 +67,13 @@ extension AutomationValidator {
         }
         definition.nextOccurrence = definition.isEnabled ? next : nil
         return definition
+    }
+
+    /// How far back a new one-time schedule's instant may lie: the missed-run grace less a
+    /// margin (5 s, at most half of it), so that the scheduler, deciding a moment later, still
+    /// finds it late rather than missed.
+    public static func oneTimePastAllowance(_ grace: TimeInterval) -> TimeInterval {
+        max(0, grace - min(5, grace / 2))
     }
 
     /// The definition's `CronSchedule`, with cron errors turned into field errors.

@@ -198,8 +198,9 @@ public struct RunPath: Sendable {
             do {
                 let recorded = try await write(record, recording)
                 if !recorded.insertedDelayedRuns.isEmpty { delayedRuns.tell(recorded.insertedDelayedRuns) }
-                if recorded.cancelledDelayedRuns > 0 {
-                    logger.info("scheduled runs cancelled by a trigger", metadata: ["runs": "\(recorded.cancelledDelayedRuns)"])
+                if !recorded.cancelledDelayedRuns.isEmpty {
+                    delayedRuns.tell(cancelled: recorded.cancelledDelayedRuns)
+                    logger.info("scheduled runs cancelled by a trigger", metadata: ["runs": "\(recorded.cancelledDelayedRuns.count)"])
                 }
                 return (recorded, batch)
             } catch let refusal as AutomationError where refusal.code == .notFound && !record.history.isEmpty {

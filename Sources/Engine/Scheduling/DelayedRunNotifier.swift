@@ -17,4 +17,8 @@ public final class DelayedRunNotifier: Sendable {
             for run in runs { observer.delayedRunScheduled(run) }
         }
     }
+
+    func tell(cancelled ids: [DelayedRunID]) {
+        for observer in observers.withLock({ $0 }) { observer.delayedRunsCancelled(ids) }
+    }
 }

@@ -5,6 +5,9 @@ import HeapModule
 /// The delayed runs waiting for their instant, earliest first, beside the schedules' queue. Holds
 /// only what firing needs to find a run (id, action, tenant, instant): the payload stays in the
 /// store until the run is claimed, so 100,000 pending runs cost a few MB.
+///
+/// A run is queued once: inserting it again replaces its instant, and a removed (cancelled) run's
+/// heap item is skipped when it comes up; the heap is rebuilt when most of it is stale.
 struct DelayedRunQueue: Sendable {
     private struct Item: Comparable, Sendable {
         var run: DelayedRunDue
@@ -13,26 +16,55 @@ struct DelayedRunQueue: Sendable {
     }
 
     private var heap = Heap<Item>()
+    /// The instant each queued run is due at: a heap item with another instant, or of a run not
+    /// here, is stale.
+    private var due: [DelayedRunID: Date] = [:]
 
-    var count: Int { heap.count }
+    var count: Int { due.count }
 
     mutating func insert(_ run: DelayedRunDue) {
+        guard due[run.id] != run.dueAt else { return }
+        due[run.id] = run.dueAt
         heap.insert(Item(run: run))
+        compactIfMostlyStale()
     }
 
     mutating func insert(contentsOf runs: [DelayedRunDue]) {
+        for run in runs { due[run.id] = run.dueAt }
         heap = Heap(heap.unordered + runs.map(Item.init))
+        compactIfMostlyStale()
     }
 
-    var earliest: Date? { heap.min?.run.dueAt }
+    /// Forgets runs that will not fire (cancelled).
+    mutating func remove(_ ids: [DelayedRunID]) {
+        for id in ids { due[id] = nil }
+        compactIfMostlyStale()
+    }
 
-    /// Removes and returns the runs due at `now` or earlier.
+    mutating func earliest() -> Date? {
+        dropStale()
+        return heap.min?.run.dueAt
+    }
+
+    /// Removes and returns the runs due at `now` or earlier, each once.
     mutating func popDue(at now: Date) -> [DelayedRunDue] {
-        var due: [DelayedRunDue] = []
-        while let first = heap.min, first.run.dueAt <= now {
+        var popped: [DelayedRunDue] = []
+        while true {
+            dropStale()
+            guard let first = heap.min, first.run.dueAt <= now else { break }
             heap.removeMin()
-            due.append(first.run)
+            due[first.run.id] = nil
+            popped.append(first.run)
         }
-        return due
+        return popped
+    }
+
+    private mutating func dropStale() {
+        while let first = heap.min, due[first.run.id] != first.run.dueAt { heap.removeMin() }
+    }
+
+    private mutating func compactIfMostlyStale() {
+        guard heap.count > 1024, heap.count > 2 * due.count else { return }
+        heap = Heap(heap.unordered.filter { due[$0.run.id] == $0.run.dueAt })
     }
 }

@@ -106,6 +106,10 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         wake.signal()
     }
 
+    public func delayedRunsCancelled(_ ids: [DelayedRunID]) {
+        state.withLock { $0.delayed.remove(ids) }
+    }
+
     public func run() async throws {
         try await load()
         await withDiscardingTaskGroup { group in
@@ -149,7 +153,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                         }
                     }
                     let earliest = state.withLock { state in
-                        [state.queue.earliest(), state.delayed.earliest].compactMap { $0 }.min()
+                        [state.queue.earliest(), state.delayed.earliest()].compactMap { $0 }.min()
                     }
                     await wake.wait(until: earliest?.addingTimeInterval(-lead), on: clock)
                 }
@@ -398,7 +402,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     var entry = entry
                     entry.outcome = .skipped
                     entry.dateCompleted = now
-                    entry.errorMessage = "the action was \(action.status.rawValue.lowercased()) when the delayed run \(run.id) came due; it did not run"
+                    entry.errorMessage = "the action was \(action.status.rawValue.lowercased()) when the delayed run \(run.id) came due; the run was cancelled"
                     return entry
                 }
                 paused.append(run.id)
@@ -427,7 +431,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             return
         }
         let confirmedAt = clock.now()
-        var dispatched = paused
+        if !paused.isEmpty { await finish(paused, as: .cancelled, at: confirmedAt) }
+        var dispatched: [DelayedRunID] = []
         var again: [DelayedRunDue] = []
         for (index, run) in fired.enumerated() {
             if let result = results[index], result.isDone {
@@ -442,20 +447,24 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             }
         }
         if !again.isEmpty { requeue(again, after: 2) }
+        await finish(dispatched, as: .dispatched, at: confirmedAt)
+        logger.debug("delayed runs dispatched", metadata: ["runs": "\(dispatched.count)"])
+    }
+
+    /// Stores the runs' end, retrying while the store cannot write: until it does, they stay
+    /// claimed (not cancellable), and a restart would fire them again with the same ids.
+    private func finish(_ ids: [DelayedRunID], as status: DelayedRunStatus, at date: Date) async {
         var attempt = 0
-        while !dispatched.isEmpty {
+        while !ids.isEmpty {
             do {
-                try await store.markDelayedRunsDispatched(dispatched, at: confirmedAt)
-                break
+                try await store.finishDelayedRuns(ids, as: status, at: date)
+                return
             } catch {
-                // Until marked, a restart fires them again: same ids, history not duplicated.
                 attempt += 1
-                logger.warning("delayed runs could not be marked dispatched; retrying", metadata: ["runs": "\(dispatched.count)", "error": "\(error)"])
-                guard !Task.isCancelled, attempt < 10 else { break }
-                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
+                logger.warning("delayed runs could not be marked \(status.rawValue); retrying", metadata: ["runs": "\(ids.count)", "error": "\(error)"])
+                do { try await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt)) } catch { return }
             }
         }
-        logger.debug("delayed runs dispatched", metadata: ["runs": "\(dispatched.count)"])
     }
 
     /// Puts runs back in the queue, due `seconds` from now.

@@ -12,7 +12,7 @@ struct ActionRunLaterCommand: AsyncParsableCommand {
     @OptionGroup var action: ParentActionSelector
     @Option(help: ArgumentHelp("Run this many seconds from now (1-604800).", valueName: "seconds")) var delaySeconds: Double?
     @Option(help: ArgumentHelp("Run at this RFC 3339 instant (1 s to 7 days ahead).", valueName: "instant")) var runAt: String?
-    @Option(help: ArgumentHelp("A JSON file (- for standard input): the run's $.payload.", valueName: "file")) var payload: String?
+    @Option(help: ArgumentHelp("A JSON object file (- for standard input): the run's event, which $fromEvent values read.", valueName: "file")) var payload: String?
     @Option(help: "A name to cancel the run by (action-run-cancel --key).") var key: String?
     @Option(help: "Retries with the same key answer with the first run.") var idempotencyKey: String?
     @OptionGroup var server: ServerOptions
