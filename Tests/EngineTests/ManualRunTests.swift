@@ -93,6 +93,29 @@ struct ManualRunTests {
         #expect(fixture.publisher.published.count == 1, "nothing published again")
     }
 
+    @Test func aWebhookThatDelaysStoresOneRunPerCallAndOneThatCancelsCancelsByKey() async throws {
+        let fixture = try await Fixture()
+        let delaying = try await fixture.service.addWebhook(
+            AddWebhookRequest(name: "alert", delay: TriggerDelay(seconds: 600, keyFromEvent: "$.payload.alert")), to: .id(fixture.action.id),
+            as: fixture.caller)
+        #expect(delaying.webhook.delay?.seconds == 600)
+        let cancelling = try await fixture.service.addWebhook(
+            AddWebhookRequest(name: "ack", cancels: TriggerCancellation(keyFromEvent: "$.payload.alert")), to: .id(fixture.action.id),
+            as: fixture.caller)
+        let alert = WebhookCall(messageID: "msg_a", body: Array(#"{"alert": "db-2"}"#.utf8))
+        let scheduled = try await fixture.service.receiveWebhook(alert, for: try await fixture.service.webhookTarget(delaying.webhook.id))
+        #expect(scheduled.outcome == .scheduled && scheduled.scheduledFor != nil && fixture.publisher.published.isEmpty)
+        let retried = try await fixture.service.receiveWebhook(alert, for: try await fixture.service.webhookTarget(delaying.webhook.id))
+        #expect(retried.runId == scheduled.runId, "a retried call finds the run it stored")
+        let runs = try await fixture.service.delayedRuns(of: .id(fixture.action.id), as: fixture.caller).items
+        #expect(runs.count == 1 && runs[0].key == "db-2" && runs[0].payload?["payload"] == ["alert": "db-2"])
+
+        let ack = WebhookCall(messageID: "msg_b", body: Array(#"{"alert": "db-2"}"#.utf8))
+        let cancelled = try await fixture.service.receiveWebhook(ack, for: try await fixture.service.webhookTarget(cancelling.webhook.id))
+        #expect(cancelled.outcome == .cancelled && cancelled.cancelledRuns == [runs[0].id])
+        #expect(try await fixture.service.delayedRun(runs[0].id, of: .id(fixture.action.id), as: fixture.caller).status == .cancelled)
+    }
+
     @Test func aWebhookRetryAfterARefusedRunRunsItAgain() async throws {
         let fixture = try await Fixture()
         let target = try await webhookTarget(fixture)

@@ -8,7 +8,7 @@ import JSONPath
 /// The secrets are not part of this value: they are shown once (create, rotate) and kept apart
 /// by the store (``WebhookCredentials``), so an action's JSON never carries them.
 /// JSON: `{"id", "name", "isEnabled", "filter", "allowSecretParameter", "rateLimit", "url",
-/// "dateCreated"}`.
+/// "dateCreated"}`, plus `delay` or `cancels` as on message triggers.
 public struct WebhookTrigger: Hashable, Sendable, Identifiable {
     public var id: WebhookID
     public var name: String
@@ -20,11 +20,18 @@ public struct WebhookTrigger: Hashable, Sendable, Identifiable {
     public var allowSecretParameter: Bool
     public var rateLimit: WebhookRateLimit
     public var dateCreated: Date
+    /// A call schedules a delayed run instead of running now.
+    public var delay: TriggerDelay?
+    /// A call cancels the action's scheduled runs with the key it reads instead of running.
+    public var cancels: TriggerCancellation?
 
     public init(
         id: WebhookID = .random(), name: String, isEnabled: Bool = true, filter: String? = nil,
-        allowSecretParameter: Bool = false, rateLimit: WebhookRateLimit = WebhookRateLimit(), dateCreated: Date
+        allowSecretParameter: Bool = false, rateLimit: WebhookRateLimit = WebhookRateLimit(), dateCreated: Date,
+        delay: TriggerDelay? = nil, cancels: TriggerCancellation? = nil
     ) {
+        self.delay = delay
+        self.cancels = cancels
         self.id = id
         self.name = name
         self.isEnabled = isEnabled
@@ -40,7 +47,7 @@ public struct WebhookTrigger: Hashable, Sendable, Identifiable {
 
 extension WebhookTrigger: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, name, isEnabled, filter, allowSecretParameter, rateLimit, url, dateCreated
+        case id, name, isEnabled, filter, allowSecretParameter, rateLimit, url, dateCreated, delay, cancels
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,6 +59,8 @@ extension WebhookTrigger: Codable {
         allowSecretParameter = try c.decodeIfPresent(Bool.self, forKey: .allowSecretParameter) ?? false
         rateLimit = try c.decodeIfPresent(WebhookRateLimit.self, forKey: .rateLimit) ?? WebhookRateLimit()
         dateCreated = try c.decode(Date.self, forKey: .dateCreated)
+        delay = try c.decodeIfPresent(TriggerDelay.self, forKey: .delay)
+        cancels = try c.decodeIfPresent(TriggerCancellation.self, forKey: .cancels)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +73,8 @@ extension WebhookTrigger: Codable {
         try c.encode(rateLimit, forKey: .rateLimit)
         try c.encode(path, forKey: .url)
         try c.encode(dateCreated, forKey: .dateCreated)
+        try c.encodeIfPresent(delay, forKey: .delay)
+        try c.encodeIfPresent(cancels, forKey: .cancels)
     }
 }
 

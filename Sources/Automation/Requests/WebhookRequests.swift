@@ -10,11 +10,17 @@ public struct AddWebhookRequest: Hashable, Sendable, Codable {
     /// Accept `?secret=` as well as Standard Webhooks signatures (seed 001).
     public var allowSecretParameter: Bool?
     public var rateLimit: WebhookRateLimit?
+    /// `{"seconds", "keyFromEvent"?}`: a call schedules a delayed run instead of running now.
+    public var delay: TriggerDelay?
+    /// `{"keyFromEvent"}`: a call cancels the action's scheduled runs with that key.
+    public var cancels: TriggerCancellation?
 
     public init(
         name: String, isEnabled: Bool? = nil, filter: String? = nil, allowSecretParameter: Bool? = nil,
-        rateLimit: WebhookRateLimit? = nil
+        rateLimit: WebhookRateLimit? = nil, delay: TriggerDelay? = nil, cancels: TriggerCancellation? = nil
     ) {
+        self.delay = delay
+        self.cancels = cancels
         self.name = name
         self.isEnabled = isEnabled
         self.filter = filter
@@ -123,6 +129,11 @@ public struct WebhookReceipt: Hashable, Sendable, Codable {
         case filtered
         /// The action is paused: nothing ran.
         case paused
+        /// The webhook delays: a delayed run was stored (`runId` names it, `scheduledFor` when).
+        case scheduled
+        /// The webhook cancels: the action's scheduled runs with the call's key were cancelled
+        /// (`cancelledRuns`).
+        case cancelled
     }
 
     public var outcome: Outcome
@@ -132,11 +143,20 @@ public struct WebhookReceipt: Hashable, Sendable, Codable {
     public var eventId: String
     public var processIds: [ProcessID]
     public var entries: [ExecutionHistoryEntry]
+    /// For `scheduled`: when the delayed run is due.
+    public var scheduledFor: Date?
+    /// For `cancelled`: the runs cancelled.
+    public var cancelledRuns: [DelayedRunID]?
 
-    public init(outcome: Outcome, webhookId: WebhookID, eventId: String, processIds: [ProcessID] = [], entries: [ExecutionHistoryEntry] = []) {
+    public init(
+        outcome: Outcome, webhookId: WebhookID, eventId: String, processIds: [ProcessID] = [], entries: [ExecutionHistoryEntry] = [],
+        delayedRun: DelayedRun? = nil, cancelledRuns: [DelayedRunID]? = nil
+    ) {
         self.outcome = outcome
         self.matched = outcome != .filtered
-        self.runId = outcome == .started || outcome == .replayed ? eventId : nil
+        self.runId = outcome == .started || outcome == .replayed ? eventId : delayedRun?.id.description
+        self.scheduledFor = delayedRun?.dueAt
+        self.cancelledRuns = cancelledRuns
         self.webhookId = webhookId
         self.eventId = eventId
         self.processIds = processIds

@@ -129,6 +129,28 @@ extension AutomationService {
         if let filter = try target.compiledFilter(), !filter.evaluate(event.body) {
             return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId)
         }
+        if let delay = webhook.delay {
+            // A delayed run instead; a call retried with its webhook-id finds the one it stored.
+            let run = DelayedRun(
+                tenantId: action.tenantId, actionId: action.id, key: TriggerKey.read(delay.keyFromEvent, in: event.body),
+                dueAt: now().addingTimeInterval(TimeInterval(delay.seconds)), payload: event.body, dateCreated: now())
+            let stored = try await storeCall {
+                try await store.insertDelayedRun(run, requestKey: call.messageID.map { "webhook:\($0)" }, limit: limits.delayedRunsPerAction)
+            }
+            if stored.created { observer?.delayedRunScheduled(stored.run.due) }
+            return WebhookReceipt(outcome: .scheduled, webhookId: webhook.id, eventId: eventId, delayedRun: stored.run)
+        }
+        if let cancels = webhook.cancels {
+            var cancelled: [DelayedRunID] = []
+            if let key = TriggerKey.read(cancels.keyFromEvent, in: event.body) {
+                let now = now()
+                cancelled = try await storeCall {
+                    try await store.cancelDelayedRuns(actionId: action.id, tenant: action.tenantId, ids: nil, key: key, at: now)
+                }.map(\.id)
+                if !cancelled.isEmpty { observer?.delayedRunsCancelled(cancelled) }
+            }
+            return WebhookReceipt(outcome: .cancelled, webhookId: webhook.id, eventId: eventId, cancelledRuns: cancelled)
+        }
         // A call retried with its webhook-id finds its runs recorded, in the same transaction that
         // would record them: it is answered with the first call's run, and nothing is published.
         let outcome: WebhookReceipt.Outcome

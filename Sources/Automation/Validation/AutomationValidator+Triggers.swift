@@ -81,9 +81,11 @@ extension AutomationValidator {
         guard (1...WebhookRateLimit.maximumBurst).contains(rate.burst) else {
             throw .invalidInput("rateLimit.burst must be 1 to \(WebhookRateLimit.maximumBurst)", field: "rateLimit.burst")
         }
+        try validateTiming(delay: request.delay, cancels: request.cancels, prefix: "")
         let webhook = WebhookTrigger(
             id: id, name: request.name, isEnabled: request.isEnabled ?? true, filter: request.filter,
-            allowSecretParameter: request.allowSecretParameter ?? false, rateLimit: rate, dateCreated: now)
+            allowSecretParameter: request.allowSecretParameter ?? false, rateLimit: rate, dateCreated: now,
+            delay: request.delay, cancels: request.cancels)
         return (webhook, warnings)
     }
 }

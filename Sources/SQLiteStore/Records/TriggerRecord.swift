@@ -49,21 +49,8 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
         return trigger
     }
 
-    /// The `timing` column: `{"delay": …}` or `{"cancels": …}` as JSON, NULL for neither.
-    struct Timing: Codable {
-        var delay: TriggerDelay?
-        var cancels: TriggerCancellation?
-    }
-
     static func applyTiming(_ text: String?, to trigger: inout MessageTrigger) throws {
-        guard let text else { return }
-        do {
-            let timing = try JSONDecoder().decode(Timing.self, from: Data(text.utf8))
-            trigger.delay = timing.delay
-            trigger.cancels = timing.cancels
-        } catch {
-            throw SQLiteStoreError.corruptValue(table: databaseTableName, column: "timing", reason: "\(error)")
-        }
+        (trigger.delay, trigger.cancels) = try TimingColumn.read(text, table: databaseTableName)
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -74,8 +61,6 @@ struct TriggerRecord: FetchableRecord, PersistableRecord, Hashable {
         container["isEnabled"] = trigger.isEnabled
         container["triggerType"] = trigger.triggerType.rawValue
         container["eventFilter"] = trigger.eventFilter
-        container["timing"] =
-            trigger.delay == nil && trigger.cancels == nil
-            ? nil : (try? JSONEncoder().encode(Timing(delay: trigger.delay, cancels: trigger.cancels))).map { String(decoding: $0, as: UTF8.self) }
+        container["timing"] = TimingColumn.text(delay: trigger.delay, cancels: trigger.cancels)
     }
 }

@@ -29,6 +29,7 @@ struct WebhookRecord: FetchableRecord, PersistableRecord, Hashable {
             allowSecretParameter: try row.decode(forColumn: "allowSecretParameter"),
             rateLimit: WebhookRateLimit(perSecond: try row.decode(forColumn: "ratePerSecond"), burst: try row.decode(forColumn: "rateBurst")),
             dateCreated: try row.date("dateCreated"))
+        (webhook.delay, webhook.cancels) = try TimingColumn.read(try row.decode(forColumn: "timing"), table: table)
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -42,6 +43,7 @@ struct WebhookRecord: FetchableRecord, PersistableRecord, Hashable {
         container["ratePerSecond"] = webhook.rateLimit.perSecond
         container["rateBurst"] = webhook.rateLimit.burst
         container["dateCreated"] = StoredDate.value(webhook.dateCreated)
+        container["timing"] = TimingColumn.text(delay: webhook.delay, cancels: webhook.cancels)
     }
 }
 

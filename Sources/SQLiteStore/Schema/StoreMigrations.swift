@@ -190,6 +190,7 @@ enum StoreMigrations {
         migrator.registerMigration(v11) { db in
             // {"delay": {...}} or {"cancels": {...}} as JSON; NULL for a trigger that runs at once.
             try db.execute(sql: "ALTER TABLE messageTrigger ADD COLUMN timing TEXT")
+            try db.execute(sql: "ALTER TABLE webhookTrigger ADD COLUMN timing TEXT")
         }
         return migrator
     }
