@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "SchedulerBenchmark",
             dependencies: [
-                "Engine", "Automation", "SQLiteStore", "AMQPClient",
+                "Engine", "Automation", "SQLiteStore", "AMQPClient", "SignalboxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "DelayedRunBenchmark",
             dependencies: [
-                "Engine", "Automation", "SQLiteStore", "AMQPClient", "CMalloc",
+                "Engine", "Automation", "SQLiteStore", "AMQPClient", "CMalloc", "SignalboxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

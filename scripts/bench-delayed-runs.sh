@@ -13,10 +13,12 @@ pending="${1:-100000}"
 together="${2:-1000}"
 repeats="${3:-1}"
 
+# shellcheck source=scripts/lib/broker.sh
+source "$root/scripts/lib/broker.sh"
 # shellcheck source=scripts/lib/bench.sh
 source "$root/scripts/lib/bench.sh"
-signalbox_bench_broker
-bin="$(signalbox_bench_build DelayedRunBenchmark)"
+bench_amqp_url
+bin="$(bench_build DelayedRunBenchmark)"
 
 for run in $(seq 1 "$repeats"); do
   echo "== run $run: $pending pending delayed runs, $together due in the same second =="

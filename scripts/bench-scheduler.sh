@@ -12,10 +12,12 @@ schedules="${1:-10000}"
 seconds="${2:-20}"
 repeats="${3:-3}"
 
+# shellcheck source=scripts/lib/broker.sh
+source "$root/scripts/lib/broker.sh"
 # shellcheck source=scripts/lib/bench.sh
 source "$root/scripts/lib/bench.sh"
-signalbox_bench_broker
-bin="$(signalbox_bench_build SchedulerBenchmark)"
+bench_amqp_url
+bin="$(bench_build SchedulerBenchmark)"
 
 for run in $(seq 1 "$repeats"); do
   echo "== run $run: $schedules schedules every second, $seconds s measured =="

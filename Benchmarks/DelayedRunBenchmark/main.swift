@@ -14,6 +14,7 @@ import Foundation
 import Logging
 import SQLiteStore
 import ServiceLifecycle
+import SignalboxTestSupport
 import Synchronization
 
 #if os(Linux)
@@ -37,26 +38,11 @@ struct Options {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 /// VmRSS of this process, in bytes.
 func residentBytes() -> Int {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS") } ?? ""
     return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
-}
-
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-}
-
-final class LagRecorder: Sendable {
-    private let lags = Mutex<[Double]>([])
-    func record(_ lag: Duration) { lags.withLock { $0.append(seconds(lag)) } }
-    var sorted: [Double] { lags.withLock { $0 }.sorted() }
 }
 
 let options = Options(arguments: CommandLine.arguments)
@@ -120,7 +106,7 @@ func measureLoad(_ store: SQLiteAutomationStore, expected: Int) async throws -> 
     let running = Task { try await scheduler.run() }
     while !scheduler.isLoaded { try await Task.sleep(for: .milliseconds(1)) }
     precondition(scheduler.queuedDelayedRuns == expected, "loaded \(scheduler.queuedDelayedRuns) runs, expected \(expected)")
-    let elapsed = seconds(ContinuousClock.now - started)
+    let elapsed = (ContinuousClock.now - started).inSeconds
     #if os(Linux)
     _ = malloc_trim(0)
     #endif
@@ -181,7 +167,7 @@ for _ in 0..<3 {
         ) { _ in if answered.add(1, ordering: .relaxed).newValue == options.dueTogether { done.continuation.yield() } }
     })
     for await _ in done.stream { break }
-    baselines.append(seconds(ContinuousClock.now - started))
+    baselines.append((ContinuousClock.now - started).inSeconds)
     try await Task.sleep(for: .milliseconds(300))
 }
 let baseline = baselines.sorted()[1]

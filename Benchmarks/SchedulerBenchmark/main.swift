@@ -14,6 +14,7 @@ import Foundation
 import Logging
 import SQLiteStore
 import ServiceLifecycle
+import SignalboxTestSupport
 import Synchronization
 
 struct Options {
@@ -35,27 +36,6 @@ struct Options {
             }
         }
     }
-}
-
-/// Lags of the occurrences fired after the warm-up.
-final class LagRecorder: Sendable {
-    private let lags = Mutex<[Double]>([])
-    private let countFrom: Date
-
-    init(countFrom: Date) { self.countFrom = countFrom }
-
-    func record(_ lag: Duration) {
-        guard Date() >= countFrom else { return }
-        let seconds = Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18
-        lags.withLock { $0.append(seconds) }
-    }
-
-    var sorted: [Double] { lags.withLock { $0 }.sorted() }
-}
-
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }
 
 let options = Options(arguments: CommandLine.arguments)
@@ -130,7 +110,7 @@ func brokerAlone() async throws -> Double {
         })
         for await _ in done.stream { break }
         let elapsed = ContinuousClock.now - started
-        runs.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        runs.append(elapsed.inSeconds)
         try await Task.sleep(for: .milliseconds(500))
     }
     return runs.sorted()[1]

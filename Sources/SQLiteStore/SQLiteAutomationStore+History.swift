@@ -30,7 +30,7 @@ extension SQLiteAutomationStore {
             }
             let completions = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
-            try Self.storeInOutbox(db, batch.httpRequests, inserted: Set(zip(history, alreadyRecorded).filter { !$1 }.map(\.0.processId)))
+            try Self.storeInOutbox(db, batch.httpRequests, history: history, alreadyRecorded: alreadyRecorded)
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
             var recorded = RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
             // Stored, then cancelled: an alert and its acknowledgement in one batch cancel.
@@ -76,8 +76,11 @@ extension SQLiteAutomationStore {
     }
 
     /// Keeps the requests whose entries this batch inserted until those entries close.
-    private static func storeInOutbox(_ db: Database, _ requests: [OutboundHTTPRequest], inserted: Set<ProcessID>) throws {
-        guard !requests.isEmpty else { return }
+    private static func storeInOutbox(
+        _ db: Database, _ requests: [OutboundHTTPRequest], history: [ExecutionHistoryEntry], alreadyRecorded: [Bool]
+    ) throws {
+        guard !requests.isEmpty else { return }  // the batch of nearly every event: nothing to collect
+        let inserted = Set(zip(history, alreadyRecorded).filter { !$1 }.map(\.0.processId))
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO httpOutbox (processId, actionId, request) VALUES (?, ?, ?)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

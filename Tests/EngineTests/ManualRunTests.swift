@@ -71,6 +71,24 @@ struct ManualRunTests {
         #expect(fixture.publisher.published.count == 1)
     }
 
+    @Test func aRefusedRunFailsItsCommandsEntriesNotThoseOfItsHTTPRequests() async throws {
+        let fixture = try await Fixture()
+        let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
+            [{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}},
+             {"name": "Notify", "config": {"$type": "webhook", "url": "https://hooks.example.com/done"}}]
+            """#.utf8))
+        let action = try await fixture.service.createAction(
+            CreateActionRequest(name: "mixed", actions: items), namespace: "production", as: fixture.caller).action
+        let running = Task { try await fixture.service.triggerManually(.id(action.id), as: fixture.caller) }
+        while fixture.publisher.published.isEmpty { await Task.yield() }
+        fixture.publisher.published[0].onConfirm(.failure(AMQPError(.publishNacked, context: "test", reason: "nack")))
+        _ = await #expect(throws: AutomationError.self) { try await running.value }
+        let history = try await fixture.store.history(actionId: action.id, page: PageRequest()).items
+        #expect(history.first { $0.processType == .app }?.outcome == .failed, "its command was refused")
+        #expect(history.first { $0.processType == .webhook }?.outcome == .pending, "its request went to the sender, which closes it")
+        #expect(try await fixture.store.pendingHTTPRequests().count == 1)
+    }
+
     /// A webhook on the fixture's action, and the target a call to it carries.
     func webhookTarget(_ fixture: Fixture) async throws -> WebhookTarget {
         let created = try await fixture.service.addWebhook(AddWebhookRequest(name: "hook"), to: .id(fixture.action.id), as: fixture.caller)

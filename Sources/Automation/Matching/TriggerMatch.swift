@@ -11,6 +11,8 @@ public struct TriggerMatch: Sendable, Equatable {
     /// Position in the index's (action id, trigger id) order; sorts a result without comparing
     /// UUID strings.
     var rank: Int { storage.rank }
+    /// The trigger's `keyFromEvent`, compiled with the index.
+    var key: TriggerKey { storage.key }
 
     public init(action: AutomatedAction, trigger: MessageTrigger) {
         storage = Storage(action: action, trigger: trigger, rank: 0)
@@ -30,11 +32,13 @@ public struct TriggerMatch: Sendable, Equatable {
         let action: AutomatedAction
         let trigger: MessageTrigger
         let rank: Int
+        let key: TriggerKey
 
         init(action: AutomatedAction, trigger: MessageTrigger, rank: Int) {
             self.action = action
             self.trigger = trigger
             self.rank = rank
+            key = TriggerKey(delay: trigger.delay, cancels: trigger.cancels)
         }
     }
 }

@@ -24,13 +24,22 @@ public struct TriggerCancellation: Hashable, Sendable, Codable {
     }
 }
 
-public enum TriggerKey {
-    /// The key `query` (a singular RFC 9535 query) reads from `event`: a string of 1 to 255 bytes
-    /// or a number; nil when it selects nothing or anything else (a longer string too: cut, two
-    /// keys could become one).
-    public static func read(_ query: String?, in event: JSONValue) -> String? {
-        guard let query, let compiled = try? JSONPathQuery(parsing: query) else { return nil }
-        let selected = compiled.values(in: event)
+/// The `keyFromEvent` query of a trigger's `delay` or `cancels`, compiled once with the trigger
+/// (in the trigger index, in a cached webhook target), not per event.
+public struct TriggerKey: Sendable {
+    let query: JSONPathQuery?
+
+    /// The key query of `delay` or `cancels`, whichever is set; a stored query is valid (it was
+    /// checked when saved), so one that does not compile reads no key.
+    public init(delay: TriggerDelay?, cancels: TriggerCancellation?) {
+        query = (delay?.keyFromEvent ?? cancels?.keyFromEvent).flatMap { try? JSONPathQuery(parsing: $0) }
+    }
+
+    /// The key the query reads from `event`: a string of 1 to 255 bytes or a number; nil when it
+    /// selects nothing or anything else (a longer string too: cut, two keys could become one).
+    public func read(in event: JSONValue) -> String? {
+        guard let query else { return nil }
+        let selected = query.values(in: event)
         guard selected.count == 1 else { return nil }
         switch selected[0] {
         case .string(let text): return text.isEmpty || text.utf8.count > DelayedRun.maximumKeyLength ? nil : text

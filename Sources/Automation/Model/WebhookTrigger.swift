@@ -171,11 +171,14 @@ public struct WebhookTarget: Sendable {
     public let credentials: WebhookCredentials
     /// The webhook's filter, compiled once here rather than per call (targets are cached).
     private let filter: Result<TriggerFilter, AutomationError>?
+    /// The `keyFromEvent` of its `delay` or `cancels`, compiled once here too.
+    public let key: TriggerKey
 
     public init(action: AutomatedAction, webhook: WebhookTrigger, credentials: WebhookCredentials) {
         self.action = action
         self.webhook = webhook
         self.credentials = credentials
+        key = TriggerKey(delay: webhook.delay, cancels: webhook.cancels)
         filter = webhook.filter.map { text in
             Result { () throws(AutomationError) in try AutomationValidator.compileFilter(text, field: "filter").0 }
         }

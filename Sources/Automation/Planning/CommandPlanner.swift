@@ -29,12 +29,12 @@ public struct CommandPlanner: Sendable {
             // A delayed run instead, its id from the event and trigger: a redelivery stores none more.
             let id = DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "delay|\(event.id)|\(trigger.id)"))
             let run = DelayedRun(
-                id: id, tenantId: match.action.tenantId, actionId: match.action.id, key: TriggerKey.read(delay.keyFromEvent, in: event.body),
+                id: id, tenantId: match.action.tenantId, actionId: match.action.id, key: match.key.read(in: event.body),
                 dueAt: now.addingTimeInterval(TimeInterval(delay.seconds)), payload: event.body, dateCreated: now)
             return CommandPlan(delayedRuns: [run])
         }
-        if let cancels = trigger.cancels {
-            guard let key = TriggerKey.read(cancels.keyFromEvent, in: event.body) else { return CommandPlan() }
+        if trigger.cancels != nil {
+            guard let key = match.key.read(in: event.body) else { return CommandPlan() }
             return CommandPlan(cancellations: [DelayedRunCancellation(actionId: match.action.id, tenantId: match.action.tenantId, key: key)])
         }
         return plan(match.action, cause: .message(trigger.id, trigger.triggerType), for: event, at: now)

@@ -71,8 +71,9 @@ extension AutomationService {
         guard var schedule = action.schedule(id) else { throw .notFound("schedule \(id) does not exist", field: "scheduleId") }
         let now = now()
         schedule.isEnabled = enabled
-        schedule.nextOccurrence = enabled ? (try? schedule.makeSchedule())?.next(after: now) : nil
-        if enabled, schedule.at != nil, schedule.firedAt == nil, let instant = (try? schedule.makeSchedule())?.expression.onlyInstant {
+        let evaluable = enabled ? try? schedule.makeSchedule() : nil
+        schedule.nextOccurrence = evaluable?.next(after: now)
+        if schedule.firedAt == nil, let instant = evaluable?.expression.onlyInstant {
             // A one-time schedule that has not fired: by the rule of its creation.
             guard instant >= now.addingTimeInterval(-AutomationValidator.oneTimePastAllowance(limits.missedRunGrace)) else {
                 throw .limitExceeded(

@@ -132,7 +132,7 @@ extension AutomationService {
         if let delay = webhook.delay {
             // A delayed run instead; a call retried with its webhook-id finds the one it stored.
             let run = DelayedRun(
-                tenantId: action.tenantId, actionId: action.id, key: TriggerKey.read(delay.keyFromEvent, in: event.body),
+                tenantId: action.tenantId, actionId: action.id, key: target.key.read(in: event.body),
                 dueAt: now().addingTimeInterval(TimeInterval(delay.seconds)), payload: event.body, dateCreated: now())
             let stored = try await storeCall {
                 try await store.insertDelayedRun(run, requestKey: call.messageID.map { "webhook:\($0)" }, limit: limits.delayedRunsPerAction)
@@ -140,9 +140,9 @@ extension AutomationService {
             if stored.created { observer?.delayedRunScheduled(stored.run.due) }
             return WebhookReceipt(outcome: .scheduled, webhookId: webhook.id, eventId: eventId, delayedRun: stored.run)
         }
-        if let cancels = webhook.cancels {
+        if webhook.cancels != nil {
             var cancelled: [DelayedRunID] = []
-            if let key = TriggerKey.read(cancels.keyFromEvent, in: event.body) {
+            if let key = target.key.read(in: event.body) {
                 let now = now()
                 cancelled = try await storeCall {
                     try await store.cancelDelayedRuns(actionId: action.id, tenant: action.tenantId, ids: nil, key: key, at: now)

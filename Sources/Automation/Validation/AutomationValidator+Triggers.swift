@@ -47,12 +47,14 @@ extension AutomationValidator {
             guard (Int(DelayedRun.minimumDelay)...Int(DelayedRun.maximumDelay)).contains(delay.seconds) else {
                 throw .limitExceeded("delay.seconds must be 1 to 604800 (7 days), got \(delay.seconds)", field: prefix + "delay.seconds")
             }
-            if let key = delay.keyFromEvent { try validateKeyQuery(key, field: prefix + "delay.keyFromEvent") }
+            if let key = delay.keyFromEvent { try validateSingularQuery(key, field: prefix + "delay.keyFromEvent") }
         }
-        if let cancels { try validateKeyQuery(cancels.keyFromEvent, field: prefix + "cancels.keyFromEvent") }
+        if let cancels { try validateSingularQuery(cancels.keyFromEvent, field: prefix + "cancels.keyFromEvent") }
     }
 
-    static func validateKeyQuery(_ text: String, field: String) throws(AutomationError) {
+    /// An RFC 9535 query that compiles (else a 400 with its line:column) and selects at most one
+    /// value (`interactionProcessIdFromEvent`, `keyFromEvent`).
+    static func validateSingularQuery(_ text: String, field: String) throws(AutomationError) {
         let query: JSONPathQuery
         do {
             query = try JSONPathQuery(parsing: text)

@@ -94,18 +94,7 @@ public enum AutomationValidator {
             try validateVersion(interaction.version, field: field + ".version")
             try validateInputs(interaction.inputs, field: field + ".inputs")
         case .interactionMessage(let message):
-            let path = field + ".interactionProcessIdFromEvent"
-            let query: JSONPathQuery
-            do {
-                query = try JSONPathQuery(parsing: message.interactionProcessIdFromEvent)
-            } catch {
-                throw AutomationError.invalidInput(
-                    error.message, field: path,
-                    position: SourcePosition(line: error.line, column: error.column, span: error.span), hint: error.hint)
-            }
-            guard query.isSingular else {
-                throw .invalidInput("\(path) must select a single value (e.g. $.item.id)", field: path)
-            }
+            try validateSingularQuery(message.interactionProcessIdFromEvent, field: field + ".interactionProcessIdFromEvent")
             if message.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw .invalidInput("\(field).message must not be empty", field: field + ".message")
             }

@@ -92,17 +92,9 @@ public final class HTTPRequestSender: Service, Sendable {
 
     /// The outbox, read with backoff while the store cannot (nil when cancelled).
     private func recoverOutbox() async -> [OutboundHTTPRequest]? {
-        var attempt = 0
-        while !Task.isCancelled {
-            do {
-                return try await store.pendingHTTPRequests()
-            } catch {
-                attempt += 1
-                logger.error("cannot read the outbox of HTTP requests; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
-            }
+        await StoreBackoff().retrying({ try await store.pendingHTTPRequests() }) { error, _ in
+            logger.error("cannot read the outbox of HTTP requests; retrying", metadata: ["error": "\(error)"])
         }
-        return nil
     }
 
     // MARK: One request
@@ -156,17 +148,10 @@ public final class HTTPRequestSender: Service, Sendable {
     /// The outbox's copy of the request, read with backoff while the store cannot (nil when it
     /// left the outbox, or when cancelled).
     private func pending(_ processId: ProcessID) async -> OutboundHTTPRequest? {
-        var attempt = 0
-        while !Task.isCancelled {
-            do {
-                return try await store.pendingHTTPRequest(processId: processId)
-            } catch {
-                attempt += 1
-                logger.error("cannot read the outbox of HTTP requests; retrying", metadata: ["process_id": "\(processId)", "error": "\(error)"])
-                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
-            }
+        let read = await StoreBackoff().retrying({ try await store.pendingHTTPRequest(processId: processId) }) { error, _ in
+            logger.error("cannot read the outbox of HTTP requests; retrying", metadata: ["process_id": "\(processId)", "error": "\(error)"])
         }
-        return nil
+        return read ?? nil
     }
 
     /// One try: the target checked, the request signed anew (a fresh timestamp) and sent.
@@ -254,16 +239,8 @@ public final class HTTPRequestSender: Service, Sendable {
     private func close(_ request: OutboundHTTPRequest, _ outcome: ExecutionOutcome, _ reason: String?) async {
         let completion = ExecutionCompletionRequest(
             processId: request.processId, tenantId: request.tenantId, outcome: outcome, errorMessage: reason)
-        var attempt = 0
-        while !Task.isCancelled {
-            do {
-                _ = try await store.record(RunRecord(completions: [completion], at: clock.now()))
-                return
-            } catch {
-                attempt += 1
-                logger.error("cannot close the entry of an HTTP request; retrying", metadata: metadata(request, ["error": "\(error)"]))
-                try? await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt))
-            }
+        _ = await StoreBackoff().retrying({ _ = try await store.record(RunRecord(completions: [completion], at: clock.now())) }) { error, _ in
+            logger.error("cannot close the entry of an HTTP request; retrying", metadata: metadata(request, ["error": "\(error)"]))
         }
     }
 

@@ -70,9 +70,9 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
         }
         if result.replayed { return .replayed(result.entries) }
         if let reason = result.retryReason {
-            // The requests of `webhook` items went to the sender when the run was recorded: their
-            // entries stay, for the sender to close.
-            let pending = result.entries.filter { $0.outcome == .pending && $0.processType != .webhook }
+            // The entries of the refused commands; those of `webhook` items are the sender's to close.
+            let published = Set(slot.commands.map(\.processId))
+            let pending = result.entries.filter { $0.outcome == .pending && published.contains($0.processId) }
             if cause.answersRetriesFromHistory {
                 // Its sender retries with the same id: the retry must record and publish the run
                 // anew, not find it recorded and answer it as done.

@@ -26,6 +26,25 @@ public struct StoreBackoff: Sendable, Hashable {
     public func delay(afterAttempt attempt: Int) -> Duration {
         delay(afterAttempt: attempt, unit: Double.random(in: 0..<1))
     }
+
+    /// Runs `operation` until it succeeds, telling `failed` of each error (and how many in a row)
+    /// and pausing as ``delay(afterAttempt:)`` says; nil once the task is cancelled. For store
+    /// calls that nothing waits on but that must not be dropped.
+    func retrying<T: Sendable>(
+        _ operation: () async throws -> T, failed: (_ error: any Error, _ attempt: Int) -> Void
+    ) async -> T? {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                return try await operation()
+            } catch {
+                attempt += 1
+                failed(error, attempt)
+                do { try await Task.sleep(for: delay(afterAttempt: attempt)) } catch { return nil }
+            }
+        }
+        return nil
+    }
 }
 
 /// Whether the run path's store is writing, for `/health/ready` and the logs: the last write error

@@ -127,31 +127,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     let (due, delayedDue) = state.withLock {
                         ($0.queue.popDue(at: now.addingTimeInterval(lead)), $0.delayed.popDue(at: now.addingTimeInterval(lead)))
                     }
-                    // One instant per chunk: what is due now, or each instant within the lead.
-                    // Chunks run concurrently, so one chunk's history write overlaps another's
-                    // encoding and publishing instead of each step waiting for the whole batch.
-                    let byInstant = Dictionary(grouping: due) { max($0.due, now) }
-                    for (instant, entries) in byInstant.sorted(by: { $0.key < $1.key }) {
-                        for start in stride(from: 0, to: entries.count, by: configuration.batchSize) {
-                            let chunk = entries[start..<min(start + configuration.batchSize, entries.count)].map(\.entry)
-                            firing.add(1)
-                            group.addTask {
-                                await self.fire(chunk, at: instant)
-                                self.firing.subtract(1)
-                            }
-                        }
-                    }
-                    let delayedByInstant = Dictionary(grouping: delayedDue) { max($0.dueAt, now) }
-                    for (instant, runs) in delayedByInstant.sorted(by: { $0.key < $1.key }) {
-                        for start in stride(from: 0, to: runs.count, by: configuration.batchSize) {
-                            let chunk = Array(runs[start..<min(start + configuration.batchSize, runs.count)])
-                            firing.add(1)
-                            group.addTask {
-                                await self.fireDelayed(chunk, at: instant)
-                                self.firing.subtract(1)
-                            }
-                        }
-                    }
+                    fireInChunks(due.map { ($0.entry, $0.due) }, now: now, in: &group) { await self.fire($0, at: $1) }
+                    fireInChunks(delayedDue.map { ($0, $0.dueAt) }, now: now, in: &group) { await self.fireDelayed($0, at: $1) }
                     let earliest = state.withLock { state in
                         [state.queue.earliest(), state.delayed.earliest()].compactMap { $0 }.min()
                     }
@@ -169,6 +146,27 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
         await storeProgress()
         logger.info("scheduler stopped")
+    }
+
+    /// Fires `items` in tasks of `group`: one instant per chunk (what is due now, or each instant
+    /// within the lead) and at most `batchSize` per chunk. Chunks run concurrently, so one chunk's
+    /// history write overlaps another's encoding and publishing instead of each step waiting for
+    /// the whole batch.
+    private func fireInChunks<Item: Sendable>(
+        _ items: [(item: Item, due: Date)], now: Date, in group: inout DiscardingTaskGroup,
+        _ fire: @escaping @Sendable ([Item], Date) async -> Void
+    ) {
+        let byInstant = Dictionary(grouping: items) { max($0.due, now) }
+        for (instant, entries) in byInstant.sorted(by: { $0.key < $1.key }) {
+            for start in stride(from: 0, to: entries.count, by: configuration.batchSize) {
+                let chunk = entries[start..<min(start + configuration.batchSize, entries.count)].map(\.item)
+                firing.add(1)
+                group.addTask {
+                    await fire(chunk, instant)
+                    self.firing.subtract(1)
+                }
+            }
+        }
     }
 
     // MARK: Loading
@@ -454,16 +452,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     /// Stores the runs' end, retrying while the store cannot write: until it does, they stay
     /// claimed (not cancellable), and a restart would fire them again with the same ids.
     private func finish(_ ids: [DelayedRunID], as status: DelayedRunStatus, at date: Date) async {
-        var attempt = 0
-        while !ids.isEmpty {
-            do {
-                try await store.finishDelayedRuns(ids, as: status, at: date)
-                return
-            } catch {
-                attempt += 1
-                logger.warning("delayed runs could not be marked \(status.rawValue); retrying", metadata: ["runs": "\(ids.count)", "error": "\(error)"])
-                do { try await Task.sleep(for: StoreBackoff().delay(afterAttempt: attempt)) } catch { return }
-            }
+        guard !ids.isEmpty else { return }
+        _ = await StoreBackoff().retrying({ try await store.finishDelayedRuns(ids, as: status, at: date) }) { error, _ in
+            logger.warning("delayed runs could not be marked \(status.rawValue); retrying", metadata: ["runs": "\(ids.count)", "error": "\(error)"])
         }
     }
 

@@ -43,7 +43,7 @@ extension SignalboxAPI {
             let caller = try context.requireCaller()
             let id = try context.pathID("webhookId", as: WebhookID.self)
             // The body is optional: an empty one rotates with the default grace.
-            let rotation = try await Self.optionalBody(RotateWebhookSecretRequest.self, request, context) ?? RotateWebhookSecretRequest()
+            let rotation = try await request.decodeJSONIfPresent(RotateWebhookSecretRequest.self, context: context) ?? RotateWebhookSecretRequest()
             return JSONResponse.make(try await service.rotateWebhookSecret(id, of: try context.actionReference(), rotation, as: caller))
         }
         api.delete(RouterPath(path + "/{webhookId}")) { _, context in
@@ -63,16 +63,9 @@ extension SignalboxAPI {
         }
         api.post(RouterPath(path + "/rotate")) { request, context in
             let caller = try context.requireCaller()
-            let rotation = try await Self.optionalBody(RotateWebhookSecretRequest.self, request, context) ?? RotateWebhookSecretRequest()
+            let rotation = try await request.decodeJSONIfPresent(RotateWebhookSecretRequest.self, context: context) ?? RotateWebhookSecretRequest()
             return JSONResponse.make(try await service.rotateSigningSecret(of: try context.actionReference(), rotation, as: caller))
         }
-    }
-
-    /// A JSON body that may be empty (nil then).
-    static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: APIRequestContext) async throws -> T? {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else { return nil }
-        return try await Request(head: request.head, body: .init(buffer: buffer)).decodeJSON(T.self, context: context)
     }
 
     func addWebhookCallRoutes(to router: Router<APIRequestContext>) {
