@@ -39,6 +39,12 @@ if ! PYTHONPATH="$python_peers" python3 -c 'import standardwebhooks' 2>/dev/null
   python3 -m pip install --quiet --disable-pip-version-check --target "$python_peers" standardwebhooks==1.3.0 ||
     sb_die "could not install the Python package standardwebhooks (PyPI); the webhook tests need it"
 fi
+# The CloudEvents Python SDK, which reads the notifications in the tests (its RabbitMQ binding).
+if ! PYTHONPATH="$python_peers" python3 -c 'import cloudevents.core.bindings.rabbitmq' 2>/dev/null; then
+  sb_log "pip install cloudevents==2.2.0 into $python_peers"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$python_peers" cloudevents==2.2.0 ||
+    sb_die "could not install the Python package cloudevents (PyPI); the notification tests need it"
+fi
 export SIGNALBOX_TEST_PYTHONPATH="$python_peers"
 
 signalbox_ensure_broker

@@ -22,12 +22,18 @@ public struct BrokerNames: Sendable, Hashable {
     public var commandsQueue: String?
     public var deadLetterExchange: String
     public var deadLetterQueue: String
+    /// Topic exchange of the CloudEvents about actions' outcomes (``ActionNotification``):
+    /// routing keys `action.succeeded`, `action.failed`, `action.paused`. Subscribers bind their
+    /// own queues.
+    public var notificationsExchange: String
 
     public init(
         eventsExchange: String = "signalbox.events", eventsQueue: String = "signalbox.events",
         eventsQueueType: QueueType = .quorum, deliveryLimit: Int = 10, commandsExchange: String = "signalbox.commands",
-        commandsQueue: String? = "signalbox.commands", deadLetterExchange: String = "signalbox.dead-letter", deadLetterQueue: String = "signalbox.dead-letter"
+        commandsQueue: String? = "signalbox.commands", deadLetterExchange: String = "signalbox.dead-letter", deadLetterQueue: String = "signalbox.dead-letter",
+        notificationsExchange: String = "signalbox.notifications"
     ) {
+        self.notificationsExchange = notificationsExchange
         self.eventsExchange = eventsExchange
         self.eventsQueue = eventsQueue
         self.eventsQueueType = eventsQueueType
@@ -60,6 +66,7 @@ public struct BrokerNames: Sendable, Hashable {
                 .init(name: eventsExchange, kind: .topic),
                 .init(name: commandsExchange, kind: .topic),
                 .init(name: deadLetterExchange, kind: .topic),
+                .init(name: notificationsExchange, kind: .topic),
             ],
             queues: [
                 .init(name: eventsQueue, arguments: eventsArguments),

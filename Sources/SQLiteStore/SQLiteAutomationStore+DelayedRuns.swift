@@ -159,14 +159,14 @@ extension SQLiteAutomationStore {
     static func insertDelayedRuns(_ db: Database, _ runs: [DelayedRun]) throws -> [DelayedRunDue] {
         guard !runs.isEmpty else { return [] }
         let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated)
-            SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated, retry)
+            SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
             """)
         var inserted: [DelayedRunDue] = []
         for run in runs {
             try insert.execute(arguments: [
                 run.id.description, run.tenantId.rawValue, run.actionId.description, run.key, StoredDate.value(run.dueAt),
-                run.payload?.jsonText, StoredDate.value(run.dateCreated), run.actionId.description,
+                run.payload?.jsonText, StoredDate.value(run.dateCreated), try run.retry.map(jsonText), run.actionId.description,
             ])
             if db.changesCount > 0 { inserted.append(run.due) }
         }
@@ -211,6 +211,7 @@ extension SQLiteAutomationStore {
             payload: payload,
             dateCreated: try row.date("dateCreated"),
             dispatchedAt: try row.optionalDate("dispatchedAt"),
-            cancelledAt: try row.optionalDate("cancelledAt"))
+            cancelledAt: try row.optionalDate("cancelledAt"),
+            retry: try row.optionalJSON(RetryTarget.self, "retry", table: table))
     }
 }

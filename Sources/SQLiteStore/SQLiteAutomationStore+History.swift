@@ -1,6 +1,7 @@
 import Automation
 import Foundation
 import GRDB
+import JSONPath
 
 // MARK: History
 
@@ -28,11 +29,14 @@ extension SQLiteAutomationStore {
             if let key = batch.manualRunKey, let holder = try Self.claim(db, key) {
                 return RecordedRun(heldBy: holder)
             }
-            let completions = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
+            let closed = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
             try Self.storeInOutbox(db, batch.httpRequests, history: history, alreadyRecorded: alreadyRecorded)
+            try Self.retain(db, batch.retainedEvents, at: batch.at)
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
-            var recorded = RecordedRun(completions: completions, history: history, alreadyRecorded: alreadyRecorded)
+            var recorded = RecordedRun(completions: closed.map { $0?.completion }, history: history, alreadyRecorded: alreadyRecorded)
+            recorded.pausedActions = closed.compactMap { $0?.paused }
+            recorded.queuedNotifications = closed.reduce(0) { $0 + ($1?.notifications ?? 0) }
             // Stored, then cancelled: an alert and its acknowledgement in one batch cancel.
             recorded.insertedDelayedRuns = try Self.insertDelayedRuns(db, batch.delayedRuns)
             recorded.cancelledDelayedRuns = try Self.cancelDelayedRuns(db, batch.cancellations, at: batch.at)
@@ -185,8 +189,9 @@ extension SQLiteAutomationStore {
     }
 
     /// Closes the pending entry of the request's process (of the request's tenant, when it names
-    /// one) and counts it on its action; nil when there is none.
-    private static func close(_ db: Database, _ request: ExecutionCompletionRequest, at date: Date) throws -> ExecutionCompletion? {
+    /// one) and does what ``CompletionFollowUp`` decides: a retry stored, or the action's
+    /// counters moved, the action paused, notifications queued. Nil when there is no such entry.
+    private static func close(_ db: Database, _ request: ExecutionCompletionRequest, at date: Date) throws -> ClosedEntry? {
         let found =
             try request.tenantId.map { try firstEntry(db, processId: request.processId, tenant: $0) }
             ?? firstEntry(db, processId: request.processId)
@@ -200,6 +205,17 @@ extension SQLiteAutomationStore {
         ).execute(arguments: [request.outcome.rawValue, StoredDate.value(date), request.errorMessage, record.sequence])
         if entry.processType == .webhook {
             try db.cachedStatement(sql: "DELETE FROM httpOutbox WHERE processId = ?").execute(arguments: [entry.processId.description])
+        }
+        let followUp = try Self.followUp(db, actionId: entry.actionId)
+        if let retry = followUp.retry(of: entry, payload: try retainedEvent(db, actionId: entry.actionId, sourceEventId: entry.sourceEventId), at: date) {
+            // Not counted: the run counts once, by its last attempt.
+            let counters = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
+                arguments: [entry.actionId.description])
+            let inserted = try insertDelayedRuns(db, [retry])
+            return ClosedEntry(completion: ExecutionCompletion(
+                entry: entry, totalExecutions: try counters?.decode(forColumn: "totalExecutions") ?? 0,
+                consecutiveFailures: try counters?.decode(forColumn: "consecutiveFailures") ?? 0, retry: inserted.first))
         }
         let counters = try Row.fetchOne(
             db.cachedStatement(sql: """
@@ -215,11 +231,106 @@ extension SQLiteAutomationStore {
             // Unreachable with foreign keys on: the entry's action exists. Undo the close.
             throw AutomationError.notFound("action \(entry.actionId) does not exist")
         }
-        return ExecutionCompletion(
-            entry: entry,
-            totalExecutions: try counters.decode(forColumn: "totalExecutions"),
-            consecutiveFailures: try counters.decode(forColumn: "consecutiveFailures")
-        )
+        let total: Int = try counters.decode(forColumn: "totalExecutions")
+        let failures: Int = try counters.decode(forColumn: "consecutiveFailures")
+        let pausedReason = followUp.pauseReason(after: entry, consecutiveFailures: failures)
+        if let pausedReason {
+            try db.cachedStatement(sql: """
+                UPDATE automatedAction SET status = 'paused', pausedReason = ?, pausedAt = ?, nextScheduledRunAt = NULL
+                WHERE id = ? AND status = 'active'
+                """).execute(arguments: [pausedReason, StoredDate.value(date), entry.actionId.description])
+        }
+        let notifications = followUp.notifications(
+            closing: entry, counters: (total, failures), pausedReason: pausedReason, at: date)
+        try queue(db, notifications, at: date)
+        return ClosedEntry(
+            completion: ExecutionCompletion(
+                entry: entry, totalExecutions: total, consecutiveFailures: failures, pausedAction: pausedReason != nil),
+            paused: pausedReason != nil ? followUp.action : nil, notifications: notifications.count)
+    }
+
+    /// A closed entry and what else its close did.
+    struct ClosedEntry {
+        var completion: ExecutionCompletion
+        var paused: ActionNotification.Action?
+        var notifications = 0
+    }
+
+    /// The action's identity, status and policies, as the close of one of its entries reads them.
+    private static func followUp(_ db: Database, actionId: ActionID) throws -> CompletionFollowUp {
+        let table = ActionRecord.databaseTableName
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT tenantId, namespace, name, status, policies FROM automatedAction WHERE id = ?"),
+                arguments: [actionId.description])
+        else {
+            throw AutomationError.notFound("action \(actionId) does not exist")
+        }
+        return CompletionFollowUp(
+            action: ActionNotification.Action(
+                id: actionId, tenantId: TenantID(rawValue: try row.decode(forColumn: "tenantId")),
+                namespace: NamespaceName(rawValue: try row.decode(forColumn: "namespace")), name: try row.decode(forColumn: "name")),
+            status: try row.enumeration(ActionStatus.self, "status", table: table),
+            policies: try row.optionalJSON(FailurePolicies.self, "policies", table: table) ?? FailurePolicies())
+    }
+
+    // MARK: Retained events
+
+    /// Keeps the events retries will need, once per action and event.
+    private static func retain(_ db: Database, _ events: [RetainedEvent], at date: Date) throws {
+        guard !events.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO runEvent (actionId, sourceEventId, body, createdAt)
+            SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            """)
+        for event in events {
+            try insert.execute(arguments: [
+                event.actionId.description, event.sourceEventId, event.body.jsonText, StoredDate.value(date), event.actionId.description,
+            ])
+        }
+    }
+
+    private static func retainedEvent(_ db: Database, actionId: ActionID, sourceEventId: String) throws -> JSONValue? {
+        guard
+            let text = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT body FROM runEvent WHERE actionId = ? AND sourceEventId = ?"),
+                arguments: [actionId.description, sourceEventId])
+        else { return nil }
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: "runEvent", column: "body", reason: "\(error)")
+        }
+    }
+
+    // MARK: Notifications outbox
+
+    private static func queue(_ db: Database, _ notifications: [ActionNotification], at date: Date) throws {
+        guard !notifications.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO notificationOutbox (id, kind, body, createdAt) VALUES (?, ?, ?, ?)")
+        for notification in notifications {
+            try insert.execute(arguments: [notification.id, notification.kind.rawValue, notification.body, StoredDate.value(date)])
+        }
+    }
+
+    public func pendingNotifications(limit: Int) async throws -> [ActionNotification] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, kind, body FROM notificationOutbox ORDER BY sequence LIMIT ?", arguments: [max(0, limit)])
+                .map { row in
+                    ActionNotification(
+                        id: try row.decode(forColumn: "id"),
+                        kind: try row.enumeration(ActionNotification.Kind.self, "kind", table: "notificationOutbox"),
+                        body: try row.decode(forColumn: "body"))
+                }
+        }
+    }
+
+    public func deleteNotifications(ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await writer.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM notificationOutbox WHERE id = ?")
+            for id in ids { try delete.execute(arguments: [id]) }
+        }
     }
 
     public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {
@@ -250,6 +361,10 @@ extension SQLiteAutomationStore {
             }
             let pruned = db.changesCount
             try Self.deleteOrphanedOutboxRows(db)
+            if let startedBefore {
+                // Events kept for retries go with the history of their age.
+                try db.execute(sql: "DELETE FROM runEvent WHERE createdAt < ?", arguments: [StoredDate.value(startedBefore)])
+            }
             return pruned
         }
     }

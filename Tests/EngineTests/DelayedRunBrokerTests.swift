@@ -136,6 +136,7 @@ struct DelayedRunBrokerTests {
             as: harness.caller
         ).action
         #expect(action.messageTriggers[0].delay == TriggerDelay(seconds: 4, keyFromEvent: "$.item.id"))
+        try await harness.triggers.refresh()  // the index has the triggers before the events come
 
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "e-1", processId: "p-1", status: "Failed"), messageID: "e-1")
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "e-2", processId: "p-2", status: "Failed"), messageID: "e-2")

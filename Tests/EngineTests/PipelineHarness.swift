@@ -16,7 +16,8 @@ final class PipelineHarness: Sendable {
 
     static var logger: Logger {
         var logger = Logger(label: "engine-tests")
-        logger.logLevel = .error
+        // SIGNALBOX_TEST_LOG_LEVEL=debug shows what the pipeline and the scheduler did.
+        logger.logLevel = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         return logger
     }
 
@@ -30,6 +31,9 @@ final class PipelineHarness: Sendable {
     let group: ServiceGroup
     let commands = Received()
     let deadLetters = Received()
+    /// What the notification publisher published, from a queue bound to its exchange with `#`.
+    let notifications = Received()
+    let notificationsQueue: String
     private let running: Task<Void, any Error>
 
     /// Received messages, collected on the I/O thread.
@@ -56,8 +60,9 @@ final class PipelineHarness: Sendable {
         let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
         names = BrokerNames(
             eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
-            deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq")
+            deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq", notificationsExchange: "\(prefix).notifications")
         commandsQueue = "\(prefix).commands"
+        notificationsQueue = "\(prefix).notifications"
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteAutomationStore(path: directory.appendingPathComponent("signalbox.sqlite").path)
@@ -71,8 +76,14 @@ final class PipelineHarness: Sendable {
         var topology = names.topology
         topology.queues.append(.init(name: commandsQueue))
         topology.bindings.append(.init(queue: commandsQueue, exchange: names.commandsExchange, routingKey: "#"))
+        topology.queues.append(.init(name: notificationsQueue))
+        topology.bindings.append(.init(queue: notificationsQueue, exchange: names.notificationsExchange, routingKey: "#"))
         try await client.declare(topology)
-        let commands = self.commands, deadLetters = self.deadLetters
+        let commands = self.commands, deadLetters = self.deadLetters, notifications = self.notifications
+        _ = try await client.consume(queue: notificationsQueue) { delivery in
+            notifications.append(delivery)
+            try? delivery.ack()
+        }
         _ = try await client.consume(queue: commandsQueue) { delivery in
             commands.append(delivery)
             try? delivery.ack()
@@ -100,8 +111,11 @@ final class PipelineHarness: Sendable {
         let pipelineService = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
             logger: Self.logger)
+        let publisher = NotificationPublisher(
+            store: store, publisher: connection, clock: SystemWallClock(), notifier: pipeline.runPath.notifier,
+            configuration: NotificationPublisher.Configuration(exchange: names.notificationsExchange), logger: Self.logger)
         let group = ServiceGroup(
-            services: [ConnectionService(connection: connection, logger: Self.logger), pipelineService, scheduler],
+            services: [ConnectionService(connection: connection, logger: Self.logger), pipelineService, publisher, scheduler],
             logger: Self.logger)
         self.group = group
         running = Task { try await group.run() }
@@ -116,8 +130,8 @@ final class PipelineHarness: Sendable {
     /// Stops the pipeline gracefully, deletes the broker names and the database.
     func shutDown() async throws {
         try await stopPipeline()
-        for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue] { try await client.delete(queue: queue) }
-        for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange] {
+        for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue, notificationsQueue] { try await client.delete(queue: queue) }
+        for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange, names.notificationsExchange] {
             try await client.delete(exchange: exchange)
         }
         await client.close()

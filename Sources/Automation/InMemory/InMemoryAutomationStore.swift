@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// An ``AutomationStore`` in memory, for unit tests of the domain and of the layers above it.
 ///
@@ -26,6 +27,10 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var delayedRunSequence = 0
     /// The outbox, in insertion order.
     private var outbox: [OutboundHTTPRequest] = []
+    /// Notifications to publish, in insertion order.
+    private var notificationOutbox: [ActionNotification] = []
+    /// Events kept for retries (the SQLite store prunes them by age; this one keeps them).
+    private var retainedEvents: [RetainedEventKey: JSONValue] = [:]
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -151,6 +156,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         signingCredentialsByAction[id] = nil
         outbox.removeAll { $0.actionId == id }
         delayedRunsByID = delayedRunsByID.filter { $0.value.run.actionId != id }
+        retainedEvents = retainedEvents.filter { $0.key.actionId != id }
         return true
     }
 
@@ -455,7 +461,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         if let key = batch.manualRunKey, actionsByID[key.actionId] != nil {
             manualRunKeys[ManualRunKeyID(tenantId: key.tenantId, actionId: key.actionId, key: key.key)] = key
         }
-        let completions = batch.completions.map { close($0, at: batch.at) }
+        let closed = batch.completions.map { close($0, at: batch.at) }
+        for event in batch.retainedEvents where actionsByID[event.actionId] != nil {
+            let key = RetainedEventKey(actionId: event.actionId, sourceEventId: event.sourceEventId)
+            if retainedEvents[key] == nil { retainedEvents[key] = event.body }
+        }
         var stored: [ExecutionHistoryEntry] = []
         var existed: [Bool] = []
         var inserted: Set<ProcessID> = []
@@ -473,7 +483,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         outbox += batch.httpRequests.filter { inserted.contains($0.processId) }
         recordScheduleProgress(batch.scheduleProgress)
-        var recorded = RecordedRun(completions: completions, history: stored, alreadyRecorded: existed)
+        var recorded = RecordedRun(completions: closed.map { $0?.completion }, history: stored, alreadyRecorded: existed)
+        recorded.pausedActions = closed.compactMap { $0?.paused }
+        recorded.queuedNotifications = closed.reduce(0) { $0 + ($1?.notifications ?? 0) }
         for run in batch.delayedRuns where delayedRunsByID[run.id] == nil && actionsByID[run.actionId] != nil {
             delayedRunSequence += 1
             delayedRunsByID[run.id] = (run, nil, nil, delayedRunSequence)
@@ -545,7 +557,10 @@ public actor InMemoryAutomationStore: AutomationStore {
         return entries.first { $0.entry.processId == processId }?.entry
     }
 
-    private func close(_ request: ExecutionCompletionRequest, at date: Date) -> ExecutionCompletion? {
+    /// The SQLite store's close, in memory: see ``CompletionFollowUp``.
+    private func close(
+        _ request: ExecutionCompletionRequest, at date: Date
+    ) -> (completion: ExecutionCompletion, paused: ActionNotification.Action?, notifications: Int)? {
         let (processId, outcome, errorMessage) = (request.processId, request.outcome, request.errorMessage)
         guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
             entries[index].entry.outcome == .pending,
@@ -556,11 +571,58 @@ public actor InMemoryAutomationStore: AutomationStore {
         entries[index].entry.outcome = outcome
         entries[index].entry.dateCompleted = date
         entries[index].entry.errorMessage = errorMessage
+        let entry = entries[index].entry
+        let followUp = CompletionFollowUp(
+            action: ActionNotification.Action(id: action.id, tenantId: action.tenantId, namespace: action.namespace, name: action.name),
+            status: action.status, policies: action.policies)
+        let kept = retainedEvents[RetainedEventKey(actionId: action.id, sourceEventId: entry.sourceEventId)]
+        if let retry = followUp.retry(of: entry, payload: kept, at: date) {
+            var inserted: DelayedRunDue?
+            if delayedRunsByID[retry.id] == nil {
+                delayedRunSequence += 1
+                delayedRunsByID[retry.id] = (retry, nil, nil, delayedRunSequence)
+                inserted = retry.due
+            }
+            return (ExecutionCompletion(
+                entry: entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures, retry: inserted), nil, 0)
+        }
         action.totalExecutions += 1
         action.consecutiveFailures = outcome == .failed ? action.consecutiveFailures + 1 : 0
+        let pausedReason = followUp.pauseReason(after: entry, consecutiveFailures: action.consecutiveFailures)
+        if let pausedReason {
+            action.status = .paused
+            action.pausedReason = pausedReason
+            action.pausedAt = date
+            action.refreshNextScheduledRun()
+        }
         actionsByID[action.id] = action
-        return ExecutionCompletion(
-            entry: entries[index].entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures)
+        let notifications = followUp.notifications(
+            closing: entry, counters: (action.totalExecutions, action.consecutiveFailures), pausedReason: pausedReason, at: date)
+        for notification in notifications where !notificationOutbox.contains(where: { $0.id == notification.id }) {
+            notificationOutbox.append(notification)
+        }
+        return (
+            ExecutionCompletion(
+                entry: entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures,
+                pausedAction: pausedReason != nil),
+            pausedReason != nil ? followUp.action : nil, notifications.count
+        )
+    }
+
+    public func pendingNotifications(limit: Int) throws -> [ActionNotification] {
+        try check()
+        return Array(notificationOutbox.prefix(max(0, limit)))
+    }
+
+    public func deleteNotifications(ids: [String]) throws {
+        try check()
+        let published = Set(ids)
+        notificationOutbox.removeAll { published.contains($0.id) }
+    }
+
+    struct RetainedEventKey: Hashable {
+        var actionId: ActionID
+        var sourceEventId: String
     }
 
     public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) throws -> Int {

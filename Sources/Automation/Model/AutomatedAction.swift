@@ -32,6 +32,12 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     public var consecutiveFailures: Int
     public var dateCreated: Date
     public var dateUpdated: Date
+    /// Retries, notifications and pausing after failures; JSON carries its fields at the top level.
+    public var policies: FailurePolicies
+    /// Why the action is paused, when Signalbox paused it (``FailurePolicies/pauseAfterConsecutiveFailures``).
+    public var pausedReason: String?
+    /// Since when the action is paused; nil while active.
+    public var pausedAt: Date?
 
     public init(
         id: ActionID = .random(),
@@ -48,8 +54,14 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         totalExecutions: Int = 0,
         consecutiveFailures: Int = 0,
         dateCreated: Date,
-        dateUpdated: Date
+        dateUpdated: Date,
+        policies: FailurePolicies = FailurePolicies(),
+        pausedReason: String? = nil,
+        pausedAt: Date? = nil
     ) {
+        self.policies = policies
+        self.pausedReason = pausedReason
+        self.pausedAt = pausedAt
         self.id = id
         self.tenantId = tenantId
         self.namespace = namespace
@@ -98,7 +110,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     enum CodingKeys: String, CodingKey {
         case id, tenantId, namespaceId, namespace, name, description, status, actions, schedules
         case messageTriggers, webhooks, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
-        case dateUpdated
+        case dateUpdated, retryPolicy, notification, pauseAfterConsecutiveFailures, pausedReason, pausedAt
     }
 
     public init(from decoder: any Decoder) throws {
@@ -122,6 +134,12 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0
         dateCreated = try c.decode(Date.self, forKey: .dateCreated)
         dateUpdated = try c.decode(Date.self, forKey: .dateUpdated)
+        policies = FailurePolicies(
+            retryPolicy: try c.decodeIfPresent(RetryPolicy.self, forKey: .retryPolicy),
+            notification: try c.decodeIfPresent(NotificationSettings.self, forKey: .notification),
+            pauseAfterConsecutiveFailures: try c.decodeIfPresent(Int.self, forKey: .pauseAfterConsecutiveFailures))
+        pausedReason = try c.decodeIfPresent(String.self, forKey: .pausedReason)
+        pausedAt = try c.decodeIfPresent(Date.self, forKey: .pausedAt)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -142,6 +160,11 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
         try c.encode(dateCreated, forKey: .dateCreated)
         try c.encode(dateUpdated, forKey: .dateUpdated)
+        try c.encode(policies.retryPolicy, forKey: .retryPolicy)
+        try c.encode(policies.notification, forKey: .notification)
+        try c.encode(policies.pauseAfterConsecutiveFailures, forKey: .pauseAfterConsecutiveFailures)
+        try c.encode(pausedReason, forKey: .pausedReason)
+        try c.encode(pausedAt, forKey: .pausedAt)
     }
 }
 

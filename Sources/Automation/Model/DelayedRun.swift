@@ -23,6 +23,8 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     /// When its commands were confirmed.
     public var dispatchedAt: Date?
     public var cancelledAt: Date?
+    /// Set for a retry (``RetryPolicy``): the run tries this one item of the action again.
+    public var retry: RetryTarget?
 
     /// The longest delay (Acteon's limit: 7 days).
     public static let maximumDelay: TimeInterval = 604_800
@@ -36,8 +38,9 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public init(
         id: DelayedRunID = .random(), tenantId: TenantID, actionId: ActionID, key: String? = nil, dueAt: Date,
         status: DelayedRunStatus = .scheduled, payload: JSONValue? = nil, dateCreated: Date, dispatchedAt: Date? = nil,
-        cancelledAt: Date? = nil
+        cancelledAt: Date? = nil, retry: RetryTarget? = nil
     ) {
+        self.retry = retry
         self.id = id
         self.tenantId = tenantId
         self.actionId = actionId
@@ -54,7 +57,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public var due: DelayedRunDue { DelayedRunDue(id: id, actionId: actionId, tenantId: tenantId, dueAt: dueAt) }
 
     enum CodingKeys: String, CodingKey {
-        case id = "runId", actionId, status, dueAt = "scheduledFor", key, payload, dateCreated, dispatchedAt, cancelledAt
+        case id = "runId", actionId, status, dueAt = "scheduledFor", key, payload, dateCreated, dispatchedAt, cancelledAt, retry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +72,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
         dateCreated = try c.decode(Date.self, forKey: .dateCreated)
         dispatchedAt = try c.decodeIfPresent(Date.self, forKey: .dispatchedAt)
         cancelledAt = try c.decodeIfPresent(Date.self, forKey: .cancelledAt)
+        retry = try c.decodeIfPresent(RetryTarget.self, forKey: .retry)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -82,6 +86,23 @@ public struct DelayedRun: Hashable, Sendable, Codable {
         try c.encode(dateCreated, forKey: .dateCreated)
         try c.encode(dispatchedAt, forKey: .dispatchedAt)
         try c.encode(cancelledAt, forKey: .cancelledAt)
+        try c.encode(retry, forKey: .retry)
+    }
+}
+
+/// What a retry tries again: one item of a failed entry, as attempt ``attempt``.
+/// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "attempt": 2}`.
+public struct RetryTarget: Hashable, Sendable, Codable {
+    /// The failed entry.
+    public var retryOf: ExecutionID
+    public var itemIndex: Int
+    /// The attempt this run is: the failed entry's plus one.
+    public var attempt: Int
+
+    public init(retryOf: ExecutionID, itemIndex: Int, attempt: Int) {
+        self.retryOf = retryOf
+        self.itemIndex = itemIndex
+        self.attempt = attempt
     }
 }
 

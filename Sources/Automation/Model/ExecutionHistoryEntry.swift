@@ -26,6 +26,10 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
     public var sourceEventId: String
     /// The position of the item in the action's `actions`, from 0.
     public var itemIndex: Int
+    /// 1 for a first try; n for the (n−1)th retry of the item (``RetryPolicy``).
+    public var attempt: Int
+    /// The failed entry this one tries again; nil for a first try.
+    public var retryOf: ExecutionID?
 
     public init(
         id: ExecutionID = .random(),
@@ -39,8 +43,12 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         outcome: ExecutionOutcome = .pending,
         errorMessage: String? = nil,
         sourceEventId: String,
-        itemIndex: Int
+        itemIndex: Int,
+        attempt: Int = 1,
+        retryOf: ExecutionID? = nil
     ) {
+        self.attempt = attempt
+        self.retryOf = retryOf
         self.id = id
         self.triggerType = triggerType
         self.triggerId = triggerId
@@ -62,7 +70,7 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, triggerType, triggerId, actionId, processId, processType, dateStarted
-        case dateCompleted, outcome, errorMessage, sourceEventId, itemIndex
+        case dateCompleted, outcome, errorMessage, sourceEventId, itemIndex, attempt, retryOf
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +87,8 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         errorMessage = try c.decodeIfPresent(String.self, forKey: .errorMessage)
         sourceEventId = try c.decodeIfPresent(String.self, forKey: .sourceEventId) ?? id.description
         itemIndex = try c.decodeIfPresent(Int.self, forKey: .itemIndex) ?? 0
+        attempt = try c.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
+        retryOf = try c.decodeIfPresent(ExecutionID.self, forKey: .retryOf)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -95,6 +105,8 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         try c.encode(errorMessage, forKey: .errorMessage)
         try c.encode(sourceEventId, forKey: .sourceEventId)
         try c.encode(itemIndex, forKey: .itemIndex)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encode(retryOf, forKey: .retryOf)
     }
 }
 
@@ -184,15 +196,42 @@ public struct ExecutionCompletionRequest: Hashable, Sendable {
 }
 
 /// A closed history entry and the action's counters after it, as returned by
-/// ``AutomationStore/completeExecution(_:at:)``.
+/// ``AutomationStore/record(_:)``.
 public struct ExecutionCompletion: Hashable, Sendable, Codable {
     public var entry: ExecutionHistoryEntry
     public var totalExecutions: Int
     public var consecutiveFailures: Int
+    /// The next attempt, when the entry failed and the action's ``RetryPolicy`` tries it again
+    /// (then the counters did not move: a run counts once, by its last attempt).
+    public var retry: DelayedRunDue?
+    /// Whether closing the entry paused the action (``FailurePolicies/pauseAfterConsecutiveFailures``).
+    public var pausedAction: Bool
 
-    public init(entry: ExecutionHistoryEntry, totalExecutions: Int, consecutiveFailures: Int) {
+    public init(
+        entry: ExecutionHistoryEntry, totalExecutions: Int, consecutiveFailures: Int, retry: DelayedRunDue? = nil,
+        pausedAction: Bool = false
+    ) {
         self.entry = entry
         self.totalExecutions = totalExecutions
         self.consecutiveFailures = consecutiveFailures
+        self.retry = retry
+        self.pausedAction = pausedAction
+    }
+
+    enum CodingKeys: String, CodingKey { case entry, totalExecutions, consecutiveFailures }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            entry: try c.decode(ExecutionHistoryEntry.self, forKey: .entry),
+            totalExecutions: try c.decode(Int.self, forKey: .totalExecutions),
+            consecutiveFailures: try c.decode(Int.self, forKey: .consecutiveFailures))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(entry, forKey: .entry)
+        try c.encode(totalExecutions, forKey: .totalExecutions)
+        try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
     }
 }

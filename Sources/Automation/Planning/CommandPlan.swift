@@ -12,6 +12,8 @@ public struct CommandPlan: Hashable, Sendable {
     public var delayedRuns: [DelayedRun]
     /// Scheduled runs cancelled instead (a trigger with `cancels`).
     public var cancellations: [DelayedRunCancellation]
+    /// The event, kept for retries when the action retries items that read it.
+    public var retainedEvents: [RetainedEvent] = []
 
     public init(
         commands: [ProcessStartCommand] = [], history: [ExecutionHistoryEntry] = [], httpRequests: [OutboundHTTPRequest] = [],

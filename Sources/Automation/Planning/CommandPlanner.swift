@@ -111,6 +111,25 @@ public struct CommandPlanner: Sendable {
             )
             plan.history.append(entry)
         }
+        if action.policies.keepsEvents(for: action.actions) {
+            plan.retainedEvents = [RetainedEvent(actionId: action.id, sourceEventId: event.id, body: event.body)]
+        }
+        return plan
+    }
+
+    /// The plan of a retry (``DelayedRun/retry``) of `action`: its one item, planned for the
+    /// run's event (the failed attempt's, when it was kept) with the run's ids, its entry showing
+    /// the attempt and the entry it retries. Empty when the action no longer has that item.
+    public func planRetry(_ run: DelayedRun, _ target: RetryTarget, of action: AutomatedAction, at now: Date) -> CommandPlan {
+        var plan = plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
+        plan.commands.removeAll { $0.itemIndex != target.itemIndex }
+        plan.history.removeAll { $0.itemIndex != target.itemIndex }
+        let kept = Set(plan.history.map(\.processId))
+        plan.httpRequests.removeAll { !kept.contains($0.processId) }
+        for index in plan.history.indices {
+            plan.history[index].attempt = target.attempt
+            plan.history[index].retryOf = target.retryOf
+        }
         return plan
     }
 

@@ -150,6 +150,13 @@ public protocol AutomationStore: Sendable {
     /// Deletes the runs dispatched or cancelled before `date`; returns how many.
     func pruneDelayedRuns(finishedBefore date: Date) async throws -> Int
 
+    // MARK: Notifications outbox
+
+    /// The oldest `limit` notifications waiting to be published (``ActionNotification``).
+    func pendingNotifications(limit: Int) async throws -> [ActionNotification]
+    /// Removes published notifications.
+    func deleteNotifications(ids: [String]) async throws
+
     // MARK: Pipeline and scheduler queries
 
     /// Active actions with at least one enabled schedule — of one tenant, or of all when nil
@@ -178,7 +185,10 @@ public protocol AutomationStore: Sendable {
     /// - completions, in order: each closes the `Pending` entry of its process and counts it on its
     ///   action (`totalExecutions` + 1; `consecutiveFailures` + 1 on failure, 0 on success); nil
     ///   where no entry has that process id, it is already closed (a redelivered completion), or
-    ///   the request names a tenant other than the entry's action's (another tenant's completion);
+    ///   the request names a tenant other than the entry's action's (another tenant's completion).
+    ///   What follows under the action's policies is ``CompletionFollowUp``'s decision, written in
+    ///   the same transaction: a retry stored as a delayed run (with the kept event of the failed
+    ///   attempt as its payload) instead of counting, the action paused, notifications queued;
     /// - history rows, idempotently on ``ExecutionHistoryEntry/idempotencyKey``: a row whose key
     ///   exists is not inserted again, the earlier one is returned (and ``RecordedRun/alreadyRecorded``
     ///   says so); `notFound` if an action is absent;
@@ -186,7 +196,8 @@ public protocol AutomationStore: Sendable {
     ///   entry leaves the outbox with its request in the transaction that closes it);
     /// - schedule progress: each schedule's `nextOccurrence` (and its action's
     ///   `nextScheduledRunAt`), and its last fired occurrence when one fired; schedules that are
-    ///   gone are ignored, `dateUpdated` is not touched.
+    ///   gone are ignored, `dateUpdated` is not touched;
+    /// - retained events, unless kept before for the same action and source event.
     func record(_ batch: RunRecord) async throws -> RecordedRun
     /// Which of `ids` name actions that exist (of any tenant): the run path asks when a batch was
     /// refused because an action was deleted while its runs were planned.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// Everything one batch of the run path writes, in one store transaction (DESIGN "Record"): the
 /// completions its events report, the history rows of its new runs, the schedules' progress and
@@ -20,6 +21,8 @@ public struct RunRecord: Sendable {
     public var delayedRuns: [DelayedRun]
     /// Cancellations asked by triggers with `cancels`, applied to runs not yet claimed.
     public var cancellations: [DelayedRunCancellation]
+    /// Events kept for retries of the runs they started (``FailurePolicies/keepsEvents(for:)``).
+    public var retainedEvents: [RetainedEvent]
     /// When completions close (their `dateCompleted`).
     public var at: Date
 
@@ -27,8 +30,9 @@ public struct RunRecord: Sendable {
         completions: [ExecutionCompletionRequest] = [], history: [ExecutionHistoryEntry] = [],
         scheduleProgress: [ScheduleProgress] = [], manualRunKey: ManualRunKey? = nil,
         httpRequests: [OutboundHTTPRequest] = [], delayedRuns: [DelayedRun] = [], cancellations: [DelayedRunCancellation] = [],
-        at: Date
+        retainedEvents: [RetainedEvent] = [], at: Date
     ) {
+        self.retainedEvents = retainedEvents
         self.completions = completions
         self.history = history
         self.scheduleProgress = scheduleProgress
@@ -41,7 +45,22 @@ public struct RunRecord: Sendable {
 
     public var isEmpty: Bool {
         completions.isEmpty && history.isEmpty && scheduleProgress.isEmpty && manualRunKey == nil && httpRequests.isEmpty
-            && delayedRuns.isEmpty && cancellations.isEmpty
+            && delayedRuns.isEmpty && cancellations.isEmpty && retainedEvents.isEmpty
+    }
+}
+
+/// The event a run of an action started for, kept so that a retry of one of its items reads the
+/// same values (`$fromEvent`, `interactionProcessIdFromEvent`). Pruned with the history by age.
+public struct RetainedEvent: Hashable, Sendable {
+    public var actionId: ActionID
+    /// The entries' ``ExecutionHistoryEntry/sourceEventId``.
+    public var sourceEventId: String
+    public var body: JSONValue
+
+    public init(actionId: ActionID, sourceEventId: String, body: JSONValue) {
+        self.actionId = actionId
+        self.sourceEventId = sourceEventId
+        self.body = body
     }
 }
 
@@ -60,6 +79,13 @@ public struct RecordedRun: Sendable {
     public var insertedDelayedRuns: [DelayedRunDue] = []
     /// The scheduled runs the batch's cancellations cancelled: the scheduler forgets them.
     public var cancelledDelayedRuns: [DelayedRunID] = []
+    /// Notifications the batch put in the outbox (the publisher sends them).
+    public var queuedNotifications = 0
+    /// Actions the batch's completions paused (the scheduler stops their schedules).
+    public var pausedActions: [ActionNotification.Action] = []
+
+    /// The retries the batch's completions scheduled, with the runs it inserted.
+    public var scheduledRuns: [DelayedRunDue] { insertedDelayedRuns + completions.compactMap { $0?.retry } }
 
     public init(
         completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], alreadyRecorded: [Bool]? = nil,

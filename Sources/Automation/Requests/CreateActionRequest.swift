@@ -11,6 +11,9 @@ public struct CreateActionRequest: Hashable, Sendable, Codable {
     public var status: ActionStatus?
     public var schedules: [AddScheduleRequest]?
     public var messageTriggers: [AddTriggerRequest]?
+    public var retryPolicy: RetryPolicy?
+    public var notification: NotificationSettings?
+    public var pauseAfterConsecutiveFailures: Int?
 
     public init(
         name: String,
@@ -18,8 +21,12 @@ public struct CreateActionRequest: Hashable, Sendable, Codable {
         actions: [ActionItem],
         status: ActionStatus? = nil,
         schedules: [AddScheduleRequest]? = nil,
-        messageTriggers: [AddTriggerRequest]? = nil
+        messageTriggers: [AddTriggerRequest]? = nil,
+        policies: FailurePolicies = FailurePolicies()
     ) {
+        self.retryPolicy = policies.retryPolicy
+        self.notification = policies.notification
+        self.pauseAfterConsecutiveFailures = policies.pauseAfterConsecutiveFailures
         self.name = name
         self.description = description
         self.actions = actions
@@ -29,18 +36,68 @@ public struct CreateActionRequest: Hashable, Sendable, Codable {
     }
 }
 
+extension CreateActionRequest {
+    public var policies: FailurePolicies {
+        FailurePolicies(retryPolicy: retryPolicy, notification: notification, pauseAfterConsecutiveFailures: pauseAfterConsecutiveFailures)
+    }
+}
+
 /// Body of `PUT …/automated-actions/…`: the fields to change; absent fields keep their value.
+/// `retryPolicy`, `notification` and `pauseAfterConsecutiveFailures` given as `null` are removed.
 /// Schedules and triggers are changed through their own calls.
 public struct UpdateActionRequest: Hashable, Sendable, Codable {
     public var name: String?
     public var description: String?
     public var actions: [ActionItem]?
     public var status: ActionStatus?
+    /// nil: unchanged; `.some(nil)`: removed.
+    public var retryPolicy: RetryPolicy??
+    public var notification: NotificationSettings??
+    public var pauseAfterConsecutiveFailures: Int??
 
-    public init(name: String? = nil, description: String? = nil, actions: [ActionItem]? = nil, status: ActionStatus? = nil) {
+    public init(
+        name: String? = nil, description: String? = nil, actions: [ActionItem]? = nil, status: ActionStatus? = nil,
+        retryPolicy: RetryPolicy?? = nil, notification: NotificationSettings?? = nil, pauseAfterConsecutiveFailures: Int?? = nil
+    ) {
         self.name = name
         self.description = description
         self.actions = actions
         self.status = status
+        self.retryPolicy = retryPolicy
+        self.notification = notification
+        self.pauseAfterConsecutiveFailures = pauseAfterConsecutiveFailures
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, actions, status, retryPolicy, notification, pauseAfterConsecutiveFailures
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        actions = try c.decodeIfPresent([ActionItem].self, forKey: .actions)
+        status = try c.decodeIfPresent(ActionStatus.self, forKey: .status)
+        retryPolicy = try Self.presentOrNull(c, .retryPolicy)
+        notification = try Self.presentOrNull(c, .notification)
+        pauseAfterConsecutiveFailures = try Self.presentOrNull(c, .pauseAfterConsecutiveFailures)
+    }
+
+    /// Absent → nil; `null` → `.some(nil)`; a value → `.some(value)`.
+    private static func presentOrNull<T: Decodable>(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> T?? {
+        guard c.contains(key) else { return nil }
+        if try c.decodeNil(forKey: key) { return .some(nil) }
+        return .some(try c.decode(T.self, forKey: key))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(description, forKey: .description)
+        try c.encodeIfPresent(actions, forKey: .actions)
+        try c.encodeIfPresent(status, forKey: .status)
+        if let retryPolicy { try c.encode(retryPolicy, forKey: .retryPolicy) }
+        if let notification { try c.encode(notification, forKey: .notification) }
+        if let pauseAfterConsecutiveFailures { try c.encode(pauseAfterConsecutiveFailures, forKey: .pauseAfterConsecutiveFailures) }
     }
 }

@@ -10,6 +10,7 @@ extension AutomationService {
         try AutomationValidator.validateName(request.name, field: "name")
         try AutomationValidator.validateDescription(request.description)
         try validateItems(request.actions)
+        try AutomationValidator.validatePolicies(request.policies)
         let now = now()
         let schedules = request.schedules ?? []
         if schedules.count > limits.schedulesPerAction {
@@ -42,7 +43,9 @@ extension AutomationService {
             schedules: definitions,
             messageTriggers: triggers,
             dateCreated: now,
-            dateUpdated: now
+            dateUpdated: now,
+            policies: request.policies,
+            pausedAt: request.status == .paused ? now : nil
         )
         action.refreshNextScheduledRun()
         try await mutation(of: action.id, tenant: action.tenantId) { try await store.insertAction(action) }
@@ -81,6 +84,10 @@ extension AutomationService {
             try validateItems(items)
             action.actions = items
         }
+        if let retryPolicy = request.retryPolicy { action.policies.retryPolicy = retryPolicy }
+        if let notification = request.notification { action.policies.notification = notification }
+        if let threshold = request.pauseAfterConsecutiveFailures { action.policies.pauseAfterConsecutiveFailures = threshold }
+        try AutomationValidator.validatePolicies(action.policies)
         let now = now()
         if let status = request.status, status != action.status {
             action = applyStatus(status, to: action, now: now)
@@ -149,6 +156,9 @@ extension AutomationService {
     func applyStatus(_ status: ActionStatus, to action: AutomatedAction, now: Date) -> AutomatedAction {
         var action = action
         action.status = status
+        // Paused by a caller: since now, no reason of Signalbox's. Resumed: neither.
+        action.pausedAt = status == .paused ? now : nil
+        action.pausedReason = nil
         if status == .active {
             for index in action.schedules.indices where action.schedules[index].isEnabled {
                 action.schedules[index].nextOccurrence = try? action.schedules[index].makeSchedule().next(after: now)

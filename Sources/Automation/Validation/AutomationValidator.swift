@@ -139,3 +139,33 @@ public enum AutomationValidator {
         }
     }
 }
+
+extension AutomationValidator {
+    /// `retryPolicy` and `pauseAfterConsecutiveFailures` within their bounds; each error names its field.
+    public static func validatePolicies(_ policies: FailurePolicies) throws(AutomationError) {
+        if let retry = policies.retryPolicy {
+            guard (0...RetryPolicy.maximumRetries).contains(retry.maxRetries) else {
+                throw .limitExceeded(
+                    "retryPolicy.maxRetries must be 0 to \(RetryPolicy.maximumRetries), got \(retry.maxRetries)", field: "retryPolicy.maxRetries")
+            }
+            guard retry.backoffSeconds.isFinite, (RetryPolicy.minimumBackoff...DelayedRun.maximumDelay).contains(retry.backoffSeconds) else {
+                throw .limitExceeded(
+                    "retryPolicy.backoffSeconds must be 0.1 to 604800 (backoffMs 100 to 604800000), got \(retry.backoffSeconds)",
+                    field: "retryPolicy.backoffSeconds")
+            }
+            guard retry.multiplier.isFinite, (1...10).contains(retry.multiplier) else {
+                throw .limitExceeded("retryPolicy.multiplier must be 1 to 10, got \(retry.multiplier)", field: "retryPolicy.multiplier")
+            }
+            guard retry.maxBackoffSeconds.isFinite, (retry.backoffSeconds...DelayedRun.maximumDelay).contains(retry.maxBackoffSeconds) else {
+                throw .limitExceeded(
+                    "retryPolicy.maxBackoffSeconds must be from backoffSeconds (\(retry.backoffSeconds)) to 604800, got \(retry.maxBackoffSeconds)",
+                    field: "retryPolicy.maxBackoffSeconds")
+            }
+        }
+        if let threshold = policies.pauseAfterConsecutiveFailures, !(1...FailurePolicies.maximumPauseThreshold).contains(threshold) {
+            throw .limitExceeded(
+                "pauseAfterConsecutiveFailures must be 1 to \(FailurePolicies.maximumPauseThreshold), got \(threshold)",
+                field: "pauseAfterConsecutiveFailures")
+        }
+    }
+}

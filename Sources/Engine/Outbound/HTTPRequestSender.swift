@@ -49,13 +49,16 @@ public final class HTTPRequestSender: Service, Sendable {
     let clock: any WallClock
     let configuration: Configuration
     let logger: Logger
+    /// Told what closing an entry changed (a retry, a pause, notifications).
+    let notifier: RecordedRunNotifier
     /// Requests being delivered (by process id): a copy queued meanwhile is skipped.
     private let underWay = Mutex<Set<ProcessID>>([])
 
     public init(
         queue: OutboundRequestQueue, store: any AutomationStore, clock: any WallClock, configuration: Configuration = Configuration(),
-        logger: Logger
+        notifier: RecordedRunNotifier = RecordedRunNotifier(), logger: Logger
     ) {
+        self.notifier = notifier
         self.queue = queue
         self.store = store
         self.clock = clock
@@ -239,7 +242,7 @@ public final class HTTPRequestSender: Service, Sendable {
     private func close(_ request: OutboundHTTPRequest, _ outcome: ExecutionOutcome, _ reason: String?) async {
         let completion = ExecutionCompletionRequest(
             processId: request.processId, tenantId: request.tenantId, outcome: outcome, errorMessage: reason)
-        _ = await StoreBackoff().retrying({ _ = try await store.record(RunRecord(completions: [completion], at: clock.now())) }) { error, _ in
+        _ = await StoreBackoff().retrying({ notifier.tell(try await store.record(RunRecord(completions: [completion], at: clock.now()))) }) { error, _ in
             logger.error("cannot close the entry of an HTTP request; retrying", metadata: metadata(request, ["error": "\(error)"]))
         }
     }

@@ -67,7 +67,7 @@ public struct EventPipeline: Sendable {
     public init(
         store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,
         configuration: Configuration, counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
-        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), delayedRuns: DelayedRunNotifier = DelayedRunNotifier(),
+        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), notifier: RecordedRunNotifier = RecordedRunNotifier(),
         logger: Logger
     ) {
         self.triggers = triggers
@@ -79,7 +79,7 @@ public struct EventPipeline: Sendable {
             store: store, clock: clock,
             configuration: RunPath.Configuration(
                 names: configuration.names, mandatoryCommands: configuration.mandatoryCommands, backoff: configuration.storeBackoff),
-            counters: counters, health: health, httpRequests: httpRequests, delayedRuns: delayedRuns, logger: logger)
+            counters: counters, health: health, httpRequests: httpRequests, notifier: notifier, logger: logger)
     }
 
     @discardableResult

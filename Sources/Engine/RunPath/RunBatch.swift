@@ -18,6 +18,7 @@ public struct RunBatch: Sendable {
         /// Runs its triggers scheduled for later, and cancellations they asked for.
         public var delayedRuns: [DelayedRun] = []
         public var cancellations: [DelayedRunCancellation] = []
+        public var retainedEvents: [RetainedEvent] = []
         /// The process this source reports as ended, to close in the batch's transaction.
         public var completion: ExecutionCompletionRequest?
         /// Messages published for the source but not recorded: a poison event's dead-letter copy.
@@ -37,6 +38,7 @@ public struct RunBatch: Sendable {
             httpRequests += plan.httpRequests
             delayedRuns += plan.delayedRuns
             cancellations += plan.cancellations
+            retainedEvents += plan.retainedEvents
         }
 
         /// Removes the runs of `actions` (deleted while they were planned).
@@ -46,6 +48,7 @@ public struct RunBatch: Sendable {
             httpRequests.removeAll { actions.contains($0.actionId) }
             delayedRuns.removeAll { actions.contains($0.actionId) }
             cancellations.removeAll { actions.contains($0.actionId) }
+            retainedEvents.removeAll { actions.contains($0.actionId) }
         }
     }
 

@@ -46,8 +46,8 @@ public struct RunPath: Sendable {
     public let health: StoreHealth
     /// Where recorded requests of `webhook` items go to be sent (``HTTPRequestSender`` reads it).
     public let httpRequests: OutboundRequestQueue
-    /// Told of the delayed runs that triggers scheduled (the scheduler subscribes).
-    public let delayedRuns: DelayedRunNotifier
+    /// Told what each recorded batch changed (see ``RecordedRunNotifier``).
+    public let notifier: RecordedRunNotifier
     let logger: Logger
 
     /// Without a sender reading `httpRequests`, recorded requests wait in the store's outbox
@@ -55,10 +55,10 @@ public struct RunPath: Sendable {
     public init(
         store: any AutomationStore, clock: any WallClock, configuration: Configuration,
         counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
-        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), delayedRuns: DelayedRunNotifier = DelayedRunNotifier(),
+        httpRequests: OutboundRequestQueue = OutboundRequestQueue(), notifier: RecordedRunNotifier = RecordedRunNotifier(),
         logger: Logger
     ) {
-        self.delayedRuns = delayedRuns
+        self.notifier = notifier
         self.store = store
         self.clock = clock
         self.configuration = configuration
@@ -194,12 +194,10 @@ public struct RunPath: Sendable {
                 completions: batch.slots.compactMap(\.completion), history: batch.slots.flatMap(\.history),
                 scheduleProgress: batch.scheduleProgress, manualRunKey: batch.manualRunKey,
                 httpRequests: batch.slots.flatMap(\.httpRequests), delayedRuns: batch.slots.flatMap(\.delayedRuns),
-                cancellations: batch.slots.flatMap(\.cancellations), at: now)
+                cancellations: batch.slots.flatMap(\.cancellations), retainedEvents: batch.slots.flatMap(\.retainedEvents), at: now)
             do {
                 let recorded = try await write(record, recording)
-                if !recorded.insertedDelayedRuns.isEmpty { delayedRuns.tell(recorded.insertedDelayedRuns) }
                 if !recorded.cancelledDelayedRuns.isEmpty {
-                    delayedRuns.tell(cancelled: recorded.cancelledDelayedRuns)
                     logger.info("scheduled runs cancelled by a trigger", metadata: ["runs": "\(recorded.cancelledDelayedRuns.count)"])
                 }
                 return (recorded, batch)
@@ -225,6 +223,8 @@ public struct RunPath: Sendable {
             do {
                 let recorded = try await counters.metrics.historyWriteLatency.measure { try await store.record(record) }
                 storeAnswered()
+                notifier.tell(recorded)
+                logPaused(recorded)
                 return recorded
             } catch {
                 // A rule outcome (an action deleted under a run) is not the store failing.
@@ -245,6 +245,15 @@ public struct RunPath: Sendable {
                 ])
                 try await Task.sleep(for: delay)
             }
+        }
+    }
+
+    /// Pausing an action is news for its operators: one line each.
+    private func logPaused(_ recorded: RecordedRun) {
+        for action in recorded.pausedActions {
+            logger.warning("an action paused itself after consecutive failures; resume it once fixed", metadata: [
+                "action_id": "\(action.id)", "tenant": "\(action.tenantId.rawValue)", "action": "\(action.namespace.rawValue)/\(action.name)",
+            ])
         }
     }
 

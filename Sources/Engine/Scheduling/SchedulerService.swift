@@ -85,7 +85,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         self.logger = logger
         self.onFired = onFired
         // Runs that triggers delay are recorded by run paths sharing this one's notifier.
-        runPath.delayedRuns.subscribe(self)
+        runPath.notifier.subscribe(self)
     }
 
     /// Schedules tracked now.
@@ -393,7 +393,10 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 }
             }
             guard let action = actions[run.actionId] ?? nil else { continue }
-            let plan = planner.plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
+            // A retry runs its one item again; any other run, the whole action.
+            let plan =
+                run.retry.map { planner.planRetry(run, $0, of: action, at: now) }
+                ?? planner.plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
             if action.status != .active {
                 // Recorded, not run: history says why.
                 skipped.history += plan.history.map { entry in

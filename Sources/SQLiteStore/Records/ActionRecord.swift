@@ -20,8 +20,14 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     var consecutiveFailures: Int
     var dateCreated: Date
     var dateUpdated: Date
+    var policies: FailurePolicies
+    var pausedReason: String?
+    var pausedAt: Date?
 
     init(_ action: AutomatedAction) {
+        policies = action.policies
+        pausedReason = action.pausedReason
+        pausedAt = action.pausedAt
         id = action.id
         tenantId = action.tenantId
         namespace = action.namespace
@@ -50,6 +56,9 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         consecutiveFailures = try row.decode(forColumn: "consecutiveFailures")
         dateCreated = try row.date("dateCreated")
         dateUpdated = try row.date("dateUpdated")
+        policies = try row.optionalJSON(FailurePolicies.self, "policies", table: table) ?? FailurePolicies()
+        pausedReason = try row.decode(forColumn: "pausedReason")
+        pausedAt = try row.optionalDate("pausedAt")
     }
 
     /// The actions `WHERE condition ORDER BY order` (bulk reads: columns by position, one decode
@@ -66,7 +75,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     /// The columns of the table, in the order ``init(positionalRow:items:)`` reads them.
     static let columns = [
         "id", "tenantId", "namespace", "name", "description", "status", "items", "nextScheduledRunAt",
-        "totalExecutions", "consecutiveFailures", "dateCreated", "dateUpdated",
+        "totalExecutions", "consecutiveFailures", "dateCreated", "dateUpdated", "policies", "pausedReason", "pausedAt",
     ]
 
     /// Reads ``columns`` by position (no lookup by name per value: start-up reads 100,000 rows).
@@ -88,6 +97,10 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         consecutiveFailures = try row.decode(atIndex: 9)
         dateCreated = StoredDate.date(try row.decode(atIndex: 10))
         dateUpdated = StoredDate.date(try row.decode(atIndex: 11))
+        let policiesText: String? = try row.decode(atIndex: 12)
+        policies = try policiesText.map { try decoder.policies($0, table: table) } ?? FailurePolicies()
+        pausedReason = try row.decode(atIndex: 13)
+        pausedAt = try row.decode(Double?.self, atIndex: 14).map(StoredDate.date)
     }
 
     func encode(to container: inout PersistenceContainer) throws {
@@ -103,6 +116,9 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         container["consecutiveFailures"] = consecutiveFailures
         container["dateCreated"] = StoredDate.value(dateCreated)
         container["dateUpdated"] = StoredDate.value(dateUpdated)
+        container["policies"] = policies.isEmpty ? nil : try jsonText(policies)
+        container["pausedReason"] = pausedReason
+        container["pausedAt"] = StoredDate.value(pausedAt)
     }
 
     /// The aggregate, given its children in order.
@@ -121,7 +137,10 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
             totalExecutions: totalExecutions,
             consecutiveFailures: consecutiveFailures,
             dateCreated: dateCreated,
-            dateUpdated: dateUpdated
+            dateUpdated: dateUpdated,
+            policies: policies,
+            pausedReason: pausedReason,
+            pausedAt: pausedAt
         )
     }
 }
@@ -145,5 +164,13 @@ struct ItemsDecoder {
         if decoded.count >= 4096 { decoded.removeAll(keepingCapacity: true) }
         decoded[ExactText(text)] = items
         return items
+    }
+
+    func policies(_ text: String, table: String) throws -> FailurePolicies {
+        do {
+            return try decoder.decode(FailurePolicies.self, from: Data(text.utf8))
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: table, column: "policies", reason: "JSON does not decode")
+        }
     }
 }

@@ -9,7 +9,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
     /// The columns written on insert, in the order of ``insertArguments``.
     static let insertColumns = [
         "id", "actionId", "triggerType", "triggerId", "processId", "processType", "dateStarted",
-        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash",
+        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash", "attempt", "retryOf",
     ]
 
     var sequence: Int64
@@ -30,7 +30,9 @@ struct HistoryRecord: FetchableRecord, Hashable {
             outcome: try row.enumeration(ExecutionOutcome.self, "outcome", table: table),
             errorMessage: try row.decode(forColumn: "errorMessage"),
             sourceEventId: try row.decode(forColumn: "sourceEventId"),
-            itemIndex: try row.decode(forColumn: "itemIndex")
+            itemIndex: try row.decode(forColumn: "itemIndex"),
+            attempt: try row.decode(forColumn: "attempt"),
+            retryOf: try row.optionalIdentifier(ExecutionID.self, "retryOf", table: table)
         )
     }
 
@@ -42,7 +44,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
             entry.triggerId?.description, processId, entry.processType.rawValue,
             StoredDate.value(entry.dateStarted), StoredDate.value(entry.dateCompleted),
             entry.outcome.rawValue, entry.errorMessage, entry.sourceEventId, entry.itemIndex,
-            keyHash, LookupHash.process(processId),
+            keyHash, LookupHash.process(processId), entry.attempt, entry.retryOf?.description,
         ]
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -21,6 +21,7 @@ enum StoreMigrations {
     static let v9 = "v9: one-time schedules"
     static let v10 = "v10: delayed runs"
     static let v11 = "v11: triggers that delay or cancel runs"
+    static let v12 = "v12: retries, notifications and pausing after failures"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -191,6 +192,36 @@ enum StoreMigrations {
             // {"delay": {...}} or {"cancels": {...}} as JSON; NULL for a trigger that runs at once.
             try db.execute(sql: "ALTER TABLE messageTrigger ADD COLUMN timing TEXT")
             try db.execute(sql: "ALTER TABLE webhookTrigger ADD COLUMN timing TEXT")
+        }
+        migrator.registerMigration(v12) { db in
+            // policies: {"retryPolicy", "notification", "pauseAfterConsecutiveFailures"} as JSON,
+            // read by the close of an entry only, so not a definition (no version bump).
+            // runEvent: the events retries of items that read them need again. notificationOutbox:
+            // CloudEvents written with the close, deleted once the broker confirmed them.
+            try db.execute(sql: """
+                ALTER TABLE automatedAction ADD COLUMN policies TEXT;
+                ALTER TABLE automatedAction ADD COLUMN pausedReason TEXT;
+                ALTER TABLE automatedAction ADD COLUMN pausedAt REAL;
+                ALTER TABLE executionHistory ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE executionHistory ADD COLUMN retryOf TEXT;
+                ALTER TABLE delayedRun ADD COLUMN retry TEXT;
+                CREATE TABLE runEvent (
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    sourceEventId TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    createdAt REAL NOT NULL,
+                    PRIMARY KEY (actionId, sourceEventId)
+                );
+                -- Pruned by age with the history.
+                CREATE INDEX runEvent_created ON runEvent(createdAt);
+                CREATE TABLE notificationOutbox (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    createdAt REAL NOT NULL
+                );
+                """)
         }
         return migrator
     }

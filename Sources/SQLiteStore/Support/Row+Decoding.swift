@@ -54,6 +54,13 @@ extension Row {
             throw SQLiteStoreError.corruptValue(table: table, column: column, reason: "JSON does not decode")
         }
     }
+
+    /// ``json(_:_:table:)`` of a nullable column.
+    func optionalJSON<Value: Decodable>(_: Value.Type, _ column: String, table: String) throws -> Value? {
+        let text: String? = try decode(forColumn: column)
+        guard text != nil else { return nil }
+        return try json(Value.self, column, table: table)
+    }
 }
 
 /// JSON text for a JSON column, in the coding the REST API uses (ISO-8601 dates).

@@ -73,14 +73,19 @@ struct ServeCommand: AsyncParsableCommand {
         // One run path for every source: the pipeline, the scheduler and manual runs.
         // Requests of `webhook` items, recorded by the run path, sent by the sender.
         let httpRequests = OutboundRequestQueue()
-        // Runs that triggers delay, recorded by a run path, queued by the scheduler.
-        let delayedRuns = DelayedRunNotifier()
+        // What recorded batches changed: runs that triggers delay and retries (queued by the
+        // scheduler), actions paused by failures, notifications queued (sent by the publisher).
+        let notifier = RecordedRunNotifier()
         let runPath = RunPath(
             store: store, clock: clock, configuration: RunPath.Configuration(names: settings.broker), counters: counters,
-            health: storeHealth, httpRequests: httpRequests, delayedRuns: delayedRuns, logger: Logger(label: "signalbox.runs"))
+            health: storeHealth, httpRequests: httpRequests, notifier: notifier, logger: Logger(label: "signalbox.runs"))
         let sender = HTTPRequestSender(
-            queue: httpRequests, store: store, clock: clock, configuration: settings.httpRequests,
+            queue: httpRequests, store: store, clock: clock, configuration: settings.httpRequests, notifier: notifier,
             logger: Logger(label: "signalbox.webhooks.out"))
+        let notifications = NotificationPublisher(
+            store: store, publisher: connection, clock: clock, notifier: notifier,
+            configuration: NotificationPublisher.Configuration(exchange: settings.broker.notificationsExchange),
+            logger: Logger(label: "signalbox.notifications"))
         let scheduler = SchedulerService(
             store: store, runPath: runPath, publisher: connection, clock: clock,
             configuration: SchedulerService.Configuration(
@@ -94,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
-            counters: counters, health: storeHealth, httpRequests: httpRequests, delayedRuns: delayedRuns,
+            counters: counters, health: storeHealth, httpRequests: httpRequests, notifier: notifier,
             logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
@@ -108,8 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
-        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the HTTP
-        // request sender, the events pipeline, and the broker connection last, once nothing
+        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the
+        // notification publisher, the HTTP request sender, the events pipeline, and the broker connection last, once nothing
         // publishes on it any more.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
@@ -118,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: sender),
+                .init(service: notifications),
                 .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -37,7 +37,7 @@ struct SignalboxConfiguration {
     static let keys: Set<String> = [
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
-        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "database.path", "database.durability", "database.retention.keepLastPerAction",
+        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
         "events.tenantSource",
@@ -78,7 +78,8 @@ struct SignalboxConfiguration {
                 return text.isEmpty ? nil : text
             },
             deadLetterExchange: try reader.name("amqp.deadLetterExchange", default: "signalbox.dead-letter"),
-            deadLetterQueue: try reader.name("amqp.deadLetterQueue", default: "signalbox.dead-letter"))
+            deadLetterQueue: try reader.name("amqp.deadLetterQueue", default: "signalbox.dead-letter"),
+            notificationsExchange: try reader.name("amqp.notificationsExchange", default: "signalbox.notifications"))
         let level = try reader.value("log.level", default: Logger.Level.info) { text throws(ConfigurationError) in
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw ConfigurationError(source: "", key: "", message: "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")

@@ -1,0 +1,65 @@
+import Foundation
+import JSONPath
+
+/// What closing an entry leads to under the action's ``FailurePolicies``, decided here so that
+/// every store does the same inside its closing transaction:
+///
+/// 1. A `Failed` entry of an active action whose ``RetryPolicy`` allows another attempt gets a
+///    retry (a delayed run of that item, its id from the entry and attempt) and the counters do
+///    not move: a run counts once, by its last attempt.
+/// 2. Otherwise the counters move; a run that failed for good with `consecutiveFailures` at or
+///    past ``FailurePolicies/pauseAfterConsecutiveFailures`` pauses the active action (after a
+///    resume, one more failure pauses it again: a half-open circuit).
+/// 3. The notifications the action asked for: `succeeded`, `failed` (for good), `paused`.
+public struct CompletionFollowUp: Sendable {
+    /// The action as the close reads it.
+    public var action: ActionNotification.Action
+    public var status: ActionStatus
+    public var policies: FailurePolicies
+
+    public init(action: ActionNotification.Action, status: ActionStatus, policies: FailurePolicies) {
+        self.action = action
+        self.status = status
+        self.policies = policies
+    }
+
+    /// The retry of `entry` (closed `Failed` at `date`), or nil when it is not tried again.
+    /// `payload` is the event the failed attempt ran for, when the store kept it.
+    public func retry(of entry: ExecutionHistoryEntry, payload: JSONValue?, at date: Date) -> DelayedRun? {
+        guard entry.outcome == .failed, status == .active, let policy = policies.retryPolicy,
+            policy.retries(afterAttempt: entry.attempt)
+        else { return nil }
+        let attempt = entry.attempt + 1
+        let id = DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "retry|\(entry.id)|\(attempt)"))
+        return DelayedRun(
+            id: id, tenantId: action.tenantId, actionId: action.id, dueAt: date.addingTimeInterval(policy.delay(afterAttempt: entry.attempt)),
+            payload: payload, dateCreated: date,
+            retry: RetryTarget(retryOf: entry.id, itemIndex: entry.itemIndex, attempt: attempt))
+    }
+
+    /// Why the action pauses after `entry` closed with the counters at `consecutiveFailures`; nil
+    /// when it does not.
+    public func pauseReason(after entry: ExecutionHistoryEntry, consecutiveFailures: Int) -> String? {
+        guard entry.outcome == .failed, status == .active, let threshold = policies.pauseAfterConsecutiveFailures,
+            consecutiveFailures >= threshold
+        else { return nil }
+        let last = entry.errorMessage.map { ": \($0.prefix(500))" } ?? ""
+        return "paused after \(consecutiveFailures) consecutive failures (pauseAfterConsecutiveFailures \(threshold)); last failure\(last)"
+    }
+
+    /// The notifications of closing `entry` for good (no retry) at `date`, `pausedReason` set
+    /// when it paused the action.
+    public func notifications(
+        closing entry: ExecutionHistoryEntry, counters: (total: Int, consecutiveFailures: Int), pausedReason: String?, at date: Date
+    ) -> [ActionNotification] {
+        let settings = policies.notification
+        var kinds: [ActionNotification.Kind] = []
+        if entry.outcome == .success && settings?.onSuccess == true { kinds.append(.succeeded) }
+        if entry.outcome == .failed && settings?.onFailure == true { kinds.append(.failed) }
+        if pausedReason != nil && settings?.onPause ?? true { kinds.append(.paused) }
+        return kinds.map { kind in
+            ActionNotification.make(
+                kind, entry: entry, action: action, counters: counters, pausedReason: kind == .paused ? pausedReason : nil, at: date)
+        }
+    }
+}
