@@ -156,7 +156,8 @@ struct RetryAndNotificationBrokerTests {
             return try await harness.store.action(id: action.id, tenant: .default)?.status == .paused
         })
         let paused = try #require(try await harness.store.action(id: action.id, tenant: .default))
-        #expect(paused.consecutiveFailures == 2, "paused when the failures reached the threshold")
+        // Paused when the failures reached the threshold; a run already under way may fail after.
+        #expect(paused.consecutiveFailures >= 2)
         #expect(paused.pausedReason?.contains("2 consecutive failures") == true && paused.pausedReason?.contains("no report") == true)
         #expect(paused.pausedAt != nil && paused.nextScheduledRunAt == nil)
 

@@ -56,6 +56,49 @@ import Testing
         }
     }
 
+    @Test func failurePoliciesAreSetChangedRemovedAndCheckedByField() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let body = #"""
+                {"name": "flaky", "actions": [{"name": "Run", "config": {"$type": "app", "version": {"id": "app-1", "version": 1}, "inputs": []}}],
+                 "retryPolicy": {"maxRetries": 3, "backoffMs": 1500}, "notification": {"onFailure": true}, "pauseAfterConsecutiveFailures": 5}
+                """#
+            let created = try await client.call(.post, "/namespaces/production/automated-actions", token: env.admin, body: body)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.json["id"].string)
+            #expect(created.json["retryPolicy"]["backoffSeconds"].double == 1.5, "backoffMs is read as milliseconds")
+            #expect(created.json["retryPolicy"]["multiplier"].double == 2 && created.json["retryPolicy"]["maxRetries"].int == 3)
+            #expect(created.json["notification"]["onFailure"].bool == true && created.json["notification"]["onSuccess"].bool == false)
+            #expect(created.json["notification"]["onPause"].bool == true)
+            #expect(created.json["pauseAfterConsecutiveFailures"].int == 5)
+            #expect(created.json["pausedReason"].isNull && created.json["pausedAt"].isNull)
+
+            let changed = try await client.call(
+                .put, "/automated-actions/by-id/\(id)", token: env.member, body: #"{"retryPolicy": null, "pauseAfterConsecutiveFailures": 2}"#)
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(changed.json["retryPolicy"].isNull && changed.json["pauseAfterConsecutiveFailures"].int == 2)
+            #expect(changed.json["notification"]["onFailure"].bool == true, "absent fields keep their value")
+            let fetched = try await client.call(.get, "/automated-actions/by-id/\(id)", token: env.member)
+            #expect(fetched.json["retryPolicy"].isNull && fetched.json["pauseAfterConsecutiveFailures"].int == 2, "stored")
+            let paused = try await client.call(.post, "/automated-actions/by-id/\(id)/pause", token: env.member)
+            #expect(paused.json["pausedAt"].string == "2026-01-05T10:00:00Z" && paused.json["pausedReason"].isNull)
+
+            for (update, field, status) in [
+                (#"{"retryPolicy": {"maxRetries": 11}}"#, "retryPolicy.maxRetries", 422),
+                (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 0}}"#, "retryPolicy.backoffSeconds", 422),
+                (#"{"retryPolicy": {"maxRetries": 1, "multiplier": 0.5}}"#, "retryPolicy.multiplier", 422),
+                (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 60, "maxBackoffSeconds": 10}}"#, "retryPolicy.maxBackoffSeconds", 422),
+                (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 1, "backoffMs": 1000}}"#, "retryPolicy.backoffMs", 400),
+                (#"{"retryPolicy": {"backoffSeconds": 1}}"#, "retryPolicy.maxRetries", 400),
+                (#"{"pauseAfterConsecutiveFailures": 0}"#, "pauseAfterConsecutiveFailures", 422),
+                (#"{"notification": {"onFailure": "yes"}}"#, "notification.onFailure", 400),
+            ] {
+                let refused = try await client.call(.put, "/automated-actions/by-id/\(id)", token: env.member, body: update)
+                #expect(refused.status.code == status && refused.error["field"].string == field, "\(update): \(refused.text)")
+            }
+        }
+    }
+
     @Test func bulkOperations() async throws {
         let env = try await TestAPI.make()
         try await env.test { client in

@@ -72,6 +72,7 @@ struct JSON: CustomStringConvertible, @unchecked Sendable {
     var string: String? { value as? String }
     var int: Int? { (value as? NSNumber).map(\.intValue) }
     var bool: Bool? { (value as? NSNumber).map(\.boolValue) }
+    var double: Double? { (value as? NSNumber).map(\.doubleValue) }
     var array: [JSON]? { (value as? [Any]).map { $0.map(JSON.init) } }
     var object: [String: JSON]? { (value as? [String: Any]).map { $0.mapValues(JSON.init) } }
     var keys: Set<String> { Set((value as? [String: Any])?.keys.map { $0 } ?? []) }

@@ -31,5 +31,8 @@ extension Signalbox {
         ActionRunLaterCommand.self,
         ActionRunsCommand.self,
         ActionRunCancelCommand.self,
+        ActionPauseCommand.self,
+        ActionResumeCommand.self,
+        ActionPoliciesCommand.self,
     ]
 }

@@ -35,7 +35,7 @@ enum ActionTables {
                 ["consecutiveFailures", String(action.consecutiveFailures)],
                 ["dateCreated", time(action.dateCreated)],
                 ["dateUpdated", time(action.dateUpdated)],
-            ])
+            ] + policies(action))
         text += "\nActions (\(action.actions.count))\n"
         text += table(
             ["#", "NAME", "TYPE", "TARGET"],
@@ -102,12 +102,37 @@ enum ActionTables {
     static func history(_ entries: [ExecutionHistoryEntry]) -> String {
         if entries.isEmpty { return "No executions.\n" }
         return table(
-            ["STARTED", "TRIGGER", "OUTCOME", "COMPLETED", "PROCESS", "TYPE", "ERROR"],
+            ["STARTED", "TRIGGER", "ATTEMPT", "OUTCOME", "COMPLETED", "PROCESS", "TYPE", "ERROR"],
             entries.map {
                 [
-                    time($0.dateStarted), $0.triggerType.rawValue, $0.outcome.rawValue, time($0.dateCompleted), $0.processId.description,
-                    $0.processType.rawValue, $0.errorMessage ?? "",
+                    time($0.dateStarted), $0.triggerType.rawValue, String($0.attempt), $0.outcome.rawValue, time($0.dateCompleted),
+                    $0.processId.description, $0.processType.rawValue, $0.errorMessage ?? "",
                 ]
             })
     }
+
+    /// The rows of the failure settings an action has, and why it is paused.
+    static func policies(_ action: AutomatedAction) -> [[String]] {
+        var rows: [[String]] = []
+        if let retry = action.policies.retryPolicy {
+            rows.append([
+                "retryPolicy",
+                "\(retry.maxRetries) retries, \(retry.backoffSeconds) s × \(retry.multiplier)^n, at most \(retry.maxBackoffSeconds) s",
+            ])
+        }
+        if let notification = action.policies.notification {
+            let kinds = [(notification.onSuccess, "success"), (notification.onFailure, "failure"), (notification.onPause, "pause")]
+            rows.append(["notification", kinds.filter(\.0).map(\.1).joined(separator: ", ").nonEmpty ?? "none"])
+        }
+        if let threshold = action.policies.pauseAfterConsecutiveFailures {
+            rows.append(["pauseAfterConsecutiveFailures", String(threshold)])
+        }
+        if let pausedAt = action.pausedAt { rows.append(["pausedAt", time(pausedAt)]) }
+        if let reason = action.pausedReason { rows.append(["pausedReason", reason]) }
+        return rows
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }
