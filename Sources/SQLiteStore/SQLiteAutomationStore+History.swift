@@ -207,7 +207,9 @@ extension SQLiteAutomationStore {
             try db.cachedStatement(sql: "DELETE FROM httpOutbox WHERE processId = ?").execute(arguments: [entry.processId.description])
         }
         let followUp = try Self.followUp(db, actionId: entry.actionId)
-        if let retry = followUp.retry(of: entry, payload: try retainedEvent(db, actionId: entry.actionId, sourceEventId: entry.sourceEventId), at: date) {
+        let kept = try retainedEvent(db, actionId: entry.actionId, sourceEventId: entry.sourceEventId)
+        if kept != nil { try forgetEventIfDone(db, entry) }
+        if let retry = followUp.retry(of: entry, payload: kept, at: date) {
             // Not counted: the run counts once, by its last attempt.
             let counters = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
@@ -287,6 +289,21 @@ extension SQLiteAutomationStore {
             try insert.execute(arguments: [
                 event.actionId.description, event.sourceEventId, event.body.jsonText, StoredDate.value(date), event.actionId.description,
             ])
+        }
+    }
+
+    /// Drops the kept event of `entry`'s run once none of its entries is Pending: a retry carries
+    /// its own copy. The run's entries share the action and `dateStarted` (the index's prefix).
+    private static func forgetEventIfDone(_ db: Database, _ entry: ExecutionHistoryEntry) throws {
+        let pending = try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS(SELECT 1 FROM executionHistory
+                WHERE actionId = ? AND dateStarted = ? AND sourceEventId = ? AND outcome = 'Pending')
+                """),
+            arguments: [entry.actionId.description, StoredDate.value(entry.dateStarted), entry.sourceEventId]) ?? false
+        if !pending {
+            try db.cachedStatement(sql: "DELETE FROM runEvent WHERE actionId = ? AND sourceEventId = ?")
+                .execute(arguments: [entry.actionId.description, entry.sourceEventId])
         }
     }
 

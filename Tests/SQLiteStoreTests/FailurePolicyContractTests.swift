@@ -60,6 +60,31 @@ struct FailurePolicyContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func theEventIsKeptUntilEveryItemOfTheRunClosed(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var action = makeAction("two-items")
+            action.policies = FailurePolicies(retryPolicy: RetryPolicy(maxRetries: 1))
+            try await store.insertAction(action)
+            let trigger = ExecutionSourceID(rawValue: UUID())
+            let items = (0..<2).map { index in
+                ExecutionHistoryEntry(
+                    triggerType: .message, triggerId: trigger, actionId: action.id,
+                    processId: CommandPlanner.processID(for: CommandID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "e-9|\(index)"))),
+                    processType: .app, dateStarted: at(0), sourceEventId: "e-9", itemIndex: index)
+            }
+            let event: JSONValue = ["item": ["id": "up-9"]]
+            _ = try await store.record(RunRecord(
+                history: items, retainedEvents: [RetainedEvent(actionId: action.id, sourceEventId: "e-9", body: event)], at: at(0)))
+            let first = try #require(try await Self.fail(items[0], store, at: 1)?.retry)
+            let second = try #require(try await Self.fail(items[1], store, at: 2)?.retry)
+            // The second item still found the event after the first closed.
+            #expect(try await store.delayedRun(id: first.id, tenant: acme)?.payload == event)
+            #expect(try await store.delayedRun(id: second.id, tenant: acme)?.payload == event)
+            #expect(try await store.delayedRun(id: second.id, tenant: acme)?.retry?.itemIndex == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theActionPausesAtTheThresholdOnceWithItsReason(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             var action = makeAction("breaker")

@@ -575,7 +575,12 @@ public actor InMemoryAutomationStore: AutomationStore {
         let followUp = CompletionFollowUp(
             action: ActionNotification.Action(id: action.id, tenantId: action.tenantId, namespace: action.namespace, name: action.name),
             status: action.status, policies: action.policies)
-        let kept = retainedEvents[RetainedEventKey(actionId: action.id, sourceEventId: entry.sourceEventId)]
+        let keptKey = RetainedEventKey(actionId: action.id, sourceEventId: entry.sourceEventId)
+        let kept = retainedEvents[keptKey]
+        // Once no entry of the run is Pending, its event goes (a retry carries its own copy).
+        if !entries.contains(where: { $0.entry.actionId == action.id && $0.entry.sourceEventId == entry.sourceEventId && $0.entry.outcome == .pending }) {
+            retainedEvents[keptKey] = nil
+        }
         if let retry = followUp.retry(of: entry, payload: kept, at: date) {
             var inserted: DelayedRunDue?
             if delayedRunsByID[retry.id] == nil {

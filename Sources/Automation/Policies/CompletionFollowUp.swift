@@ -43,7 +43,8 @@ public struct CompletionFollowUp: Sendable {
         guard entry.outcome == .failed, status == .active, let threshold = policies.pauseAfterConsecutiveFailures,
             consecutiveFailures >= threshold
         else { return nil }
-        let last = entry.errorMessage.map { ": \($0.prefix(500))" } ?? ""
+        // One line: an error may quote a multi-line answer (a webhook item's HTML error page).
+        let last = entry.errorMessage.map { ": " + $0.prefix(300).split(whereSeparator: \.isWhitespace).joined(separator: " ") } ?? ""
         return "paused after \(consecutiveFailures) consecutive failures (pauseAfterConsecutiveFailures \(threshold)); last failure\(last)"
     }
 

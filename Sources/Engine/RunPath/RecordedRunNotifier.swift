@@ -1,4 +1,5 @@
 import Automation
+import Logging
 import Synchronization
 
 /// Carries what a recorded batch changed beyond its own runs — delayed runs that triggers and
@@ -9,8 +10,11 @@ import Synchronization
 public final class RecordedRunNotifier: Sendable {
     private let observers = Mutex<[any DefinitionChangeObserver]>([])
     private let notificationWakers = Mutex<[@Sendable () -> Void]>([])
+    private let logger: Logger
 
-    public init() {}
+    public init(logger: Logger = Logger(label: "signalbox.runs")) {
+        self.logger = logger
+    }
 
     public func subscribe(_ observer: any DefinitionChangeObserver) {
         observers.withLock { $0.append(observer) }
@@ -29,6 +33,12 @@ public final class RecordedRunNotifier: Sendable {
             for run in scheduled { observer.delayedRunScheduled(run) }
             if !recorded.cancelledDelayedRuns.isEmpty { observer.delayedRunsCancelled(recorded.cancelledDelayedRuns) }
             for action in recorded.pausedActions { observer.actionChanged(action.id, tenant: action.tenantId) }
+        }
+        for action in recorded.pausedActions {
+            // News for its operators, whichever writer closed the entry.
+            logger.warning("an action paused itself after consecutive failures; resume it once fixed", metadata: [
+                "action_id": "\(action.id)", "tenant": "\(action.tenantId.rawValue)", "action": "\(action.namespace.rawValue)/\(action.name)",
+            ])
         }
         if recorded.queuedNotifications > 0 {
             for wake in notificationWakers.withLock({ $0 }) { wake() }

@@ -224,7 +224,6 @@ public struct RunPath: Sendable {
                 let recorded = try await counters.metrics.historyWriteLatency.measure { try await store.record(record) }
                 storeAnswered()
                 notifier.tell(recorded)
-                logPaused(recorded)
                 return recorded
             } catch {
                 // A rule outcome (an action deleted under a run) is not the store failing.
@@ -245,15 +244,6 @@ public struct RunPath: Sendable {
                 ])
                 try await Task.sleep(for: delay)
             }
-        }
-    }
-
-    /// Pausing an action is news for its operators: one line each.
-    private func logPaused(_ recorded: RecordedRun) {
-        for action in recorded.pausedActions {
-            logger.warning("an action paused itself after consecutive failures; resume it once fixed", metadata: [
-                "action_id": "\(action.id)", "tenant": "\(action.tenantId.rawValue)", "action": "\(action.namespace.rawValue)/\(action.name)",
-            ])
         }
     }
 

@@ -72,10 +72,10 @@ struct ActionRunsCommand: AsyncParsableCommand {
             let data = try await client.send("GET", "/automated-actions/by-id/\(id)/runs", query: query)
             try server.output(data, as: Page<DelayedRun>.self) { page in
                 ActionTables.table(
-                    ["RUN", "STATUS", "SCHEDULED FOR", "KEY", "DISPATCHED", "CANCELLED"],
+                    ["RUN", "STATUS", "SCHEDULED FOR", "KEY", "DISPATCHED", "CANCELLED", "RETRY"],
                     page.items.map {
                         [$0.id.description, $0.status.rawValue, ActionTables.time($0.dueAt), $0.key ?? "", ActionTables.time($0.dispatchedAt),
-                         ActionTables.time($0.cancelledAt)]
+                         ActionTables.time($0.cancelledAt), $0.retry.map { "attempt \($0.attempt) of item \($0.itemIndex + 1)" } ?? "-"]
                     })
             }
         }
