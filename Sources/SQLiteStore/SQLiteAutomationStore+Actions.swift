@@ -23,7 +23,7 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction {
+    public func updateAction(_ action: AutomatedAction, statusRead: ActionStatus?) async throws -> AutomatedAction {
         try await writer.write { db in
             guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: action.tenantId) else {
                 throw AutomationError.notFound("action \(action.id) does not exist")
@@ -36,6 +36,7 @@ extension SQLiteAutomationStore {
             // Webhooks change only through their own calls (with their credentials): a write of
             // an action read before one was added or removed must not undo that.
             stored.webhooks = existing.webhooks
+            stored.keepStatus(of: existing, ifUnchangedFrom: statusRead)
             stored.refreshNextScheduledRun()
             try ActionGraph.save(db, from: existing, to: stored)
             return stored

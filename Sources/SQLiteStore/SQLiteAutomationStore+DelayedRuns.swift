@@ -13,8 +13,9 @@ extension SQLiteAutomationStore {
             {
                 return (try Self.delayedRun(earlier), false)
             }
+            // Kept by triggers (v12): counting the rows made each insert cost the action's backlog.
             let scheduled = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM delayedRun WHERE actionId = ? AND status = 'scheduled'", arguments: [run.actionId.description]) ?? 0
+                db, sql: "SELECT scheduledRuns FROM automatedAction WHERE id = ?", arguments: [run.actionId.description]) ?? 0
             guard scheduled < limit else {
                 throw AutomationError.limitExceeded("the action has \(scheduled) scheduled runs; at most \(limit)", field: "delaySeconds")
             }
@@ -88,7 +89,18 @@ extension SQLiteAutomationStore {
             }
             sql += " RETURNING *"
             // A row that cannot be read is cancelled all the same; it is left out of the answer.
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { try? Self.delayedRun($0) }.sorted { $0.dueAt < $1.dueAt }
+            let cancelled = try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { try? Self.delayedRun($0) }
+            // A cancelled retry ends its run, which failed: counted once, as a failure.
+            let ended = cancelled.filter { $0.retry != nil }.count
+            if ended > 0 {
+                try db.execute(
+                    sql: """
+                        UPDATE automatedAction SET totalExecutions = totalExecutions + ?, consecutiveFailures = consecutiveFailures + ?
+                        WHERE id = ?
+                        """,
+                    arguments: [ended, ended, actionId.description])
+            }
+            return cancelled.sorted { $0.dueAt < $1.dueAt }
         }
     }
 

@@ -32,11 +32,17 @@ extension SQLiteAutomationStore {
             let closed = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
             try Self.storeInOutbox(db, batch.httpRequests, history: history, alreadyRecorded: alreadyRecorded)
-            try Self.retain(db, batch.retainedEvents, at: batch.at)
+            let inserted = zip(history, alreadyRecorded).filter { !$1 }.map(\.0)
+            // A retry that ended without a process (it could not be planned, or was skipped) ends its run.
+            let ended = try inserted.filter { $0.retryOf != nil && ($0.outcome == .failed || $0.outcome == .skipped) }.map { entry in
+                try Self.count(db, finalEntry: entry, try Self.followUp(db, actionId: entry.actionId), at: batch.at)
+            }
+            try Self.retain(db, batch.retainedEvents, for: inserted, at: batch.at)
             try Self.recordScheduleProgress(db, batch.scheduleProgress)
             var recorded = RecordedRun(completions: closed.map { $0?.completion }, history: history, alreadyRecorded: alreadyRecorded)
-            recorded.pausedActions = closed.compactMap { $0?.paused }
-            recorded.queuedNotifications = closed.reduce(0) { $0 + ($1?.notifications ?? 0) }
+            let followUps = closed.compactMap { $0 } + ended
+            recorded.pausedActions = followUps.compactMap(\.paused)
+            recorded.queuedNotifications = followUps.reduce(0) { $0 + $1.notifications }
             // Stored, then cancelled: an alert and its acknowledgement in one batch cancel.
             recorded.insertedDelayedRuns = try Self.insertDelayedRuns(db, batch.delayedRuns)
             recorded.cancelledDelayedRuns = try Self.cancelDelayedRuns(db, batch.cancellations, at: batch.at)
@@ -209,7 +215,9 @@ extension SQLiteAutomationStore {
         let followUp = try Self.followUp(db, actionId: entry.actionId)
         let kept = try retainedEvent(db, actionId: entry.actionId, sourceEventId: entry.sourceEventId)
         if kept != nil { try forgetEventIfDone(db, entry) }
-        if let retry = followUp.retry(of: entry, payload: kept, at: date) {
+        if followUp.retries(entry),
+            let retry = followUp.retry(of: entry, payload: kept, itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
+        {
             // Not counted: the run counts once, by its last attempt.
             let counters = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
@@ -219,6 +227,14 @@ extension SQLiteAutomationStore {
                 entry: entry, totalExecutions: try counters?.decode(forColumn: "totalExecutions") ?? 0,
                 consecutiveFailures: try counters?.decode(forColumn: "consecutiveFailures") ?? 0, retry: inserted.first))
         }
+        return try count(db, finalEntry: entry, followUp, at: date)
+    }
+
+    /// Counts the run `entry` ended (its last attempt) on the action, pauses the action when its
+    /// failures reached the threshold, and queues the notifications asked for.
+    private static func count(
+        _ db: Database, finalEntry entry: ExecutionHistoryEntry, _ followUp: CompletionFollowUp, at date: Date
+    ) throws -> ClosedEntry {
         let counters = try Row.fetchOne(
             db.cachedStatement(sql: """
                 UPDATE automatedAction
@@ -227,7 +243,7 @@ extension SQLiteAutomationStore {
                 WHERE id = ?
                 RETURNING totalExecutions, consecutiveFailures
                 """),
-            arguments: [request.outcome == .failed, entry.actionId.description]
+            arguments: [entry.outcome != .success, entry.actionId.description]
         )
         guard let counters else {
             // Unreachable with foreign keys on: the entry's action exists. Undo the close.
@@ -249,6 +265,19 @@ extension SQLiteAutomationStore {
             completion: ExecutionCompletion(
                 entry: entry, totalExecutions: total, consecutiveFailures: failures, pausedAction: pausedReason != nil),
             paused: pausedReason != nil ? followUp.action : nil, notifications: notifications.count)
+    }
+
+    /// The name of the action's item at `index` (read from the JSON, not decoded), nil if none.
+    private static func itemName(_ db: Database, _ actionId: ActionID, _ index: Int) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT json_extract(items, '$[' || ? || '].name') FROM automatedAction WHERE id = ?"),
+            arguments: [index, actionId.description])
+    }
+
+    /// An action's run: its entries share the source event.
+    struct RunKey: Hashable {
+        var actionId: ActionID
+        var sourceEventId: String
     }
 
     /// A closed entry and what else its close did.
@@ -278,9 +307,12 @@ extension SQLiteAutomationStore {
 
     // MARK: Retained events
 
-    /// Keeps the events retries will need, once per action and event.
-    private static func retain(_ db: Database, _ events: [RetainedEvent], at date: Date) throws {
+    /// Keeps the events retries will need, once per action and event, for runs this batch
+    /// inserted with Pending entries (a redelivered event keeps nothing again).
+    private static func retain(_ db: Database, _ events: [RetainedEvent], for inserted: [ExecutionHistoryEntry], at date: Date) throws {
         guard !events.isEmpty else { return }
+        let runs = Set(inserted.filter { $0.outcome == .pending }.map { RunKey(actionId: $0.actionId, sourceEventId: $0.sourceEventId) })
+        let events = events.filter { runs.contains(RunKey(actionId: $0.actionId, sourceEventId: $0.sourceEventId)) }
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO runEvent (actionId, sourceEventId, body, createdAt)
             SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
@@ -382,6 +414,13 @@ extension SQLiteAutomationStore {
                 // Events kept for retries go with the history of their age.
                 try db.execute(sql: "DELETE FROM runEvent WHERE createdAt < ?", arguments: [StoredDate.value(startedBefore)])
             }
+            // And those of runs left without a Pending entry (pruned by count). Few rows: only
+            // runs of actions with retries whose items read the event, while they are under way.
+            try db.execute(sql: """
+                DELETE FROM runEvent WHERE NOT EXISTS (
+                    SELECT 1 FROM executionHistory h
+                    WHERE h.actionId = runEvent.actionId AND h.sourceEventId = runEvent.sourceEventId AND h.outcome = 'Pending')
+                """)
             return pruned
         }
     }

@@ -36,6 +36,34 @@ struct CommandPlannerTests {
         #expect(plan.history[0].processId == plan.commands[0].processId)
     }
 
+    // MARK: Retries
+
+    @Test("a retry runs its one item with the attempt and the entry it retries; an item edited since is skipped, not run")
+    func retryPlans() throws {
+        let first = ActionItem(name: "Extract", config: .app(AppConfig(version: VersionReference(id: "a", version: 1))))
+        let second = ActionItem(name: "Load", config: .app(AppConfig(version: VersionReference(id: "b", version: 1))))
+        let action = AutomatedAction(
+            tenantId: .default, namespace: "production", name: "etl", actions: [first, second], dateCreated: seedNow, dateUpdated: seedNow)
+        let failed = ExecutionID(rawValue: UUID())
+        let target = RetryTarget(retryOf: failed, itemIndex: 1, itemName: "Load", processType: .app, attempt: 3)
+        let run = DelayedRun(tenantId: .default, actionId: action.id, dueAt: seedNow, dateCreated: seedNow, retry: target)
+
+        let plan = planner.planRetry(run, target, of: action, at: seedNow)
+        #expect(plan.commands.map(\.itemIndex) == [1] && plan.history.count == 1)
+        #expect(plan.history[0].attempt == 3 && plan.history[0].retryOf == failed && plan.history[0].outcome == .pending)
+        #expect(plan.history[0].processId == plan.commands[0].processId)
+
+        var reordered = action
+        reordered.actions = [second, first]
+        let skipped = planner.planRetry(run, target, of: reordered, at: seedNow)
+        #expect(skipped.commands.isEmpty && skipped.history.map(\.outcome) == [.skipped])
+        #expect(skipped.history[0].retryOf == failed && skipped.history[0].attempt == 3 && skipped.history[0].dateCompleted == seedNow)
+        #expect(skipped.history[0].errorMessage?.contains("item 2 (Load) is no longer in the action") == true)
+        var shortened = action
+        shortened.actions = [first]
+        #expect(planner.planRetry(run, target, of: shortened, at: seedNow).history.map(\.outcome) == [.skipped])
+    }
+
     // MARK: Plans
 
     @Test("seed 000: a data-import Finished event plans one process.start.app command and one Pending row")

@@ -39,7 +39,7 @@ struct NotificationContractTests {
         }
     }
 
-    @Test func thePublisherSendsThemPersistentWithTheDocumentedProperties() async throws {
+    @Test func thePublisherSendsThemPersistentOnceEachAndDeletesWhatWasConfirmed() async throws {
         let document = try AsyncAPIDocument()
         let store = InMemoryAutomationStore()
         // Through the store's outbox, as a close writes it.
@@ -48,22 +48,24 @@ struct NotificationContractTests {
             actions: [ActionItem(name: "Import", config: .app(AppConfig(version: VersionReference(id: "x", version: 1))))],
             dateCreated: Date(), dateUpdated: Date(), policies: FailurePolicies(notification: NotificationSettings(onFailure: true)))
         try await store.insertAction(action)
-        let entry = ExecutionHistoryEntry(
-            triggerType: .manual, triggerId: nil, actionId: action.id, processId: ProcessID(rawValue: UUID()), processType: .app,
-            dateStarted: Date(), sourceEventId: "manual-1", itemIndex: 0)
-        _ = try await store.record(RunRecord(history: [entry], at: Date()))
-        let recorded = try await store.record(RunRecord(
-            completions: [ExecutionCompletionRequest(processId: entry.processId, outcome: .failed, errorMessage: "boom")], at: Date()))
-        #expect(recorded.queuedNotifications == 1)
+        func failRun(_ event: String) async throws -> RecordedRun {
+            let entry = ExecutionHistoryEntry(
+                triggerType: .manual, triggerId: nil, actionId: action.id, processId: ProcessID(rawValue: UUID()), processType: .app,
+                dateStarted: Date(), sourceEventId: event, itemIndex: 0)
+            _ = try await store.record(RunRecord(history: [entry], at: Date()))
+            return try await store.record(RunRecord(
+                completions: [ExecutionCompletionRequest(processId: entry.processId, outcome: .failed, errorMessage: "boom")], at: Date()))
+        }
+        #expect(try await failRun("manual-1").queuedNotifications == 1)
 
         let publisher = EventPipelineTests.FakePublisher()
-        let notifier = RecordedRunNotifier()
         let service = NotificationPublisher(
-            store: store, publisher: publisher, clock: SystemWallClock(), notifier: notifier,
-            configuration: .init(exchange: BrokerNames().notificationsExchange), logger: .init(label: "notification-tests"))
+            store: store, publisher: publisher, clock: SystemWallClock(), notifier: RecordedRunNotifier(),
+            configuration: .init(exchange: BrokerNames().notificationsExchange, pollInterval: .milliseconds(20)),
+            logger: .init(label: "notification-tests"))
         let running = Task { try await service.run() }
+        defer { running.cancel() }
         #expect(await eventually { !publisher.handOffs.isEmpty })
-        running.cancel()
         let message = try #require(publisher.handOffs.first?.first)
         let binding = try document.amqpBinding(ofChannel: "actionFailed")
         #expect(message.exchange == (binding["exchange"] as? [String: Any])?["name"] as? String)
@@ -73,6 +75,25 @@ struct NotificationContractTests {
         let body = try JSONParser.parse(String(decoding: message.body, as: UTF8.self))
         #expect(message.properties.messageID == body["id"]?.stringValue)
         #expect(body["data"]?["errorMessage"]?.stringValue == "boom" && body["data"]?["actionName"]?.stringValue == "flaky")
+
+        // Unanswered, it is in flight: polled many times over, it is not published again.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(publisher.handOffs.flatMap { $0 }.count == 1)
+        #expect(try await store.pendingNotifications(limit: 10).count == 1, "kept until confirmed")
+        message.onConfirm(.success(()))
+        #expect(try await eventually { try await store.pendingNotifications(limit: 10).isEmpty }, "deleted once confirmed")
+        #expect(service.publishedCount == 1)
+
+        // Refused: published again, with the same id.
+        #expect(try await failRun("manual-2").queuedNotifications == 1)
+        #expect(await eventually { publisher.handOffs.flatMap { $0 }.count == 2 })
+        let refused = try #require(publisher.handOffs.flatMap { $0 }.last)
+        refused.onConfirm(.failure(AMQPError(.publishNacked, context: "test", reason: "nack")))
+        #expect(await eventually { publisher.handOffs.flatMap { $0 }.count == 3 })
+        let again = try #require(publisher.handOffs.flatMap { $0 }.last)
+        #expect(again.properties.messageID == refused.properties.messageID)
+        again.onConfirm(.success(()))
+        #expect(try await eventually { try await store.pendingNotifications(limit: 10).isEmpty })
     }
 
     /// ``ActionNotification/make`` for the entry, action and counters an example's payload names.

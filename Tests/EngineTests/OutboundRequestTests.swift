@@ -72,7 +72,7 @@ struct OutboundRequestTests {
         var logger = Logger(label: "outbound-tests")
         logger.logLevel = .critical
         let queue = OutboundRequestQueue()
-        let sender = HTTPRequestSender(queue: queue, store: store, clock: clock, logger: logger)
+        let sender = HTTPRequestSender(queue: queue, store: store, clock: clock, notifier: RecordedRunNotifier(), logger: logger)
         let running = Task { try await sender.run() }
         defer { running.cancel() }
         func closed(_ entry: ExecutionHistoryEntry) async throws -> ExecutionHistoryEntry? {

@@ -38,7 +38,7 @@ struct FailurePolicyContractTests {
             #expect(retry.dueAt == at(15), "backoffSeconds × multiplier^0 after the failure")
             #expect(closed.totalExecutions == 0 && closed.consecutiveFailures == 0, "not counted: it is retried")
             let stored = try #require(try await store.delayedRun(id: retry.id, tenant: acme))
-            #expect(stored.retry == RetryTarget(retryOf: first.id, itemIndex: 0, attempt: 2))
+            #expect(stored.retry == RetryTarget(retryOf: first.id, itemIndex: 0, itemName: "Generate Report", processType: .app, attempt: 2))
             #expect(stored.payload == event, "the retry reads the event of the failed attempt")
             #expect(try await store.pendingNotifications(limit: 10).isEmpty, "no failure notified while it is retried")
             // A redelivered completion closes nothing and stores no second retry.
@@ -81,6 +81,59 @@ struct FailurePolicyContractTests {
             #expect(try await store.delayedRun(id: first.id, tenant: acme)?.payload == event)
             #expect(try await store.delayedRun(id: second.id, tenant: acme)?.payload == event)
             #expect(try await store.delayedRun(id: second.id, tenant: acme)?.retry?.itemIndex == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRetryEndedWithoutAProcessCountsTheRunOnceAsFailed(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var action = makeAction("ends")
+            action.policies = FailurePolicies(
+                retryPolicy: RetryPolicy(maxRetries: 3), notification: NotificationSettings(onFailure: true), pauseAfterConsecutiveFailures: 2)
+            try await store.insertAction(action)
+            // Run 1: its retry is skipped (the action was paused when it came due): one failure.
+            let first = Self.entry(action, event: "e-1")
+            _ = try await store.record(RunRecord(history: [first], at: at(0)))
+            let retryRun = try #require(try await Self.fail(first, store, at: 1)?.retry)
+            var skipped = Self.entry(action, event: "delayed:\(retryRun.id)", attempt: 2, retryOf: first.id)
+            (skipped.outcome, skipped.dateCompleted, skipped.errorMessage) = (.skipped, at(2), "paused")
+            let recorded = try await store.record(RunRecord(history: [skipped], at: at(2)))
+            #expect(recorded.queuedNotifications == 1, "the run's end is notified as failed")
+            var counted = try #require(try await store.action(id: action.id, tenant: acme))
+            #expect(counted.totalExecutions == 1 && counted.consecutiveFailures == 1)
+            _ = try await store.record(RunRecord(history: [skipped], at: at(3)))
+            counted = try #require(try await store.action(id: action.id, tenant: acme))
+            #expect(counted.totalExecutions == 1, "a skipped retry recorded again is not counted again")
+
+            // Run 2: its retry is cancelled by a caller: the second failure in a row.
+            let second = Self.entry(action, event: "e-2")
+            _ = try await store.record(RunRecord(history: [second], at: at(4)))
+            let secondRetry = try #require(try await Self.fail(second, store, at: 5)?.retry)
+            #expect(try await store.cancelDelayedRuns(actionId: action.id, tenant: acme, ids: [secondRetry.id], key: nil, at: at(6)).count == 1)
+            counted = try #require(try await store.action(id: action.id, tenant: acme))
+            #expect(counted.totalExecutions == 2 && counted.consecutiveFailures == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEditReadBeforeAnAutoPauseDoesNotUndoIt(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var action = makeAction("edited")
+            action.policies = FailurePolicies(pauseAfterConsecutiveFailures: 1)
+            try await store.insertAction(action)
+            let read = try #require(try await store.action(id: action.id, tenant: acme))
+            let entry = Self.entry(action, event: "e-1")
+            _ = try await store.record(RunRecord(history: [entry], at: at(0)))
+            #expect(try await Self.fail(entry, store, at: 1)?.pausedAction == true)
+
+            var renamed = read
+            renamed.name = "renamed"
+            let stored = try await store.updateAction(renamed, statusRead: read.status)
+            #expect(stored.name == "renamed" && stored.status == .paused && stored.pausedAt == at(1) && stored.pausedReason != nil)
+            var resumed = stored
+            resumed.status = .active
+            (resumed.pausedAt, resumed.pausedReason) = (nil, nil)
+            #expect(try await store.updateAction(resumed, statusRead: .paused).status == .active, "a status the caller sets is written")
         }
     }
 

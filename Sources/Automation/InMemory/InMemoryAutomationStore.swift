@@ -107,7 +107,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         actionsByID[action.id] = stored
     }
 
-    public func updateAction(_ action: AutomatedAction) throws -> AutomatedAction {
+    public func updateAction(_ action: AutomatedAction, statusRead: ActionStatus?) throws -> AutomatedAction {
         try check()
         guard let existing = actionsByID[action.id], existing.tenantId == action.tenantId else {
             throw AutomationError.notFound("action \(action.id) does not exist")
@@ -118,6 +118,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         stored.consecutiveFailures = existing.consecutiveFailures
         stored.dateCreated = existing.dateCreated
         stored.webhooks = existing.webhooks  // changed only through their own calls, as in SQLiteStore
+        stored.keepStatus(of: existing, ifUnchangedFrom: statusRead)
         stored.refreshNextScheduledRun()
         actionsByID[action.id] = stored
         return stored
@@ -375,6 +376,10 @@ public actor InMemoryAutomationStore: AutomationStore {
             run.cancelledAt = date
             delayedRunsByID[id]?.run = run
             cancelled.append(run)
+            if run.retry != nil {  // a cancelled retry ends its failed run, as in SQLiteStore
+                actionsByID[actionId]?.totalExecutions += 1
+                actionsByID[actionId]?.consecutiveFailures += 1
+            }
         }
         return cancelled
     }
@@ -462,7 +467,15 @@ public actor InMemoryAutomationStore: AutomationStore {
             manualRunKeys[ManualRunKeyID(tenantId: key.tenantId, actionId: key.actionId, key: key.key)] = key
         }
         let closed = batch.completions.map { close($0, at: batch.at) }
-        for event in batch.retainedEvents where actionsByID[event.actionId] != nil {
+        var ended: [ClosedEntry] = []
+        var pendingRuns: Set<RetainedEventKey> = []
+        for entry in batch.history where !entries.contains(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
+            if entry.outcome == .pending { pendingRuns.insert(RetainedEventKey(actionId: entry.actionId, sourceEventId: entry.sourceEventId)) }
+            // A retry that ended without a process (not plannable, or skipped) ends its run.
+            guard entry.retryOf != nil, entry.outcome == .failed || entry.outcome == .skipped, var action = actionsByID[entry.actionId] else { continue }
+            ended.append(count(finalEntry: entry, of: &action, Self.followUp(action), at: batch.at))
+        }
+        for event in batch.retainedEvents where pendingRuns.contains(RetainedEventKey(actionId: event.actionId, sourceEventId: event.sourceEventId)) {
             let key = RetainedEventKey(actionId: event.actionId, sourceEventId: event.sourceEventId)
             if retainedEvents[key] == nil { retainedEvents[key] = event.body }
         }
@@ -484,8 +497,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         outbox += batch.httpRequests.filter { inserted.contains($0.processId) }
         recordScheduleProgress(batch.scheduleProgress)
         var recorded = RecordedRun(completions: closed.map { $0?.completion }, history: stored, alreadyRecorded: existed)
-        recorded.pausedActions = closed.compactMap { $0?.paused }
-        recorded.queuedNotifications = closed.reduce(0) { $0 + ($1?.notifications ?? 0) }
+        let followUps = closed.compactMap { $0 } + ended
+        recorded.pausedActions = followUps.compactMap(\.paused)
+        recorded.queuedNotifications = followUps.reduce(0) { $0 + $1.notifications }
         for run in batch.delayedRuns where delayedRunsByID[run.id] == nil && actionsByID[run.actionId] != nil {
             delayedRunSequence += 1
             delayedRunsByID[run.id] = (run, nil, nil, delayedRunSequence)
@@ -558,9 +572,9 @@ public actor InMemoryAutomationStore: AutomationStore {
     }
 
     /// The SQLite store's close, in memory: see ``CompletionFollowUp``.
-    private func close(
-        _ request: ExecutionCompletionRequest, at date: Date
-    ) -> (completion: ExecutionCompletion, paused: ActionNotification.Action?, notifications: Int)? {
+    private typealias ClosedEntry = (completion: ExecutionCompletion, paused: ActionNotification.Action?, notifications: Int)
+
+    private func close(_ request: ExecutionCompletionRequest, at date: Date) -> ClosedEntry? {
         let (processId, outcome, errorMessage) = (request.processId, request.outcome, request.errorMessage)
         guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
             entries[index].entry.outcome == .pending,
@@ -572,16 +586,18 @@ public actor InMemoryAutomationStore: AutomationStore {
         entries[index].entry.dateCompleted = date
         entries[index].entry.errorMessage = errorMessage
         let entry = entries[index].entry
-        let followUp = CompletionFollowUp(
-            action: ActionNotification.Action(id: action.id, tenantId: action.tenantId, namespace: action.namespace, name: action.name),
-            status: action.status, policies: action.policies)
+        let followUp = Self.followUp(action)
         let keptKey = RetainedEventKey(actionId: action.id, sourceEventId: entry.sourceEventId)
         let kept = retainedEvents[keptKey]
         // Once no entry of the run is Pending, its event goes (a retry carries its own copy).
-        if !entries.contains(where: { $0.entry.actionId == action.id && $0.entry.sourceEventId == entry.sourceEventId && $0.entry.outcome == .pending }) {
+        if !entries.contains(where: {
+            $0.entry.actionId == action.id && $0.entry.dateStarted == entry.dateStarted && $0.entry.sourceEventId == entry.sourceEventId
+                && $0.entry.outcome == .pending
+        }) {
             retainedEvents[keptKey] = nil
         }
-        if let retry = followUp.retry(of: entry, payload: kept, at: date) {
+        let itemName = action.actions.indices.contains(entry.itemIndex) ? action.actions[entry.itemIndex].name : nil
+        if let retry = followUp.retry(of: entry, payload: kept, itemName: itemName, at: date) {
             var inserted: DelayedRunDue?
             if delayedRunsByID[retry.id] == nil {
                 delayedRunSequence += 1
@@ -591,8 +607,21 @@ public actor InMemoryAutomationStore: AutomationStore {
             return (ExecutionCompletion(
                 entry: entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures, retry: inserted), nil, 0)
         }
+        return count(finalEntry: entry, of: &action, followUp, at: date)
+    }
+
+    private static func followUp(_ action: AutomatedAction) -> CompletionFollowUp {
+        CompletionFollowUp(
+            action: ActionNotification.Action(id: action.id, tenantId: action.tenantId, namespace: action.namespace, name: action.name),
+            status: action.status, policies: action.policies)
+    }
+
+    /// The SQLite store's `count`: the run `entry` ended is counted, may pause the action, is notified.
+    private func count(
+        finalEntry entry: ExecutionHistoryEntry, of action: inout AutomatedAction, _ followUp: CompletionFollowUp, at date: Date
+    ) -> ClosedEntry {
         action.totalExecutions += 1
-        action.consecutiveFailures = outcome == .failed ? action.consecutiveFailures + 1 : 0
+        action.consecutiveFailures = entry.outcome != .success ? action.consecutiveFailures + 1 : 0
         let pausedReason = followUp.pauseReason(after: entry, consecutiveFailures: action.consecutiveFailures)
         if let pausedReason {
             action.status = .paused
@@ -646,6 +675,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         // A request whose entry is gone has nothing to close: it is not sent.
         let remaining = Set(entries.map(\.entry.processId))
         outbox.removeAll { !remaining.contains($0.processId) }
+        // Events kept for retries go with the runs' last Pending entries.
+        let underWay = Set(entries.filter { $0.entry.outcome == .pending }.map {
+            RetainedEventKey(actionId: $0.entry.actionId, sourceEventId: $0.entry.sourceEventId)
+        })
+        retainedEvents = retainedEvents.filter { underWay.contains($0.key) }
         return before - entries.count
     }
 

@@ -92,6 +92,15 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         nextScheduledRunAt = computedNextScheduledRunAt
     }
 
+    /// Takes `stored`'s status and pause fields when this copy kept the status it was read with
+    /// (`read`) and the stored one moved since: an edit does not undo a pause it did not ask for.
+    public mutating func keepStatus(of stored: AutomatedAction, ifUnchangedFrom read: ActionStatus?) {
+        guard let read, status == read, stored.status != read else { return }
+        status = stored.status
+        pausedReason = stored.pausedReason
+        pausedAt = stored.pausedAt
+    }
+
     /// The schedule with `id`, if the action has it.
     public func schedule(_ id: ScheduleID) -> CronScheduleDefinition? {
         schedules.first { $0.id == id }

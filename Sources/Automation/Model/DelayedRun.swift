@@ -91,17 +91,23 @@ public struct DelayedRun: Hashable, Sendable, Codable {
 }
 
 /// What a retry tries again: one item of a failed entry, as attempt ``attempt``.
-/// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "attempt": 2}`.
+/// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "itemName": "Import", "processType": "App", "attempt": 2}`.
 public struct RetryTarget: Hashable, Sendable, Codable {
     /// The failed entry.
     public var retryOf: ExecutionID
     public var itemIndex: Int
+    /// The item's name when it failed: a retry runs the item only if it is still the one at
+    /// ``itemIndex`` (items edited or reordered since are not run in its place).
+    public var itemName: String?
+    public var processType: ProcessType
     /// The attempt this run is: the failed entry's plus one.
     public var attempt: Int
 
-    public init(retryOf: ExecutionID, itemIndex: Int, attempt: Int) {
+    public init(retryOf: ExecutionID, itemIndex: Int, itemName: String?, processType: ProcessType, attempt: Int) {
         self.retryOf = retryOf
         self.itemIndex = itemIndex
+        self.itemName = itemName
+        self.processType = processType
         self.attempt = attempt
     }
 }

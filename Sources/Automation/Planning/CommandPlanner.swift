@@ -119,8 +119,20 @@ public struct CommandPlanner: Sendable {
 
     /// The plan of a retry (``DelayedRun/retry``) of `action`: its one item, planned for the
     /// run's event (the failed attempt's, when it was kept) with the run's ids, its entry showing
-    /// the attempt and the entry it retries. Empty when the action no longer has that item.
+    /// the attempt and the entry it retries. When the item at its index is gone or another one
+    /// (items edited since), a `Skipped` entry says so and nothing runs.
     public func planRetry(_ run: DelayedRun, _ target: RetryTarget, of action: AutomatedAction, at now: Date) -> CommandPlan {
+        let index = target.itemIndex
+        guard action.actions.indices.contains(index), target.itemName.map({ $0 == action.actions[index].name }) ?? true else {
+            let commandId = commandID(eventId: Event.delayed(run, of: action).id, cause: .delayed(run.id), itemIndex: index)
+            let entry = ExecutionHistoryEntry(
+                id: ExecutionID(rawValue: UUIDv5.make(namespace: commandId.rawValue, name: "execution")), triggerType: .delayed,
+                triggerId: ExecutionSourceID(run.id), actionId: action.id, processId: Self.processID(for: commandId),
+                processType: target.processType, dateStarted: now, dateCompleted: now, outcome: .skipped,
+                errorMessage: "not retried: item \(index + 1) (\(target.itemName ?? "?")) is no longer in the action as it was when attempt \(target.attempt - 1) failed",
+                sourceEventId: Event.delayed(run, of: action).id, itemIndex: index, attempt: target.attempt, retryOf: target.retryOf)
+            return CommandPlan(history: [entry])
+        }
         var plan = plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
         plan.commands.removeAll { $0.itemIndex != target.itemIndex }
         plan.history.removeAll { $0.itemIndex != target.itemIndex }

@@ -7,7 +7,8 @@ import JSONPath
 /// 1. A `Failed` entry of an active action whose ``RetryPolicy`` allows another attempt gets a
 ///    retry (a delayed run of that item, its id from the entry and attempt) and the counters do
 ///    not move: a run counts once, by its last attempt.
-/// 2. Otherwise the counters move; a run that failed for good with `consecutiveFailures` at or
+/// 2. Otherwise the counters move (a run ended by a retry that could not be planned, or that was
+///    skipped because the action was paused, counts as failed); a run that failed for good with `consecutiveFailures` at or
 ///    past ``FailurePolicies/pauseAfterConsecutiveFailures`` pauses the active action (after a
 ///    resume, one more failure pauses it again: a half-open circuit).
 /// 3. The notifications the action asked for: `succeeded`, `failed` (for good), `paused`.
@@ -23,24 +24,30 @@ public struct CompletionFollowUp: Sendable {
         self.policies = policies
     }
 
+    /// Whether `entry` (just closed) is tried again.
+    public func retries(_ entry: ExecutionHistoryEntry) -> Bool {
+        guard entry.outcome == .failed, status == .active, let policy = policies.retryPolicy else { return false }
+        return policy.retries(afterAttempt: entry.attempt)
+    }
+
     /// The retry of `entry` (closed `Failed` at `date`), or nil when it is not tried again.
-    /// `payload` is the event the failed attempt ran for, when the store kept it.
-    public func retry(of entry: ExecutionHistoryEntry, payload: JSONValue?, at date: Date) -> DelayedRun? {
-        guard entry.outcome == .failed, status == .active, let policy = policies.retryPolicy,
-            policy.retries(afterAttempt: entry.attempt)
-        else { return nil }
+    /// `payload` is the event the failed attempt ran for, when the store kept it; `itemName` the
+    /// name of the action's item at the entry's index now.
+    public func retry(of entry: ExecutionHistoryEntry, payload: JSONValue?, itemName: String?, at date: Date) -> DelayedRun? {
+        guard retries(entry), let policy = policies.retryPolicy else { return nil }
         let attempt = entry.attempt + 1
         let id = DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "retry|\(entry.id)|\(attempt)"))
         return DelayedRun(
             id: id, tenantId: action.tenantId, actionId: action.id, dueAt: date.addingTimeInterval(policy.delay(afterAttempt: entry.attempt)),
             payload: payload, dateCreated: date,
-            retry: RetryTarget(retryOf: entry.id, itemIndex: entry.itemIndex, attempt: attempt))
+            retry: RetryTarget(
+                retryOf: entry.id, itemIndex: entry.itemIndex, itemName: itemName, processType: entry.processType, attempt: attempt))
     }
 
     /// Why the action pauses after `entry` closed with the counters at `consecutiveFailures`; nil
     /// when it does not.
     public func pauseReason(after entry: ExecutionHistoryEntry, consecutiveFailures: Int) -> String? {
-        guard entry.outcome == .failed, status == .active, let threshold = policies.pauseAfterConsecutiveFailures,
+        guard entry.outcome != .success, status == .active, let threshold = policies.pauseAfterConsecutiveFailures,
             consecutiveFailures >= threshold
         else { return nil }
         // One line: an error may quote a multi-line answer (a webhook item's HTML error page).
@@ -56,7 +63,7 @@ public struct CompletionFollowUp: Sendable {
         let settings = policies.notification
         var kinds: [ActionNotification.Kind] = []
         if entry.outcome == .success && settings?.onSuccess == true { kinds.append(.succeeded) }
-        if entry.outcome == .failed && settings?.onFailure == true { kinds.append(.failed) }
+        if entry.outcome != .success && settings?.onFailure == true { kinds.append(.failed) }
         if pausedReason != nil && settings?.onPause ?? true { kinds.append(.paused) }
         return kinds.map { kind in
             ActionNotification.make(

@@ -47,7 +47,11 @@ public protocol AutomationStore: Sendable {
     /// stored (they change only through the webhook methods, with their credentials). `notFound` if absent,
     /// `conflict` if renamed onto another action's name. Counters are NOT taken from `action`:
     /// they are owned by ``completeExecution(processId:outcome:errorMessage:at:)``.
-    func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction
+    ///
+    /// `statusRead` is the status of the copy the caller changed: when the caller keeps it but the
+    /// stored status moved meanwhile (the action paused itself after failures), the stored
+    /// status, `pausedReason` and `pausedAt` stay. Nil writes the caller's status as it is.
+    func updateAction(_ action: AutomatedAction, statusRead: ActionStatus?) async throws -> AutomatedAction
     func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction?
     func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction?
     /// The actions of a namespace, by name, one page at a time.
@@ -268,5 +272,12 @@ extension AutomationStore {
         for start in stride(from: 0, to: actions.count, by: max(1, size)) {
             each(Array(actions[start..<min(start + max(1, size), actions.count)]))
         }
+    }
+}
+
+extension AutomationStore {
+    /// ``updateAction(_:statusRead:)`` writing the caller's status as it is.
+    public func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction {
+        try await updateAction(action, statusRead: nil)
     }
 }

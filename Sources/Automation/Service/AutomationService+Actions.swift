@@ -72,6 +72,7 @@ extension AutomationService {
         _ reference: ActionReference, _ request: UpdateActionRequest, as caller: Caller
     ) async throws(AutomationError) -> ActionChange {
         var action = try await resolve(reference, caller)
+        let statusRead = action.status
         if let name = request.name {
             try AutomationValidator.validateName(name, field: "name")
             action.name = name
@@ -94,7 +95,8 @@ extension AutomationService {
         }
         action.dateUpdated = now
         let stored = action
-        return ActionChange(action: try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) })
+        return ActionChange(
+            action: try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored, statusRead: statusRead) })
     }
 
     /// Deletes an action with its schedules, triggers and history. Admin only.

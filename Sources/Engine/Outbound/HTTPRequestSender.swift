@@ -54,9 +54,10 @@ public final class HTTPRequestSender: Service, Sendable {
     /// Requests being delivered (by process id): a copy queued meanwhile is skipped.
     private let underWay = Mutex<Set<ProcessID>>([])
 
+    /// `notifier` must be the run path's: it tells the scheduler of the retries a close schedules.
     public init(
         queue: OutboundRequestQueue, store: any AutomationStore, clock: any WallClock, configuration: Configuration = Configuration(),
-        notifier: RecordedRunNotifier = RecordedRunNotifier(), logger: Logger
+        notifier: RecordedRunNotifier, logger: Logger
     ) {
         self.notifier = notifier
         self.queue = queue

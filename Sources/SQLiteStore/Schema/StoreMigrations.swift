@@ -194,8 +194,9 @@ enum StoreMigrations {
             try db.execute(sql: "ALTER TABLE webhookTrigger ADD COLUMN timing TEXT")
         }
         migrator.registerMigration(v12) { db in
-            // policies: {"retryPolicy", "notification", "pauseAfterConsecutiveFailures"} as JSON,
-            // read by the close of an entry only, so not a definition (no version bump).
+            // policies: {"retryPolicy", "notification", "pauseAfterConsecutiveFailures"} as JSON. The
+            // planner reads them (whether a run keeps its event for retries), so a change bumps
+            // definitionsVersion like the other definition columns.
             // runEvent: the events retries of items that read them need again. notificationOutbox:
             // CloudEvents written with the close, deleted once the broker confirmed them.
             try db.execute(sql: """
@@ -221,6 +222,24 @@ enum StoreMigrations {
                     body TEXT NOT NULL,
                     createdAt REAL NOT NULL
                 );
+                -- The scheduled delayed runs of each action, for the per-action limit: kept by
+                -- triggers, so that no insert counts the action's backlog.
+                ALTER TABLE automatedAction ADD COLUMN scheduledRuns INTEGER NOT NULL DEFAULT 0;
+                UPDATE automatedAction SET scheduledRuns =
+                    (SELECT count(*) FROM delayedRun WHERE actionId = automatedAction.id AND status = 'scheduled');
+                CREATE TRIGGER delayedRun_scheduled_inserted AFTER INSERT ON delayedRun WHEN NEW.status = 'scheduled'
+                    BEGIN UPDATE automatedAction SET scheduledRuns = scheduledRuns + 1 WHERE id = NEW.actionId; END;
+                CREATE TRIGGER delayedRun_scheduled_updated AFTER UPDATE OF status ON delayedRun
+                    WHEN (OLD.status = 'scheduled') != (NEW.status = 'scheduled')
+                    BEGIN UPDATE automatedAction
+                        SET scheduledRuns = scheduledRuns + CASE WHEN NEW.status = 'scheduled' THEN 1 ELSE -1 END
+                        WHERE id = NEW.actionId; END;
+                CREATE TRIGGER delayedRun_scheduled_deleted AFTER DELETE ON delayedRun WHEN OLD.status = 'scheduled'
+                    BEGIN UPDATE automatedAction SET scheduledRuns = scheduledRuns - 1 WHERE id = OLD.actionId; END;
+                DROP TRIGGER automatedAction_updated;
+                CREATE TRIGGER automatedAction_updated
+                    AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies ON automatedAction
+                    BEGIN UPDATE definitionsVersion SET version = version + 1; END;
                 """)
         }
         return migrator

@@ -92,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                 missedRunGrace: settings.missedRunGrace, preparationLead: settings.preparationLead),
             logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let triggers = TriggerIndexProvider(store: store)
+        // An action that pauses itself leaves the trigger index at once, not at the next poll.
+        notifier.subscribe(triggers)
         let service = AutomationService(
             store: store, clock: clock, limits: AutomationService.Limits(missedRunGrace: settings.missedRunGrace),
             runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
@@ -113,17 +115,18 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
-        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the
-        // notification publisher, the HTTP request sender, the events pipeline, and the broker connection last, once nothing
+        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the HTTP
+        // request sender, the events pipeline, the notification publisher, and the broker connection last, once nothing
         // publishes on it any more.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: ConnectionService(connection: connection, logger: Logger(label: "signalbox.amqp")),
                       successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                // Stops just before the connection: what the others close meanwhile is still published.
+                .init(service: notifications),
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: sender),
-                .init(service: notifications),
                 .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
