@@ -382,13 +382,17 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {
-        try await writer.write { db in
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int {
+        // Every tenant's entries, or those of one tenant's actions.
+        let ofTenant = "(?1 IS NULL OR actionId IN (SELECT id FROM automatedAction WHERE tenantId = ?1))"
+        return try await writer.write { db in
             switch (keepLastPerAction, startedBefore) {
             case (nil, nil):
                 return 0
             case (nil, let before?):
-                try db.execute(sql: "DELETE FROM executionHistory WHERE dateStarted < ?", arguments: [StoredDate.value(before)])
+                try db.execute(
+                    sql: "DELETE FROM executionHistory WHERE \(ofTenant) AND dateStarted < ?2",
+                    arguments: [tenant?.rawValue, StoredDate.value(before)])
             case (let keep?, let before):
                 // Rank each action's entries newest first (the executionHistory_action index
                 // order) and drop those past `keep` or older than `before`.
@@ -400,19 +404,21 @@ extension SQLiteAutomationStore {
                                     row_number() OVER (
                                         PARTITION BY actionId ORDER BY dateStarted DESC, sequence DESC
                                     ) AS rank
-                                FROM executionHistory
+                                FROM executionHistory WHERE \(ofTenant)
                             )
-                            WHERE rank > ? OR dateStarted < ?
+                            WHERE rank > ?2 OR dateStarted < ?3
                         )
                         """,
-                    arguments: [max(0, keep), StoredDate.value(before)]
+                    arguments: [tenant?.rawValue, max(0, keep), StoredDate.value(before)]
                 )
             }
             let pruned = db.changesCount
             try Self.deleteOrphanedOutboxRows(db)
             if let startedBefore {
                 // Events kept for retries go with the history of their age.
-                try db.execute(sql: "DELETE FROM runEvent WHERE createdAt < ?", arguments: [StoredDate.value(startedBefore)])
+                try db.execute(
+                    sql: "DELETE FROM runEvent WHERE \(ofTenant) AND createdAt < ?2",
+                    arguments: [tenant?.rawValue, StoredDate.value(startedBefore)])
             }
             // And those of runs left without a Pending entry (pruned by count). Few rows: only
             // runs of actions with retries whose items read the event, while they are under way.

@@ -99,6 +99,43 @@ import Testing
         }
     }
 
+    @Test func historyCleanupDeletesTheTenantsHistoryByAgeAndCountForAdminsOnly() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let mine = try await client.createAction("mine", token: env.admin)
+            let other = try await client.createAction("theirs", token: env.otherAdmin)
+            // Runs 10 days, 5 days and now ago: three of each action; three more of mine now.
+            for age in [10.0, 5.0, 0.0] {
+                env.clock.advance(by: age == 10 ? 0 : 5 * 86_400)
+                for id in [mine, other] {
+                    let run = try await client.call(.post, "/automated-actions/by-id/\(id)/trigger", token: id == mine ? env.admin : env.otherAdmin)
+                    #expect(run.status == .accepted, "\(run.text)")
+                }
+            }
+            for _ in 0..<3 { _ = try await client.call(.post, "/automated-actions/by-id/\(mine)/trigger", token: env.admin) }
+
+            let forbidden = try await client.call(.post, "/maintenance/history-cleanup", token: env.member, body: #"{"olderThanDays": 1}"#)
+            #expect(forbidden.status == .forbidden)
+            let empty = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: "{}")
+            #expect(empty.status == .badRequest && empty.error["field"].string == "olderThanDays")
+            let negative = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: #"{"keepPerAction": -1}"#)
+            #expect(negative.status == .badRequest && negative.error["field"].string == "keepPerAction")
+
+            // Older than 7 days: my run of day 0 only (the other tenant's is not mine to delete).
+            let byAge = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: #"{"olderThanDays": 7}"#)
+            #expect(byAge.status == .ok, "\(byAge.text)")
+            #expect(byAge.json["deleted"].int == 1 && byAge.json["olderThanDays"].int == 7 && byAge.json["keepPerAction"].isNull)
+            #expect(byAge.json["startedBefore"].string == "2026-01-08T10:00:00Z")
+            // Keep 2 of the 5 left (day 5, and four of day 10).
+            let byCount = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: #"{"keepPerAction": 2}"#)
+            #expect(byCount.json["deleted"].int == 3 && byCount.json["startedBefore"].isNull)
+            let history = try await client.call(.get, "/automated-actions/by-id/\(mine)/history", token: env.admin)
+            #expect(history.json.array?.count == 2)
+            let theirs = try await client.call(.get, "/automated-actions/by-id/\(other)/history", token: env.otherAdmin)
+            #expect(theirs.json.array?.count == 3, "another tenant's history is untouched")
+        }
+    }
+
     @Test func bulkOperations() async throws {
         let env = try await TestAPI.make()
         try await env.test { client in

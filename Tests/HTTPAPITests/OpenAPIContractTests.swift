@@ -26,7 +26,7 @@ import Testing
         "POST /automated-actions/by-id/{id}/message-triggers/{triggerId}/enable",
         "POST /automated-actions/by-id/{id}/message-triggers/{triggerId}/disable",
         "POST /automated-actions/by-id/{id}/trigger", "GET /automated-actions/by-id/{id}/history",
-        "POST /filters/test",
+        "POST /filters/test", "POST /maintenance/history-cleanup",
         "POST /automated-actions/by-id/{id}/webhooks", "GET /automated-actions/by-id/{id}/webhooks",
         "GET /automated-actions/by-id/{id}/webhooks/{webhookId}", "DELETE /automated-actions/by-id/{id}/webhooks/{webhookId}",
         "POST /automated-actions/by-id/{id}/webhooks/{webhookId}/enable",

@@ -213,4 +213,21 @@ struct HistoryContractTests {
             #expect(try await store.history(actionId: busy.id, page: PageRequest()).items.isEmpty)
         }
     }
+    @Test(arguments: StoreKind.allCases)
+    func pruningOneTenantLeavesTheOthersHistory(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let mine = makeAction("mine")
+            let theirs = makeAction("theirs", tenant: globex)
+            try await store.insertAction(mine)
+            try await store.insertAction(theirs)
+            _ = try await store.appendHistory((0..<4).map { entry(mine.id, event: "m\($0)", started: at($0 * 10)) })
+            _ = try await store.appendHistory((0..<4).map { entry(theirs.id, event: "t\($0)", started: at($0 * 10)) })
+
+            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(15), tenant: acme) == 2)
+            #expect(try await store.pruneHistory(keepLastPerAction: 1, startedBefore: nil, tenant: acme) == 1)
+            #expect(try await store.pruneHistory(keepLastPerAction: 1, startedBefore: at(25), tenant: acme) == 0)
+            #expect(try await store.history(actionId: mine.id, page: PageRequest()).items.map(\.sourceEventId) == ["m3"])
+            #expect(try await store.history(actionId: theirs.id, page: PageRequest()).items.count == 4, "globex's entries stay")
+        }
+    }
 }

@@ -659,11 +659,15 @@ public actor InMemoryAutomationStore: AutomationStore {
         var sourceEventId: String
     }
 
-    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) throws -> Int {
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) throws -> Int {
         try check()
         var keep: Set<Int> = []
         let byAction = Dictionary(grouping: entries, by: { $0.entry.actionId })
-        for (_, group) in byAction {
+        for (actionId, group) in byAction {
+            if let tenant, actionsByID[actionId]?.tenantId != tenant {
+                keep.formUnion(group.map(\.sequence))  // another tenant's: untouched
+                continue
+            }
             let ordered = group.sorted(by: Self.newestFirst)
             let kept = keepLastPerAction.map { Array(ordered.prefix($0)) } ?? ordered
             for item in kept where startedBefore.map({ item.entry.dateStarted >= $0 }) ?? true {

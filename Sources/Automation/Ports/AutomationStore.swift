@@ -220,8 +220,8 @@ public protocol AutomationStore: Sendable {
     func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
-    /// number deleted.
-    func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int
+    /// number deleted. With `tenant`, only that tenant's actions' entries (nil: every tenant's).
+    func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int
     /// Forgets manual-run keys created before `createdBefore`; returns how many.
     func pruneManualRunKeys(createdBefore: Date) async throws -> Int
 }
@@ -276,6 +276,11 @@ extension AutomationStore {
 }
 
 extension AutomationStore {
+    /// ``pruneHistory(keepLastPerAction:startedBefore:tenant:)`` over every tenant (the retention job).
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {
+        try await pruneHistory(keepLastPerAction: keepLastPerAction, startedBefore: startedBefore, tenant: nil)
+    }
+
     /// ``updateAction(_:statusRead:)`` writing the caller's status as it is.
     public func updateAction(_ action: AutomatedAction) async throws -> AutomatedAction {
         try await updateAction(action, statusRead: nil)

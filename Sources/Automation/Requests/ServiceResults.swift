@@ -1,3 +1,5 @@
+import Foundation
+
 /// The result of a change that validated user text: the action as stored, and the warnings
 /// found on the way (filters that compile but probably do not mean what was written).
 public struct ActionChange: Hashable, Sendable, Codable {
@@ -62,5 +64,44 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
     public init(keepLastPerAction: Int? = 1000, maximumAgeDays: Int? = 90) {
         self.keepLastPerAction = keepLastPerAction
         self.maximumAgeDays = maximumAgeDays
+    }
+}
+
+/// Body of `POST /maintenance/history-cleanup` (admin): delete the caller's tenant's history
+/// entries started more than `olderThanDays` ago, and/or all but the newest `keepPerAction` of
+/// each action. At least one must be given.
+public struct HistoryCleanupRequest: Hashable, Sendable, Codable {
+    public var olderThanDays: Int?
+    public var keepPerAction: Int?
+
+    public init(olderThanDays: Int? = nil, keepPerAction: Int? = nil) {
+        self.olderThanDays = olderThanDays
+        self.keepPerAction = keepPerAction
+    }
+}
+
+/// What a history clean-up deleted: `{"deleted", "olderThanDays", "keepPerAction", "startedBefore"}`.
+public struct HistoryCleanupResult: Hashable, Sendable, Codable {
+    public var deleted: Int
+    public var olderThanDays: Int?
+    public var keepPerAction: Int?
+    /// The age cut-off applied, when `olderThanDays` was given.
+    public var startedBefore: Date?
+
+    public init(deleted: Int, olderThanDays: Int?, keepPerAction: Int?, startedBefore: Date?) {
+        self.deleted = deleted
+        self.olderThanDays = olderThanDays
+        self.keepPerAction = keepPerAction
+        self.startedBefore = startedBefore
+    }
+
+    enum CodingKeys: String, CodingKey { case deleted, olderThanDays, keepPerAction, startedBefore }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(olderThanDays, forKey: .olderThanDays)
+        try c.encode(keepPerAction, forKey: .keepPerAction)
+        try c.encode(startedBefore, forKey: .startedBefore)
     }
 }

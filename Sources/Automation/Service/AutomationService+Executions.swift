@@ -108,6 +108,27 @@ extension AutomationService {
         return try await storeCall { try await store.pruneHistory(keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff) }
     }
 
+    /// Deletes the caller's tenant's history by age and/or count (`POST /maintenance/history-cleanup`,
+    /// `signalbox history-cleanup`). Admin only; the retention job does the same for every tenant.
+    public func cleanUpHistory(_ request: HistoryCleanupRequest, as caller: Caller) async throws(AutomationError) -> HistoryCleanupResult {
+        try requireAdmin(caller, "clean up history")
+        guard request.olderThanDays != nil || request.keepPerAction != nil else {
+            throw .invalidInput("give olderThanDays, keepPerAction or both", field: "olderThanDays")
+        }
+        if let days = request.olderThanDays, !(0...36_500).contains(days) {
+            throw .invalidInput("olderThanDays must be 0 to 36500, got \(days)", field: "olderThanDays")
+        }
+        if let keep = request.keepPerAction, keep < 0 {
+            throw .invalidInput("keepPerAction must not be negative, got \(keep)", field: "keepPerAction")
+        }
+        let cutoff = request.olderThanDays.map { now().addingTimeInterval(-Double($0) * 86_400) }
+        let deleted = try await storeCall {
+            try await store.pruneHistory(keepLastPerAction: request.keepPerAction, startedBefore: cutoff, tenant: caller.tenantId)
+        }
+        return HistoryCleanupResult(
+            deleted: deleted, olderThanDays: request.olderThanDays, keepPerAction: request.keepPerAction, startedBefore: cutoff)
+    }
+
     /// Deletes the delayed runs dispatched or cancelled more than the policy's maximum age ago
     /// (the history keeps what they ran); returns how many. None without a maximum age.
     public func pruneDelayedRuns(_ policy: RetentionPolicy) async throws(AutomationError) -> Int {

@@ -34,5 +34,6 @@ extension Signalbox {
         ActionPauseCommand.self,
         ActionResumeCommand.self,
         ActionPoliciesCommand.self,
+        HistoryCleanupCommand.self,
     ]
 }
