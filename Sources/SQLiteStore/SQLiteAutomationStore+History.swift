@@ -31,10 +31,9 @@ extension SQLiteAutomationStore {
             }
             let closed = try batch.completions.map { try Self.close(db, $0, at: batch.at) }
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
-            try Self.storeInOutbox(db, batch.httpRequests, history: history, alreadyRecorded: alreadyRecorded)
             let inserted = zip(history, alreadyRecorded).filter { !$1 }.map(\.0)
-            // A retry that ended without a process (it could not be planned, or was skipped) ends its run.
-            let ended = try inserted.filter { $0.retryOf != nil && ($0.outcome == .failed || $0.outcome == .skipped) }.map { entry in
+            try Self.storeInOutbox(db, batch.httpRequests, inserted: inserted)
+            let ended = try inserted.filter(CompletionFollowUp.endsRetriedRun).map { entry in
                 try Self.count(db, finalEntry: entry, try Self.followUp(db, actionId: entry.actionId), at: batch.at)
             }
             try Self.retain(db, batch.retainedEvents, for: inserted, at: batch.at)
@@ -86,11 +85,9 @@ extension SQLiteAutomationStore {
     }
 
     /// Keeps the requests whose entries this batch inserted until those entries close.
-    private static func storeInOutbox(
-        _ db: Database, _ requests: [OutboundHTTPRequest], history: [ExecutionHistoryEntry], alreadyRecorded: [Bool]
-    ) throws {
+    private static func storeInOutbox(_ db: Database, _ requests: [OutboundHTTPRequest], inserted entries: [ExecutionHistoryEntry]) throws {
         guard !requests.isEmpty else { return }  // the batch of nearly every event: nothing to collect
-        let inserted = Set(zip(history, alreadyRecorded).filter { !$1 }.map(\.0.processId))
+        let inserted = Set(entries.map(\.processId))
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO httpOutbox (processId, actionId, request) VALUES (?, ?, ?)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -213,7 +210,8 @@ extension SQLiteAutomationStore {
             try db.cachedStatement(sql: "DELETE FROM httpOutbox WHERE processId = ?").execute(arguments: [entry.processId.description])
         }
         let followUp = try Self.followUp(db, actionId: entry.actionId)
-        let kept = try retainedEvent(db, actionId: entry.actionId, sourceEventId: entry.sourceEventId)
+        // Most actions keep no events: their closes (one per finished process) look none up.
+        let kept = followUp.usesKeptEvents ? try retainedEvent(db, entry.run) : nil
         if kept != nil { try forgetEventIfDone(db, entry) }
         if followUp.retries(entry),
             let retry = followUp.retry(of: entry, payload: kept, itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
@@ -274,12 +272,6 @@ extension SQLiteAutomationStore {
             arguments: [index, actionId.description])
     }
 
-    /// An action's run: its entries share the source event.
-    struct RunKey: Hashable {
-        var actionId: ActionID
-        var sourceEventId: String
-    }
-
     /// A closed entry and what else its close did.
     struct ClosedEntry {
         var completion: ExecutionCompletion
@@ -311,8 +303,8 @@ extension SQLiteAutomationStore {
     /// inserted with Pending entries (a redelivered event keeps nothing again).
     private static func retain(_ db: Database, _ events: [RetainedEvent], for inserted: [ExecutionHistoryEntry], at date: Date) throws {
         guard !events.isEmpty else { return }
-        let runs = Set(inserted.filter { $0.outcome == .pending }.map { RunKey(actionId: $0.actionId, sourceEventId: $0.sourceEventId) })
-        let events = events.filter { runs.contains(RunKey(actionId: $0.actionId, sourceEventId: $0.sourceEventId)) }
+        let runs = Set(inserted.filter { $0.outcome == .pending }.map(\.run))
+        let events = events.filter { runs.contains($0.run) }
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO runEvent (actionId, sourceEventId, body, createdAt)
             SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
@@ -339,11 +331,11 @@ extension SQLiteAutomationStore {
         }
     }
 
-    private static func retainedEvent(_ db: Database, actionId: ActionID, sourceEventId: String) throws -> JSONValue? {
+    private static func retainedEvent(_ db: Database, _ run: RunKey) throws -> JSONValue? {
         guard
             let text = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT body FROM runEvent WHERE actionId = ? AND sourceEventId = ?"),
-                arguments: [actionId.description, sourceEventId])
+                arguments: [run.actionId.description, run.sourceEventId])
         else { return nil }
         do {
             return try JSONParser.parse(text)

@@ -29,8 +29,8 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var outbox: [OutboundHTTPRequest] = []
     /// Notifications to publish, in insertion order.
     private var notificationOutbox: [ActionNotification] = []
-    /// Events kept for retries (the SQLite store prunes them by age; this one keeps them).
-    private var retainedEvents: [RetainedEventKey: JSONValue] = [:]
+    /// Events kept for retries, by run.
+    private var retainedEvents: [RunKey: JSONValue] = [:]
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -467,21 +467,9 @@ public actor InMemoryAutomationStore: AutomationStore {
             manualRunKeys[ManualRunKeyID(tenantId: key.tenantId, actionId: key.actionId, key: key.key)] = key
         }
         let closed = batch.completions.map { close($0, at: batch.at) }
-        var ended: [ClosedEntry] = []
-        var pendingRuns: Set<RetainedEventKey> = []
-        for entry in batch.history where !entries.contains(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
-            if entry.outcome == .pending { pendingRuns.insert(RetainedEventKey(actionId: entry.actionId, sourceEventId: entry.sourceEventId)) }
-            // A retry that ended without a process (not plannable, or skipped) ends its run.
-            guard entry.retryOf != nil, entry.outcome == .failed || entry.outcome == .skipped, var action = actionsByID[entry.actionId] else { continue }
-            ended.append(count(finalEntry: entry, of: &action, Self.followUp(action), at: batch.at))
-        }
-        for event in batch.retainedEvents where pendingRuns.contains(RetainedEventKey(actionId: event.actionId, sourceEventId: event.sourceEventId)) {
-            let key = RetainedEventKey(actionId: event.actionId, sourceEventId: event.sourceEventId)
-            if retainedEvents[key] == nil { retainedEvents[key] = event.body }
-        }
         var stored: [ExecutionHistoryEntry] = []
         var existed: [Bool] = []
-        var inserted: Set<ProcessID> = []
+        var inserted: [ExecutionHistoryEntry] = []
         for entry in batch.history {
             if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
                 stored.append(existing.entry)
@@ -491,10 +479,19 @@ public actor InMemoryAutomationStore: AutomationStore {
                 nextSequence += 1
                 stored.append(entry)
                 existed.append(false)
-                inserted.insert(entry.processId)
+                inserted.append(entry)
             }
         }
-        outbox += batch.httpRequests.filter { inserted.contains($0.processId) }
+        let insertedProcesses = Set(inserted.map(\.processId))
+        outbox += batch.httpRequests.filter { insertedProcesses.contains($0.processId) }
+        let ended = inserted.filter(CompletionFollowUp.endsRetriedRun).compactMap { entry -> ClosedEntry? in
+            guard var action = actionsByID[entry.actionId] else { return nil }
+            return count(finalEntry: entry, of: &action, Self.followUp(action), at: batch.at)
+        }
+        let pendingRuns = Set(inserted.filter { $0.outcome == .pending }.map(\.run))
+        for event in batch.retainedEvents where pendingRuns.contains(event.run) && retainedEvents[event.run] == nil {
+            retainedEvents[event.run] = event.body
+        }
         recordScheduleProgress(batch.scheduleProgress)
         var recorded = RecordedRun(completions: closed.map { $0?.completion }, history: stored, alreadyRecorded: existed)
         let followUps = closed.compactMap { $0 } + ended
@@ -587,14 +584,12 @@ public actor InMemoryAutomationStore: AutomationStore {
         entries[index].entry.errorMessage = errorMessage
         let entry = entries[index].entry
         let followUp = Self.followUp(action)
-        let keptKey = RetainedEventKey(actionId: action.id, sourceEventId: entry.sourceEventId)
-        let kept = retainedEvents[keptKey]
+        let kept = followUp.usesKeptEvents ? retainedEvents[entry.run] : nil
         // Once no entry of the run is Pending, its event goes (a retry carries its own copy).
-        if !entries.contains(where: {
-            $0.entry.actionId == action.id && $0.entry.dateStarted == entry.dateStarted && $0.entry.sourceEventId == entry.sourceEventId
-                && $0.entry.outcome == .pending
+        if kept != nil, !entries.contains(where: {
+            $0.entry.run == entry.run && $0.entry.dateStarted == entry.dateStarted && $0.entry.outcome == .pending
         }) {
-            retainedEvents[keptKey] = nil
+            retainedEvents[entry.run] = nil
         }
         let itemName = action.actions.indices.contains(entry.itemIndex) ? action.actions[entry.itemIndex].name : nil
         if let retry = followUp.retry(of: entry, payload: kept, itemName: itemName, at: date) {
@@ -654,11 +649,6 @@ public actor InMemoryAutomationStore: AutomationStore {
         notificationOutbox.removeAll { published.contains($0.id) }
     }
 
-    struct RetainedEventKey: Hashable {
-        var actionId: ActionID
-        var sourceEventId: String
-    }
-
     public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) throws -> Int {
         try check()
         var keep: Set<Int> = []
@@ -680,9 +670,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         let remaining = Set(entries.map(\.entry.processId))
         outbox.removeAll { !remaining.contains($0.processId) }
         // Events kept for retries go with the runs' last Pending entries.
-        let underWay = Set(entries.filter { $0.entry.outcome == .pending }.map {
-            RetainedEventKey(actionId: $0.entry.actionId, sourceEventId: $0.entry.sourceEventId)
-        })
+        let underWay = Set(entries.filter { $0.entry.outcome == .pending }.map(\.entry.run))
         retainedEvents = retainedEvents.filter { underWay.contains($0.key) }
         return before - entries.count
     }

@@ -197,7 +197,7 @@ public struct ExecutionCompletionRequest: Hashable, Sendable {
 
 /// A closed history entry and the action's counters after it, as returned by
 /// ``AutomationStore/record(_:)``.
-public struct ExecutionCompletion: Hashable, Sendable, Codable {
+public struct ExecutionCompletion: Hashable, Sendable {
     public var entry: ExecutionHistoryEntry
     public var totalExecutions: Int
     public var consecutiveFailures: Int
@@ -218,20 +218,4 @@ public struct ExecutionCompletion: Hashable, Sendable, Codable {
         self.pausedAction = pausedAction
     }
 
-    enum CodingKeys: String, CodingKey { case entry, totalExecutions, consecutiveFailures }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            entry: try c.decode(ExecutionHistoryEntry.self, forKey: .entry),
-            totalExecutions: try c.decode(Int.self, forKey: .totalExecutions),
-            consecutiveFailures: try c.decode(Int.self, forKey: .consecutiveFailures))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(entry, forKey: .entry)
-        try c.encode(totalExecutions, forKey: .totalExecutions)
-        try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
-    }
 }

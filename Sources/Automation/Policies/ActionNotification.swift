@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// A notification about an action's outcome, published to the notifications exchange
 /// (`signalbox.notifications`, topic) with routing key ``routingKey``: a CloudEvents 1.0 event in
@@ -46,77 +47,33 @@ public struct ActionNotification: Hashable, Sendable {
     }
 
     /// The notification of `kind` for `entry` of `action` at `time`; `pausedReason` for `paused`.
+    /// The body is a CloudEvents 1.0 event (JSON format): `specversion`, `id`, `source`, `type`,
+    /// `subject` (the entry), `time`, `datacontenttype` and `data`, whose members are always all
+    /// there (`null` when empty).
     public static func make(
         _ kind: Kind, entry: ExecutionHistoryEntry, action: Action, counters: (total: Int, consecutiveFailures: Int),
         pausedReason: String? = nil, at time: Date
     ) -> ActionNotification {
         let id = UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "notification|\(entry.id)|\(kind.rawValue)")
             .uuidString.lowercased()
-        let data = NotificationData(
-            tenantId: action.tenantId.rawValue, namespace: action.namespace.rawValue, actionId: action.id.description,
-            actionName: action.name, executionId: entry.id.description, processId: entry.processId.description,
-            processType: entry.processType.rawValue, sourceEventId: entry.sourceEventId, triggerType: entry.triggerType.rawValue,
-            itemIndex: entry.itemIndex, outcome: entry.outcome.rawValue, errorMessage: entry.errorMessage, attempt: entry.attempt,
-            retryOf: entry.retryOf?.description, totalExecutions: counters.total, consecutiveFailures: counters.consecutiveFailures,
-            pausedReason: pausedReason)
-        let event = CloudEvent(
-            id: id, source: "/tenants/\(action.tenantId.rawValue)/automated-actions/\(action.id)", type: type(kind),
-            subject: entry.id.description, time: time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)),
-            data: data)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Plain strings, numbers and optionals: encoding cannot fail.
-        let body = (try? encoder.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return ActionNotification(id: id, kind: kind, body: body)
-    }
-
-    /// CloudEvents 1.0 attributes (structured mode, JSON format).
-    struct CloudEvent: Encodable {
-        let specversion = "1.0"
-        var id: String
-        var source: String
-        var type: String
-        var subject: String
-        var time: String
-        let datacontenttype = "application/json"
-        var data: NotificationData
-    }
-
-    /// `data` of every notification: nulls written, so every field is always there.
-    struct NotificationData: Encodable {
-        var tenantId, namespace, actionId, actionName, executionId, processId, processType, sourceEventId, triggerType: String
-        var itemIndex: Int
-        var outcome: String
-        var errorMessage: String?
-        var attempt: Int
-        var retryOf: String?
-        var totalExecutions, consecutiveFailures: Int
-        var pausedReason: String?
-
-        enum CodingKeys: String, CodingKey {
-            case tenantId, namespace, actionId, actionName, executionId, processId, processType, sourceEventId, triggerType
-            case itemIndex, outcome, errorMessage, attempt, retryOf, totalExecutions, consecutiveFailures, pausedReason
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(tenantId, forKey: .tenantId)
-            try c.encode(namespace, forKey: .namespace)
-            try c.encode(actionId, forKey: .actionId)
-            try c.encode(actionName, forKey: .actionName)
-            try c.encode(executionId, forKey: .executionId)
-            try c.encode(processId, forKey: .processId)
-            try c.encode(processType, forKey: .processType)
-            try c.encode(sourceEventId, forKey: .sourceEventId)
-            try c.encode(triggerType, forKey: .triggerType)
-            try c.encode(itemIndex, forKey: .itemIndex)
-            try c.encode(outcome, forKey: .outcome)
-            try c.encode(errorMessage, forKey: .errorMessage)
-            try c.encode(attempt, forKey: .attempt)
-            try c.encode(retryOf, forKey: .retryOf)
-            try c.encode(totalExecutions, forKey: .totalExecutions)
-            try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
-            try c.encode(pausedReason, forKey: .pausedReason)
-        }
+        let orNull = { (text: String?) in text.map(JSONValue.string) ?? .null }
+        let data: JSONValue = [
+            "tenantId": .string(action.tenantId.rawValue), "namespace": .string(action.namespace.rawValue),
+            "actionId": .string(action.id.description), "actionName": .string(action.name),
+            "executionId": .string(entry.id.description), "processId": .string(entry.processId.description),
+            "processType": .string(entry.processType.rawValue), "sourceEventId": .string(entry.sourceEventId),
+            "triggerType": .string(entry.triggerType.rawValue), "itemIndex": .int(entry.itemIndex),
+            "outcome": .string(entry.outcome.rawValue), "errorMessage": orNull(entry.errorMessage), "attempt": .int(entry.attempt),
+            "retryOf": orNull(entry.retryOf?.description), "totalExecutions": .int(counters.total),
+            "consecutiveFailures": .int(counters.consecutiveFailures), "pausedReason": orNull(pausedReason),
+        ]
+        let event: JSONValue = [
+            "specversion": "1.0", "id": .string(id),
+            "source": .string("/tenants/\(action.tenantId.rawValue)/automated-actions/\(action.id)"), "type": .string(type(kind)),
+            "subject": .string(entry.id.description),
+            "time": .string(time.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))),
+            "datacontenttype": "application/json", "data": data,
+        ]
+        return ActionNotification(id: id, kind: kind, body: event.jsonText)
     }
 }

@@ -24,6 +24,17 @@ public struct CompletionFollowUp: Sendable {
         self.policies = policies
     }
 
+    /// Whether `entry`, recorded already closed, ends a run that was being retried: a retry that
+    /// could not be planned (`Failed`) or did not run (`Skipped`). Counted like a last attempt.
+    public static func endsRetriedRun(_ entry: ExecutionHistoryEntry) -> Bool {
+        entry.retryOf != nil && (entry.outcome == .failed || entry.outcome == .skipped)
+    }
+
+    /// Whether the store needs the run's kept event when one of its entries closes: only an
+    /// action that retries keeps events (one whose policy was removed since leaves its rows to
+    /// the retention sweep).
+    public var usesKeptEvents: Bool { policies.retryPolicy != nil }
+
     /// Whether `entry` (just closed) is tried again.
     public func retries(_ entry: ExecutionHistoryEntry) -> Bool {
         guard entry.outcome == .failed, status == .active, let policy = policies.retryPolicy else { return false }

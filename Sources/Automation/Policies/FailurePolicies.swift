@@ -84,8 +84,8 @@ public struct NotificationSettings: Hashable, Sendable, Codable {
     }
 }
 
-/// What an action does about failures: retries, notifications, pausing itself. Kept apart from
-/// the definition the trigger index and scheduler read: only closing an entry consults it.
+/// What an action does about failures: retries, notifications, pausing itself. Closing an entry
+/// consults it (``CompletionFollowUp``), and the planner (whether a run keeps its event).
 public struct FailurePolicies: Hashable, Sendable, Codable {
     public var retryPolicy: RetryPolicy?
     public var notification: NotificationSettings?

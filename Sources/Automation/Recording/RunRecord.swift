@@ -49,8 +49,25 @@ public struct RunRecord: Sendable {
     }
 }
 
+/// One run of an action: its history entries share the source event.
+public struct RunKey: Hashable, Sendable {
+    public var actionId: ActionID
+    public var sourceEventId: String
+
+    public init(actionId: ActionID, sourceEventId: String) {
+        self.actionId = actionId
+        self.sourceEventId = sourceEventId
+    }
+}
+
+extension ExecutionHistoryEntry {
+    /// The run the entry belongs to.
+    public var run: RunKey { RunKey(actionId: actionId, sourceEventId: sourceEventId) }
+}
+
 /// The event a run of an action started for, kept so that a retry of one of its items reads the
-/// same values (`$fromEvent`, `interactionProcessIdFromEvent`). Pruned with the history by age.
+/// same values (`$fromEvent`, `interactionProcessIdFromEvent`), until no entry of the run is
+/// Pending (or retention prunes it by age).
 public struct RetainedEvent: Hashable, Sendable {
     public var actionId: ActionID
     /// The entries' ``ExecutionHistoryEntry/sourceEventId``.
@@ -62,6 +79,8 @@ public struct RetainedEvent: Hashable, Sendable {
         self.sourceEventId = sourceEventId
         self.body = body
     }
+
+    public var run: RunKey { RunKey(actionId: actionId, sourceEventId: sourceEventId) }
 }
 
 /// What ``AutomationStore/record(_:)`` wrote.
