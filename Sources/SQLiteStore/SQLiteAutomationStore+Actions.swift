@@ -28,6 +28,7 @@ extension SQLiteAutomationStore {
             guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: action.tenantId) else {
                 throw AutomationError.notFound("action \(action.id) does not exist")
             }
+            try existing.requireEditable()
             try ActionGraph.checkNameFree(db, action)
             var stored = action
             stored.totalExecutions = existing.totalExecutions
@@ -59,22 +60,31 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction> {
-        var after: String?
-        if let cursor = page.cursor {
-            guard cursor.hasPrefix("n:") else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
-            after = String(cursor.dropFirst(2))
-        }
+    public func actions(_ filter: ActionListFilter, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction> {
+        let after = try page.cursor.map { cursor throws(AutomationError) in try ActionListFilter.position(of: cursor) }
         let limit = max(0, page.limit)
-        return try await writer.read { [after] db in
-            var request =
-                ActionRecord
-                .filter(Column("tenantId") == tenant.rawValue)
-                .filter(Column("namespace") == namespace.rawValue)
-            if let after { request = request.filter(Column("name") > after) }
-            let records = try request.order(Column("name")).limit(limit + 1).fetchAll(db)
+        return try await writer.read { db in
+            // Walks automatedAction_name (tenantId, namespace, name) in order.
+            var request = ActionRecord.filter(Column("tenantId") == tenant.rawValue)
+            if let namespace = filter.namespace { request = request.filter(Column("namespace") == namespace.rawValue) }
+            if let status = filter.status {
+                request = request.filter(Column("status") == status.rawValue)
+            } else {
+                request = request.filter(Column("status") != ActionStatus.archived.rawValue)
+            }
+            switch filter.trigger {
+            case nil: break
+            case .schedule: request = request.filter(sql: "EXISTS (SELECT 1 FROM cronSchedule WHERE actionId = automatedAction.id)")
+            case .message: request = request.filter(sql: "EXISTS (SELECT 1 FROM messageTrigger WHERE actionId = automatedAction.id)")
+            case .webhook: request = request.filter(sql: "EXISTS (SELECT 1 FROM webhookTrigger WHERE actionId = automatedAction.id)")
+            }
+            if let after {
+                request = request.filter(
+                    Column("namespace") > after.namespace || (Column("namespace") == after.namespace && Column("name") > after.name))
+            }
+            let records = try request.order(Column("namespace"), Column("name")).limit(limit + 1).fetchAll(db)
             let items = try ActionGraph.assemble(db, Array(records.prefix(limit)))
-            let next = records.count > limit ? items.last.map { "n:" + $0.name } : nil
+            let next = records.count > limit ? items.last.map(ActionListFilter.cursor(after:)) : nil
             return Page(items: items, nextCursor: next)
         }
     }

@@ -151,14 +151,16 @@ final class PipelineHarness: Sendable {
 
     /// Seed 000's `daily-report`, with its message trigger when `withTrigger`.
     @discardableResult
-    func createDailyReport(withTrigger: Bool = true, schedules: [AddScheduleRequest]? = nil) async throws -> AutomatedAction {
-        try await Self.createDailyReport(with: service, caller: caller, withTrigger: withTrigger, schedules: schedules)
+    func createDailyReport(
+        withTrigger: Bool = true, schedules: [AddScheduleRequest]? = nil, status: ActionStatus? = nil
+    ) async throws -> AutomatedAction {
+        try await Self.createDailyReport(with: service, caller: caller, withTrigger: withTrigger, schedules: schedules, status: status)
     }
 
     @discardableResult
     static func createDailyReport(
         with service: AutomationService, caller: Caller = Caller(tenantId: .default, role: .admin), withTrigger: Bool = true,
-        schedules: [AddScheduleRequest]? = nil
+        schedules: [AddScheduleRequest]? = nil, status: ActionStatus? = nil
     ) async throws -> AutomatedAction {
         let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
             [{"name": "Generate Report", "config": {"$type": "app",
@@ -170,7 +172,7 @@ final class PipelineHarness: Sendable {
             name: "On Data Import Complete", triggerType: .appProcessUpdated,
             eventFilter: "$.item.status == 'Finished' && $.item.appId == 'data-import-app-id'")
         let request = CreateActionRequest(
-            name: "daily-report", description: "Generates daily summary reports", actions: items,
+            name: "daily-report", description: "Generates daily summary reports", actions: items, status: status,
             schedules: schedules, messageTriggers: withTrigger ? [trigger] : nil)
         return try await service.createAction(request, namespace: "production", as: caller).action
     }

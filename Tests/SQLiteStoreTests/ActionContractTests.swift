@@ -58,7 +58,7 @@ struct ActionContractTests {
 
             #expect(try await store.action(id: action.id, tenant: globex) == nil)
             #expect(try await store.action(named: "report", namespace: production, tenant: globex) == nil)
-            #expect(try await store.actions(namespace: production, tenant: globex, page: PageRequest()).items.isEmpty)
+            #expect(try await store.actions(ActionListFilter(namespace: production), tenant: globex, page: PageRequest()).items.isEmpty)
             #expect(try await store.deleteAction(id: action.id, tenant: globex) == false)
             var hijack = action
             hijack.tenantId = globex
@@ -134,7 +134,7 @@ struct ActionContractTests {
             var cursor: String?
             var pages = 0
             repeat {
-                let page = try await store.actions(namespace: production, tenant: acme, page: PageRequest(limit: 2, cursor: cursor))
+                let page = try await store.actions(ActionListFilter(namespace: production), tenant: acme, page: PageRequest(limit: 2, cursor: cursor))
                 #expect(page.items.count <= 2)
                 names += page.items.map(\.name)
                 cursor = page.nextCursor
@@ -143,15 +143,72 @@ struct ActionContractTests {
             #expect(names == ["alpha", "bravo", "charlie", "delta", "echo"])
             #expect(pages == 3)
 
-            let whole = try await store.actions(namespace: production, tenant: acme, page: PageRequest(limit: 5))
+            let whole = try await store.actions(ActionListFilter(namespace: production), tenant: acme, page: PageRequest(limit: 5))
             #expect(whole.items.count == 5)
             #expect(whole.nextCursor == nil)
 
             let bad = await automationError {
-                try await store.actions(namespace: production, tenant: acme, page: PageRequest(cursor: "garbage"))
+                try await store.actions(ActionListFilter(namespace: production), tenant: acme, page: PageRequest(cursor: "garbage"))
             }
             #expect(bad?.code == .invalidInput)
             #expect(bad?.field == "cursor")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func listsFilterByStatusAndTriggerKindAndLeaveArchivedOut(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertAction(makeAction("scheduled", schedules: [schedule("daily", next: at(60))]))
+            try await store.insertAction(makeAction("listening", status: .paused, triggers: [trigger("on finish")]))
+            try await store.insertAction(makeAction("sketch", status: .draft))
+            try await store.insertAction(makeAction("retired", status: .archived, schedules: [schedule("old", next: nil)]))
+            let hooked = makeAction("hooked", namespace: "staging")
+            try await store.insertAction(hooked)
+            _ = try await store.insertWebhook(
+                WebhookTrigger(name: "ci", dateCreated: at(1)), credentials: WebhookCredentials(secret: .generate()),
+                actionId: hooked.id, tenant: acme, limit: 5, at: at(1))
+            try await store.insertAction(makeAction("elsewhere", tenant: globex, schedules: [schedule("daily", next: at(60))]))
+
+            func names(_ filter: ActionListFilter) async throws -> [String] {
+                try await store.actions(filter, tenant: acme, page: PageRequest()).items.map(\.name)
+            }
+            // Every namespace, by namespace then name; archived left out.
+            #expect(try await names(ActionListFilter()) == ["listening", "scheduled", "sketch", "hooked"])
+            #expect(try await names(ActionListFilter(status: .archived)) == ["retired"])
+            #expect(try await names(ActionListFilter(status: .draft)) == ["sketch"])
+            #expect(try await names(ActionListFilter(status: .paused)) == ["listening"])
+            #expect(try await names(ActionListFilter(trigger: .schedule)) == ["scheduled"])
+            #expect(try await names(ActionListFilter(status: .archived, trigger: .schedule)) == ["retired"])
+            #expect(try await names(ActionListFilter(trigger: .message)) == ["listening"])
+            #expect(try await names(ActionListFilter(trigger: .webhook)) == ["hooked"])
+            #expect(try await names(ActionListFilter(namespace: "staging")) == ["hooked"])
+
+            // A cursor crosses namespaces.
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await store.actions(ActionListFilter(), tenant: acme, page: PageRequest(limit: 1, cursor: cursor))
+                seen += page.items.map(\.name)
+                cursor = page.nextCursor
+            } while cursor != nil && seen.count < 10
+            #expect(seen == ["listening", "scheduled", "sketch", "hooked"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anArchivedActionIsNotUpdatedEvenByAWriterThatReadItBefore(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let original = makeAction("old")
+            try await store.insertAction(original)
+            var archived = original
+            archived.status = .archived
+            _ = try await store.updateAction(archived, statusRead: nil)
+            var renamed = original
+            renamed.name = "renamed"
+            let refused = await automationError { try await store.updateAction(renamed, statusRead: .active) }
+            #expect(refused?.code == .conflict)
+            #expect(refused?.message.contains("archived") == true)
+            #expect(try await store.action(id: original.id, tenant: acme)?.name == "old")
         }
     }
 

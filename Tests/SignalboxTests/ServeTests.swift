@@ -50,7 +50,7 @@ import Testing
         // As on a fresh install: serve declared the commands queue, so the tutorial's manual run lands there.
         let commands = "\(prefix).commands"
         try await walkSeedTutorialThroughTheCLI(port: port, database: database)
-        #expect(try await client.queueStatus(commands).messageCount == 3, "two manual runs and a webhook call, one command each")
+        #expect(try await client.queueStatus(commands).messageCount == 4, "two manual runs, a webhook call and a draft's test run, one command each")
         try await client.delete(queue: commands)
 
         let stopping = ContinuousClock.now
@@ -169,6 +169,7 @@ import Testing
 
         try await callAWebhookThroughTheCLI(client)
         try await delayARunThroughTheCLI(client)
+        try await walkTheLifecycleThroughTheCLI(client)
 
         let shown = try await SignalboxProcess.run(["action-get", "--name", "daily-report", "--namespace", "production"], environment: client)
         #expect(shown.status == 0)
@@ -221,6 +222,33 @@ import Testing
         #expect(rotated.stdout.hasSuffix(": \(signingSecret)\n") && !rotated.stdout.hasPrefix("Signing secret: \(signingSecret)"), "\(rotated.stdout)")
         let misused = try await SignalboxProcess.run(signing + ["--grace-seconds", "60"], environment: client)
         #expect(misused.status != 0 && misused.stderr.contains("--grace-seconds goes with --rotate"), "\(misused.stderr)")
+    }
+
+    /// A draft created, listed by status, test-run, activated and archived with the CLI; the
+    /// archived one refuses an edit with the server's reason.
+    private func walkTheLifecycleThroughTheCLI(_ client: [String: String]) async throws {
+        let selector = ["--name", "sketch", "--namespace", "staging"]
+        let created = try await SignalboxProcess.run([
+            "action-create", "sketch", "--namespace", "staging", "--draft", "--actions",
+            #"[{"name":"Try","config":{"$type":"app","version":{"id":"app-1","version":1},"inputs":[]}}]"#,
+        ], environment: client)
+        #expect(created.status == 0 && created.stdout.contains("draft"), "\(created.stdout) \(created.stderr)")
+        let drafts = try await SignalboxProcess.run(["action-list", "--status", "draft"], environment: client)
+        #expect(drafts.stdout.contains("sketch") && !drafts.stdout.contains("daily-report"), "\(drafts.stdout) \(drafts.stderr)")
+        let scheduled = try await SignalboxProcess.run(["action-list", "--trigger", "schedule"], environment: client)
+        #expect(scheduled.stdout.contains("daily-report") && !scheduled.stdout.contains("sketch"), "\(scheduled.stdout)")
+        let testRun = try await SignalboxProcess.run(["action-trigger"] + selector, environment: client)
+        #expect(testRun.status == 0, "a draft runs manually: \(testRun.stderr)")
+        let activated = try await SignalboxProcess.run(["action-activate"] + selector, environment: client)
+        #expect(activated.stdout.hasPrefix("Action sketch is active."), "\(activated.stdout) \(activated.stderr)")
+        let archived = try await SignalboxProcess.run(["action-archive"] + selector, environment: client)
+        #expect(archived.stdout.hasPrefix("Action sketch is archived."), "\(archived.stdout) \(archived.stderr)")
+        let refused = try await SignalboxProcess.run(["action-pause"] + selector, environment: client)
+        #expect(refused.status != 0 && refused.stderr.contains("archived actions are read-only"), "\(refused.stderr)")
+        let listed = try await SignalboxProcess.run(["action-list", "--namespace", "staging"], environment: client)
+        #expect(!listed.stdout.contains("sketch"), "archived actions are listed only when asked for: \(listed.stdout)")
+        let badStatus = try await SignalboxProcess.run(["action-list", "--status", "retired"], environment: client)
+        #expect(badStatus.status != 0 && badStatus.stderr.contains("retired"), "\(badStatus.stderr)")
     }
 
     /// A delayed run scheduled, listed and cancelled by key with the CLI.

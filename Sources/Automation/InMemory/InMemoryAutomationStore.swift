@@ -112,6 +112,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         guard let existing = actionsByID[action.id], existing.tenantId == action.tenantId else {
             throw AutomationError.notFound("action \(action.id) does not exist")
         }
+        try existing.requireEditable()
         try checkNameFree(action)
         var stored = action
         stored.totalExecutions = existing.totalExecutions
@@ -134,17 +135,16 @@ public actor InMemoryAutomationStore: AutomationStore {
         return actionsByID.values.first { $0.tenantId == tenant && $0.namespace == namespace && $0.name == name }
     }
 
-    public func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) throws -> Page<AutomatedAction> {
+    public func actions(_ filter: ActionListFilter, tenant: TenantID, page: PageRequest) throws -> Page<AutomatedAction> {
         try check()
-        var matching = actionsByID.values.filter { $0.tenantId == tenant && $0.namespace == namespace }
-            .sorted { $0.name < $1.name }
+        var matching = actionsByID.values.filter { $0.tenantId == tenant && filter.includes($0) }
+            .sorted { ($0.namespace.rawValue, $0.name) < ($1.namespace.rawValue, $1.name) }
         if let cursor = page.cursor {
-            guard cursor.hasPrefix("n:") else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
-            let after = String(cursor.dropFirst(2))
-            matching = matching.filter { $0.name > after }
+            let after = try ActionListFilter.position(of: cursor)
+            matching = matching.filter { ($0.namespace.rawValue, $0.name) > after }
         }
         let items = Array(matching.prefix(page.limit))
-        let next = matching.count > page.limit ? items.last.map { "n:" + $0.name } : nil
+        let next = matching.count > page.limit ? items.last.map(ActionListFilter.cursor(after:)) : nil
         return Page(items: items, nextCursor: next)
     }
 

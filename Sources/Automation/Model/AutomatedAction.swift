@@ -101,6 +101,16 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         pausedAt = stored.pausedAt
     }
 
+    /// `conflict` when the action is archived: archived actions are read-only (stores check it
+    /// again in the write, so an edit read before the archiving does not land after it).
+    public func requireEditable() throws(AutomationError) {
+        guard status != .archived else {
+            throw .conflict(
+                "action \"\(name)\" is archived, and archived actions are read-only; delete it or create a new one",
+                field: "status")
+        }
+    }
+
     /// The schedule with `id`, if the action has it.
     public func schedule(_ id: ScheduleID) -> CronScheduleDefinition? {
         schedules.first { $0.id == id }
@@ -117,7 +127,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, tenantId, namespaceId, namespace, name, description, status, actions, schedules
+        case id, tenantId, namespaceId, namespace, name, description, status, isEnabled, actions, schedules
         case messageTriggers, webhooks, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
         case dateUpdated, retryPolicy, notification, pauseAfterConsecutiveFailures, pausedReason, pausedAt
     }
@@ -160,6 +170,8 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         try c.encode(name, forKey: .name)
         try c.encode(description, forKey: .description)
         try c.encode(status, forKey: .status)
+        // Seed 000's switch, derived: only an active action runs by itself.
+        try c.encode(status.runsAutomatically, forKey: .isEnabled)
         try c.encode(actions, forKey: .actions)
         try c.encode(schedules, forKey: .schedules)
         try c.encode(messageTriggers, forKey: .messageTriggers)
@@ -177,9 +189,35 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     }
 }
 
-/// Whether an action runs: a paused action ignores its schedules and triggers (manual runs
-/// still work, for testing).
+/// Where an action is in its life (seed 004). Only an `active` action is started by events,
+/// schedules, webhooks and delayed runs; a manual trigger also runs a `draft` (a test run) or a
+/// `paused` one, never an `archived` one. An archived action is read-only: it stays for its
+/// history and can only be deleted.
 public enum ActionStatus: String, Hashable, Sendable, Codable, CaseIterable {
+    case draft
     case active
     case paused
+    case archived
+
+    /// The statuses this one may change to: draft → active; active ↔ paused; any → archived;
+    /// archived → nothing.
+    public var successors: [ActionStatus] {
+        switch self {
+        case .draft: [.active, .archived]
+        case .active: [.paused, .archived]
+        case .paused: [.active, .archived]
+        case .archived: []
+        }
+    }
+
+    /// Whether an action in this status may change to `next` (staying put is always allowed).
+    public func canChange(to next: ActionStatus) -> Bool {
+        next == self || successors.contains(next)
+    }
+
+    /// Whether schedules, message triggers, webhooks and delayed runs start the action.
+    public var runsAutomatically: Bool { self == .active }
+
+    /// Whether a manual trigger may run it (a draft's manual run is its test run).
+    public var allowsManualRun: Bool { self != .archived }
 }

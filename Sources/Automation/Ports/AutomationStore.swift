@@ -54,8 +54,9 @@ public protocol AutomationStore: Sendable {
     func updateAction(_ action: AutomatedAction, statusRead: ActionStatus?) async throws -> AutomatedAction
     func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction?
     func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction?
-    /// The actions of a namespace, by name, one page at a time.
-    func actions(namespace: NamespaceName, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction>
+    /// The tenant's actions that `filter` includes, by namespace and name, one page at a time
+    /// (cursors from ``ActionListFilter/cursor(after:)``).
+    func actions(_ filter: ActionListFilter, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction>
     /// Deletes an action with its schedules, triggers and history; false if absent.
     func deleteAction(id: ActionID, tenant: TenantID) async throws -> Bool
 

@@ -50,6 +50,8 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
     public var description: String?
     public var actions: [ActionItem]?
     public var status: ActionStatus?
+    /// Seed 000's switch: true is `status: active`, false `status: paused`.
+    public var isEnabled: Bool?
     /// nil: unchanged; `.some(nil)`: removed.
     public var retryPolicy: RetryPolicy??
     public var notification: NotificationSettings??
@@ -57,8 +59,10 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
 
     public init(
         name: String? = nil, description: String? = nil, actions: [ActionItem]? = nil, status: ActionStatus? = nil,
-        retryPolicy: RetryPolicy?? = nil, notification: NotificationSettings?? = nil, pauseAfterConsecutiveFailures: Int?? = nil
+        retryPolicy: RetryPolicy?? = nil, notification: NotificationSettings?? = nil, pauseAfterConsecutiveFailures: Int?? = nil,
+        isEnabled: Bool? = nil
     ) {
+        self.isEnabled = isEnabled
         self.name = name
         self.description = description
         self.actions = actions
@@ -69,7 +73,7 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, actions, status, retryPolicy, notification, pauseAfterConsecutiveFailures
+        case name, description, actions, status, isEnabled, retryPolicy, notification, pauseAfterConsecutiveFailures
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +82,7 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
         description = try c.decodeIfPresent(String.self, forKey: .description)
         actions = try c.decodeIfPresent([ActionItem].self, forKey: .actions)
         status = try c.decodeIfPresent(ActionStatus.self, forKey: .status)
+        isEnabled = try c.decodeIfPresent(Bool.self, forKey: .isEnabled)
         retryPolicy = try Self.presentOrNull(c, .retryPolicy)
         notification = try Self.presentOrNull(c, .notification)
         pauseAfterConsecutiveFailures = try Self.presentOrNull(c, .pauseAfterConsecutiveFailures)
@@ -96,6 +101,7 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
         try c.encodeIfPresent(description, forKey: .description)
         try c.encodeIfPresent(actions, forKey: .actions)
         try c.encodeIfPresent(status, forKey: .status)
+        try c.encodeIfPresent(isEnabled, forKey: .isEnabled)
         if let retryPolicy { try c.encode(retryPolicy, forKey: .retryPolicy) }
         if let notification { try c.encode(notification, forKey: .notification) }
         if let pauseAfterConsecutiveFailures { try c.encode(pauseAfterConsecutiveFailures, forKey: .pauseAfterConsecutiveFailures) }

@@ -34,6 +34,7 @@ public struct ManualTriggerResult: Hashable, Sendable, Codable {
 public enum BulkOperation: String, Hashable, Sendable, Codable, CaseIterable {
     case pause
     case resume
+    case archive
     case delete
 }
 

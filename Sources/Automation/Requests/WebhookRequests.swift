@@ -129,6 +129,8 @@ public struct WebhookReceipt: Hashable, Sendable, Codable {
         case filtered
         /// The action is paused: nothing ran.
         case paused
+        /// The action is a draft or archived: nothing ran.
+        case inactive
         /// The webhook delays: a delayed run was stored (`runId` names it, `scheduledFor` when).
         case scheduled
         /// The webhook cancels: the action's scheduled runs with the call's key were cancelled

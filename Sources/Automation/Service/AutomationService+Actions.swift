@@ -11,6 +11,9 @@ extension AutomationService {
         try AutomationValidator.validateDescription(request.description)
         try validateItems(request.actions)
         try AutomationValidator.validatePolicies(request.policies)
+        if request.status == .archived {
+            throw .invalidInput("an action is created draft, active or paused; archive it once it has served", field: "status")
+        }
         let now = now()
         let schedules = request.schedules ?? []
         if schedules.count > limits.schedulesPerAction {
@@ -57,13 +60,20 @@ extension AutomationService {
         try await resolve(reference, caller)
     }
 
-    /// The actions of a namespace, by name, a page at a time.
+    /// The actions of a namespace, by name, a page at a time (archived ones only when asked for).
     public func listActions(
         namespace: NamespaceName, page: PageRequest = PageRequest(), as caller: Caller
     ) async throws(AutomationError) -> Page<AutomatedAction> {
-        try AutomationValidator.validateNamespace(namespace)
+        try await listActions(ActionListFilter(namespace: namespace), page: page, as: caller)
+    }
+
+    /// The tenant's actions that `filter` includes, by namespace and name, a page at a time.
+    public func listActions(
+        _ filter: ActionListFilter, page: PageRequest = PageRequest(), as caller: Caller
+    ) async throws(AutomationError) -> Page<AutomatedAction> {
+        if let namespace = filter.namespace { try AutomationValidator.validateNamespace(namespace) }
         try validatePage(page)
-        return try await storeCall { try await store.actions(namespace: namespace, tenant: caller.tenantId, page: page) }
+        return try await storeCall { try await store.actions(filter, tenant: caller.tenantId, page: page) }
     }
 
     /// Changes an action's name, description, items or status (`PUT`); absent fields keep their
@@ -71,8 +81,10 @@ extension AutomationService {
     public func updateAction(
         _ reference: ActionReference, _ request: UpdateActionRequest, as caller: Caller
     ) async throws(AutomationError) -> ActionChange {
-        var action = try await resolve(reference, caller)
+        var action = try await resolveEditable(reference, caller)
         let statusRead = action.status
+        let requestedStatus = try Self.requestedStatus(request)
+        if let requestedStatus { try Self.requireTransition(of: action, to: requestedStatus) }
         if let name = request.name {
             try AutomationValidator.validateName(name, field: "name")
             action.name = name
@@ -90,8 +102,8 @@ extension AutomationService {
         if let threshold = request.pauseAfterConsecutiveFailures { action.policies.pauseAfterConsecutiveFailures = threshold }
         try AutomationValidator.validatePolicies(action.policies)
         let now = now()
-        if let status = request.status, status != action.status {
-            action = applyStatus(status, to: action, now: now)
+        if let requestedStatus, requestedStatus != action.status {
+            action = applyStatus(requestedStatus, to: action, now: now)
         }
         action.dateUpdated = now
         let stored = action
@@ -117,6 +129,17 @@ extension AutomationService {
         try await setStatus(.active, reference, caller)
     }
 
+    /// Activates a draft (or resumes a paused action): from now on its schedules and triggers start it.
+    public func activateAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        try await setStatus(.active, reference, caller)
+    }
+
+    /// Archives an action: nothing starts it any more, not even a manual trigger, and it is
+    /// read-only; its history stays. Archiving cannot be undone (delete it, or create a new one).
+    public func archiveAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        try await setStatus(.archived, reference, caller)
+    }
+
     /// Applies one operation to several actions, each on its own (seed 001 bulk operations).
     /// `delete` needs the admin role as a whole; other failures are reported per action.
     public func bulk(
@@ -132,6 +155,7 @@ extension AutomationService {
                 switch operation {
                 case .pause: _ = try await pauseAction(.id(id), as: caller)
                 case .resume: _ = try await resumeAction(.id(id), as: caller)
+                case .archive: _ = try await archiveAction(.id(id), as: caller)
                 case .delete: try await deleteAction(.id(id), as: caller)
                 }
                 results.append(BulkItemResult(actionId: id, succeeded: true))
@@ -148,10 +172,39 @@ extension AutomationService {
     func setStatus(_ status: ActionStatus, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
         let action = try await resolve(reference, caller)
         guard action.status != status else { return action }
+        try action.requireEditable()
+        try Self.requireTransition(of: action, to: status)
         var changed = applyStatus(status, to: action, now: now())
         changed.dateUpdated = now()
         let stored = changed
         return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
+    }
+
+    /// The action, unless it is archived (read-only: `conflict`).
+    func resolveEditable(_ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
+        let action = try await resolve(reference, caller)
+        try action.requireEditable()
+        return action
+    }
+
+    static func requireTransition(of action: AutomatedAction, to next: ActionStatus) throws(AutomationError) {
+        guard action.status.canChange(to: next) else {
+            let allowed = action.status.successors.map(\.rawValue).joined(separator: " or ")
+            throw .conflict(
+                "action \"\(action.name)\" is \(action.status.rawValue) and cannot become \(next.rawValue); a \(action.status.rawValue) action can become \(allowed)",
+                field: "status")
+        }
+    }
+
+    /// The status an update asks for: `status`, or `isEnabled` (true: active, false: paused).
+    static func requestedStatus(_ request: UpdateActionRequest) throws(AutomationError) -> ActionStatus? {
+        let fromFlag: ActionStatus? = request.isEnabled.map { $0 ? .active : .paused }
+        switch (request.status, fromFlag) {
+        case (let status?, let flag?) where status != flag:
+            throw .invalidInput("status \(status.rawValue) contradicts isEnabled \(request.isEnabled == true); give one of them", field: "isEnabled")
+        case (let status?, _): return status
+        case (nil, let flag): return flag
+        }
     }
 
     /// The action with `status`, schedules' next occurrences recomputed from `now` on resume.

@@ -9,7 +9,7 @@ extension AutomationService {
     public func scheduleRun(
         _ request: ScheduleRunRequest, of reference: ActionReference, idempotencyKey: String? = nil, as caller: Caller
     ) async throws(AutomationError) -> (run: DelayedRun, created: Bool) {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let now = now()
         if let idempotencyKey { try Self.validateIdempotencyKey(idempotencyKey) }
         let dueAt: Date

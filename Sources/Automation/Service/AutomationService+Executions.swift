@@ -4,7 +4,8 @@ import JSONPath
 extension AutomationService {
     /// Runs an action now (`POST …/trigger`, `action-trigger`) through the run path: one
     /// `Manual` history entry per item and one command each, published and confirmed before this
-    /// returns. Works on paused actions too (it is how one tests them). `unavailable` when the
+    /// returns. Works on paused and draft actions too (it is how one tests them); an archived one
+    /// is `conflict`. `unavailable` when the
     /// process has no ``ActionRunner`` (no broker), or the runner could not publish (see
     /// ``ActionRunner/run(_:cause:event:key:)`` for what becomes of the entries).
     ///
@@ -16,6 +17,9 @@ extension AutomationService {
         _ reference: ActionReference, idempotencyKey: String? = nil, as caller: Caller
     ) async throws(AutomationError) -> ManualTriggerResult {
         let action = try await resolve(reference, caller)
+        guard action.status.allowsManualRun else {
+            throw .conflict("action \"\(action.name)\" is archived; archived actions do not run", field: "status")
+        }
         let now = now()
         if let idempotencyKey {
             try Self.validateIdempotencyKey(idempotencyKey)

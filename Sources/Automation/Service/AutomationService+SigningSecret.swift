@@ -23,7 +23,7 @@ extension AutomationService {
         guard (0...RotateWebhookSecretRequest.maximumGrace).contains(grace) else {
             throw .invalidInput("graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let now = now()
         let credentials = try await storeCall {
             try await store.rotateSigningSecret(

@@ -9,7 +9,7 @@ extension AutomationService {
     public func addWebhook(
         _ request: AddWebhookRequest, to reference: ActionReference, as caller: Caller
     ) async throws(AutomationError) -> WebhookWithSecret {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let now = now()
         let (webhook, warnings) = try AutomationValidator.makeWebhook(request, at: now)
         if action.webhooks.count >= limits.webhooksPerAction {
@@ -47,7 +47,7 @@ extension AutomationService {
     /// Removes a webhook and its secrets. Admin only.
     public func removeWebhook(_ id: WebhookID, from reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "remove webhooks")
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         _ = try Self.webhook(id, in: action)
         let now = now()
         _ = try await mutation(of: action.id, tenant: caller.tenantId) {
@@ -66,7 +66,7 @@ extension AutomationService {
             throw .invalidInput(
                 "graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let webhook = try Self.webhook(id, in: action)
         let now = now()
         let secret = WebhookSecret.generate()
@@ -80,7 +80,7 @@ extension AutomationService {
     private func setWebhookEnabled(
         _ enabled: Bool, _ id: WebhookID, _ reference: ActionReference, _ caller: Caller
     ) async throws(AutomationError) -> WebhookTrigger {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         var webhook = try Self.webhook(id, in: action)
         webhook.isEnabled = enabled
         let now = now()
@@ -122,7 +122,10 @@ extension AutomationService {
             try Self.validateHeaderToken(messageID, maximumLength: WebhookCall.maximumMessageIDLength, field: "webhook-id", what: "webhook-id")
         }
         let eventId = call.messageID.map { Event.webhookEventID(webhook.id, messageID: $0) } ?? UUID().uuidString.lowercased()
-        guard action.status == .active else { return WebhookReceipt(outcome: .paused, webhookId: webhook.id, eventId: eventId) }
+        guard action.status.runsAutomatically else {
+            let outcome: WebhookReceipt.Outcome = action.status == .paused ? .paused : .inactive
+            return WebhookReceipt(outcome: outcome, webhookId: webhook.id, eventId: eventId)
+        }
         let payload = call.isJSON ? try Self.payload(of: call.body) : .string(String(decoding: call.body, as: UTF8.self))
         let event = Event.webhook(
             webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), headers: call.eventHeaders, payload: payload)

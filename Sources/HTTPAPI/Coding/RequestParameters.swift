@@ -49,6 +49,17 @@ extension Request {
         return value
     }
 
+    /// A query parameter that names one case of `Value` (nil when absent); 400 listing the cases otherwise.
+    func queryEnum<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value?
+    where Value.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            let known = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            throw APIError.invalidInput("\(name) must be one of \(known) (got \"\(text.prefix(64))\")", field: name)
+        }
+        return value
+    }
+
     /// A page request from `limit` and `cursor`.
     func pageRequest() throws -> PageRequest {
         let limit = try queryInt("limit", default: PageRequest.defaultLimit, range: 1...PageRequest.maximumLimit)

@@ -1,7 +1,7 @@
 import Automation
 import Hummingbird
 
-/// Actions: create, read, list, update, pause/resume, delete, bulk.
+/// Actions: create, read, list, update, lifecycle (activate, pause/resume, archive), delete, bulk.
 extension SignalboxAPI {
     func addActionRoutes(to api: RouterGroup<APIRequestContext>) {
         // Seed 000: create in a namespace; list and get by name beside it.
@@ -15,7 +15,16 @@ extension SignalboxAPI {
         }
         api.get("/namespaces/{ns}/automated-actions") { request, context in
             let caller = try context.requireCaller()
-            let page = try await service.listActions(namespace: try context.namespace(), page: try request.pageRequest(), as: caller)
+            let filter = try request.actionListFilter(namespace: try context.namespace())
+            let page = try await service.listActions(filter, page: try request.pageRequest(), as: caller)
+            return JSONResponse.make(PageResponse(page))
+        }
+        // Every namespace of the tenant, `?namespace=` to narrow.
+        api.get("/automated-actions") { request, context in
+            let caller = try context.requireCaller()
+            let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
+            let page = try await service.listActions(
+                try request.actionListFilter(namespace: namespace), page: try request.pageRequest(), as: caller)
             return JSONResponse.make(PageResponse(page))
         }
         api.get("/namespaces/{ns}/automated-actions/{name}") { _, context in
@@ -48,6 +57,14 @@ extension SignalboxAPI {
             let caller = try context.requireCaller()
             return JSONResponse.make(ActionResponse(try await service.resumeAction(try context.actionReference(), as: caller)))
         }
+        api.post("/automated-actions/by-id/{id}/activate") { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(ActionResponse(try await service.activateAction(try context.actionReference(), as: caller)))
+        }
+        api.post("/automated-actions/by-id/{id}/archive") { _, context in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(ActionResponse(try await service.archiveAction(try context.actionReference(), as: caller)))
+        }
 
         // Seed 001: bulk pause, resume and delete.
         api.post("/automated-actions/bulk") { request, context in
@@ -58,6 +75,13 @@ extension SignalboxAPI {
             return JSONResponse.make(
                 BulkResponse(operation: body.operation, succeeded: succeeded, failed: results.count - succeeded, results: results))
         }
+    }
+}
+
+extension Request {
+    /// `?status=` and `?trigger=` of an action list, each one of its known values.
+    func actionListFilter(namespace: NamespaceName?) throws -> ActionListFilter {
+        ActionListFilter(namespace: namespace, status: try queryEnum("status", as: ActionStatus.self), trigger: try queryEnum("trigger", as: TriggerKind.self))
     }
 }
 

@@ -23,7 +23,14 @@ struct ActionCreateCommand: AsyncParsableCommand {
     @Flag(help: "Create it paused.")
     var paused = false
 
+    @Flag(help: "Create it as a draft: nothing starts it but a manual trigger (a test run) until action-activate.")
+    var draft = false
+
     @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        if paused && draft { throw ValidationError("give --paused or --draft, not both") }
+    }
 
     func run() async throws {
         let items: [ActionItem]
@@ -34,7 +41,7 @@ struct ActionCreateCommand: AsyncParsableCommand {
             let location = problem.field.map { "actions\($0.hasPrefix("[") ? "" : ".")\($0)" } ?? "--actions"
             throw ValidationError("\(location): \(problem.message)")
         }
-        let request = CreateActionRequest(name: name, description: description, actions: items, status: paused ? .paused : nil)
+        let request = CreateActionRequest(name: name, description: description, actions: items, status: draft ? .draft : paused ? .paused : nil)
         try await server.run { client throws(APIClientError) in
             let data = try await client.send(
                 "POST", "/namespaces/\(APIClient.segment(namespace))/automated-actions", body: try requestBody(request))
@@ -59,12 +66,20 @@ struct ActionGetCommand: AsyncParsableCommand {
     }
 }
 
-/// `action-list --namespace NS`.
+/// `action-list [--namespace NS] [--status S] [--trigger KIND]`.
 struct ActionListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "action-list", abstract: "List the actions of a namespace.")
+    static let configuration = CommandConfiguration(
+        commandName: "action-list", abstract: "List the actions of the tenant, or of a namespace.",
+        discussion: "Archived actions are listed only with --status archived.")
 
-    @Option(help: "The namespace.")
-    var namespace: String
+    @Option(help: "Only this namespace.")
+    var namespace: String?
+
+    @Option(help: ArgumentHelp("Only actions in this status: draft, active, paused or archived.", valueName: "status"))
+    var status: ActionStatus?
+
+    @Option(help: ArgumentHelp("Only actions with a trigger of this kind: schedule, message or webhook.", valueName: "kind"))
+    var trigger: TriggerKind?
 
     @Option(help: "At most this many (1–1000).")
     var limit: Int = 1000
@@ -74,8 +89,11 @@ struct ActionListCommand: AsyncParsableCommand {
     func run() async throws {
         struct List: Decodable { var items: [AutomatedAction] }
         try await server.run { client throws(APIClientError) in
-            let data = try await client.send(
-                "GET", "/namespaces/\(APIClient.segment(namespace))/automated-actions", query: [URLQueryItem(name: "limit", value: String(limit))])
+            var query = [URLQueryItem(name: "limit", value: String(limit))]
+            if let namespace { query.append(URLQueryItem(name: "namespace", value: namespace)) }
+            if let status { query.append(URLQueryItem(name: "status", value: status.rawValue)) }
+            if let trigger { query.append(URLQueryItem(name: "trigger", value: trigger.rawValue)) }
+            let data = try await client.send("GET", "/automated-actions", query: query)
             try server.output(data, as: List.self) { ActionTables.list($0.items) }
         }
     }
@@ -153,3 +171,5 @@ struct ActionHistoryCommand: AsyncParsableCommand {
         }
     }
 }
+extension ActionStatus: ExpressibleByArgument {}
+extension TriggerKind: ExpressibleByArgument {}

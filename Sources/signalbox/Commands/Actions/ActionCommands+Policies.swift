@@ -28,6 +28,32 @@ struct ActionResumeCommand: AsyncParsableCommand {
     }
 }
 
+/// `action-activate`: a draft (or a paused action) starts running by its schedules and triggers.
+struct ActionActivateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "action-activate", abstract: "Activate a draft automated action: its schedules, triggers and webhooks start running it.")
+
+    @OptionGroup var action: ActionSelector
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        try await ActionStatusChange.apply("activate", action, server)
+    }
+}
+
+/// `action-archive`: the action stops for good and becomes read-only; its history stays.
+struct ActionArchiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "action-archive", abstract: "Archive an automated action: nothing runs it any more and it becomes read-only.")
+
+    @OptionGroup var action: ActionSelector
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        try await ActionStatusChange.apply("archive", action, server)
+    }
+}
+
 enum ActionStatusChange {
     static func apply(_ verb: String, _ action: ActionSelector, _ server: ServerOptions) async throws {
         try await server.run { client throws(APIClientError) in

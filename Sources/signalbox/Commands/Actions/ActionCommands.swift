@@ -33,6 +33,8 @@ extension Signalbox {
         ActionRunCancelCommand.self,
         ActionPauseCommand.self,
         ActionResumeCommand.self,
+        ActionActivateCommand.self,
+        ActionArchiveCommand.self,
         ActionPoliciesCommand.self,
         HistoryCleanupCommand.self,
     ]

@@ -89,10 +89,11 @@ enum ActionTables {
     static func list(_ actions: [AutomatedAction]) -> String {
         if actions.isEmpty { return "No actions.\n" }
         return table(
-            ["NAME", "STATUS", "SCHEDULES", "TRIGGERS", "NEXT RUN", "EXECUTIONS", "ID"],
+            ["NAMESPACE", "NAME", "STATUS", "SCHEDULES", "TRIGGERS", "WEBHOOKS", "NEXT RUN", "EXECUTIONS", "ID"],
             actions.map {
                 [
-                    $0.name, $0.status.rawValue, String($0.schedules.count), String($0.messageTriggers.count), time($0.nextScheduledRunAt),
+                    $0.namespace.rawValue, $0.name, $0.status.rawValue, String($0.schedules.count), String($0.messageTriggers.count),
+                    String($0.webhooks.count), time($0.nextScheduledRunAt),
                     String($0.totalExecutions), $0.id.description,
                 ]
             })
