@@ -198,14 +198,23 @@ extension SQLiteAutomationStore {
         let found =
             try request.tenantId.map { try firstEntry(db, processId: request.processId, tenant: $0) }
             ?? firstEntry(db, processId: request.processId)
-        guard let record = found, record.entry.outcome == .pending else { return nil }
+        guard let record = found, record.entry.outcome.isOpen else { return nil }
+        if request.outcome == .running {
+            // Started: marks a Pending entry, nothing more (no counters, no follow-ups).
+            if record.entry.outcome == .pending {
+                try db.cachedStatement(sql: "UPDATE executionHistory SET outcome = 'Running', dateRunning = ? WHERE sequence = ?")
+                    .execute(arguments: [StoredDate.value(date), record.sequence])
+            }
+            return nil
+        }
         var entry = record.entry
         entry.outcome = request.outcome
         entry.dateCompleted = date
         entry.errorMessage = request.errorMessage
+        entry.result = request.result
         try db.cachedStatement(
-            sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ? WHERE sequence = ?"
-        ).execute(arguments: [request.outcome.rawValue, StoredDate.value(date), request.errorMessage, record.sequence])
+            sql: "UPDATE executionHistory SET outcome = ?, dateCompleted = ?, errorMessage = ?, result = ? WHERE sequence = ?"
+        ).execute(arguments: [request.outcome.rawValue, StoredDate.value(date), request.errorMessage, request.result?.jsonText, record.sequence])
         if entry.processType == .webhook {
             try db.cachedStatement(sql: "DELETE FROM httpOutbox WHERE processId = ?").execute(arguments: [entry.processId.description])
         }
@@ -322,7 +331,7 @@ extension SQLiteAutomationStore {
         let pending = try Bool.fetchOne(
             db.cachedStatement(sql: """
                 SELECT EXISTS(SELECT 1 FROM executionHistory
-                WHERE actionId = ? AND dateStarted = ? AND sourceEventId = ? AND outcome = 'Pending')
+                WHERE actionId = ? AND dateStarted = ? AND sourceEventId = ? AND outcome IN ('Pending', 'Running'))
                 """),
             arguments: [entry.actionId.description, StoredDate.value(entry.dateStarted), entry.sourceEventId]) ?? false
         if !pending {
@@ -417,7 +426,8 @@ extension SQLiteAutomationStore {
             try db.execute(sql: """
                 DELETE FROM runEvent WHERE NOT EXISTS (
                     SELECT 1 FROM executionHistory h
-                    WHERE h.actionId = runEvent.actionId AND h.sourceEventId = runEvent.sourceEventId AND h.outcome = 'Pending')
+                    WHERE h.actionId = runEvent.actionId AND h.sourceEventId = runEvent.sourceEventId
+                        AND h.outcome IN ('Pending', 'Running'))
                 """)
             return pruned
         }

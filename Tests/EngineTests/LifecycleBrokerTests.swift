@@ -35,3 +35,30 @@ struct LifecycleBrokerTests {
         try await harness.shutDown()
     }
 }
+
+/// Pending → Running → Success from the process's own ProcessUpdated events.
+@Suite("Run states against the broker")
+struct RunStateBrokerTests {
+    @Test func aStartedEventMarksTheRunRunningAndTheFinishedOneKeepsItsOutput() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport(withTrigger: false)
+        let run = try await harness.service.triggerManually(.id(action.id), as: harness.caller)
+        let processId = try #require(run.processIds.first).description
+        func event(_ id: String, _ status: String, extra: String = "") -> String {
+            #"{"type":"AppProcessUpdated","id":"\#(id)","tenantId":"default","item":{"id":"\#(processId)","status":"\#(status)"\#(extra)}}"#
+        }
+        try await harness.publishEvent(event("evt-started", "Running"), messageID: "evt-started")
+        #expect(try await eventually { try await harness.history(action).first?.outcome == .running })
+        let running = try #require(try await harness.history(action).first)
+        #expect(running.dateRunning != nil && running.dateCompleted == nil && running.durationSeconds == nil)
+
+        try await harness.publishEvent(event("evt-finished", "Finished", extra: #","output":{"pages":12}"#), messageID: "evt-finished")
+        #expect(try await eventually { try await harness.history(action).first?.outcome == .success })
+        let done = try #require(try await harness.history(action).first)
+        #expect(done.result?.jsonText == #"{"pages":12}"#)
+        #expect(done.dateRunning == running.dateRunning)
+        #expect((done.durationSeconds ?? -1) >= 0)
+        #expect(try await harness.store.action(id: action.id, tenant: .default)?.totalExecutions == 1, "counted once, at the end")
+        try await harness.shutDown()
+    }
+}

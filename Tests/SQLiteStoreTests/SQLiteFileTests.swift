@@ -12,6 +12,7 @@ struct SQLiteFileTests {
         "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
         "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id", "httpOutbox_action",
         "delayedRun_pending", "delayedRun_action", "delayedRun_requestKey", "delayedRun_key", "runEvent_created",
+        "failuresByHour_tenant",
     ]
 
     @Test func freshFileIsMigratedInWALModeWithForeignKeys() async throws {
@@ -39,6 +40,7 @@ struct SQLiteFileTests {
                 "v7: webhook triggers and their credentials",
                 "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs", "v11: triggers that delay or cancel runs",
                 "v12: retries, notifications and pausing after failures",
+                "v13: running runs, results and run statistics",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -81,7 +83,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 12)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 13)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

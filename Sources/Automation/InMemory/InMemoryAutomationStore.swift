@@ -574,20 +574,28 @@ public actor InMemoryAutomationStore: AutomationStore {
     private func close(_ request: ExecutionCompletionRequest, at date: Date) -> ClosedEntry? {
         let (processId, outcome, errorMessage) = (request.processId, request.outcome, request.errorMessage)
         guard let index = entries.firstIndex(where: { $0.entry.processId == processId }),
-            entries[index].entry.outcome == .pending,
+            entries[index].entry.outcome.isOpen,
             var action = actionsByID[entries[index].entry.actionId],
             request.tenantId.map({ $0 == action.tenantId }) ?? true
         else { return nil }
+        if outcome == .running {
+            if entries[index].entry.outcome == .pending {
+                entries[index].entry.outcome = .running
+                entries[index].entry.dateRunning = date
+            }
+            return nil
+        }
         outbox.removeAll { $0.processId == processId }
         entries[index].entry.outcome = outcome
         entries[index].entry.dateCompleted = date
         entries[index].entry.errorMessage = errorMessage
+        entries[index].entry.result = request.result
         let entry = entries[index].entry
         let followUp = Self.followUp(action)
         let kept = followUp.usesKeptEvents ? retainedEvents[entry.run] : nil
         // Once no entry of the run is Pending, its event goes (a retry carries its own copy).
         if kept != nil, !entries.contains(where: {
-            $0.entry.run == entry.run && $0.entry.dateStarted == entry.dateStarted && $0.entry.outcome == .pending
+            $0.entry.run == entry.run && $0.entry.dateStarted == entry.dateStarted && $0.entry.outcome.isOpen
         }) {
             retainedEvents[entry.run] = nil
         }
@@ -670,7 +678,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         let remaining = Set(entries.map(\.entry.processId))
         outbox.removeAll { !remaining.contains($0.processId) }
         // Events kept for retries go with the runs' last Pending entries.
-        let underWay = Set(entries.filter { $0.entry.outcome == .pending }.map(\.entry.run))
+        let underWay = Set(entries.filter { $0.entry.outcome.isOpen }.map(\.entry.run))
         retainedEvents = retainedEvents.filter { underWay.contains($0.key) }
         return before - entries.count
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// One run of one action item: written `Pending` when its command is planned, closed with
 /// `Success` or `Failed` when the started process reports back.
@@ -30,6 +31,18 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
     public var attempt: Int
     /// The failed entry this one tries again; nil for a first try.
     public var retryOf: ExecutionID?
+    /// When the process reported that it started (the entry went `Running`); nil before, or
+    /// when it never said so.
+    public var dateRunning: Date?
+    /// What the process reported with its completion (its `output` or `result`, at most
+    /// ``ExecutionResult/maximumBytes`` of JSON).
+    public var result: JSONValue?
+
+    /// Seconds from the command to the completion; nil while the run is open.
+    public var durationSeconds: Double? {
+        guard !outcome.isOpen, outcome != .skipped, let dateCompleted else { return nil }
+        return dateCompleted.timeIntervalSince(dateStarted)
+    }
 
     public init(
         id: ExecutionID = .random(),
@@ -45,8 +58,12 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         sourceEventId: String,
         itemIndex: Int,
         attempt: Int = 1,
-        retryOf: ExecutionID? = nil
+        retryOf: ExecutionID? = nil,
+        dateRunning: Date? = nil,
+        result: JSONValue? = nil
     ) {
+        self.dateRunning = dateRunning
+        self.result = result
         self.attempt = attempt
         self.retryOf = retryOf
         self.id = id
@@ -70,7 +87,7 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, triggerType, triggerId, actionId, processId, processType, dateStarted
-        case dateCompleted, outcome, errorMessage, sourceEventId, itemIndex, attempt, retryOf
+        case dateCompleted, outcome, errorMessage, sourceEventId, itemIndex, attempt, retryOf, dateRunning, durationSeconds, result
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,6 +106,8 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         itemIndex = try c.decodeIfPresent(Int.self, forKey: .itemIndex) ?? 0
         attempt = try c.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
         retryOf = try c.decodeIfPresent(ExecutionID.self, forKey: .retryOf)
+        dateRunning = try c.decodeIfPresent(Date.self, forKey: .dateRunning)
+        result = try c.decodeIfPresent(AnyJSON.self, forKey: .result)?.value
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,6 +126,9 @@ public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
         try c.encode(itemIndex, forKey: .itemIndex)
         try c.encode(attempt, forKey: .attempt)
         try c.encode(retryOf, forKey: .retryOf)
+        try c.encode(dateRunning, forKey: .dateRunning)
+        try c.encode(durationSeconds, forKey: .durationSeconds)
+        try c.encode(result.map(AnyJSON.init), forKey: .result)
     }
 }
 
@@ -125,7 +147,7 @@ extension ExecutionHistoryEntry {
     /// reached a queue (``NotPublished``).
     public var startedAProcess: Bool {
         switch outcome {
-        case .pending, .success: true
+        case .pending, .running, .success: true
         case .skipped: false
         case .failed:
             dateCompleted != dateStarted && !NotPublished.all.contains { errorMessage?.hasPrefix($0) == true }
@@ -156,14 +178,19 @@ public enum ExecutionTriggerType: String, Hashable, Sendable, Codable, CaseItera
     case delayed = "Delayed"
 }
 
-/// How a run ended; `Pending` until the process reports back. `Skipped` records schedule
+/// How a run ended; `Pending` until the process reports back, `Running` once it reported that
+/// it started (docs/lifecycle.md), then `Success` or `Failed`. `Skipped` records schedule
 /// occurrences missed while Signalbox was down that the schedule's ``MissedRunPolicy`` did not
 /// run (its `errorMessage` says which and why); no command was sent for it.
 public enum ExecutionOutcome: String, Hashable, Sendable, Codable, CaseIterable {
     case pending = "Pending"
+    case running = "Running"
     case success = "Success"
     case failed = "Failed"
     case skipped = "Skipped"
+
+    /// Whether the run is still under way: a completion may close it.
+    public var isOpen: Bool { self == .pending || self == .running }
 }
 
 /// The kind of process a run started (`processType` in history).
@@ -182,12 +209,17 @@ public struct ExecutionCompletionRequest: Hashable, Sendable {
     /// the end, so a publisher of one tenant cannot close another tenant's runs. Nil only where
     /// Signalbox closes an entry it just recorded itself (a manual run the broker refused).
     public var tenantId: TenantID?
-    /// `Success` or `Failed`.
+    /// `Success` or `Failed`; `Running` only marks a `Pending` entry as started.
     public var outcome: ExecutionOutcome
     /// Why it failed; nil on success.
     public var errorMessage: String?
+    /// What the process reported with its end (``Event/completionResult(_:)``).
+    public var result: JSONValue?
 
-    public init(processId: ProcessID, tenantId: TenantID? = nil, outcome: ExecutionOutcome, errorMessage: String?) {
+    public init(
+        processId: ProcessID, tenantId: TenantID? = nil, outcome: ExecutionOutcome, errorMessage: String?, result: JSONValue? = nil
+    ) {
+        self.result = result
         self.processId = processId
         self.tenantId = tenantId
         self.outcome = outcome

@@ -6,7 +6,8 @@ extension Event {
     /// processes are not ours: they cost no lookup). Pure event rules (DESIGN "Complete"):
     ///
     /// - only ProcessUpdated events (a ``triggerType``) report processes;
-    /// - `item.status` `Finished` → Success; `Error`, `Killed` → Failed (``ExecutionOutcome/init(processStatus:)``);
+    /// - `item.status` `Finished` → Success; `Error`, `Killed` → Failed; `Started`, `Running` →
+    ///   Running, which only marks a Pending entry (``ExecutionOutcome/init(processStatus:)``);
     /// - `item.id` must be a version-5 UUID (``CommandPlanner/mayHaveStarted(_:)``);
     /// - the error text is ``completionErrorText(_:status:)``;
     /// - it closes only an entry of the event's tenant.
@@ -19,7 +20,8 @@ extension Event {
         else { return nil }
         return ExecutionCompletionRequest(
             processId: processId, tenantId: tenantId, outcome: outcome,
-            errorMessage: outcome == .failed ? Self.completionErrorText(item, status: status) : nil)
+            errorMessage: outcome == .failed ? Self.completionErrorText(item, status: status) : nil,
+            result: outcome.isOpen ? nil : ExecutionResult.of(self))
     }
 
     /// The longest error text kept from an event.
@@ -37,13 +39,33 @@ extension Event {
 }
 
 extension ExecutionOutcome {
-    /// The outcome a ProcessUpdated `item.status` ends a run with: `Finished` → Success, `Error`
-    /// and `Killed` → Failed; nil for the statuses of a process still going.
+    /// The outcome a ProcessUpdated `item.status` moves a run to: `Finished` → Success, `Error`
+    /// and `Killed` → Failed, `Started` and `Running` → Running; nil for any other status.
     public init?(processStatus status: String) {
         switch status {
         case "Finished": self = .success
         case "Error", "Killed": self = .failed
+        case "Started", "Running": self = .running
         default: return nil
         }
+    }
+}
+
+/// The result a completion keeps: the event's `item.output`, `item.result`, `output` or
+/// `result` (the first present), as JSON of at most ``maximumBytes``; a larger one is replaced by
+/// an object saying so, so that a history entry never grows without bound.
+public enum ExecutionResult {
+    public static let maximumBytes = 16 * 1024
+
+    public static func of(_ event: Event) -> JSONValue? {
+        let candidates = [event.body["item"]?["output"], event.body["item"]?["result"], event.body["output"], event.body["result"]]
+        guard let value = candidates.lazy.compactMap({ $0 }).first(where: { $0 != .null }) else { return nil }
+        let size = value.jsonText.utf8.count
+        guard size <= maximumBytes else {
+            return .object(JSONObject([
+                ("omitted", .string("the result was \(size) bytes of JSON; at most \(maximumBytes) are kept")), ("bytes", .int(size)),
+            ]))
+        }
+        return value
     }
 }

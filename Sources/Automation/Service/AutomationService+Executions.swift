@@ -90,7 +90,7 @@ extension AutomationService {
     public func completeExecution(
         processId: ProcessID, outcome: ExecutionOutcome, errorMessage: String? = nil
     ) async throws(AutomationError) -> ExecutionCompletion? {
-        guard outcome != .pending else {
+        guard !outcome.isOpen else {
             throw .invalidInput("a completion needs outcome Success or Failed", field: "outcome")
         }
         let now = now()

@@ -9,7 +9,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
     /// The columns written on insert, in the order of ``insertArguments``.
     static let insertColumns = [
         "id", "actionId", "triggerType", "triggerId", "processId", "processType", "dateStarted",
-        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash", "attempt", "retryOf",
+        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash", "attempt", "retryOf", "dateRunning", "result",
     ]
 
     var sequence: Int64
@@ -32,7 +32,9 @@ struct HistoryRecord: FetchableRecord, Hashable {
             sourceEventId: try row.decode(forColumn: "sourceEventId"),
             itemIndex: try row.decode(forColumn: "itemIndex"),
             attempt: try row.decode(forColumn: "attempt"),
-            retryOf: try row.optionalIdentifier(ExecutionID.self, "retryOf", table: table)
+            retryOf: try row.optionalIdentifier(ExecutionID.self, "retryOf", table: table),
+            dateRunning: try row.optionalDate("dateRunning"),
+            result: try row.optionalJSONValue("result", table: table)
         )
     }
 
@@ -45,6 +47,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
             StoredDate.value(entry.dateStarted), StoredDate.value(entry.dateCompleted),
             entry.outcome.rawValue, entry.errorMessage, entry.sourceEventId, entry.itemIndex,
             keyHash, LookupHash.process(processId), entry.attempt, entry.retryOf?.description,
+            StoredDate.value(entry.dateRunning), entry.result?.jsonText,
         ]
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -22,6 +22,7 @@ enum StoreMigrations {
     static let v10 = "v10: delayed runs"
     static let v11 = "v11: triggers that delay or cancel runs"
     static let v12 = "v12: retries, notifications and pausing after failures"
+    static let v13 = "v13: running runs, results and run statistics"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -242,6 +243,45 @@ enum StoreMigrations {
                     BEGIN UPDATE definitionsVersion SET version = version + 1; END;
                 """)
         }
+        migrator.registerMigration(v13) { db in
+            // runsByHour: the tenant's runs by the hour they started and their outcome now;
+            // failuresByHour: each action's failed runs by hour. Both kept by triggers on every
+            // write of the history, so statistics read a few hundred rows, never the history;
+            // they count runs that happened, whatever history cleanup later deletes.
+            // The action index grows outcome and dateCompleted: an action's statistics (counts,
+            // durations) read the index alone.
+            try db.execute(sql: """
+                ALTER TABLE executionHistory ADD COLUMN dateRunning REAL;
+                ALTER TABLE executionHistory ADD COLUMN result TEXT;
+                DROP INDEX executionHistory_action;
+                CREATE INDEX executionHistory_action
+                    ON executionHistory(actionId, dateStarted DESC, sequence DESC, outcome, dateCompleted);
+                CREATE TABLE runsByHour (
+                    tenantId TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    runs INTEGER NOT NULL,
+                    PRIMARY KEY (tenantId, hour, outcome)
+                ) WITHOUT ROWID;
+                CREATE TABLE failuresByHour (
+                    actionId TEXT NOT NULL REFERENCES automatedAction(id) ON DELETE CASCADE,
+                    tenantId TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    failures INTEGER NOT NULL,
+                    PRIMARY KEY (actionId, hour)
+                ) WITHOUT ROWID;
+                -- The top failing actions of a tenant in a window, from the index alone.
+                CREATE INDEX failuresByHour_tenant ON failuresByHour(tenantId, hour, actionId, failures);
+                INSERT INTO runsByHour (tenantId, hour, outcome, runs)
+                    SELECT a.tenantId, CAST(h.dateStarted / 3600 AS INTEGER), h.outcome, count(*)
+                    FROM executionHistory h JOIN automatedAction a ON a.id = h.actionId GROUP BY 1, 2, 3;
+                INSERT INTO failuresByHour (actionId, tenantId, hour, failures)
+                    SELECT h.actionId, a.tenantId, CAST(h.dateStarted / 3600 AS INTEGER), count(*)
+                    FROM executionHistory h JOIN automatedAction a ON a.id = h.actionId WHERE h.outcome = 'Failed' GROUP BY 1, 2, 3;
+                \(countTrigger(event: "INSERT", name: "executionHistory_counted_inserted", when: "1"))
+                \(countTrigger(event: "UPDATE OF outcome", name: "executionHistory_counted_updated", when: "NEW.outcome != OLD.outcome"))
+                """)
+        }
         return migrator
     }
 
@@ -249,6 +289,27 @@ enum StoreMigrations {
         actionId, id, position, name, isEnabled, second, minute, hour, dayOfMonth, month, dayOfWeek, cron, \
         timeZone, missedRunPolicy
         """
+
+    /// A trigger counting a history row's run in `runsByHour` (moving it from its old outcome on
+    /// an update) and, when it failed, in `failuresByHour`.
+    private static func countTrigger(event: String, name: String, when condition: String) -> String {
+        let tenant = "(SELECT tenantId FROM automatedAction WHERE id = NEW.actionId)"
+        let hour = "CAST(NEW.dateStarted / 3600 AS INTEGER)"
+        let uncount = event.hasPrefix("UPDATE") ? """
+            UPDATE runsByHour SET runs = runs - 1
+                WHERE tenantId = \(tenant) AND hour = \(hour) AND outcome = OLD.outcome;
+            """ : ""
+        return """
+            CREATE TRIGGER \(name) AFTER \(event) ON executionHistory WHEN \(condition) BEGIN
+                \(uncount)
+                INSERT INTO runsByHour (tenantId, hour, outcome, runs) SELECT \(tenant), \(hour), NEW.outcome, 1 WHERE 1
+                    ON CONFLICT (tenantId, hour, outcome) DO UPDATE SET runs = runs + 1;
+                INSERT INTO failuresByHour (actionId, tenantId, hour, failures)
+                    SELECT NEW.actionId, \(tenant), \(hour), 1 WHERE NEW.outcome = 'Failed'
+                    ON CONFLICT (actionId, hour) DO UPDATE SET failures = failures + 1;
+            END;
+            """
+    }
 
     /// Triggers that bump `definitionsVersion` when a row of `table` is inserted, deleted, or has
     /// one of the `updateOf` columns set.

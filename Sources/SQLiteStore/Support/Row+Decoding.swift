@@ -1,6 +1,7 @@
 import Automation
 import Foundation
 import GRDB
+import JSONPath
 
 /// Typed reads of the store's column encodings (UUID text, epoch dates, enum raw values, JSON),
 /// throwing ``SQLiteStoreError`` rather than trapping when a value was written around the store.
@@ -52,6 +53,16 @@ extension Row {
             return try AutomationJSON.decoder().decode(Value.self, from: Data(text.utf8))
         } catch {
             throw SQLiteStoreError.corruptValue(table: table, column: column, reason: "JSON does not decode")
+        }
+    }
+
+    /// JSON text parsed as a ``JSONValue`` (member order kept); nil for NULL.
+    func optionalJSONValue(_ column: String, table: String) throws -> JSONValue? {
+        guard let text: String = try decode(forColumn: column) else { return nil }
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw SQLiteStoreError.corruptValue(table: table, column: column, reason: "JSON does not parse")
         }
     }
 
