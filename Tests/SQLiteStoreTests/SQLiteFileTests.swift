@@ -39,6 +39,7 @@ struct SQLiteFileTests {
                 "v7: webhook triggers and their credentials",
                 "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs", "v11: triggers that delay or cancel runs",
                 "v12: retries, notifications and pausing after failures",
+                "v14: definitions managed by files",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)

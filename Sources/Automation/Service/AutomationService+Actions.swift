@@ -71,7 +71,7 @@ extension AutomationService {
     public func updateAction(
         _ reference: ActionReference, _ request: UpdateActionRequest, as caller: Caller
     ) async throws(AutomationError) -> ActionChange {
-        var action = try await resolve(reference, caller)
+        var action = try await resolveEditable(reference, caller)
         let statusRead = action.status
         if let name = request.name {
             try AutomationValidator.validateName(name, field: "name")
@@ -102,7 +102,7 @@ extension AutomationService {
     /// Deletes an action with its schedules, triggers and history. Admin only.
     public func deleteAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "delete actions")
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let deleted = try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
         if !deleted { throw .notFound("\(reference) does not exist") }
     }
@@ -146,7 +146,7 @@ extension AutomationService {
     // MARK: Helpers
 
     func setStatus(_ status: ActionStatus, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         guard action.status != status else { return action }
         var changed = applyStatus(status, to: action, now: now())
         changed.dateUpdated = now()

@@ -7,7 +7,7 @@ extension AutomationService {
     public func addSchedule(
         _ request: AddScheduleRequest, to reference: ActionReference, as caller: Caller
     ) async throws(AutomationError) -> AutomatedAction {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let now = now()
         let schedule = try AutomationValidator.makeSchedule(request, now: now, pastGrace: limits.missedRunGrace)
         if action.schedules.count >= limits.schedulesPerAction {
@@ -32,7 +32,7 @@ extension AutomationService {
     /// Removes a schedule. Admin only.
     public func removeSchedule(_ id: ScheduleID, from reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
         try requireAdmin(caller, "remove schedules")
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         guard action.schedule(id) != nil else { throw .notFound("schedule \(id) does not exist", field: "scheduleId") }
         let now = now()
         return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteSchedule(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
@@ -67,7 +67,7 @@ extension AutomationService {
     }
 
     func setScheduleEnabled(_ enabled: Bool, _ id: ScheduleID, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         guard var schedule = action.schedule(id) else { throw .notFound("schedule \(id) does not exist", field: "scheduleId") }
         let now = now()
         schedule.isEnabled = enabled

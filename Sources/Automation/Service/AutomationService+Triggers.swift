@@ -4,7 +4,7 @@ extension AutomationService {
     public func addTrigger(
         _ request: AddTriggerRequest, to reference: ActionReference, as caller: Caller
     ) async throws(AutomationError) -> ActionChange {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let (trigger, warnings) = try AutomationValidator.makeTrigger(request)
         if action.messageTriggers.count >= limits.triggersPerAction {
             throw .limitExceeded("an action can have at most \(limits.triggersPerAction) message triggers", field: "messageTriggers")
@@ -29,14 +29,14 @@ extension AutomationService {
     /// Removes a message trigger. Admin only.
     public func removeTrigger(_ id: TriggerID, from reference: ActionReference, as caller: Caller) async throws(AutomationError) -> AutomatedAction {
         try requireAdmin(caller, "remove message triggers")
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         guard action.messageTrigger(id) != nil else { throw .notFound("message trigger \(id) does not exist", field: "triggerId") }
         let now = now()
         return try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteTrigger(id: id, actionId: action.id, tenant: caller.tenantId, at: now) }
     }
 
     func setTriggerEnabled(_ enabled: Bool, _ id: TriggerID, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         guard var trigger = action.messageTrigger(id) else { throw .notFound("message trigger \(id) does not exist", field: "triggerId") }
         trigger.isEnabled = enabled
         let now = now()

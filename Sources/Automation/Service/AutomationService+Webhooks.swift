@@ -9,7 +9,7 @@ extension AutomationService {
     public func addWebhook(
         _ request: AddWebhookRequest, to reference: ActionReference, as caller: Caller
     ) async throws(AutomationError) -> WebhookWithSecret {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         let now = now()
         let (webhook, warnings) = try AutomationValidator.makeWebhook(request, at: now)
         if action.webhooks.count >= limits.webhooksPerAction {
@@ -47,7 +47,7 @@ extension AutomationService {
     /// Removes a webhook and its secrets. Admin only.
     public func removeWebhook(_ id: WebhookID, from reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "remove webhooks")
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         _ = try Self.webhook(id, in: action)
         let now = now()
         _ = try await mutation(of: action.id, tenant: caller.tenantId) {
@@ -80,7 +80,7 @@ extension AutomationService {
     private func setWebhookEnabled(
         _ enabled: Bool, _ id: WebhookID, _ reference: ActionReference, _ caller: Caller
     ) async throws(AutomationError) -> WebhookTrigger {
-        let action = try await resolve(reference, caller)
+        let action = try await resolveEditable(reference, caller)
         var webhook = try Self.webhook(id, in: action)
         webhook.isEnabled = enabled
         let now = now()

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v14]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -22,6 +22,8 @@ enum StoreMigrations {
     static let v10 = "v10: delayed runs"
     static let v11 = "v11: triggers that delay or cancel runs"
     static let v12 = "v12: retries, notifications and pausing after failures"
+    // v13 is taken by the lifecycle work on main; merged, it registers before v14.
+    static let v14 = "v14: definitions managed by files"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -239,6 +241,20 @@ enum StoreMigrations {
                 DROP TRIGGER automatedAction_updated;
                 CREATE TRIGGER automatedAction_updated
                     AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies ON automatedAction
+                    BEGIN UPDATE definitionsVersion SET version = version + 1; END;
+                """)
+        }
+        migrator.registerMigration(v14) { db in
+            // managedBy: 'file' for actions applied from `serve --definitions`, NULL otherwise;
+            // definedIn: their file, relative to the directory. Both are definition columns (a
+            // change bumps definitionsVersion), so the trigger is re-created with them.
+            try db.execute(sql: """
+                ALTER TABLE automatedAction ADD COLUMN managedBy TEXT;
+                ALTER TABLE automatedAction ADD COLUMN definedIn TEXT;
+                DROP TRIGGER automatedAction_updated;
+                CREATE TRIGGER automatedAction_updated
+                    AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies, managedBy, definedIn
+                    ON automatedAction
                     BEGIN UPDATE definitionsVersion SET version = version + 1; END;
                 """)
         }
