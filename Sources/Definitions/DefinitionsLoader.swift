@@ -34,7 +34,12 @@ public enum DefinitionsLoader {
     public static func load(text: String, file: String, definedIn: String? = nil) throws(DefinitionsError) -> [LoadedDefinition] {
         let documents: [Node]
         do {
-            documents = try Array(Yams.compose_all(yaml: text))
+            // The sequence keeps a parse error instead of throwing it: checked after reading.
+            var sequence = try Yams.compose_all(yaml: text)
+            var read: [Node] = []
+            while let document = sequence.next() { read.append(document) }
+            if let error = sequence.error { throw error }
+            documents = read
         } catch let error as YamlError {
             throw syntaxError(error, file: file)
         } catch {

@@ -40,7 +40,8 @@ struct YAMLValue {
     /// are text.
     static func scalar(_ scalar: Node.Scalar) -> JSONValue {
         let node = Node.scalar(scalar)
-        switch Tag.Name(rawValue: scalar.tag.rawValue) {
+        // The composer leaves plain scalars' tags unresolved; resolve them as YAML 1.1 does.
+        switch Resolver.default.resolveTag(of: node) {
         case .null: return .null
         case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
         case .int: return node.int.map(JSONValue.int) ?? .string(scalar.string)

@@ -35,5 +35,7 @@ extension Signalbox {
         ActionResumeCommand.self,
         ActionPoliciesCommand.self,
         HistoryCleanupCommand.self,
+        ApplyCommand.self,
+        ExportCommand.self,
     ]
 }
