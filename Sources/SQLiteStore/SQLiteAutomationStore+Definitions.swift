@@ -26,10 +26,7 @@ extension SQLiteAutomationStore {
                 }
                 try ActionGraph.checkNameFree(db, action)
                 var stored = action
-                stored.totalExecutions = existing.totalExecutions
-                stored.consecutiveFailures = existing.consecutiveFailures
-                stored.dateCreated = existing.dateCreated
-                stored.refreshNextScheduledRun()
+                stored.keepStoreOwnedFields(of: existing)
                 try ActionGraph.save(db, from: existing, to: stored)
             }
             for action in changes.created where action.tenantId == tenant {

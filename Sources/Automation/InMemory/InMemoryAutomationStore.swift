@@ -114,12 +114,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         try checkNameFree(action)
         var stored = action
-        stored.totalExecutions = existing.totalExecutions
-        stored.consecutiveFailures = existing.consecutiveFailures
-        stored.dateCreated = existing.dateCreated
         stored.webhooks = existing.webhooks  // changed only through their own calls, as in SQLiteStore
         stored.keepStatus(of: existing, ifUnchangedFrom: statusRead)
-        stored.refreshNextScheduledRun()
+        stored.keepStoreOwnedFields(of: existing)
         actionsByID[action.id] = stored
         return stored
     }
@@ -191,10 +188,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         for action in changes.updated {
             guard let existing = actionsByID[action.id] else { continue }  // checked above
             var stored = action
-            stored.totalExecutions = existing.totalExecutions
-            stored.consecutiveFailures = existing.consecutiveFailures
-            stored.dateCreated = existing.dateCreated
-            stored.refreshNextScheduledRun()
+            stored.keepStoreOwnedFields(of: existing)
             for gone in existing.webhooks where stored.webhook(gone.id) == nil { webhookCredentials[gone.id] = nil }
             actionsByID[action.id] = stored
         }

@@ -101,6 +101,15 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         nextScheduledRunAt = computedNextScheduledRunAt
     }
 
+    /// Takes what the store owns from `stored` (counters, `dateCreated`) and recomputes
+    /// `nextScheduledRunAt`: how a store replaces a stored action with a caller's copy.
+    public mutating func keepStoreOwnedFields(of stored: AutomatedAction) {
+        totalExecutions = stored.totalExecutions
+        consecutiveFailures = stored.consecutiveFailures
+        dateCreated = stored.dateCreated
+        refreshNextScheduledRun()
+    }
+
     /// Takes `stored`'s status and pause fields when this copy kept the status it was read with
     /// (`read`) and the stored one moved since: an edit does not undo a pause it did not ask for.
     public mutating func keepStatus(of stored: AutomatedAction, ifUnchangedFrom read: ActionStatus?) {
