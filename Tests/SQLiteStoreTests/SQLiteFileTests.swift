@@ -82,7 +82,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 12)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 13)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))
