@@ -22,8 +22,17 @@ public enum DefinitionsWriter {
         case .double(let number): Node(String(number), Tag(.float))
         case .string(let text): string(text)
         case .array(let elements): Node(elements.map(node))
-        case .object(let object): Node(object.members.map { (string($0.key), node($0.value)) })
+        case .object(let object):
+            // JSONEncoder's member order is not stable on Linux: the identifying members first,
+            // the rest alphabetically, so that exports diff well.
+            Node(object.members.sorted { rank($0.key) < rank($1.key) }.map { (string($0.key), node($0.value)) })
         }
+    }
+
+    static let leadingMembers = ["name", "namespace", "description", "status", "$type"]
+
+    static func rank(_ key: String) -> (Int, String) {
+        (leadingMembers.firstIndex(of: key) ?? leadingMembers.count, key)
     }
 
     /// Text, quoted when YAML would read it plain as something else (`"0"`, `"true"`, `"null"`).
