@@ -46,6 +46,9 @@ let package = Package(
         .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
         // Standard Webhooks signatures (HMAC-SHA256), for webhooks in and out and the CLI.
         .target(name: "StandardWebhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Definitions as code: YAML/JSON files (and seed 002's task list) read with their
+        // positions, for `signalbox apply` and `serve --definitions`.
+        .target(name: "Definitions", dependencies: ["Automation", "JSONPath", .product(name: "Yams", package: "Yams")]),
         .target(name: "SQLiteStore", dependencies: ["Automation", "JSONPath", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "HTTPAPI",
@@ -78,12 +81,13 @@ let package = Package(
         .executableTarget(
             name: "signalbox",
             dependencies: [
-                "AMQPClient", "JSONPath", "Cron", "Automation", "SQLiteStore", "Engine", "HTTPAPI", "StandardWebhooks",
+                "AMQPClient", "JSONPath", "Cron", "Automation", "Definitions", "SQLiteStore", "Engine", "HTTPAPI", "StandardWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -134,6 +138,7 @@ let package = Package(
         .testTarget(name: "JSONPathTests", dependencies: ["JSONPath", "SignalboxTestSupport"]),
         .testTarget(name: "CronTests", dependencies: ["Cron", "SignalboxTestSupport"]),
         .testTarget(name: "AutomationTests", dependencies: ["Automation", "SignalboxTestSupport"]),
+        .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "Automation", "JSONPath", "SignalboxTestSupport"]),
         .testTarget(
             name: "SQLiteStoreTests",
             dependencies: ["SQLiteStore", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
@@ -152,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "Automation", "AMQPClient", "SQLiteStore", "JSONPath", "SignalboxTestSupport",
+                "Engine", "Automation", "AMQPClient", "SQLiteStore", "JSONPath", "Definitions", "SignalboxTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Yams", package: "Yams"),

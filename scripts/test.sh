@@ -28,6 +28,9 @@ else
   sb_log "WARNING: $cts not found; the JSONPath compliance test will fail (set SIGNALBOX_JSONPATH_CTS)"
 fi
 
+# Test-only: someone else's JSON Schema validator (python3-jsonschema, with PyYAML to read the
+# YAML examples) checks docs/definitions.schema.json against docs/examples/definitions/.
+SIGNALBOX_APT_HELPERS+=(python3-jsonschema python3-yaml)
 signalbox_ensure_packages
 
 # Someone else's Standard Webhooks implementation (the reference library on PyPI), which the

@@ -55,6 +55,7 @@ public struct SignalboxAPI: Sendable {
         addExecutionRoutes(to: api)
         addDelayedRunRoutes(to: api)
         addToolRoutes(to: api)
+        addDefinitionRoutes(to: api)
         return router
     }
 

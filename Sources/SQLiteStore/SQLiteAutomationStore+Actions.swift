@@ -31,14 +31,11 @@ extension SQLiteAutomationStore {
             try existing.requireEditable()
             try ActionGraph.checkNameFree(db, action)
             var stored = action
-            stored.totalExecutions = existing.totalExecutions
-            stored.consecutiveFailures = existing.consecutiveFailures
-            stored.dateCreated = existing.dateCreated
             // Webhooks change only through their own calls (with their credentials): a write of
             // an action read before one was added or removed must not undo that.
             stored.webhooks = existing.webhooks
             stored.keepStatus(of: existing, ifUnchangedFrom: statusRead)
-            stored.refreshNextScheduledRun()
+            stored.keepStoreOwnedFields(of: existing)
             try ActionGraph.save(db, from: existing, to: stored)
             return stored
         }

@@ -41,6 +41,7 @@ struct SQLiteFileTests {
                 "v8: signing secrets of actions and the outbox of their HTTP requests", "v9: one-time schedules", "v10: delayed runs", "v11: triggers that delay or cancel runs",
                 "v12: retries, notifications and pausing after failures",
                 "v13: running runs, results and run statistics",
+                "v14: definitions managed by files",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -83,7 +84,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 13)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 14)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

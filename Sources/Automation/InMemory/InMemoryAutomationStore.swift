@@ -115,12 +115,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         try existing.requireEditable()
         try checkNameFree(action)
         var stored = action
-        stored.totalExecutions = existing.totalExecutions
-        stored.consecutiveFailures = existing.consecutiveFailures
-        stored.dateCreated = existing.dateCreated
         stored.webhooks = existing.webhooks  // changed only through their own calls, as in SQLiteStore
         stored.keepStatus(of: existing, ifUnchangedFrom: statusRead)
-        stored.refreshNextScheduledRun()
+        stored.keepStoreOwnedFields(of: existing)
         actionsByID[action.id] = stored
         return stored
     }
@@ -159,6 +156,48 @@ public actor InMemoryAutomationStore: AutomationStore {
         delayedRunsByID = delayedRunsByID.filter { $0.value.run.actionId != id }
         retainedEvents = retainedEvents.filter { $0.key.actionId != id }
         return true
+    }
+
+    public func actions(tenant: TenantID) throws -> [AutomatedAction] {
+        try check()
+        return actionsByID.values.filter { $0.tenantId == tenant }.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+    }
+
+    public func applyDefinitions(_ changes: DefinitionChanges) throws {
+        try check()
+        // Checked whole before anything changes: all or nothing, as the SQLite transaction.
+        let deleted = Set(changes.deleted)
+        for action in changes.updated {
+            guard let existing = actionsByID[action.id], existing.tenantId == changes.tenant, !deleted.contains(action.id) else {
+                throw AutomationError.notFound("action \(action.id) does not exist")
+            }
+        }
+        var remaining = actionsByID.filter { !deleted.contains($0.key) }
+        for action in changes.updated { remaining[action.id] = action }
+        for action in changes.created {
+            let clash = remaining.values.contains { (other: AutomatedAction) -> Bool in
+                other.tenantId == action.tenantId && other.namespace == action.namespace && other.name == action.name
+            }
+            guard remaining[action.id] == nil, !clash else {
+                let name = action.name.prefix(200)
+                throw AutomationError.conflict("an action named \"\(name)\" already exists in namespace \"\(action.namespace)\"")
+            }
+            remaining[action.id] = action
+        }
+        for id in changes.deleted where actionsByID[id]?.tenantId == changes.tenant { _ = try deleteAction(id: id, tenant: changes.tenant) }
+        for action in changes.updated {
+            guard let existing = actionsByID[action.id] else { continue }  // checked above
+            var stored = action
+            stored.keepStoreOwnedFields(of: existing)
+            for gone in existing.webhooks where stored.webhook(gone.id) == nil { webhookCredentials[gone.id] = nil }
+            actionsByID[action.id] = stored
+        }
+        for action in changes.created {
+            var stored = action
+            stored.refreshNextScheduledRun()
+            actionsByID[action.id] = stored
+        }
+        for (id, credentials) in changes.webhookCredentials { webhookCredentials[id] = credentials }
     }
 
     // MARK: Schedules

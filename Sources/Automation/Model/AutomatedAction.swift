@@ -38,6 +38,11 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     public var pausedReason: String?
     /// Since when the action is paused; nil while active.
     public var pausedAt: Date?
+    /// Who owns the definition: `file` when `serve --definitions` applied it (then the API
+    /// refuses edits with 409); nil for actions managed through the API.
+    public var managedBy: ActionManager?
+    /// The file, relative to the definitions directory, that defines a file-managed action.
+    public var definedIn: String?
 
     public init(
         id: ActionID = .random(),
@@ -57,8 +62,12 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         dateUpdated: Date,
         policies: FailurePolicies = FailurePolicies(),
         pausedReason: String? = nil,
-        pausedAt: Date? = nil
+        pausedAt: Date? = nil,
+        managedBy: ActionManager? = nil,
+        definedIn: String? = nil
     ) {
+        self.managedBy = managedBy
+        self.definedIn = definedIn
         self.policies = policies
         self.pausedReason = pausedReason
         self.pausedAt = pausedAt
@@ -90,6 +99,15 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     /// Sets ``nextScheduledRunAt`` to ``computedNextScheduledRunAt``.
     public mutating func refreshNextScheduledRun() {
         nextScheduledRunAt = computedNextScheduledRunAt
+    }
+
+    /// Takes what the store owns from `stored` (counters, `dateCreated`) and recomputes
+    /// `nextScheduledRunAt`: how a store replaces a stored action with a caller's copy.
+    public mutating func keepStoreOwnedFields(of stored: AutomatedAction) {
+        totalExecutions = stored.totalExecutions
+        consecutiveFailures = stored.consecutiveFailures
+        dateCreated = stored.dateCreated
+        refreshNextScheduledRun()
     }
 
     /// Takes `stored`'s status and pause fields when this copy kept the status it was read with
@@ -130,6 +148,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         case id, tenantId, namespaceId, namespace, name, description, status, isEnabled, actions, schedules
         case messageTriggers, webhooks, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
         case dateUpdated, retryPolicy, notification, pauseAfterConsecutiveFailures, pausedReason, pausedAt
+        case managedBy, definedIn
     }
 
     public init(from decoder: any Decoder) throws {
@@ -159,6 +178,8 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
             pauseAfterConsecutiveFailures: try c.decodeIfPresent(Int.self, forKey: .pauseAfterConsecutiveFailures))
         pausedReason = try c.decodeIfPresent(String.self, forKey: .pausedReason)
         pausedAt = try c.decodeIfPresent(Date.self, forKey: .pausedAt)
+        managedBy = try c.decodeIfPresent(ActionManager.self, forKey: .managedBy)
+        definedIn = try c.decodeIfPresent(String.self, forKey: .definedIn)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -186,7 +207,15 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         try c.encode(policies.pauseAfterConsecutiveFailures, forKey: .pauseAfterConsecutiveFailures)
         try c.encode(pausedReason, forKey: .pausedReason)
         try c.encode(pausedAt, forKey: .pausedAt)
+        try c.encode(managedBy, forKey: .managedBy)
+        try c.encode(definedIn, forKey: .definedIn)
     }
+}
+
+/// Who owns an action's definition when it is not the API.
+public enum ActionManager: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The definitions directory of `serve --definitions` (or `definitions.directory`).
+    case file
 }
 
 /// Where an action is in its life (seed 004). Only an `active` action is started by events,

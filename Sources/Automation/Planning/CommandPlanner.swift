@@ -97,7 +97,8 @@ public struct CommandPlanner: Sendable {
                 item: .init(index: index, name: item.name),
                 trigger: Self.trigger(cause, event: event),
                 config: content.config,
-                interactionProcessId: content.interactionProcessId
+                interactionProcessId: content.interactionProcessId,
+                runAs: item.runAs
             )
             plan.commands.append(
                 ProcessStartCommand(

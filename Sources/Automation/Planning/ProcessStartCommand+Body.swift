@@ -11,7 +11,8 @@ extension ProcessStartCommand {
     ///              "sourceEventId": "…"},
     ///  "config": {"$type": "app", "version": {"id": "…", "version": 1}, "inputs": […]}}
     /// ```
-    /// `interaction-message` commands add `interactionProcessId`, the id read from the event.
+    /// `interaction-message` commands add `interactionProcessId`, the id read from the event; an
+    /// item with `runAs` adds `runAs`, the user the process acts as.
     public struct Body: Hashable, Sendable, Codable {
         public var commandId: CommandID
         public var processId: ProcessID
@@ -26,6 +27,8 @@ extension ProcessStartCommand {
         /// For `interaction-message`: the running interaction the message goes to, taken from
         /// the event by `interactionProcessIdFromEvent`.
         public var interactionProcessId: String?
+        /// The item's ``ActionItem/runAs``: the user the started process acts as.
+        public var runAs: String?
 
         public init(
             commandId: CommandID,
@@ -36,8 +39,10 @@ extension ProcessStartCommand {
             item: Item,
             trigger: Trigger,
             config: ActionConfig,
-            interactionProcessId: String? = nil
+            interactionProcessId: String? = nil,
+            runAs: String? = nil
         ) {
+            self.runAs = runAs
             self.commandId = commandId
             self.processId = processId
             self.tenantId = tenantId

@@ -59,6 +59,14 @@ public protocol AutomationStore: Sendable {
     func actions(_ filter: ActionListFilter, tenant: TenantID, page: PageRequest) async throws -> Page<AutomatedAction>
     /// Deletes an action with its schedules, triggers and history; false if absent.
     func deleteAction(id: ActionID, tenant: TenantID) async throws -> Bool
+    /// Every action of the tenant, in every namespace (definitions export and apply).
+    func actions(tenant: TenantID) async throws -> [AutomatedAction]
+    /// Writes an apply of definitions in ONE transaction, all or nothing: deletes `deleted`
+    /// (with their history), replaces `updated` whole — webhooks included, with credentials
+    /// stored for the new ones; counters and `dateCreated` stay as stored — and inserts
+    /// `created`. `notFound` if an updated action is gone, `conflict` (field `name`) when a
+    /// created one's name is taken. All of `changes.tenant`.
+    func applyDefinitions(_ changes: DefinitionChanges) async throws
 
     // MARK: Schedules
 

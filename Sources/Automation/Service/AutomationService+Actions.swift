@@ -115,6 +115,7 @@ extension AutomationService {
     public func deleteAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "delete actions")
         let action = try await resolve(reference, caller)
+        try Self.requireNotFileManaged(action)  // an archived one may go: it is read-only, not kept forever
         let deleted = try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
         if !deleted { throw .notFound("\(reference) does not exist") }
     }
@@ -171,6 +172,7 @@ extension AutomationService {
 
     func setStatus(_ status: ActionStatus, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
         let action = try await resolve(reference, caller)
+        try Self.requireNotFileManaged(action)
         guard action.status != status else { return action }
         try action.requireEditable()
         try Self.requireTransition(of: action, to: status)
@@ -178,13 +180,6 @@ extension AutomationService {
         changed.dateUpdated = now()
         let stored = changed
         return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
-    }
-
-    /// The action, unless it is archived (read-only: `conflict`).
-    func resolveEditable(_ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
-        let action = try await resolve(reference, caller)
-        try action.requireEditable()
-        return action
     }
 
     static func requireTransition(of action: AutomatedAction, to next: ActionStatus) throws(AutomationError) {

@@ -9,7 +9,9 @@ extension AutomationService {
     public func scheduleRun(
         _ request: ScheduleRunRequest, of reference: ActionReference, idempotencyKey: String? = nil, as caller: Caller
     ) async throws(AutomationError) -> (run: DelayedRun, created: Bool) {
-        let action = try await resolveEditable(reference, caller)
+        // Runs and secrets are not definitions: allowed on file-managed actions, not on archived ones.
+        let action = try await resolve(reference, caller)
+        try action.requireEditable()
         let now = now()
         if let idempotencyKey { try Self.validateIdempotencyKey(idempotencyKey) }
         let dueAt: Date

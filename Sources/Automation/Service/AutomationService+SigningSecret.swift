@@ -23,7 +23,9 @@ extension AutomationService {
         guard (0...RotateWebhookSecretRequest.maximumGrace).contains(grace) else {
             throw .invalidInput("graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
-        let action = try await resolveEditable(reference, caller)
+        // Runs and secrets are not definitions: allowed on file-managed actions, not on archived ones.
+        let action = try await resolve(reference, caller)
+        try action.requireEditable()
         let now = now()
         let credentials = try await storeCall {
             try await store.rotateSigningSecret(

@@ -71,6 +71,7 @@ public enum AutomationValidator {
         for (index, item) in items.enumerated() {
             let path = "\(field)[\(index)]"
             try validateName(item.name, field: path + ".name")
+            if let runAs = item.runAs { try validateName(runAs, field: path + ".runAs") }
             try validateConfig(item.config, field: path + ".config")
             try validateEventValues(item.eventValues, field: path + ".config")
         }

@@ -23,8 +23,12 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     var policies: FailurePolicies
     var pausedReason: String?
     var pausedAt: Date?
+    var managedBy: ActionManager?
+    var definedIn: String?
 
     init(_ action: AutomatedAction) {
+        managedBy = action.managedBy
+        definedIn = action.definedIn
         policies = action.policies
         pausedReason = action.pausedReason
         pausedAt = action.pausedAt
@@ -59,6 +63,8 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         policies = try row.optionalJSON(FailurePolicies.self, "policies", table: table) ?? FailurePolicies()
         pausedReason = try row.decode(forColumn: "pausedReason")
         pausedAt = try row.optionalDate("pausedAt")
+        managedBy = try Self.manager(try row.decode(forColumn: "managedBy"), table: table)
+        definedIn = try row.decode(forColumn: "definedIn")
     }
 
     /// The actions `WHERE condition ORDER BY order` (bulk reads: columns by position, one decode
@@ -76,6 +82,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     static let columns = [
         "id", "tenantId", "namespace", "name", "description", "status", "items", "nextScheduledRunAt",
         "totalExecutions", "consecutiveFailures", "dateCreated", "dateUpdated", "policies", "pausedReason", "pausedAt",
+        "managedBy", "definedIn",
     ]
 
     /// Reads ``columns`` by position (no lookup by name per value: start-up reads 100,000 rows).
@@ -101,6 +108,17 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         policies = try policiesText.map { try decoder.policies($0, table: table) } ?? FailurePolicies()
         pausedReason = try row.decode(atIndex: 13)
         pausedAt = try row.decode(Double?.self, atIndex: 14).map(StoredDate.date)
+        managedBy = try Self.manager(try row.decode(atIndex: 15), table: table)
+        definedIn = try row.decode(atIndex: 16)
+    }
+
+    /// The `managedBy` column: NULL or a known ``ActionManager``.
+    private static func manager(_ text: String?, table: String) throws -> ActionManager? {
+        guard let text else { return nil }
+        guard let manager = ActionManager(rawValue: text) else {
+            throw SQLiteStoreError.corruptValue(table: table, column: "managedBy", reason: "unknown value")
+        }
+        return manager
     }
 
     func encode(to container: inout PersistenceContainer) throws {
@@ -119,6 +137,8 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         container["policies"] = policies.isEmpty ? nil : try jsonText(policies)
         container["pausedReason"] = pausedReason
         container["pausedAt"] = StoredDate.value(pausedAt)
+        container["managedBy"] = managedBy?.rawValue
+        container["definedIn"] = definedIn
     }
 
     /// The aggregate, given its children in order.
@@ -140,7 +160,9 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
             dateUpdated: dateUpdated,
             policies: policies,
             pausedReason: pausedReason,
-            pausedAt: pausedAt
+            pausedAt: pausedAt,
+            managedBy: managedBy,
+            definedIn: definedIn
         )
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -23,6 +23,7 @@ enum StoreMigrations {
     static let v11 = "v11: triggers that delay or cancel runs"
     static let v12 = "v12: retries, notifications and pausing after failures"
     static let v13 = "v13: running runs, results and run statistics"
+    static let v14 = "v14: definitions managed by files"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -280,6 +281,20 @@ enum StoreMigrations {
                     FROM executionHistory h JOIN automatedAction a ON a.id = h.actionId WHERE h.outcome = 'Failed' GROUP BY 1, 2, 3;
                 \(countTrigger(event: "INSERT", name: "executionHistory_counted_inserted", when: "1"))
                 \(countTrigger(event: "UPDATE OF outcome", name: "executionHistory_counted_updated", when: "NEW.outcome != OLD.outcome"))
+                """)
+        }
+        migrator.registerMigration(v14) { db in
+            // managedBy: 'file' for actions applied from `serve --definitions`, NULL otherwise;
+            // definedIn: their file, relative to the directory. Both are definition columns (a
+            // change bumps definitionsVersion), so the trigger is re-created with them.
+            try db.execute(sql: """
+                ALTER TABLE automatedAction ADD COLUMN managedBy TEXT;
+                ALTER TABLE automatedAction ADD COLUMN definedIn TEXT;
+                DROP TRIGGER automatedAction_updated;
+                CREATE TRIGGER automatedAction_updated
+                    AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies, managedBy, definedIn
+                    ON automatedAction
+                    BEGIN UPDATE definitionsVersion SET version = version + 1; END;
                 """)
         }
         return migrator

@@ -7,6 +7,7 @@ import HTTPAPI
 import Logging
 import SQLiteStore
 import ServiceLifecycle
+import UnixSignals
 
 /// `signalbox serve`: opens the database, connects to the broker, declares the topology and runs
 /// the services (event pipeline, REST API, history retention) until SIGTERM or SIGINT.
@@ -16,6 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The configuration file; every key can be overridden by SIGNALBOX_… variables.")
     var config = "config/signalbox.yaml"
+
+    @Option(name: .long, help: "A directory of definitions to apply at start and on SIGHUP (definitions.directory).")
+    var definitions: String?
 
     func run() async throws {
         let settings: SignalboxConfiguration
@@ -98,6 +102,22 @@ struct ServeCommand: AsyncParsableCommand {
             store: store, clock: clock, limits: AutomationService.Limits(missedRunGrace: settings.missedRunGrace),
             runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
+        // Before the services start: the directory applies first, and a SIGHUP is trapped from now on.
+        var definitionsService: DefinitionsDirectoryService?
+        if let directory = definitions ?? settings.definitionsDirectory {
+            let loader = DefinitionsDirectoryService(
+                directory: directory, tenant: settings.definitionsTenant, service: service,
+                reloads: await UnixSignalsSequence(trapping: .sighup), logger: Logger(label: "signalbox.definitions"))
+            do {
+                let plan = try await loader.apply()
+                logger.notice("definitions applied", metadata: DefinitionsDirectoryService.metadata(plan, directory: directory))
+            } catch {
+                logger.critical("definitions not applied", metadata: ["error": "\(error)"])
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            definitionsService = loader
+        }
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
             configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
@@ -132,7 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: retention),
-            ],
+            ] + (definitionsService.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Each service bounds its own drain; this bounds them all, whatever hangs.

@@ -25,6 +25,10 @@ struct SignalboxConfiguration {
     var tenancy: EventTenancy
     /// How the requests of `webhook` items are sent (`webhooks.*`).
     var httpRequests: HTTPRequestSender.Configuration
+    /// The definitions directory `serve` applies at start and on SIGHUP (`definitions.directory`;
+    /// empty: none), and the tenant its actions belong to (`definitions.tenant`).
+    var definitionsDirectory: String?
+    var definitionsTenant: TenantID
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
 
@@ -43,6 +47,7 @@ struct SignalboxConfiguration {
         "events.tenantSource",
         "events.defaultTenant",
         "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
+        "definitions.directory", "definitions.tenant",
     ]
 
     /// Keys whose value is a mapping (broker user → tenant).
@@ -109,7 +114,11 @@ struct SignalboxConfiguration {
                 retryBackoff: StoreBackoff(
                     initial: .milliseconds(try reader.integer("webhooks.retryInitialMilliseconds", default: 1000, in: 1...600_000)),
                     maximum: .seconds(300)),
-                concurrency: try reader.integer("webhooks.concurrency", default: 64, in: 1...4096)))
+                concurrency: try reader.integer("webhooks.concurrency", default: 64, in: 1...4096)),
+            definitionsDirectory: try reader.value("definitions.directory", default: nil) { $0.isEmpty ? nil : $0 },
+            definitionsTenant: try reader.value("definitions.tenant", default: TenantID.default) { text throws(ConfigurationError) in
+                try tenantID(text)
+            })
     }
 
     /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,

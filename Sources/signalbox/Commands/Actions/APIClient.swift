@@ -58,6 +58,10 @@ struct APIClientError: Error, CustomStringConvertible {
     var status: Int?
     var code: String?
     var message: String
+    /// The request field the server blames, and its own message (without the field): what
+    /// `apply` maps back to a file position.
+    var field: String?
+    var serverMessage: String?
 
     init(message: String) {
         self.message = message
@@ -78,6 +82,8 @@ struct APIClientError: Error, CustomStringConvertible {
         }
         if let parsed = try? JSONDecoder().decode(Body.self, from: body) {
             code = parsed.error.code
+            field = parsed.error.field
+            serverMessage = parsed.error.message
             var text = ""
             if let field = parsed.error.field {
                 text += field + (parsed.error.position.map { " at \($0.line):\($0.column)" } ?? "") + ": "

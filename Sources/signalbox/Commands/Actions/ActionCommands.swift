@@ -37,5 +37,7 @@ extension Signalbox {
         ActionArchiveCommand.self,
         ActionPoliciesCommand.self,
         HistoryCleanupCommand.self,
+        ApplyCommand.self,
+        ExportCommand.self,
     ]
 }

@@ -1,0 +1,46 @@
+import Automation
+import Foundation
+import GRDB
+
+// MARK: Definitions as code
+
+extension SQLiteAutomationStore {
+    public func actions(tenant: TenantID) async throws -> [AutomatedAction] {
+        try await writer.read { db in
+            let records = try ActionRecord.fetchAll(db, where: "tenantId = ?", arguments: [tenant.rawValue], orderBy: "namespace, name")
+            return try ActionGraph.assemble(db, records)
+        }
+    }
+
+    public func applyDefinitions(_ changes: DefinitionChanges) async throws {
+        try await writer.write { db in
+            let tenant = changes.tenant
+            // Deletions first, so that a name freed by one is free for a creation.
+            for id in changes.deleted {
+                // Schedules, triggers, webhooks and history go with it: ON DELETE CASCADE.
+                try ActionRecord.filter(Column("id") == id.description && Column("tenantId") == tenant.rawValue).deleteAll(db)
+            }
+            for action in changes.updated {
+                guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: tenant) else {
+                    throw AutomationError.notFound("action \(action.id) does not exist")
+                }
+                try ActionGraph.checkNameFree(db, action)
+                var stored = action
+                stored.keepStoreOwnedFields(of: existing)
+                try ActionGraph.save(db, from: existing, to: stored)
+            }
+            for action in changes.created where action.tenantId == tenant {
+                guard try !ActionRecord.exists(db, key: action.id.description) else {
+                    throw AutomationError.conflict("action \(action.id) already exists", field: "id")
+                }
+                try ActionGraph.checkNameFree(db, action)
+                var stored = action
+                stored.refreshNextScheduledRun()
+                try ActionGraph.insert(db, stored)
+            }
+            for (id, credentials) in changes.webhookCredentials {
+                try WebhookCredentialsRecord(credentials, webhookId: id).insert(db)
+            }
+        }
+    }
+}
