@@ -1,3 +1,4 @@
+import Automation
 import Foundation
 import HTTPAPI
 import Hummingbird
@@ -147,6 +148,43 @@ import Testing
             #expect(unknown.status == .badRequest)
             #expect(unknown.json["error"]["message"].string?.contains("draft, active, paused, archived") == true, "\(unknown.text)")
             #expect(try await client.call(.get, "/automated-actions?trigger=cron", token: env.member).status == .badRequest)
+        }
+    }
+}
+
+/// `GET /automated-actions/stats` and `…/by-id/{id}/stats` over the router.
+@Suite struct StatisticsTests {
+    @Test func statisticsCountRunsAndWhatIsDueInTheNextHour() async throws {
+        let env = try await TestAPI.make()
+        try await env.test { client in
+            let id = try await client.createAction("quarterly", token: env.admin)
+            _ = try await client.call(
+                .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: #"{"name": "every 15 min", "cron": "*/15 * * * *"}"#)
+            _ = try await client.call(.post, "/automated-actions/by-id/\(id)/runs", token: env.member, body: #"{"delaySeconds": 1800}"#)
+            _ = try await LifecycleTests.create(client, env, "sketch", status: "draft")
+            let run = try await client.call(.post, "/automated-actions/by-id/\(id)/trigger", token: env.member)
+            let processId = try #require(run.json["processIds"][0].string)
+            env.clock.advance(by: 42)
+            _ = try await env.service.completeExecution(processId: try #require(ProcessID(processId)), outcome: .success)
+
+            let stats = try await client.call(.get, "/automated-actions/stats", token: env.member)
+            #expect(stats.status == .ok, "\(stats.text)")
+            #expect(stats.json["window"].string == "24h")
+            #expect(stats.json["actions"]["total"].int == 2 && stats.json["actions"]["draft"].int == 1)
+            #expect(stats.json["runs"]["succeeded"].int == 1 && stats.json["runs"]["successRate"].double == 1)
+            // 10:15, 10:30, 10:45 and 11:00 of the schedule, and the delayed run at 10:30.
+            #expect(stats.json["dueSoon"].int == 5, "\(stats.text)")
+            #expect(stats.json["activeTasks"].int == 1 && stats.json["completedTasks"].int == 1)
+
+            let one = try await client.call(.get, "/automated-actions/by-id/\(id)/stats?window=7d", token: env.member)
+            #expect(one.json["window"].string == "7d")
+            #expect(one.json["runs"]["runs"].int == 1 && one.json["durationSeconds"]["p50"].double == 42, "\(one.text)")
+            #expect(one.json["runCount"].int == 1 && one.json["lastOutcome"].string == "Success")
+
+            #expect(try await client.call(.get, "/automated-actions/stats?window=1y", token: env.member).status == .badRequest)
+            #expect(try await client.call(.get, "/automated-actions/by-id/\(id)/stats", token: env.otherAdmin).status == .notFound)
+            let theirs = try await client.call(.get, "/automated-actions/stats", token: env.otherAdmin)
+            #expect(theirs.json["actions"]["total"].int == 0 && theirs.json["runs"]["runs"].int == 0)
         }
     }
 }

@@ -17,7 +17,7 @@ import Testing
         "GET /namespaces/{ns}/automated-actions/{name}",
         "GET /automated-actions/by-id/{id}", "PUT /automated-actions/by-id/{id}", "DELETE /automated-actions/by-id/{id}",
         "POST /automated-actions/by-id/{id}/pause", "POST /automated-actions/by-id/{id}/resume",
-        "POST /automated-actions/by-id/{id}/activate", "POST /automated-actions/by-id/{id}/archive", "GET /automated-actions",
+        "POST /automated-actions/by-id/{id}/activate", "POST /automated-actions/by-id/{id}/archive", "GET /automated-actions", "GET /automated-actions/stats", "GET /automated-actions/by-id/{id}/stats",
         "POST /automated-actions/bulk", "GET /automated-actions/upcoming",
         "POST /automated-actions/by-id/{id}/schedules", "DELETE /automated-actions/by-id/{id}/schedules/{scheduleId}",
         "POST /automated-actions/by-id/{id}/schedules/{scheduleId}/enable",
@@ -126,6 +126,7 @@ import Testing
             _ = try await check(.get, "/namespaces/{ns}/automated-actions/{name}", "/namespaces/production/automated-actions/daily-report", token: env.member)
             _ = try await check(.get, "/namespaces/{ns}/automated-actions", "/namespaces/production/automated-actions", token: env.member)
             _ = try await check(.get, "/automated-actions", "/automated-actions?status=active&trigger=schedule", token: env.member)
+            _ = try await check(.get, "/automated-actions/stats", "/automated-actions/stats?window=7d", token: env.member)
             _ = try await check(.put, "/automated-actions/by-id/{id}", byId, token: env.member, body: #"{"description": "d"}"#)
             _ = try await check(.post, "/automated-actions/by-id/{id}/schedules/{scheduleId}/disable", "\(byId)/schedules/\(scheduleId)/disable", token: env.member)
             _ = try await check(.post, "/automated-actions/by-id/{id}/schedules/{scheduleId}/enable", "\(byId)/schedules/\(scheduleId)/enable", token: env.member)
@@ -134,6 +135,7 @@ import Testing
             _ = try await check(
                 .post, "/automated-actions/by-id/{id}/message-triggers/{triggerId}/enable", "\(byId)/message-triggers/\(triggerId)/enable", token: env.member)
             _ = try await check(.post, "/automated-actions/by-id/{id}/trigger", "\(byId)/trigger", token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/stats", "\(byId)/stats", token: env.member)
             _ = try await check(.get, "/automated-actions/by-id/{id}/history", "\(byId)/history?limit=10", token: env.member)
             _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
             _ = try await check(

@@ -200,6 +200,48 @@ public actor InMemoryAutomationStore: AutomationStore {
         for (id, credentials) in changes.webhookCredentials { webhookCredentials[id] = credentials }
     }
 
+    // MARK: Statistics
+
+    /// As SQLite, from the entries themselves (a fake: its counts drop with pruned history).
+    public func tenantStatistics(tenant: TenantID, since: Date, horizon: Date, topFailing: Int) throws -> StoredTenantStatistics {
+        try check()
+        let actions = actionsByID.values.filter { $0.tenantId == tenant }
+        let hourStart = Date(timeIntervalSince1970: (since.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        let ids = Set(actions.map(\.id))
+        let counted = entries.map(\.entry).filter { ids.contains($0.actionId) && $0.dateStarted >= hourStart }
+        let failures = Dictionary(grouping: counted.filter { $0.outcome == .failed }, by: \.actionId).mapValues(\.count)
+        let failing = failures.compactMap { id, count in
+            actionsByID[id].map {
+                FailingAction(
+                    actionId: id, namespace: $0.namespace, name: $0.name, status: $0.status, failures: count,
+                    consecutiveFailures: $0.consecutiveFailures)
+            }
+        }.sorted { ($1.failures, $0.namespace.rawValue, $0.name) < ($0.failures, $1.namespace.rawValue, $1.name) }
+        return StoredTenantStatistics(
+            actionsByStatus: Dictionary(grouping: actions, by: \.status).mapValues(\.count),
+            runsByOutcome: Dictionary(grouping: counted, by: \.outcome).mapValues(\.count),
+            topFailing: Array(failing.prefix(topFailing)),
+            schedulesDue: actions.filter { $0.status == .active }.flatMap(\.schedules).filter {
+                $0.isEnabled && ($0.nextOccurrence.map { $0 <= horizon } ?? false)
+            },
+            delayedRunsDue: delayedRunsByID.values.count { $0.run.tenantId == tenant && $0.run.status == .scheduled && $0.run.dueAt <= horizon })
+    }
+
+    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) throws -> StoredActionStatistics? {
+        try check()
+        guard actionsByID[actionId]?.tenantId == tenant else { return nil }
+        let all = entries.filter { $0.entry.actionId == actionId }
+        let window = all.map(\.entry).filter { $0.dateStarted >= since }
+        let durations = window.filter { $0.outcome == .success || $0.outcome == .failed }.compactMap(\.durationSeconds).sorted()
+        let last = all.max { ($0.entry.dateStarted, $0.sequence) < ($1.entry.dateStarted, $1.sequence) }?.entry
+        func percentile(_ p: Double) -> Double? {
+            durations.isEmpty ? nil : durations[StoredActionStatistics.rank(p, of: durations.count)]
+        }
+        return StoredActionStatistics(
+            runsByOutcome: Dictionary(grouping: window, by: \.outcome).mapValues(\.count), p50DurationSeconds: percentile(0.5),
+            p95DurationSeconds: percentile(0.95), lastRunAt: last?.dateStarted, lastOutcome: last?.outcome)
+    }
+
     // MARK: Schedules
 
     public func insertSchedule(

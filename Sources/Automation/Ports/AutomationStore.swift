@@ -68,6 +68,16 @@ public protocol AutomationStore: Sendable {
     /// created one's name is taken. All of `changes.tenant`.
     func applyDefinitions(_ changes: DefinitionChanges) async throws
 
+    // MARK: Statistics
+
+    /// The tenant's actions by status, its runs by outcome started since `since` (whole hours;
+    /// counts kept as runs are written, so history cleanup does not lower them), its `topFailing`
+    /// actions by failed runs since `since`, and what is due before `horizon`.
+    func tenantStatistics(tenant: TenantID, since: Date, horizon: Date, topFailing: Int) async throws -> StoredTenantStatistics
+    /// The action's runs by outcome started since `since`, the percentiles of their durations and
+    /// its latest run; nil when the tenant has no such action.
+    func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) async throws -> StoredActionStatistics?
+
     // MARK: Schedules
 
     /// Appends a schedule; `notFound` if the action is absent, `limitExceeded` (field

@@ -66,6 +66,18 @@ extension SignalboxAPI {
             return JSONResponse.make(ActionResponse(try await service.archiveAction(try context.actionReference(), as: caller)))
         }
 
+        // Statistics: the tenant's, and one action's.
+        api.get("/automated-actions/stats") { request, context in
+            let caller = try context.requireCaller()
+            let window = try request.queryEnum("window", as: StatisticsWindow.self) ?? .day
+            return JSONResponse.make(try await service.statistics(window: window, as: caller))
+        }
+        api.get("/automated-actions/by-id/{id}/stats") { request, context in
+            let caller = try context.requireCaller()
+            let window = try request.queryEnum("window", as: StatisticsWindow.self) ?? .day
+            return JSONResponse.make(try await service.statistics(of: try context.actionReference(), window: window, as: caller))
+        }
+
         // Seed 001: bulk pause, resume and delete.
         api.post("/automated-actions/bulk") { request, context in
             let caller = try context.requireCaller()

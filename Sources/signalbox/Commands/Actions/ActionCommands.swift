@@ -36,6 +36,7 @@ extension Signalbox {
         ActionActivateCommand.self,
         ActionArchiveCommand.self,
         ActionPoliciesCommand.self,
+        ActionStatsCommand.self,
         HistoryCleanupCommand.self,
         ApplyCommand.self,
         ExportCommand.self,

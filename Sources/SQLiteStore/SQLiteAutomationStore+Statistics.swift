@@ -1,0 +1,94 @@
+import Automation
+import Foundation
+import GRDB
+
+// MARK: Statistics
+
+extension SQLiteAutomationStore {
+    public func tenantStatistics(tenant: TenantID, since: Date, horizon: Date, topFailing: Int) async throws -> StoredTenantStatistics {
+        let firstHour = Int64((since.timeIntervalSince1970 / 3600).rounded(.down))
+        return try await writer.read { db in
+            // A tenant's actions: the automatedAction_name index's prefix.
+            var byStatus: [ActionStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM automatedAction WHERE tenantId = ? GROUP BY status", arguments: [tenant.rawValue]) {
+                if let status = ActionStatus(rawValue: row["status"]) { byStatus[status] = row["n"] }
+            }
+            // Hourly counts kept by the history's triggers (migration v13): one row per hour and outcome.
+            var byOutcome: [ExecutionOutcome: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT outcome, sum(runs) AS n FROM runsByHour WHERE tenantId = ? AND hour >= ? GROUP BY outcome",
+                arguments: [tenant.rawValue, firstHour])
+            {
+                if let outcome = ExecutionOutcome(rawValue: row["outcome"]) { byOutcome[outcome] = row["n"] }
+            }
+            // Only hours with failures have rows; failuresByHour_tenant covers the sum.
+            let failing = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.id, a.namespace, a.name, a.status, a.consecutiveFailures, t.failures
+                    FROM (SELECT actionId, sum(failures) AS failures FROM failuresByHour
+                          WHERE tenantId = ? AND hour >= ? GROUP BY actionId ORDER BY failures DESC LIMIT ?) t
+                    JOIN automatedAction a ON a.id = t.actionId
+                    ORDER BY t.failures DESC, a.namespace, a.name
+                    """,
+                arguments: [tenant.rawValue, firstHour, topFailing]
+            ).map { row in
+                FailingAction(
+                    actionId: try row.identifier(ActionID.self, "id", table: "automatedAction"),
+                    namespace: NamespaceName(row["namespace"]), name: row["name"],
+                    status: try row.enumeration(ActionStatus.self, "status", table: "automatedAction"),
+                    failures: row["failures"], consecutiveFailures: row["consecutiveFailures"])
+            }
+            let schedules = try ScheduleRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT s.* FROM cronSchedule s JOIN automatedAction a ON a.id = s.actionId
+                    WHERE a.tenantId = ? AND a.status = 'active' AND s.isEnabled AND s.nextOccurrence <= ?
+                    """,
+                arguments: [tenant.rawValue, StoredDate.value(horizon)]
+            ).map(\.schedule)
+            // delayedRun_pending: the scheduled runs by due instant.
+            let delayed = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM delayedRun WHERE status = 'scheduled' AND dueAt <= ? AND tenantId = ?",
+                arguments: [StoredDate.value(horizon), tenant.rawValue]) ?? 0
+            return StoredTenantStatistics(
+                actionsByStatus: byStatus, runsByOutcome: byOutcome, topFailing: failing, schedulesDue: schedules, delayedRunsDue: delayed)
+        }
+    }
+
+    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) async throws -> StoredActionStatistics? {
+        try await writer.read { db in
+            guard try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM automatedAction WHERE id = ? AND tenantId = ?)",
+                arguments: [actionId.description, tenant.rawValue]) == true
+            else { return nil }
+            let id = actionId.description, start = StoredDate.value(since)
+            // Each query reads executionHistory_action alone (actionId, dateStarted, …, outcome, dateCompleted).
+            var byOutcome: [ExecutionOutcome: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT outcome, count(*) AS n FROM executionHistory WHERE actionId = ? AND dateStarted >= ? GROUP BY outcome",
+                arguments: [id, start])
+            {
+                if let outcome = ExecutionOutcome(rawValue: row["outcome"]) { byOutcome[outcome] = row["n"] }
+            }
+            let finished = (byOutcome[.success] ?? 0) + (byOutcome[.failed] ?? 0)
+            func percentile(_ p: Double) throws -> Double? {
+                guard finished > 0 else { return nil }
+                return try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT dateCompleted - dateStarted AS duration FROM executionHistory
+                        WHERE actionId = ? AND dateStarted >= ? AND outcome IN ('Success', 'Failed')
+                        ORDER BY duration LIMIT 1 OFFSET ?
+                        """,
+                    arguments: [id, start, StoredActionStatistics.rank(p, of: finished)])
+            }
+            let last = try Row.fetchOne(
+                db, sql: "SELECT dateStarted, outcome FROM executionHistory WHERE actionId = ? ORDER BY dateStarted DESC, sequence DESC LIMIT 1",
+                arguments: [id])
+            return StoredActionStatistics(
+                runsByOutcome: byOutcome, p50DurationSeconds: try percentile(0.5), p95DurationSeconds: try percentile(0.95),
+                lastRunAt: try last.map { try $0.date("dateStarted") }, lastOutcome: last.flatMap { ExecutionOutcome(rawValue: $0["outcome"]) })
+        }
+    }
+}
