@@ -118,6 +118,7 @@ let package = Package(
             ],
             path: "Benchmarks/DelayedRunBenchmark"
         ),
+        .executableTarget(name: "StatisticsBenchmark", dependencies: ["Automation", "SQLiteStore"], path: "Benchmarks/StatisticsBenchmark"),
         .executableTarget(
             name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath", "SignalboxTestSupport"],
             path: "Benchmarks/MatchingBenchmark"

@@ -26,6 +26,8 @@ public struct RetentionService: Service {
                 if keys > 0 { logger.info("expired idempotency keys forgotten", metadata: ["removed": "\(keys)"]) }
                 let runs = try await service.pruneDelayedRuns(policy)
                 if runs > 0 { logger.info("finished delayed runs pruned", metadata: ["removed": "\(runs)"]) }
+                let counters = try await service.pruneRunCounts()
+                if counters > 0 { logger.info("run counters older than 31 days forgotten", metadata: ["removed": "\(counters)"]) }
             } catch {
                 logger.warning("history pruning failed", metadata: ["error": "\(error)"])
             }

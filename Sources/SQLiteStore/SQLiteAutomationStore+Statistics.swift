@@ -56,6 +56,16 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func pruneRunCounts(before date: Date) async throws -> Int {
+        let hour = Int64((date.timeIntervalSince1970 / 3600).rounded(.down))
+        return try await writer.write { db in
+            try db.execute(sql: "DELETE FROM runsByHour WHERE hour < ?", arguments: [hour])
+            let runs = db.changesCount
+            try db.execute(sql: "DELETE FROM failuresByHour WHERE hour < ?", arguments: [hour])
+            return runs + db.changesCount
+        }
+    }
+
     public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) async throws -> StoredActionStatistics? {
         try await writer.read { db in
             guard try Bool.fetchOne(
@@ -72,22 +82,26 @@ extension SQLiteAutomationStore {
                 if let outcome = ExecutionOutcome(rawValue: row["outcome"]) { byOutcome[outcome] = row["n"] }
             }
             let finished = (byOutcome[.success] ?? 0) + (byOutcome[.failed] ?? 0)
-            func percentile(_ p: Double) throws -> Double? {
-                guard finished > 0 else { return nil }
-                return try Double.fetchOne(
-                    db,
-                    sql: """
+            // Both percentiles from one sort of the window's durations.
+            var percentiles: (Double?, Double?) = (nil, nil)
+            if finished > 0, let row = try Row.fetchOne(
+                db,
+                sql: """
+                    WITH durations AS MATERIALIZED (
                         SELECT dateCompleted - dateStarted AS duration FROM executionHistory
-                        WHERE actionId = ? AND dateStarted >= ? AND outcome IN ('Success', 'Failed')
-                        ORDER BY duration LIMIT 1 OFFSET ?
-                        """,
-                    arguments: [id, start, StoredActionStatistics.rank(p, of: finished)])
+                        WHERE actionId = ? AND dateStarted >= ? AND outcome IN ('Success', 'Failed') ORDER BY duration)
+                    SELECT (SELECT duration FROM durations LIMIT 1 OFFSET ?) AS p50,
+                           (SELECT duration FROM durations LIMIT 1 OFFSET ?) AS p95
+                    """,
+                arguments: [id, start, StoredActionStatistics.rank(0.5, of: finished), StoredActionStatistics.rank(0.95, of: finished)])
+            {
+                percentiles = (row["p50"], row["p95"])
             }
             let last = try Row.fetchOne(
                 db, sql: "SELECT dateStarted, outcome FROM executionHistory WHERE actionId = ? ORDER BY dateStarted DESC, sequence DESC LIMIT 1",
                 arguments: [id])
             return StoredActionStatistics(
-                runsByOutcome: byOutcome, p50DurationSeconds: try percentile(0.5), p95DurationSeconds: try percentile(0.95),
+                runsByOutcome: byOutcome, p50DurationSeconds: percentiles.0, p95DurationSeconds: percentiles.1,
                 lastRunAt: try last.map { try $0.date("dateStarted") }, lastOutcome: last.flatMap { ExecutionOutcome(rawValue: $0["outcome"]) })
         }
     }

@@ -249,6 +249,16 @@ import Testing
         #expect(!listed.stdout.contains("sketch"), "archived actions are listed only when asked for: \(listed.stdout)")
         let badStatus = try await SignalboxProcess.run(["action-list", "--status", "retired"], environment: client)
         #expect(badStatus.status != 0 && badStatus.stderr.contains("retired"), "\(badStatus.stderr)")
+
+        // Statistics: the tenant's (two actions: daily-report active, sketch archived) and one action's.
+        let tenantStats = try await SignalboxProcess.run(["action-stats", "--window", "7d"], environment: client)
+        #expect(tenantStats.status == 0 && tenantStats.stdout.contains("(7d)"), "\(tenantStats.stdout) \(tenantStats.stderr)")
+        #expect(tenantStats.stdout.contains("2 (1 active, 0 paused, 0 draft, 1 archived)"), "\(tenantStats.stdout)")
+        let actionStats = try await SignalboxProcess.run(["action-stats", "--name", "sketch", "--namespace", "staging", "--json"], environment: client)
+        let stats = try JSONSerialization.jsonObject(with: Data(actionStats.stdout.utf8)) as? [String: Any]
+        #expect((stats?["runs"] as? [String: Any])?["pending"] as? Int == 1, "the draft's test run: \(actionStats.stdout) \(actionStats.stderr)")
+        let badWindow = try await SignalboxProcess.run(["action-stats", "--window", "1y"], environment: client)
+        #expect(badWindow.status != 0 && badWindow.stderr.contains("24h"), "\(badWindow.stderr)")
     }
 
     /// A delayed run scheduled, listed and cancelled by key with the CLI.

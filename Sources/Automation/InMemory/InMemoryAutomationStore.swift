@@ -227,6 +227,12 @@ public actor InMemoryAutomationStore: AutomationStore {
             delayedRunsDue: delayedRunsByID.values.count { $0.run.tenantId == tenant && $0.run.status == .scheduled && $0.run.dueAt <= horizon })
     }
 
+    /// Nothing to forget: the fake counts from its entries.
+    public func pruneRunCounts(before date: Date) throws -> Int {
+        try check()
+        return 0
+    }
+
     public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) throws -> StoredActionStatistics? {
         try check()
         guard actionsByID[actionId]?.tenantId == tenant else { return nil }

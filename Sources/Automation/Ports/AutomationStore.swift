@@ -77,6 +77,8 @@ public protocol AutomationStore: Sendable {
     /// The action's runs by outcome started since `since`, the percentiles of their durations and
     /// its latest run; nil when the tenant has no such action.
     func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) async throws -> StoredActionStatistics?
+    /// Forgets the run counters of hours before `date` (older than any window); returns how many rows.
+    func pruneRunCounts(before date: Date) async throws -> Int
 
     // MARK: Schedules
 

@@ -35,6 +35,13 @@ extension AutomationService {
         return ActionStatistics(action: action, window: window, since: since, stored: stored)
     }
 
+    /// Forgets run counters older than the longest window (and an hour of slack); returns how many
+    /// rows went. Run by the retention job.
+    public func pruneRunCounts() async throws(AutomationError) -> Int {
+        let cutoff = now().addingTimeInterval(-(StatisticsWindow.month.seconds + 86_400))
+        return try await storeCall { try await store.pruneRunCounts(before: cutoff) }
+    }
+
     /// Occurrences of `schedule` after `start` up to `end`, from its stored next occurrence.
     static func occurrences(of schedule: CronScheduleDefinition, from start: Date, through end: Date) -> Int {
         guard let first = schedule.nextOccurrence, first <= end else { return 0 }
