@@ -29,7 +29,11 @@ extension SQLiteAutomationStore {
                 stored.keepStoreOwnedFields(of: existing)
                 try ActionGraph.save(db, from: existing, to: stored)
             }
-            for action in changes.created where action.tenantId == tenant {
+            for action in changes.created {
+                guard action.tenantId == tenant else {
+                    throw AutomationError.invalidInput(
+                        "action \(action.id) is of tenant \(action.tenantId), not of the apply's tenant \(tenant)", field: "tenantId")
+                }
                 guard try !ActionRecord.exists(db, key: action.id.description) else {
                     throw AutomationError.conflict("action \(action.id) already exists", field: "id")
                 }

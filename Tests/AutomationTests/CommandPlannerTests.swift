@@ -319,9 +319,11 @@ struct CommandPlannerTests {
 
     @Test("command bodies are byte for byte what JSONEncoder with sorted keys writes, for every kind and cause")
     func bodyBytesMatchTheEncoder() throws {
-        let action = try seedAction(items: [
+        var action = try seedAction(items: [
             SeedJSON.createActionItem, SeedJSON.interactionItem, SeedJSON.interactionMessageItem, SeedJSON.capsuleItem,
         ])
+        // An item run as a user (seed 002's AsUserEmail): `runAs` sits between processId and tenantId.
+        action.actions[0].runAs = "admin@example.com"
         var odd = action
         odd.name = "quotes \" and \\ back/slashes, ünïcödé 🚦 and a tab\tinside"
         odd.namespace = "näme-space"

@@ -30,6 +30,8 @@ final class ServedPipeline {
     private(set) var token = ""
     /// Set for every start, over ``environment``'s.
     var extraEnvironment: [String: String] = [:]
+    /// Given to `serve` at every start (`--definitions DIR`).
+    var extraArguments: [String] = []
 
     /// Message-ids seen, with how often each arrived.
     final class MessageIDs: Sendable {
@@ -92,7 +94,8 @@ final class ServedPipeline {
 
     /// Starts a child and waits until it consumes events; the first start also creates the admin token.
     func start() async throws {
-        let (process, output) = try SignalboxProcess.launchServe(environment: environment.merging(extraEnvironment) { $1 })
+        let (process, output) = try SignalboxProcess.launchServe(
+            environment: environment.merging(extraEnvironment) { $1 }, arguments: extraArguments)
         runs.append((process, output))
         let up = await eventually(timeout: .seconds(30)) {
             output.current.contains("consuming events") || !process.isRunning
@@ -104,6 +107,12 @@ final class ServedPipeline {
             guard created.status == 0 else { throw Failure("token create failed: \(created.stderr)") }
             token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
+    }
+
+    /// Sends `signal` (SIGHUP: reload the definitions) to the running child.
+    func send(_ signal: Int32) throws {
+        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        _ = Glibc.kill(process.processIdentifier, signal)
     }
 
     /// SIGKILL: no shutdown at all; whatever was in flight is the broker's to redeliver.

@@ -58,11 +58,12 @@ struct SignalboxProcess {
         func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
     }
 
-    /// Starts `signalbox serve` in the background, its stderr collected as it is written.
-    static func launchServe(environment: [String: String]) throws -> (Process, OutputCollector) {
+    /// Starts `signalbox serve` (with `arguments` after the configuration) in the background, its
+    /// stderr collected as it is written.
+    static func launchServe(environment: [String: String], arguments: [String] = []) throws -> (Process, OutputCollector) {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--config", "config/signalbox.yaml"]
+        process.arguments = ["serve", "--config", "config/signalbox.yaml"] + arguments
         process.currentDirectoryURL = repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = OutputCollector()

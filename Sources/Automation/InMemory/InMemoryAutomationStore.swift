@@ -172,8 +172,21 @@ public actor InMemoryAutomationStore: AutomationStore {
                 throw AutomationError.notFound("action \(action.id) does not exist")
             }
         }
+        for action in changes.created where action.tenantId != changes.tenant {
+            throw AutomationError.invalidInput(
+                "action \(action.id) is of tenant \(action.tenantId), not of the apply's tenant \(changes.tenant)", field: "tenantId")
+        }
         var remaining = actionsByID.filter { !deleted.contains($0.key) }
         for action in changes.updated { remaining[action.id] = action }
+        // An update may rename (the name freed by a deletion of the same call is free), as SQLite checks it.
+        for action in changes.updated {
+            let clash = remaining.values.contains { (other: AutomatedAction) -> Bool in
+                other.id != action.id && other.tenantId == action.tenantId && other.namespace == action.namespace && other.name == action.name
+            }
+            if clash {
+                throw AutomationError.conflict("an action named \"\(action.name.prefix(200))\" already exists in namespace \"\(action.namespace)\"")
+            }
+        }
         for action in changes.created {
             let clash = remaining.values.contains { (other: AutomatedAction) -> Bool in
                 other.tenantId == action.tenantId && other.namespace == action.namespace && other.name == action.name

@@ -87,6 +87,10 @@ final class CommandBodyWriter: Sendable {
         string(body.namespace.rawValue)
         raw(#","processId":"#)
         string(body.processId.description)
+        if let runAs = body.runAs {
+            raw(#","runAs":"#)
+            string(runAs)
+        }
         raw(#","tenantId":"#)
         string(body.tenantId.rawValue)
         raw(#","trigger":{"#)

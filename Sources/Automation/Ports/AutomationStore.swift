@@ -64,8 +64,9 @@ public protocol AutomationStore: Sendable {
     /// Writes an apply of definitions in ONE transaction, all or nothing: deletes `deleted`
     /// (with their history), replaces `updated` whole — webhooks included, with credentials
     /// stored for the new ones; counters and `dateCreated` stay as stored — and inserts
-    /// `created`. `notFound` if an updated action is gone, `conflict` (field `name`) when a
-    /// created one's name is taken. All of `changes.tenant`.
+    /// `created`. `notFound` if an updated action is gone (or of another tenant), `conflict`
+    /// (field `name`) when a created or updated one's name is taken, `invalidInput` (field
+    /// `tenantId`) for a created action of another tenant than `changes.tenant`.
     func applyDefinitions(_ changes: DefinitionChanges) async throws
 
     // MARK: Statistics

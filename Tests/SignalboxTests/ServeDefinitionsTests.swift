@@ -1,0 +1,138 @@
+import Foundation
+import SignalboxTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `signalbox serve --definitions DIR` as a separate process against the real broker: the
+/// directory's actions are file-managed (the API refuses to edit them, naming the file), a SIGHUP
+/// applies the edited directory, and a directory that does not apply leaves the actions as they
+/// were while serve keeps serving.
+@Suite struct ServeDefinitionsTests {
+    static let url = ProcessInfo.processInfo.environment["SIGNALBOX_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+    static func reports(description: String) -> String {
+        """
+        automatedActions:
+          - name: nightly-export
+            namespace: ops
+            description: \(description)
+            actions:
+              - name: Export
+                runAs: exports@example.com
+                config: {$type: app, version: {id: export-app, version: 1}}
+            schedules:
+              - {name: nightly, cron: "0 2 * * *"}
+
+        """
+    }
+
+    static let cleanup = """
+        automatedActions:
+          - name: weekly-cleanup
+            namespace: ops
+            actions:
+              - name: Cleanup
+                config: {$type: app, version: {id: cleanup-app, version: 1}}
+
+        """
+
+    /// A misspelt member on line 4: the loader refuses the whole directory.
+    static let broken = "automatedActions:\n  - name: broken\n    namespace: ops\n    schedule: []\n    actions: []\n"
+
+    @Test func definitionsDirectoryIsFileManagedAndReloadedOnSIGHUP() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-serve-defs-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ text: String, _ name: String) throws {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write(Self.reports(description: "first version"), "reports.yaml")
+
+        let served = try await ServedPipeline(url: Self.url, label: "defs")
+        served.extraArguments = ["--definitions", directory.path]
+        do {
+            try await served.start()
+            try await check(served, write: write)
+            #expect(try await served.stop() == 0, "serve stops cleanly after the reloads:\n\(served.log)")
+        } catch {
+            Issue.record("\(error)\n\(served.log)")
+        }
+        await served.cleanUp()
+    }
+
+    private func check(_ served: ServedPipeline, write: (String, String) throws -> Void) async throws {
+        #expect(served.current?.output.current.contains("definitions applied") == true, "\(served.log)")
+
+        // Applied at start, marked as the file's.
+        let first = try #require(try await action(served, "nightly-export"), "the directory's action exists:\n\(served.log)")
+        #expect(first["managedBy"] as? String == "file", "\(first)")
+        #expect(first["definedIn"] as? String == "reports.yaml", "\(first)")
+        #expect(first["description"] as? String == "first version")
+        #expect(first["status"] as? String == "active")
+        let items = try #require(first["actions"] as? [[String: Any]])
+        #expect(items.first?["runAs"] as? String == "exports@example.com")
+        let id = try #require(first["id"] as? String)
+
+        // Edits through the API answer 409 naming the file; the action stays as it was.
+        let update = try await served.call("PUT", "/automated-actions/by-id/\(id)", body: Data(#"{"description":"from the API"}"#.utf8))
+        #expect(update.0 == 409 && String(decoding: update.1, as: UTF8.self).contains("reports.yaml"), "PUT: \(update.0) \(String(decoding: update.1, as: UTF8.self))")
+        let pause = try await served.call("POST", "/automated-actions/by-id/\(id)/pause")
+        #expect(pause.0 == 409 && String(decoding: pause.1, as: UTF8.self).contains("reports.yaml"), "pause: \(pause.0) \(String(decoding: pause.1, as: UTF8.self))")
+        let delete = try await served.call("DELETE", "/automated-actions/by-id/\(id)")
+        #expect(delete.0 == 409, "DELETE: \(delete.0)")
+        let unchanged = try #require(try await action(served, "nightly-export"))
+        #expect(unchanged["description"] as? String == "first version" && unchanged["status"] as? String == "active")
+
+        // The file edited and a second file added, then SIGHUP: both become visible.
+        try write(Self.reports(description: "second version"), "reports.yaml")
+        try write(Self.cleanup, "cleanup.yaml")
+        try served.send(SIGHUP)
+        let reloaded = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            let report = try await action(served, "nightly-export")
+            let cleanup = try await action(served, "weekly-cleanup")
+            return report?["description"] as? String == "second version" && cleanup != nil
+        }
+        #expect(reloaded, "the SIGHUP reload did not show within 30 s:\n\(served.log)")
+        #expect(served.current?.output.current.contains("definitions reloaded") == true, "\(served.log)")
+        let second = try #require(try await action(served, "nightly-export"))
+        #expect(second["id"] as? String == id, "an update keeps the id")
+        #expect(second["managedBy"] as? String == "file" && second["definedIn"] as? String == "reports.yaml")
+        let cleanup = try #require(try await action(served, "weekly-cleanup"))
+        #expect(cleanup["managedBy"] as? String == "file" && cleanup["definedIn"] as? String == "cleanup.yaml", "\(cleanup)")
+
+        // An invalid file with another edit beside it, then SIGHUP: nothing of it applies.
+        let logBefore = served.current?.output.current ?? ""
+        let failuresBefore = logBefore.components(separatedBy: "definitions not applied").count
+        try write(Self.reports(description: "third version"), "reports.yaml")
+        try write(Self.broken, "broken.yaml")
+        try served.send(SIGHUP)
+        let refused = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            (served.current?.output.current ?? "").components(separatedBy: "definitions not applied").count > failuresBefore
+        }
+        #expect(refused, "no error logged for the invalid directory:\n\(served.log)")
+        let log = served.current?.output.current ?? ""
+        #expect(log.contains("broken.yaml:4:") && log.contains("schedule"), "the error names the file and line:\n\(log)")
+        #expect(served.current?.process.isRunning == true, "serve keeps running")
+        let kept = try #require(try await action(served, "nightly-export"))
+        #expect(kept["description"] as? String == "second version", "the previous definitions stay: \(kept)")
+        #expect(try await action(served, "weekly-cleanup") != nil)
+        #expect(try await action(served, "broken") == nil)
+        let ready = try await served.get("/health/ready")
+        #expect(ready.status == 200, "serve keeps serving: \(ready.body)")
+        let list = try await served.call("GET", "/namespaces/ops/automated-actions")
+        let page = try JSONSerialization.jsonObject(with: list.1) as? [String: Any]
+        let names = (page?["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(list.0 == 200 && names == ["nightly-export", "weekly-cleanup"], "\(list.0) \(names)")
+    }
+
+    /// The action of `ops` named `name` as JSON, nil when there is none (404).
+    private func action(_ served: ServedPipeline, _ name: String) async throws -> [String: Any]? {
+        let (status, data, _) = try await served.call("GET", "/namespaces/ops/automated-actions/\(name)")
+        if status == 404 { return nil }
+        guard status == 200 else { throw ServedPipeline.Failure("GET \(name) answered \(status): \(String(decoding: data, as: UTF8.self))") }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+}
