@@ -151,7 +151,7 @@ extension SQLiteAutomationStore {
         try await writer.write { db in
             let statement = try db.cachedStatement(
                 sql: status == .dispatched
-                    ? "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ?, payload = NULL WHERE id = ? AND status = 'scheduled'"
+                    ? "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ?, payload = NULL, step = json_remove(step, '$.previous') WHERE id = ? AND status = 'scheduled'"
                     : "UPDATE delayedRun SET status = 'cancelled', cancelledAt = ? WHERE id = ? AND status = 'scheduled'")
             for id in ids { try statement.execute(arguments: [StoredDate.value(date), id.description]) }
         }
@@ -171,14 +171,15 @@ extension SQLiteAutomationStore {
     static func insertDelayedRuns(_ db: Database, _ runs: [DelayedRun]) throws -> [DelayedRunDue] {
         guard !runs.isEmpty else { return [] }
         let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated, retry)
-            SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated, retry, step)
+            SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
             """)
         var inserted: [DelayedRunDue] = []
         for run in runs {
             try insert.execute(arguments: [
                 run.id.description, run.tenantId.rawValue, run.actionId.description, run.key, StoredDate.value(run.dueAt),
-                run.payload?.jsonText, StoredDate.value(run.dateCreated), try run.retry.map(jsonText), run.actionId.description,
+                run.payload?.jsonText, StoredDate.value(run.dateCreated), try run.retry.map(jsonText),
+                try run.step.map(jsonText), run.actionId.description,
             ])
             if db.changesCount > 0 { inserted.append(run.due) }
         }
@@ -224,6 +225,7 @@ extension SQLiteAutomationStore {
             dateCreated: try row.date("dateCreated"),
             dispatchedAt: try row.optionalDate("dispatchedAt"),
             cancelledAt: try row.optionalDate("cancelledAt"),
-            retry: try row.optionalJSON(RetryTarget.self, "retry", table: table))
+            retry: try row.optionalJSON(RetryTarget.self, "retry", table: table),
+            step: try row.optionalJSON(StepTarget.self, "step", table: table))
     }
 }

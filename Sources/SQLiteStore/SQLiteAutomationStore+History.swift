@@ -221,7 +221,32 @@ extension SQLiteAutomationStore {
         let followUp = try Self.followUp(db, actionId: entry.actionId)
         // Most actions keep no events: their closes (one per finished process) look none up.
         let kept = followUp.usesKeptEvents ? try retainedEvent(db, entry.run) : nil
-        if kept != nil { try forgetEventIfDone(db, entry) }
+        // A sequence (few actions) reads its action: which item is next, what it is called.
+        let next =
+            followUp.execution == .sequential
+            ? try sequenceAction(db, entry.actionId).flatMap { action in
+                followUp.sequenceStep(
+                    after: entry, origin: try origin(db, of: entry), action: action, previous: request.eventBody, event: kept, at: date)
+            } : nil
+        if kept != nil {
+            // A sequence keeps its event for its next item.
+            if case .step = next {} else { try forgetEventIfDone(db, entry) }
+        }
+        switch next {
+        case .step(let step):
+            // Not counted: a sequential run counts once, at its end.
+            let counters = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
+                arguments: [entry.actionId.description])
+            let inserted = try insertDelayedRuns(db, [step])
+            return ClosedEntry(completion: ExecutionCompletion(
+                entry: entry, totalExecutions: try counters?.decode(forColumn: "totalExecutions") ?? 0,
+                consecutiveFailures: try counters?.decode(forColumn: "consecutiveFailures") ?? 0, step: inserted.first))
+        case .stopped(let rest):
+            _ = try insert(db, rest)
+        case nil:
+            break
+        }
         if followUp.retries(entry),
             let retry = followUp.retry(of: entry, payload: kept, itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
         {
@@ -274,6 +299,25 @@ extension SQLiteAutomationStore {
             paused: pausedReason != nil ? followUp.action : nil, notifications: notifications.count)
     }
 
+    /// The action of a sequential entry, its items as stored (schedules and triggers left out).
+    private static func sequenceAction(_ db: Database, _ actionId: ActionID) throws -> AutomatedAction? {
+        try ActionRecord.fetchOne(db, key: actionId.description)?.action(schedules: [], triggers: [])
+    }
+
+    /// The first attempt of `entry`'s item (the end of its `retryOf` chain), whose event and
+    /// trigger are those of its run.
+    private static func origin(_ db: Database, of entry: ExecutionHistoryEntry) throws -> ExecutionHistoryEntry {
+        var current = entry
+        let byID = try db.cachedStatement(sql: "SELECT * FROM executionHistory WHERE id = ?")
+        for _ in 0...RetryPolicy.maximumRetries {
+            guard let earlier = current.retryOf, let found = try HistoryRecord.fetchOne(byID, arguments: [earlier.description]) else {
+                break
+            }
+            current = found.entry
+        }
+        return current
+    }
+
     /// The name of the action's item at `index` (read from the JSON, not decoded), nil if none.
     private static func itemName(_ db: Database, _ actionId: ActionID, _ index: Int) throws -> String? {
         try String.fetchOne(
@@ -293,7 +337,7 @@ extension SQLiteAutomationStore {
         let table = ActionRecord.databaseTableName
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT tenantId, namespace, name, status, policies FROM automatedAction WHERE id = ?"),
+                db.cachedStatement(sql: "SELECT tenantId, namespace, name, status, policies, execution FROM automatedAction WHERE id = ?"),
                 arguments: [actionId.description])
         else {
             throw AutomationError.notFound("action \(actionId) does not exist")
@@ -303,7 +347,8 @@ extension SQLiteAutomationStore {
                 id: actionId, tenantId: TenantID(rawValue: try row.decode(forColumn: "tenantId")),
                 namespace: NamespaceName(rawValue: try row.decode(forColumn: "namespace")), name: try row.decode(forColumn: "name")),
             status: try row.enumeration(ActionStatus.self, "status", table: table),
-            policies: try row.optionalJSON(FailurePolicies.self, "policies", table: table) ?? FailurePolicies())
+            policies: try row.optionalJSON(FailurePolicies.self, "policies", table: table) ?? FailurePolicies(),
+            execution: try row.enumeration(ActionExecution.self, "execution", table: table))
     }
 
     // MARK: Retained events

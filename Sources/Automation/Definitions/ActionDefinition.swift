@@ -5,7 +5,8 @@
 /// webhook keeps its URL and secret).
 ///
 /// JSON/YAML: `{"name", "namespace", "description", "status", "actions", "schedules",
-/// "messageTriggers", "webhooks", "retryPolicy", "notification", "pauseAfterConsecutiveFailures"}`;
+/// "messageTriggers", "webhooks", "retryPolicy", "notification", "pauseAfterConsecutiveFailures",
+/// "execution"}`;
 /// see `docs/definitions-as-code.md` and `docs/definitions.schema.json`.
 public struct ActionDefinition: Hashable, Sendable, Codable {
     public var name: String
@@ -23,6 +24,8 @@ public struct ActionDefinition: Hashable, Sendable, Codable {
     public var retryPolicy: RetryPolicy?
     public var notification: NotificationSettings?
     public var pauseAfterConsecutiveFailures: Int?
+    /// `parallel` (nil) or `sequential`.
+    public var execution: ActionExecution?
     /// The file the definition came from, relative to the definitions directory: set by the
     /// directory loader of `serve`, never read from or written to JSON.
     public var definedIn: String?
@@ -30,8 +33,10 @@ public struct ActionDefinition: Hashable, Sendable, Codable {
     public init(
         name: String, namespace: NamespaceName? = nil, description: String? = nil, status: ActionStatus? = nil,
         actions: [ActionItem], schedules: [AddScheduleRequest]? = nil, messageTriggers: [AddTriggerRequest]? = nil,
-        webhooks: [AddWebhookRequest]? = nil, policies: FailurePolicies = FailurePolicies(), definedIn: String? = nil
+        webhooks: [AddWebhookRequest]? = nil, policies: FailurePolicies = FailurePolicies(), definedIn: String? = nil,
+        execution: ActionExecution? = nil
     ) {
+        self.execution = execution
         self.name = name
         self.namespace = namespace
         self.description = description
@@ -51,7 +56,7 @@ public struct ActionDefinition: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, namespace, description, status, actions, schedules, messageTriggers, webhooks
-        case retryPolicy, notification, pauseAfterConsecutiveFailures
+        case retryPolicy, notification, pauseAfterConsecutiveFailures, execution
     }
 
     public var policies: FailurePolicies {
@@ -69,7 +74,7 @@ extension ActionDefinition {
             schedules: action.schedules.isEmpty ? nil : action.schedules.map(AddScheduleRequest.init(exporting:)),
             messageTriggers: action.messageTriggers.isEmpty ? nil : action.messageTriggers.map(AddTriggerRequest.init(exporting:)),
             webhooks: action.webhooks.isEmpty ? nil : action.webhooks.map(AddWebhookRequest.init(exporting:)),
-            policies: action.policies)
+            policies: action.policies, execution: action.execution == .parallel ? nil : action.execution)
     }
 }
 

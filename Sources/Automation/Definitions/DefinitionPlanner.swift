@@ -116,6 +116,7 @@ struct DefinitionPlanner {
         action.description = definition.description
         action.actions = definition.actions
         action.policies = definition.policies
+        action.execution = definition.execution ?? .parallel
 
         var schedules: [CronScheduleDefinition] = []
         for (index, request) in (definition.schedules ?? []).enumerated() {
@@ -198,6 +199,7 @@ struct DefinitionPlanner {
         }
         if (current.webhooks ?? []).map(\.normalized) != (definition.webhooks ?? []).map(\.normalized) { fields.append("webhooks") }
         if current.policies != definition.policies { fields.append("policies") }
+        if (current.execution ?? .parallel) != (definition.execution ?? .parallel) { fields.append("execution") }
         if stored.managedBy != managedBy && !(source == .api && stored.managedBy == .file) { fields.append("managedBy") }
         if source == .directory && stored.definedIn != definedIn { fields.append("definedIn") }
         return fields

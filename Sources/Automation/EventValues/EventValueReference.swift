@@ -12,6 +12,18 @@ import JSONPath
 public struct EventValueReference: Sendable {
     /// The member that marks an object as a reference; its value is the query.
     public static let queryMember = "$fromEvent"
+    /// The member that marks an object as reading the previous item's completion (sequences).
+    public static let previousMember = "$fromPrevious"
+
+    /// What a reference reads: the run's event, or the completion event of the item before in a
+    /// sequence (``ActionExecution/sequential``).
+    public enum Source: Hashable, Sendable {
+        case event
+        case previous
+
+        /// The member naming the query: `$fromEvent` or `$fromPrevious`.
+        public var member: String { self == .event ? queryMember : previousMember }
+    }
     /// The optional member with the value to use when the query selects nothing.
     public static let defaultMember = "default"
 
@@ -21,8 +33,11 @@ public struct EventValueReference: Sendable {
     public let query: JSONPathQuery
     /// What to use when the query selects nothing; taken as written.
     public let defaultValue: JSONValue?
+    /// Whether the query reads the run's event or the previous item's completion.
+    public let source: Source
 
-    public init(path: ConfigValuePath, query: JSONPathQuery, defaultValue: JSONValue? = nil) {
+    public init(path: ConfigValuePath, query: JSONPathQuery, defaultValue: JSONValue? = nil, source: Source = .event) {
+        self.source = source
         self.path = path
         self.query = query
         self.defaultValue = defaultValue
@@ -32,7 +47,8 @@ public struct EventValueReference: Sendable {
     static func occurs(in value: JSONValue) -> Bool {
         switch value {
         case .array(let elements): elements.contains(where: occurs(in:))
-        case .object(let object): object[queryMember] != nil || object.values.contains(where: occurs(in:))
+        case .object(let object):
+            object[queryMember] != nil || object[previousMember] != nil || object.values.contains(where: occurs(in:))
         case .null, .bool, .int, .double, .string: false
         }
     }

@@ -25,11 +25,17 @@ public struct EventValueReferences: Sendable {
         case .array(let elements):
             for (index, element) in elements.enumerated() { collect(element, at: path.appending(.index(index))) }
         case .object(let object):
-            guard let query = object[EventValueReference.queryMember] else {
+            let source: EventValueReference.Source
+            let query: JSONValue
+            if let text = object[EventValueReference.queryMember] {
+                (source, query) = (.event, text)
+            } else if let text = object[EventValueReference.previousMember] {
+                (source, query) = (.previous, text)
+            } else {
                 for member in object.members { collect(member.value, at: path.appending(.name(member.key))) }
                 return
             }
-            switch Self.reference(query: query, in: object, at: path) {
+            switch Self.reference(query: query, source: source, in: object, at: path) {
             case .success(let reference): references.append(reference)
             case .failure(let error): errors.append(error)
             }
@@ -41,9 +47,9 @@ public struct EventValueReferences: Sendable {
     /// The reference `object` (whose `$fromEvent` member is `query`) stands for, or the first
     /// thing wrong with it.
     private static func reference(
-        query: JSONValue, in object: JSONObject, at path: ConfigValuePath
+        query: JSONValue, source: EventValueReference.Source, in object: JSONObject, at path: ConfigValuePath
     ) -> Result<EventValueReference, EventValueError> {
-        let queryMember = EventValueReference.queryMember, defaultMember = EventValueReference.defaultMember
+        let queryMember = source.member, defaultMember = EventValueReference.defaultMember
         guard case .string(let text) = query else {
             return .failure(
                 EventValueError(
@@ -61,10 +67,11 @@ public struct EventValueReferences: Sendable {
             return .failure(
                 EventValueError(
                     .defaultReadsEvent, path: path, member: defaultMember,
-                    message: "a default is used as written and cannot hold \"\(queryMember)\""))
+                    message: "a default is used as written and cannot hold \"\(EventValueReference.queryMember)\" or \"\(EventValueReference.previousMember)\""))
         }
         do {
-            return .success(EventValueReference(path: path, query: try JSONPathQuery(parsing: text), defaultValue: defaultValue))
+            return .success(
+                EventValueReference(path: path, query: try JSONPathQuery(parsing: text), defaultValue: defaultValue, source: source))
         } catch {
             return .failure(
                 EventValueError(

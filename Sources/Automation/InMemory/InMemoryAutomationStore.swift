@@ -508,6 +508,7 @@ public actor InMemoryAutomationStore: AutomationStore {
             if status == .dispatched {
                 delayedRunsByID[id]?.run.dispatchedAt = date
                 delayedRunsByID[id]?.run.payload = nil
+                delayedRunsByID[id]?.run.step?.previous = nil
             } else {
                 delayedRunsByID[id]?.run.cancelledAt = date
             }
@@ -693,11 +694,33 @@ public actor InMemoryAutomationStore: AutomationStore {
         let entry = entries[index].entry
         let followUp = Self.followUp(action)
         let kept = followUp.usesKeptEvents ? retainedEvents[entry.run] : nil
-        // Once no entry of the run is Pending, its event goes (a retry carries its own copy).
+        let next = followUp.sequenceStep(
+            after: entry, origin: origin(of: entry), action: action, previous: request.eventBody, event: kept, at: date)
+        // Once no entry of the run is Pending, its event goes (a retry carries its own copy);
+        // a sequence keeps it for its next item.
         if kept != nil, !entries.contains(where: {
             $0.entry.run == entry.run && $0.entry.dateStarted == entry.dateStarted && $0.entry.outcome.isOpen
         }) {
-            retainedEvents[entry.run] = nil
+            if case .step = next {} else { retainedEvents[entry.run] = nil }
+        }
+        switch next {
+        case .step(let step):
+            var inserted: DelayedRunDue?
+            if delayedRunsByID[step.id] == nil {
+                delayedRunSequence += 1
+                delayedRunsByID[step.id] = (step, nil, nil, delayedRunSequence)
+                inserted = step.due
+            }
+            // Not counted: a sequential run counts once, at its end.
+            return (ExecutionCompletion(
+                entry: entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures, step: inserted), nil, 0)
+        case .stopped(let rest):
+            for skipped in rest where !entries.contains(where: { $0.entry.idempotencyKey == skipped.idempotencyKey }) {
+                entries.append((nextSequence, skipped))
+                nextSequence += 1
+            }
+        case nil:
+            break
         }
         let itemName = action.actions.indices.contains(entry.itemIndex) ? action.actions[entry.itemIndex].name : nil
         if let retry = followUp.retry(of: entry, payload: kept, itemName: itemName, at: date) {
@@ -716,7 +739,18 @@ public actor InMemoryAutomationStore: AutomationStore {
     private static func followUp(_ action: AutomatedAction) -> CompletionFollowUp {
         CompletionFollowUp(
             action: ActionNotification.Action(id: action.id, tenantId: action.tenantId, namespace: action.namespace, name: action.name),
-            status: action.status, policies: action.policies)
+            status: action.status, policies: action.policies, execution: action.execution)
+    }
+
+    /// The first attempt of `entry`'s item (the end of its `retryOf` chain), whose event and
+    /// trigger are those of its run.
+    private func origin(of entry: ExecutionHistoryEntry) -> ExecutionHistoryEntry {
+        var current = entry
+        for _ in 0...RetryPolicy.maximumRetries {
+            guard let earlier = current.retryOf, let found = entries.first(where: { $0.entry.id == earlier })?.entry else { break }
+            current = found
+        }
+        return current
     }
 
     /// The SQLite store's `count`: the run `entry` ended is counted, may pause the action, is notified.

@@ -43,6 +43,9 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     public var managedBy: ActionManager?
     /// The file, relative to the definitions directory, that defines a file-managed action.
     public var definedIn: String?
+    /// How the items run: all at once (`parallel`, the default) or one after another
+    /// (`sequential`: item n+1 starts when item n completed successfully). See `docs/sequences.md`.
+    public var execution: ActionExecution
 
     public init(
         id: ActionID = .random(),
@@ -64,8 +67,10 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         pausedReason: String? = nil,
         pausedAt: Date? = nil,
         managedBy: ActionManager? = nil,
-        definedIn: String? = nil
+        definedIn: String? = nil,
+        execution: ActionExecution = .parallel
     ) {
+        self.execution = execution
         self.managedBy = managedBy
         self.definedIn = definedIn
         self.policies = policies
@@ -148,7 +153,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         case id, tenantId, namespaceId, namespace, name, description, status, isEnabled, actions, schedules
         case messageTriggers, webhooks, nextScheduledRunAt, totalExecutions, consecutiveFailures, dateCreated
         case dateUpdated, retryPolicy, notification, pauseAfterConsecutiveFailures, pausedReason, pausedAt
-        case managedBy, definedIn
+        case managedBy, definedIn, execution
     }
 
     public init(from decoder: any Decoder) throws {
@@ -180,6 +185,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         pausedAt = try c.decodeIfPresent(Date.self, forKey: .pausedAt)
         managedBy = try c.decodeIfPresent(ActionManager.self, forKey: .managedBy)
         definedIn = try c.decodeIfPresent(String.self, forKey: .definedIn)
+        execution = try c.decodeIfPresent(ActionExecution.self, forKey: .execution) ?? .parallel
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -209,6 +215,7 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         try c.encode(pausedAt, forKey: .pausedAt)
         try c.encode(managedBy, forKey: .managedBy)
         try c.encode(definedIn, forKey: .definedIn)
+        try c.encode(execution, forKey: .execution)
     }
 }
 
@@ -249,4 +256,12 @@ public enum ActionStatus: String, Hashable, Sendable, Codable, CaseIterable {
 
     /// Whether a manual trigger may run it (a draft's manual run is its test run).
     public var allowsManualRun: Bool { self != .archived }
+}
+
+/// How an action's items run (`execution`): `parallel` starts every item at once; `sequential`
+/// starts item n+1 only when item n's process completed successfully, and records the items
+/// after a failed one `Skipped`.
+public enum ActionExecution: String, Hashable, Sendable, Codable, CaseIterable {
+    case parallel
+    case sequential
 }

@@ -25,6 +25,9 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public var cancelledAt: Date?
     /// Set for a retry (``RetryPolicy``): the run tries this one item of the action again.
     public var retry: RetryTarget?
+    /// Set for the next item of a sequence (``ActionExecution/sequential``): the run starts this
+    /// one item, as part of the run its first item belonged to.
+    public var step: StepTarget?
 
     /// The longest delay (Acteon's limit: 7 days).
     public static let maximumDelay: TimeInterval = 604_800
@@ -38,9 +41,10 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public init(
         id: DelayedRunID = .random(), tenantId: TenantID, actionId: ActionID, key: String? = nil, dueAt: Date,
         status: DelayedRunStatus = .scheduled, payload: JSONValue? = nil, dateCreated: Date, dispatchedAt: Date? = nil,
-        cancelledAt: Date? = nil, retry: RetryTarget? = nil
+        cancelledAt: Date? = nil, retry: RetryTarget? = nil, step: StepTarget? = nil
     ) {
         self.retry = retry
+        self.step = step
         self.id = id
         self.tenantId = tenantId
         self.actionId = actionId
@@ -57,7 +61,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     public var due: DelayedRunDue { DelayedRunDue(id: id, actionId: actionId, tenantId: tenantId, dueAt: dueAt) }
 
     enum CodingKeys: String, CodingKey {
-        case id = "runId", actionId, status, dueAt = "scheduledFor", key, payload, dateCreated, dispatchedAt, cancelledAt, retry
+        case id = "runId", actionId, status, dueAt = "scheduledFor", key, payload, dateCreated, dispatchedAt, cancelledAt, retry, step
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +77,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
         dispatchedAt = try c.decodeIfPresent(Date.self, forKey: .dispatchedAt)
         cancelledAt = try c.decodeIfPresent(Date.self, forKey: .cancelledAt)
         retry = try c.decodeIfPresent(RetryTarget.self, forKey: .retry)
+        step = try c.decodeIfPresent(StepTarget.self, forKey: .step)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +92,7 @@ public struct DelayedRun: Hashable, Sendable, Codable {
         try c.encode(dispatchedAt, forKey: .dispatchedAt)
         try c.encode(cancelledAt, forKey: .cancelledAt)
         try c.encode(retry, forKey: .retry)
+        try c.encodeIfPresent(step, forKey: .step)
     }
 }
 
@@ -110,6 +116,69 @@ public struct RetryTarget: Hashable, Sendable, Codable {
         self.processType = processType
         self.attempt = attempt
     }
+}
+
+/// The next item of a sequential run: item ``itemIndex``, started because the item before it
+/// (entry ``after``) completed successfully. Its history entry belongs to the run the sequence
+/// started as: the same event id and trigger (``sourceEventId``, ``triggerType``, ``triggerId``),
+/// so its command id and history key are those of item ``itemIndex`` of that run, and firing the
+/// step twice records one entry and publishes one command id.
+///
+/// JSON: `{"after": "<entry id>", "itemIndex": 1, "itemName": "Convert", "sourceEventId": "…",
+/// "triggerType": "Message", "triggerId": "…", "previous": {…}}`.
+public struct StepTarget: Hashable, Sendable, Codable {
+    /// The entry of the item before, closed `Success`.
+    public var after: ExecutionID
+    public var itemIndex: Int
+    /// The item's name when the step was stored: it runs only if it is still the one at ``itemIndex``.
+    public var itemName: String?
+    /// The run's event id, trigger type and trigger (those of its first item's entry).
+    public var sourceEventId: String
+    public var triggerType: ExecutionTriggerType
+    public var triggerId: ExecutionSourceID?
+    /// The body of the event that reported the item before as finished: what `$fromPrevious`
+    /// values read. Nil when the completion carried none.
+    public var previous: JSONValue?
+
+    public init(
+        after: ExecutionID, itemIndex: Int, itemName: String?, sourceEventId: String, triggerType: ExecutionTriggerType,
+        triggerId: ExecutionSourceID?, previous: JSONValue?
+    ) {
+        self.after = after
+        self.itemIndex = itemIndex
+        self.itemName = itemName
+        self.sourceEventId = sourceEventId
+        self.triggerType = triggerType
+        self.triggerId = triggerId
+        self.previous = previous
+    }
+
+    enum CodingKeys: String, CodingKey { case after, itemIndex, itemName, sourceEventId, triggerType, triggerId, previous }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        after = try c.decode(ExecutionID.self, forKey: .after)
+        itemIndex = try c.decode(Int.self, forKey: .itemIndex)
+        itemName = try c.decodeIfPresent(String.self, forKey: .itemName)
+        sourceEventId = try c.decode(String.self, forKey: .sourceEventId)
+        triggerType = try c.decode(ExecutionTriggerType.self, forKey: .triggerType)
+        triggerId = try c.decodeIfPresent(ExecutionSourceID.self, forKey: .triggerId)
+        previous = try c.decodeIfPresent(AnyJSON.self, forKey: .previous)?.value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(after, forKey: .after)
+        try c.encode(itemIndex, forKey: .itemIndex)
+        try c.encodeIfPresent(itemName, forKey: .itemName)
+        try c.encode(sourceEventId, forKey: .sourceEventId)
+        try c.encode(triggerType, forKey: .triggerType)
+        try c.encodeIfPresent(triggerId, forKey: .triggerId)
+        try c.encodeIfPresent(previous.map(AnyJSON.init), forKey: .previous)
+    }
+
+    /// The run's cause, as the planner needs it for the step's ids.
+    public var cause: RunCause { .step(triggerType, triggerId) }
 }
 
 public enum DelayedRunStatus: String, Hashable, Sendable, Codable, CaseIterable {

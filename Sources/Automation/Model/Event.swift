@@ -22,6 +22,9 @@ public struct Event: Sendable {
     public var source: EventSource
     /// The parsed body; filters and `*FromEvent` queries run against it (`$` is this value).
     public var body: JSONValue
+    /// For the next item of a sequence: the body of the event that reported the item before as
+    /// finished, which `$fromPrevious` values read. Nil for every other run.
+    public var previous: JSONValue?
 
     public init(
         id: String,
@@ -29,8 +32,10 @@ public struct Event: Sendable {
         namespace: NamespaceName? = nil,
         triggerType: TriggerType?,
         source: EventSource,
-        body: JSONValue
+        body: JSONValue,
+        previous: JSONValue? = nil
     ) {
+        self.previous = previous
         self.id = id
         self.tenantId = tenantId
         self.namespace = namespace

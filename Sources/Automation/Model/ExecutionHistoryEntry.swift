@@ -215,10 +215,15 @@ public struct ExecutionCompletionRequest: Hashable, Sendable {
     public var errorMessage: String?
     /// What the process reported with its end (``Event/completionResult(_:)``).
     public var result: JSONValue?
+    /// The body of the event that reported the end: the next item of a sequence reads it
+    /// (`$fromPrevious`). Nil when Signalbox closes the entry itself.
+    public var eventBody: JSONValue?
 
     public init(
-        processId: ProcessID, tenantId: TenantID? = nil, outcome: ExecutionOutcome, errorMessage: String?, result: JSONValue? = nil
+        processId: ProcessID, tenantId: TenantID? = nil, outcome: ExecutionOutcome, errorMessage: String?, result: JSONValue? = nil,
+        eventBody: JSONValue? = nil
     ) {
+        self.eventBody = eventBody
         self.result = result
         self.processId = processId
         self.tenantId = tenantId
@@ -236,13 +241,17 @@ public struct ExecutionCompletion: Hashable, Sendable {
     /// The next attempt, when the entry failed and the action's ``RetryPolicy`` tries it again
     /// (then the counters did not move: a run counts once, by its last attempt).
     public var retry: DelayedRunDue?
+    /// The next item of a sequence, stored by this close (then the counters did not move: a
+    /// sequential run counts once, at its end).
+    public var step: DelayedRunDue?
     /// Whether closing the entry paused the action (``FailurePolicies/pauseAfterConsecutiveFailures``).
     public var pausedAction: Bool
 
     public init(
         entry: ExecutionHistoryEntry, totalExecutions: Int, consecutiveFailures: Int, retry: DelayedRunDue? = nil,
-        pausedAction: Bool = false
+        pausedAction: Bool = false, step: DelayedRunDue? = nil
     ) {
+        self.step = step
         self.entry = entry
         self.totalExecutions = totalExecutions
         self.consecutiveFailures = consecutiveFailures

@@ -14,11 +14,16 @@ extension CommandPlanner {
         for reference in item.eventValues.references {
             func failure(_ outcome: String, _ expectation: String = "") -> PlanningFailure {
                 let query = reference.query.text.prefix(200)
+                let place = reference.source == .event ? "event \(event.id)" : "the previous item's completion"
                 return PlanningFailure(
-                    message: "\(subject): \(EventValueReference.queryMember) \"\(query)\" at config.\(reference.path) "
-                        + "\(outcome) in event \(event.id)\(expectation); \(consequence)")
+                    message: "\(subject): \(reference.source.member) \"\(query)\" at config.\(reference.path) "
+                        + "\(outcome) in \(place)\(expectation); \(consequence)")
             }
-            let values = reference.query.values(in: event.body)
+            let values: [JSONValue]
+            switch reference.source {
+            case .event: values = reference.query.values(in: event.body)
+            case .previous: values = event.previous.map { reference.query.values(in: $0) } ?? []
+            }
             switch values.count {
             case 1:
                 config.replaceValue(at: reference.path, with: values[0])

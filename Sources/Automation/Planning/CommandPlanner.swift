@@ -41,12 +41,24 @@ public struct CommandPlanner: Sendable {
     }
 
     /// The plan for running `action` because of `cause` (for schedule and manual events,
-    /// `RunCause(event.source)`); `now` is the history entries' `dateStarted`.
+    /// `RunCause(event.source)`); `now` is the history entries' `dateStarted`. A sequential
+    /// action (``ActionExecution/sequential``) starts its first item only: the close of its
+    /// entry stores the next (``CompletionFollowUp/sequenceStep(after:origin:action:previous:event:at:)``).
     public func plan(_ action: AutomatedAction, cause: RunCause, for event: Event, at now: Date) -> CommandPlan {
+        guard action.execution == .sequential, !action.actions.isEmpty else {
+            return plan(action, cause: cause, for: event, at: now, only: nil)
+        }
+        var plan = plan(action, cause: cause, for: event, at: now, only: 0)
+        plan.history += skippedRest(of: action, cause: cause, eventId: event.id, afterFailed: plan.history, at: now)
+        return plan
+    }
+
+    /// The plan of item `only` (all items when nil).
+    private func plan(_ action: AutomatedAction, cause: RunCause, for event: Event, at now: Date, only: Int?) -> CommandPlan {
         var plan = CommandPlan()
         plan.commands.reserveCapacity(action.actions.count)
         plan.history.reserveCapacity(action.actions.count)
-        for (index, item) in action.actions.enumerated() {
+        for (index, item) in action.actions.enumerated() where only.map({ $0 == index }) ?? true {
             let commandId = commandID(eventId: event.id, cause: cause, itemIndex: index)
             let processId = Self.processID(for: commandId)
             var entry = ExecutionHistoryEntry(
@@ -112,7 +124,9 @@ public struct CommandPlanner: Sendable {
             )
             plan.history.append(entry)
         }
-        if action.policies.keepsEvents(for: action.actions) {
+        if action.policies.keepsEvents(for: action.actions)
+            || (action.execution == .sequential && action.actions.dropFirst().contains(where: \.readsEvent))
+        {
             plan.retainedEvents = [RetainedEvent(actionId: action.id, sourceEventId: event.id, body: event.body)]
         }
         return plan
@@ -134,16 +148,74 @@ public struct CommandPlanner: Sendable {
                 sourceEventId: Event.delayed(run, of: action).id, itemIndex: index, attempt: target.attempt, retryOf: target.retryOf)
             return CommandPlan(history: [entry])
         }
-        var plan = plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
-        plan.commands.removeAll { $0.itemIndex != target.itemIndex }
-        plan.history.removeAll { $0.itemIndex != target.itemIndex }
-        let kept = Set(plan.history.map(\.processId))
-        plan.httpRequests.removeAll { !kept.contains($0.processId) }
+        var plan = plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now, only: target.itemIndex)
         for index in plan.history.indices {
             plan.history[index].attempt = target.attempt
             plan.history[index].retryOf = target.retryOf
         }
         return plan
+    }
+
+    /// The plan of the next item of a sequence (``DelayedRun/step``): that one item, planned for
+    /// the run's event and the previous item's completion, with the ids of the run the sequence
+    /// started as (its event id and trigger): a step fired twice records one entry. When the item
+    /// at its index is gone or another one, a `Skipped` entry says so; when it cannot be planned
+    /// (a value missing), its `Failed` entry is followed by the remaining items `Skipped`.
+    public func planStep(_ run: DelayedRun, _ step: StepTarget, of action: AutomatedAction, at now: Date) -> CommandPlan {
+        let index = step.itemIndex
+        let cause = step.cause
+        guard action.actions.indices.contains(index), step.itemName.map({ $0 == action.actions[index].name }) ?? true else {
+            let commandId = commandID(eventId: step.sourceEventId, cause: cause, itemIndex: index)
+            let entry = ExecutionHistoryEntry(
+                id: ExecutionID(rawValue: UUIDv5.make(namespace: commandId.rawValue, name: "execution")), triggerType: step.triggerType,
+                triggerId: step.triggerId, actionId: action.id, processId: Self.processID(for: commandId),
+                processType: action.actions.indices.contains(index) ? action.actions[index].config.processType : .app,
+                dateStarted: now, dateCompleted: now, outcome: .skipped,
+                errorMessage: "not run: item \(index + 1) (\(step.itemName ?? "?")) is no longer in the action as it was when item \(index) completed",
+                sourceEventId: step.sourceEventId, itemIndex: index)
+            return CommandPlan(history: [entry])
+        }
+        var plan = plan(action, cause: cause, for: .step(run, step, of: action), at: now, only: index)
+        plan.history += skippedRest(of: action, cause: cause, eventId: step.sourceEventId, afterFailed: plan.history, at: now)
+        if let payload = run.payload {
+            // Kept again for the items after this one (the retention sweep may have dropped it).
+            plan.retainedEvents = [RetainedEvent(actionId: action.id, sourceEventId: step.sourceEventId, body: payload)]
+        }
+        return plan
+    }
+
+    /// The items of a sequential run after the entry in `planned` that failed when planned, all
+    /// `Skipped`; none when it did not fail.
+    private func skippedRest(
+        of action: AutomatedAction, cause: RunCause, eventId: String, afterFailed planned: [ExecutionHistoryEntry], at now: Date
+    ) -> [ExecutionHistoryEntry] {
+        guard let failed = planned.last, failed.outcome == .failed else { return [] }
+        return skippedItems(
+            of: action, cause: cause, eventId: eventId, after: failed.itemIndex,
+            reason: Self.notRunReason(failedItem: failed.itemIndex, of: action), at: now)
+    }
+
+    /// `Skipped` entries for the items of `action` after `index` in the run of `eventId` and
+    /// `cause` (a sequence that stopped), each saying `reason`. Keyed like the entries the
+    /// items would have had, so recording them again changes nothing.
+    public func skippedItems(
+        of action: AutomatedAction, cause: RunCause, eventId: String, after index: Int, reason: String, at now: Date
+    ) -> [ExecutionHistoryEntry] {
+        guard index + 1 < action.actions.count else { return [] }
+        return (index + 1..<action.actions.count).map { next in
+            let commandId = commandID(eventId: eventId, cause: cause, itemIndex: next)
+            return ExecutionHistoryEntry(
+                id: ExecutionID(rawValue: UUIDv5.make(namespace: commandId.rawValue, name: "execution")),
+                triggerType: cause.executionTriggerType, triggerId: cause.sourceID, actionId: action.id,
+                processId: Self.processID(for: commandId), processType: action.actions[next].config.processType, dateStarted: now,
+                dateCompleted: now, outcome: .skipped, errorMessage: reason, sourceEventId: eventId, itemIndex: next)
+        }
+    }
+
+    /// Why the items after a failed one were not run: `not run: item 2 (Convert) failed`.
+    public static func notRunReason(failedItem index: Int, of action: AutomatedAction) -> String {
+        let name = action.actions.indices.contains(index) ? action.actions[index].name : "?"
+        return "not run: item \(index + 1) (\(name)) failed"
     }
 
     /// The deterministic id of the command for item `itemIndex` of a run caused by `cause`
@@ -179,6 +251,8 @@ public struct CommandPlanner: Sendable {
             .init(type: .webhook, id: ExecutionSourceID(id), sourceEventId: event.id)
         case .delayed(let id):
             .init(type: .delayed, id: ExecutionSourceID(id), sourceEventId: event.id)
+        case .step(let type, let id):
+            .init(type: type, id: id, sourceEventId: event.id)
         }
     }
 

@@ -21,7 +21,7 @@ extension Event {
         return ExecutionCompletionRequest(
             processId: processId, tenantId: tenantId, outcome: outcome,
             errorMessage: outcome == .failed ? Self.completionErrorText(item, status: status) : nil,
-            result: outcome.isOpen ? nil : ExecutionResult.of(self))
+            result: outcome.isOpen ? nil : ExecutionResult.of(self), eventBody: outcome == .success ? body : nil)
     }
 
     /// The longest error text kept from an event.

@@ -65,6 +65,16 @@ extension Event {
             ]
         return Event(id: id, tenantId: action.tenantId, namespace: action.namespace, triggerType: nil, source: .delayed(run.id), body: body)
     }
+
+    /// The event of the next item of a sequence: the run's own event id (``StepTarget/sourceEventId``)
+    /// and event (the run's `payload`, as `$fromEvent` values read it; without one, the delayed
+    /// run's small body), and the previous item's completion for `$fromPrevious`.
+    public static func step(_ run: DelayedRun, _ step: StepTarget, of action: AutomatedAction) -> Event {
+        var event = delayed(run, of: action)
+        event.id = step.sourceEventId
+        event.previous = step.previous
+        return event
+    }
 }
 
 extension Event {

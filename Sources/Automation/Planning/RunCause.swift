@@ -13,6 +13,9 @@ public enum RunCause: Hashable, Sendable {
     case webhook(WebhookID)
     /// A delayed run came due.
     case delayed(DelayedRunID)
+    /// The next item of a sequence (``StepTarget``): recorded as part of the run that started
+    /// with the given trigger type and trigger, so its ids are that run's.
+    case step(ExecutionTriggerType, ExecutionSourceID?)
 
     /// The cause carried by a schedule or manual event; nil for a message event, whose cause is
     /// the trigger that matched it (``TriggerMatch``).
@@ -34,6 +37,7 @@ public enum RunCause: Hashable, Sendable {
         case .manual: .manual
         case .webhook: .webhook
         case .delayed: .delayed
+        case .step(let type, _): type
         }
     }
 
@@ -53,6 +57,7 @@ public enum RunCause: Hashable, Sendable {
         case .manual: nil
         case .webhook(let webhook): ExecutionSourceID(webhook)
         case .delayed(let run): ExecutionSourceID(run)
+        case .step(_, let source): source
         }
     }
 }

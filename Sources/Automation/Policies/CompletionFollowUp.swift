@@ -17,8 +17,12 @@ public struct CompletionFollowUp: Sendable {
     public var action: ActionNotification.Action
     public var status: ActionStatus
     public var policies: FailurePolicies
+    public var execution: ActionExecution
 
-    public init(action: ActionNotification.Action, status: ActionStatus, policies: FailurePolicies) {
+    public init(
+        action: ActionNotification.Action, status: ActionStatus, policies: FailurePolicies, execution: ActionExecution = .parallel
+    ) {
+        self.execution = execution
         self.action = action
         self.status = status
         self.policies = policies
@@ -33,7 +37,7 @@ public struct CompletionFollowUp: Sendable {
     /// Whether the store needs the run's kept event when one of its entries closes: only an
     /// action that retries keeps events (one whose policy was removed since leaves its rows to
     /// the retention sweep).
-    public var usesKeptEvents: Bool { policies.retryPolicy != nil }
+    public var usesKeptEvents: Bool { policies.retryPolicy != nil || execution == .sequential }
 
     /// Whether `entry` (just closed) is tried again.
     public func retries(_ entry: ExecutionHistoryEntry) -> Bool {
@@ -53,6 +57,55 @@ public struct CompletionFollowUp: Sendable {
             payload: payload, dateCreated: date,
             retry: RetryTarget(
                 retryOf: entry.id, itemIndex: entry.itemIndex, itemName: itemName, processType: entry.processType, attempt: attempt))
+    }
+
+    /// What the close of `entry` (an entry of a sequential action) does to its sequence.
+    public enum SequenceNext: Sendable {
+        /// The next item: a delayed run due at once (its id from the run and the item, so a
+        /// redelivered completion stores no second one). The run does not count yet.
+        case step(DelayedRun)
+        /// The sequence stopped: these entries record the remaining items `Skipped`.
+        case stopped([ExecutionHistoryEntry])
+    }
+
+    /// What follows the close of `entry` in its sequence, or nil when nothing does (a parallel
+    /// action, a failure that is retried, the last item's success). `origin` is the entry of the
+    /// run's first attempt of its first item (the root of `entry`'s `retryOf` chain, or the entry
+    /// itself), whose event and trigger every entry of the run shares; `action` the action now;
+    /// `previous` the completion event's body and `event` the run's kept event.
+    public func sequenceStep(
+        after entry: ExecutionHistoryEntry, origin: ExecutionHistoryEntry, action: AutomatedAction, previous: JSONValue?,
+        event: JSONValue?, at date: Date
+    ) -> SequenceNext? {
+        guard execution == .sequential, !retries(entry) else { return nil }
+        let cause = RunCause.step(origin.triggerType, origin.triggerId)
+        let planner = CommandPlanner()
+        switch entry.outcome {
+        case .success:
+            let next = entry.itemIndex + 1
+            guard action.actions.indices.contains(next) else { return nil }
+            guard status == .active else {
+                return .stopped(planner.skippedItems(
+                    of: action, cause: cause, eventId: origin.sourceEventId, after: entry.itemIndex,
+                    reason: "not run: the action was \(status.rawValue) when item \(entry.itemIndex + 1) completed", at: date))
+            }
+            let triggerText = origin.triggerId?.description ?? "manual"
+            let id = DelayedRunID(
+                rawValue: UUIDv5.make(
+                    namespace: UUIDv5.signalboxNamespace, name: "step|\(action.id)|\(origin.sourceEventId)|\(triggerText)|\(next)"))
+            return .step(DelayedRun(
+                id: id, tenantId: action.tenantId, actionId: action.id, dueAt: date, payload: event, dateCreated: date,
+                step: StepTarget(
+                    after: entry.id, itemIndex: next, itemName: action.actions[next].name, sourceEventId: origin.sourceEventId,
+                    triggerType: origin.triggerType, triggerId: origin.triggerId, previous: previous)))
+        case .failed, .skipped:
+            let rest = planner.skippedItems(
+                of: action, cause: cause, eventId: origin.sourceEventId, after: entry.itemIndex,
+                reason: CommandPlanner.notRunReason(failedItem: entry.itemIndex, of: action), at: date)
+            return rest.isEmpty ? nil : .stopped(rest)
+        case .pending, .running:
+            return nil
+        }
     }
 
     /// Why the action pauses after `entry` closed with the counters at `consecutiveFailures`; nil

@@ -104,7 +104,9 @@ public struct RecordedRun: Sendable {
     public var pausedActions: [ActionNotification.Action] = []
 
     /// The retries the batch's completions scheduled, with the runs it inserted.
-    public var scheduledRuns: [DelayedRunDue] { insertedDelayedRuns + completions.compactMap { $0?.retry } }
+    public var scheduledRuns: [DelayedRunDue] {
+        insertedDelayedRuns + completions.compactMap { $0?.retry } + completions.compactMap { $0?.step }
+    }
 
     public init(
         completions: [ExecutionCompletion?] = [], history: [ExecutionHistoryEntry] = [], alreadyRecorded: [Bool]? = nil,

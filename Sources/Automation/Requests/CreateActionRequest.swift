@@ -14,6 +14,8 @@ public struct CreateActionRequest: Hashable, Sendable, Codable {
     public var retryPolicy: RetryPolicy?
     public var notification: NotificationSettings?
     public var pauseAfterConsecutiveFailures: Int?
+    /// `parallel` unless given.
+    public var execution: ActionExecution?
 
     public init(
         name: String,
@@ -22,8 +24,10 @@ public struct CreateActionRequest: Hashable, Sendable, Codable {
         status: ActionStatus? = nil,
         schedules: [AddScheduleRequest]? = nil,
         messageTriggers: [AddTriggerRequest]? = nil,
-        policies: FailurePolicies = FailurePolicies()
+        policies: FailurePolicies = FailurePolicies(),
+        execution: ActionExecution? = nil
     ) {
+        self.execution = execution
         self.retryPolicy = policies.retryPolicy
         self.notification = policies.notification
         self.pauseAfterConsecutiveFailures = policies.pauseAfterConsecutiveFailures
@@ -56,12 +60,15 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
     public var retryPolicy: RetryPolicy??
     public var notification: NotificationSettings??
     public var pauseAfterConsecutiveFailures: Int??
+    /// `parallel` or `sequential`; nil: unchanged.
+    public var execution: ActionExecution?
 
     public init(
         name: String? = nil, description: String? = nil, actions: [ActionItem]? = nil, status: ActionStatus? = nil,
         retryPolicy: RetryPolicy?? = nil, notification: NotificationSettings?? = nil, pauseAfterConsecutiveFailures: Int?? = nil,
-        isEnabled: Bool? = nil
+        isEnabled: Bool? = nil, execution: ActionExecution? = nil
     ) {
+        self.execution = execution
         self.isEnabled = isEnabled
         self.name = name
         self.description = description
@@ -73,7 +80,7 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, actions, status, isEnabled, retryPolicy, notification, pauseAfterConsecutiveFailures
+        case name, description, actions, status, isEnabled, retryPolicy, notification, pauseAfterConsecutiveFailures, execution
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +93,7 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
         retryPolicy = try Self.presentOrNull(c, .retryPolicy)
         notification = try Self.presentOrNull(c, .notification)
         pauseAfterConsecutiveFailures = try Self.presentOrNull(c, .pauseAfterConsecutiveFailures)
+        execution = try c.decodeIfPresent(ActionExecution.self, forKey: .execution)
     }
 
     /// Absent → nil; `null` → `.some(nil)`; a value → `.some(value)`.
@@ -105,5 +113,6 @@ public struct UpdateActionRequest: Hashable, Sendable, Codable {
         if let retryPolicy { try c.encode(retryPolicy, forKey: .retryPolicy) }
         if let notification { try c.encode(notification, forKey: .notification) }
         if let pauseAfterConsecutiveFailures { try c.encode(pauseAfterConsecutiveFailures, forKey: .pauseAfterConsecutiveFailures) }
+        try c.encodeIfPresent(execution, forKey: .execution)
     }
 }

@@ -48,7 +48,8 @@ extension AutomationService {
             dateCreated: now,
             dateUpdated: now,
             policies: request.policies,
-            pausedAt: request.status == .paused ? now : nil
+            pausedAt: request.status == .paused ? now : nil,
+            execution: request.execution ?? .parallel
         )
         action.refreshNextScheduledRun()
         try await mutation(of: action.id, tenant: action.tenantId) { try await store.insertAction(action) }
@@ -100,6 +101,7 @@ extension AutomationService {
         if let retryPolicy = request.retryPolicy { action.policies.retryPolicy = retryPolicy }
         if let notification = request.notification { action.policies.notification = notification }
         if let threshold = request.pauseAfterConsecutiveFailures { action.policies.pauseAfterConsecutiveFailures = threshold }
+        if let execution = request.execution { action.execution = execution }
         try AutomationValidator.validatePolicies(action.policies)
         let now = now()
         if let requestedStatus, requestedStatus != action.status {

@@ -393,9 +393,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 }
             }
             guard let action = actions[run.actionId] ?? nil else { continue }
-            // A retry runs its one item again; any other run, the whole action.
+            // A retry runs its one item again, a sequence's step its next item; any other run,
+            // the whole action.
             let plan =
                 run.retry.map { planner.planRetry(run, $0, of: action, at: now) }
+                ?? run.step.map { planner.planStep(run, $0, of: action, at: now) }
                 ?? planner.plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
             if action.status != .active {
                 // Recorded, not run: history says why.

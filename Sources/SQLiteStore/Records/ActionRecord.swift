@@ -25,8 +25,10 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     var pausedAt: Date?
     var managedBy: ActionManager?
     var definedIn: String?
+    var execution: ActionExecution
 
     init(_ action: AutomatedAction) {
+        execution = action.execution
         managedBy = action.managedBy
         definedIn = action.definedIn
         policies = action.policies
@@ -65,6 +67,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         pausedAt = try row.optionalDate("pausedAt")
         managedBy = try Self.manager(try row.decode(forColumn: "managedBy"), table: table)
         definedIn = try row.decode(forColumn: "definedIn")
+        execution = try row.enumeration(ActionExecution.self, "execution", table: table)
     }
 
     /// The actions `WHERE condition ORDER BY order` (bulk reads: columns by position, one decode
@@ -82,7 +85,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
     static let columns = [
         "id", "tenantId", "namespace", "name", "description", "status", "items", "nextScheduledRunAt",
         "totalExecutions", "consecutiveFailures", "dateCreated", "dateUpdated", "policies", "pausedReason", "pausedAt",
-        "managedBy", "definedIn",
+        "managedBy", "definedIn", "execution",
     ]
 
     /// Reads ``columns`` by position (no lookup by name per value: start-up reads 100,000 rows).
@@ -110,6 +113,11 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         pausedAt = try row.decode(Double?.self, atIndex: 14).map(StoredDate.date)
         managedBy = try Self.manager(try row.decode(atIndex: 15), table: table)
         definedIn = try row.decode(atIndex: 16)
+        let execution: String = try row.decode(atIndex: 17)
+        guard let knownExecution = ActionExecution(rawValue: execution) else {
+            throw SQLiteStoreError.corruptValue(table: table, column: "execution", reason: "unknown value")
+        }
+        self.execution = knownExecution
     }
 
     /// The `managedBy` column: NULL or a known ``ActionManager``.
@@ -139,6 +147,7 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
         container["pausedAt"] = StoredDate.value(pausedAt)
         container["managedBy"] = managedBy?.rawValue
         container["definedIn"] = definedIn
+        container["execution"] = execution.rawValue
     }
 
     /// The aggregate, given its children in order.
@@ -162,7 +171,8 @@ struct ActionRecord: FetchableRecord, PersistableRecord, Hashable {
             pausedReason: pausedReason,
             pausedAt: pausedAt,
             managedBy: managedBy,
-            definedIn: definedIn
+            definedIn: definedIn,
+            execution: execution
         )
     }
 }

@@ -281,6 +281,10 @@ enum StoreMigrations {
                     FROM executionHistory h JOIN automatedAction a ON a.id = h.actionId WHERE h.outcome = 'Failed' GROUP BY 1, 2, 3;
                 \(countTrigger(event: "INSERT", name: "executionHistory_counted_inserted", when: "1"))
                 \(countTrigger(event: "UPDATE OF outcome", name: "executionHistory_counted_updated", when: "NEW.outcome != OLD.outcome"))
+                -- How the items run: 'parallel' or 'sequential' (docs/sequences.md); a sequence's
+                -- next item is a delayed run whose target is in delayedRun.step.
+                ALTER TABLE automatedAction ADD COLUMN execution TEXT NOT NULL DEFAULT 'parallel';
+                ALTER TABLE delayedRun ADD COLUMN step TEXT;
                 """)
         }
         migrator.registerMigration(v14) { db in
@@ -292,7 +296,7 @@ enum StoreMigrations {
                 ALTER TABLE automatedAction ADD COLUMN definedIn TEXT;
                 DROP TRIGGER automatedAction_updated;
                 CREATE TRIGGER automatedAction_updated
-                    AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies, managedBy, definedIn
+                    AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies, managedBy, definedIn, execution
                     ON automatedAction
                     BEGIN UPDATE definitionsVersion SET version = version + 1; END;
                 """)
