@@ -22,6 +22,8 @@ final class PipelineHarness: Sendable {
     }
 
     let names: BrokerNames
+    /// The prefix of its broker names and directory: a harness made `reopening` another shares them.
+    let prefix: String
     let commandsQueue: String
     let directory: URL
     let store: SQLiteAutomationStore
@@ -55,9 +57,12 @@ final class PipelineHarness: Sendable {
     init(
         counters: PipelineCounters = PipelineCounters(),
         tenancy: EventTenancy = .body(defaultTenant: nil),
+        reopening earlier: PipelineHarness? = nil,
         beforeStart: (AutomationService) async throws -> Void = { _ in }
     ) async throws {
-        let prefix = "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
+        // Reopening: the same broker names and SQLite file, as a restarted Signalbox finds them.
+        let prefix = earlier?.prefix ?? "test.engine.\(UUID().uuidString.prefix(8).lowercased())"
+        self.prefix = prefix
         names = BrokerNames(
             eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
             deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq", notificationsExchange: "\(prefix).notifications")
