@@ -33,8 +33,12 @@ extension SQLiteAutomationStore {
             let (history, alreadyRecorded) = try Self.insert(db, batch.history)
             let inserted = zip(history, alreadyRecorded).filter { !$1 }.map(\.0)
             try Self.storeInOutbox(db, batch.httpRequests, inserted: inserted)
-            let ended = try inserted.filter(CompletionFollowUp.endsRetriedRun).map { entry in
-                try Self.count(db, finalEntry: entry, try Self.followUp(db, actionId: entry.actionId), at: batch.at)
+            // Entries recorded closed that end a run: a retry that did not run, an item of a
+            // sequence that could not be planned. (Nearly every batch has none.)
+            let ended = try inserted.filter { $0.outcome == .failed || $0.outcome == .skipped }.compactMap { entry -> ClosedEntry? in
+                let followUp = try Self.followUp(db, actionId: entry.actionId)
+                guard CompletionFollowUp.endsRetriedRun(entry) || followUp.endsSequence(entry) else { return nil }
+                return try Self.count(db, finalEntry: entry, followUp, at: batch.at)
             }
             try Self.retain(db, batch.retainedEvents, for: inserted, at: batch.at)
             try Self.recordScheduleProgress(db, batch.scheduleProgress)

@@ -51,7 +51,7 @@ import Testing
         }
         // The reader really read the schemas (so the checks below cannot pass vacuously).
         let action = try #require(document.schemas["AutomatedAction"])
-        #expect(action.required.count == 23)
+        #expect(action.required.count == 24)
         #expect(action.properties["schedules"] == .init(schema: "CronSchedule", isArray: true))
         #expect(document.schemas["ExecutionHistoryEntry"]?.required.contains("processId") == true)
         #expect(document.schemas["ErrorDetail"]?.required == ["code", "status", "message"])
@@ -64,7 +64,7 @@ import Testing
         let json = try JSON(data: Data(#"{"error": {"code": "x", "status": 400}}"#.utf8))
         #expect(document.problems(json, against: "Error") == ["$.error.message: required by ErrorDetail but missing"])
         let nested = try JSON(data: Data(#"{"items": [{"id": "x"}], "nextCursor": null}"#.utf8))
-        #expect(document.problems(nested, against: "ActionList").count == 22)
+        #expect(document.problems(nested, against: "ActionList").count == 23)
     }
 
     @Test func responsesMatchTheDocument() async throws {

@@ -139,3 +139,31 @@ struct SequenceContractTests {
         }
     }
 }
+
+extension SequenceContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func aStepThatCannotBePlannedEndsTheRunCountedOnceAsFailed(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = Self.sequence()
+            try await store.insertAction(action)
+            let (first, _) = try await Self.start(action, store, event: "e-4")
+            // Item 1 finished without the output item 2 reads.
+            let completion = Self.finished(first, output: ["other": 1])
+            let closed = try #require(try await store.record(RunRecord(completions: [completion], at: at(5))).completions.first ?? nil)
+            let due = try #require(closed.step)
+            let run = try #require(try await store.delayedRun(id: due.id, tenant: acme))
+            let step = try #require(run.step)
+            let plan = CommandPlanner().planStep(run, step, of: action, at: at(6))
+            #expect(plan.commands.isEmpty)
+            #expect(plan.history.map(\.outcome) == [.failed, .skipped])
+            #expect(plan.history.last?.errorMessage == "not run: item 2 (Convert) failed")
+            #expect(plan.history.first?.errorMessage?.contains("$fromPrevious \"$.item.output.file\"") == true)
+            _ = try await store.record(RunRecord(history: plan.history, at: at(6)))
+            var counted = try #require(try await store.action(id: action.id, tenant: acme))
+            #expect(counted.totalExecutions == 1 && counted.consecutiveFailures == 1)
+            _ = try await store.record(RunRecord(history: plan.history, at: at(7)))
+            counted = try #require(try await store.action(id: action.id, tenant: acme))
+            #expect(counted.totalExecutions == 1, "recorded again: not counted again")
+        }
+    }
+}

@@ -585,9 +585,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         let insertedProcesses = Set(inserted.map(\.processId))
         outbox += batch.httpRequests.filter { insertedProcesses.contains($0.processId) }
-        let ended = inserted.filter(CompletionFollowUp.endsRetriedRun).compactMap { entry -> ClosedEntry? in
+        let ended = inserted.compactMap { entry -> ClosedEntry? in
             guard var action = actionsByID[entry.actionId] else { return nil }
-            return count(finalEntry: entry, of: &action, Self.followUp(action), at: batch.at)
+            let followUp = Self.followUp(action)
+            guard CompletionFollowUp.endsRetriedRun(entry) || followUp.endsSequence(entry) else { return nil }
+            return count(finalEntry: entry, of: &action, followUp, at: batch.at)
         }
         let pendingRuns = Set(inserted.filter { $0.outcome == .pending }.map(\.run))
         for event in batch.retainedEvents where pendingRuns.contains(event.run) && retainedEvents[event.run] == nil {

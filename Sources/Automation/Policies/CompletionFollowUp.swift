@@ -34,6 +34,13 @@ public struct CompletionFollowUp: Sendable {
         entry.retryOf != nil && (entry.outcome == .failed || entry.outcome == .skipped)
     }
 
+    /// Whether `entry`, recorded already `Failed` (an item that could not be planned), ends a
+    /// run of this sequential action: counted like a last attempt. (Parallel runs count such
+    /// entries nowhere; their other items' completions count.)
+    public func endsSequence(_ entry: ExecutionHistoryEntry) -> Bool {
+        execution == .sequential && entry.outcome == .failed && entry.retryOf == nil
+    }
+
     /// Whether the store needs the run's kept event when one of its entries closes: only an
     /// action that retries keeps events (one whose policy was removed since leaves its rows to
     /// the retention sweep).
