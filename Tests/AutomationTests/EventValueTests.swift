@@ -331,3 +331,33 @@ struct EventValueTests {
         #expect(reencoded == stored.actions && reencoded[1].eventValues.references.count == 1)
     }
 }
+
+extension EventValueTests {
+    /// `$fromPrevious` reads the previous item's completion (``Event/previous``), never the
+    /// event; it is checked like `$fromEvent`, its errors naming its own member.
+    @Test func fromPreviousReadsThePreviousCompletionAndIsCheckedLikeFromEvent() throws {
+        let item = try Self.appItem(value: #"{"$fromPrevious": "$.item.output.file", "default": "none"}"#)
+        #expect(item.eventValues.references.first?.source == .previous)
+        var event = try event()
+        let planned = { (event: Event) throws -> JSONValue? in
+            guard case .success(let content) = CommandPlanner.content(of: item, in: event), case .app(let config) = content.config else {
+                return nil
+            }
+            return config.inputs.first?.value
+        }
+        #expect(try planned(event) == "none", "no previous completion: the default")
+        event.previous = try JSONParser.parse(#"{"item": {"output": {"file": "out/1.csv"}}}"#)
+        #expect(try planned(event) == "out/1.csv")
+
+        let invalid = try Self.appItem(value: #"{"$fromPrevious": "$["}"#)
+        #expect(invalid.eventValues.errors.first?.field == "inputs[0].value.$fromPrevious")
+        let both = try Self.appItem(value: #"{"$fromPrevious": "$.a", "$fromEvent": "$.b"}"#)
+        #expect(both.eventValues.errors.first?.code == .unknownMember)
+        let missing = try Self.appItem(value: #"{"$fromPrevious": "$.item.output.file"}"#)
+        guard case .failure(let failure) = CommandPlanner.content(of: missing, in: try self.event()) else {
+            Issue.record("planned without the value")
+            return
+        }
+        #expect(failure.message.contains("$fromPrevious \"$.item.output.file\" at config.inputs[0].value selected nothing in the previous item's completion"))
+    }
+}

@@ -48,10 +48,11 @@ extension AutomationValidator {
                 guard HTTPRequestConfig.isHeaderValue(value) else {
                     throw .invalidInput("\(path) must not contain line breaks or other control characters", field: path)
                 }
-            case .object(let object) where object[EventValueReference.queryMember] != nil:
+            case .object(let object)
+            where object[EventValueReference.queryMember] != nil || object[EventValueReference.previousMember] != nil:
                 break
             default:
-                throw .invalidInput("\(path) must be a string or a {\"$fromEvent\": …} object", field: path)
+                throw .invalidInput("\(path) must be a string or a {\"$fromEvent\": …} or {\"$fromPrevious\": …} object", field: path)
             }
         }
         guard request.timeoutSeconds > 0, request.timeoutSeconds <= HTTPRequestConfig.maximumTimeoutSeconds else {
