@@ -130,7 +130,7 @@ final class ServedPipeline {
         process.terminate()
         guard await eventually(timeout: .seconds(20), { !process.isRunning }) else {
             _ = Glibc.kill(process.processIdentifier, SIGKILL)
-            throw Failure("serve did not stop on SIGTERM")
+            throw Failure("serve did not stop on SIGTERM within 20 s; its log ends:\n\(log.suffix(4_000))")
         }
         return process.terminationStatus
     }

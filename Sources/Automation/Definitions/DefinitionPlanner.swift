@@ -45,12 +45,7 @@ struct DefinitionPlanner {
             // The lifecycle rules of the API: an archived action is read-only, and a status
             // changes only along the allowed transitions.
             try stored.requireEditable()
-            if let status = definition.status, !stored.status.canChange(to: status) {
-                let allowed = stored.status.successors.map(\.rawValue).joined(separator: " or ")
-                throw .conflict(
-                    "action \"\(stored.name.prefix(200))\" is \(stored.status.rawValue) and cannot become \(status.rawValue); it can become \(allowed)",
-                    field: "status")
-            }
+            if let status = definition.status { try stored.requireTransition(to: status) }
             var action = try build(definition, on: stored)
             action.managedBy = managedBy
             action.definedIn = definedIn
@@ -83,6 +78,7 @@ struct DefinitionPlanner {
         try AutomationValidator.validateName(definition.name, field: "name")
         try AutomationValidator.validateDescription(definition.description)
         try AutomationValidator.validateItems(definition.actions)
+        try AutomationValidator.validatePreviousValues(definition.actions, execution: definition.execution ?? .parallel)
         if definition.actions.count > limits.itemsPerAction {
             throw .limitExceeded("an action can have at most \(limits.itemsPerAction) items", field: "actions")
         }

@@ -134,6 +134,17 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         }
     }
 
+    /// `conflict` unless the lifecycle allows this action's status to become `next`; the message
+    /// names the statuses it can become.
+    public func requireTransition(to next: ActionStatus) throws(AutomationError) {
+        guard status.canChange(to: next) else {
+            let allowed = status.successors.map(\.rawValue).joined(separator: " or ")
+            throw .conflict(
+                "action \"\(name.prefix(200))\" is \(status.rawValue) and cannot become \(next.rawValue); a \(status.rawValue) action can become \(allowed)",
+                field: "status")
+        }
+    }
+
     /// The schedule with `id`, if the action has it.
     public func schedule(_ id: ScheduleID) -> CronScheduleDefinition? {
         schedules.first { $0.id == id }

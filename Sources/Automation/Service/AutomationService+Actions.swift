@@ -10,6 +10,7 @@ extension AutomationService {
         try AutomationValidator.validateName(request.name, field: "name")
         try AutomationValidator.validateDescription(request.description)
         try validateItems(request.actions)
+        try AutomationValidator.validatePreviousValues(request.actions, execution: request.execution ?? .parallel)
         try AutomationValidator.validatePolicies(request.policies)
         if request.status == .archived {
             throw .invalidInput("an action is created draft, active or paused; archive it once it has served", field: "status")
@@ -85,7 +86,7 @@ extension AutomationService {
         var action = try await resolveEditable(reference, caller)
         let statusRead = action.status
         let requestedStatus = try Self.requestedStatus(request)
-        if let requestedStatus { try Self.requireTransition(of: action, to: requestedStatus) }
+        if let requestedStatus { try action.requireTransition(to: requestedStatus) }
         if let name = request.name {
             try AutomationValidator.validateName(name, field: "name")
             action.name = name
@@ -102,6 +103,9 @@ extension AutomationService {
         if let notification = request.notification { action.policies.notification = notification }
         if let threshold = request.pauseAfterConsecutiveFailures { action.policies.pauseAfterConsecutiveFailures = threshold }
         if let execution = request.execution { action.execution = execution }
+        if request.actions != nil || request.execution != nil {
+            try AutomationValidator.validatePreviousValues(action.actions, execution: action.execution)
+        }
         try AutomationValidator.validatePolicies(action.policies)
         let now = now()
         if let requestedStatus, requestedStatus != action.status {
@@ -177,20 +181,11 @@ extension AutomationService {
         try Self.requireNotFileManaged(action)
         guard action.status != status else { return action }
         try action.requireEditable()
-        try Self.requireTransition(of: action, to: status)
+        try action.requireTransition(to: status)
         var changed = applyStatus(status, to: action, now: now())
         changed.dateUpdated = now()
         let stored = changed
         return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
-    }
-
-    static func requireTransition(of action: AutomatedAction, to next: ActionStatus) throws(AutomationError) {
-        guard action.status.canChange(to: next) else {
-            let allowed = action.status.successors.map(\.rawValue).joined(separator: " or ")
-            throw .conflict(
-                "action \"\(action.name)\" is \(action.status.rawValue) and cannot become \(next.rawValue); a \(action.status.rawValue) action can become \(allowed)",
-                field: "status")
-        }
     }
 
     /// The status an update asks for: `status`, or `isEnabled` (true: active, false: paused).

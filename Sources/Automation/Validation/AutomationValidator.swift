@@ -77,6 +77,25 @@ public enum AutomationValidator {
         }
     }
 
+    /// `{"$fromPrevious": …}` reads the completion of the item before in a sequence: in a parallel
+    /// action, or in a sequence's first item, there is none, so such an item could never plan.
+    public static func validatePreviousValues(_ items: [ActionItem], execution: ActionExecution, field: String = "actions") throws(AutomationError) {
+        for (index, item) in items.enumerated() {
+            guard let reference = item.eventValues.references.first(where: { $0.source == .previous }) else { continue }
+            let place = "\(field)[\(index)].config.\(reference.path).\(EventValueReference.previousMember)"
+            if execution == .parallel {
+                throw .invalidInput(
+                    "\(EventValueReference.previousMember) reads the item before in a sequence, and this action runs its items in parallel; set \"execution\": \"sequential\" or use $fromEvent",
+                    field: place)
+            }
+            if index == 0 {
+                throw .invalidInput(
+                    "\(EventValueReference.previousMember) reads the item before in a sequence, and the first item has none; use $fromEvent",
+                    field: place)
+            }
+        }
+    }
+
     /// The `{"$fromEvent": …}` objects of a config (found when the item was decoded): the first
     /// one that does not read is refused, naming its member (`….value.$fromEvent`) and, for a
     /// query that does not compile, the line:column in it.

@@ -26,6 +26,11 @@ struct ActionCreateCommand: AsyncParsableCommand {
     @Flag(help: "Create it as a draft: nothing starts it but a manual trigger (a test run) until action-activate.")
     var draft = false
 
+    @Option(help: ArgumentHelp(
+        "parallel (default: every item starts at once) or sequential (each item after the one before completed; see docs/sequences.md).",
+        valueName: "mode"))
+    var execution: ActionExecution?
+
     @OptionGroup var server: ServerOptions
 
     func validate() throws {
@@ -41,7 +46,7 @@ struct ActionCreateCommand: AsyncParsableCommand {
             let location = problem.field.map { "actions\($0.hasPrefix("[") ? "" : ".")\($0)" } ?? "--actions"
             throw ValidationError("\(location): \(problem.message)")
         }
-        let request = CreateActionRequest(name: name, description: description, actions: items, status: draft ? .draft : paused ? .paused : nil)
+        let request = CreateActionRequest(name: name, description: description, actions: items, status: draft ? .draft : paused ? .paused : nil, execution: execution)
         try await server.run { client throws(APIClientError) in
             let data = try await client.send(
                 "POST", "/namespaces/\(APIClient.segment(namespace))/automated-actions", body: try requestBody(request))
@@ -173,3 +178,4 @@ struct ActionHistoryCommand: AsyncParsableCommand {
 }
 extension ActionStatus: ExpressibleByArgument {}
 extension TriggerKind: ExpressibleByArgument {}
+extension ActionExecution: ExpressibleByArgument {}
