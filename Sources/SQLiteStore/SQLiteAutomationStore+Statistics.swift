@@ -66,7 +66,7 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) async throws -> StoredActionStatistics? {
+    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date, durationSample: Int) async throws -> StoredActionStatistics? {
         try await writer.read { db in
             guard try Bool.fetchOne(
                 db, sql: "SELECT EXISTS(SELECT 1 FROM automatedAction WHERE id = ? AND tenantId = ?)",
@@ -82,18 +82,22 @@ extension SQLiteAutomationStore {
                 if let outcome = ExecutionOutcome(rawValue: row["outcome"]) { byOutcome[outcome] = row["n"] }
             }
             let finished = (byOutcome[.success] ?? 0) + (byOutcome[.failed] ?? 0)
-            // Both percentiles from one sort of the window's durations.
+            // Both percentiles from one sort of the latest finished runs' durations (read newest
+            // first from the index, so a busy action sorts at most `durationSample` of them).
+            let sampled = min(finished, durationSample)
             var percentiles: (Double?, Double?) = (nil, nil)
-            if finished > 0, let row = try Row.fetchOne(
+            if sampled > 0, let row = try Row.fetchOne(
                 db,
                 sql: """
-                    WITH durations AS MATERIALIZED (
+                    WITH latest AS MATERIALIZED (
                         SELECT dateCompleted - dateStarted AS duration FROM executionHistory
-                        WHERE actionId = ? AND dateStarted >= ? AND outcome IN ('Success', 'Failed') ORDER BY duration)
+                        WHERE actionId = ? AND dateStarted >= ? AND outcome IN ('Success', 'Failed')
+                        ORDER BY dateStarted DESC, sequence DESC LIMIT ?),
+                    durations AS MATERIALIZED (SELECT duration FROM latest ORDER BY duration)
                     SELECT (SELECT duration FROM durations LIMIT 1 OFFSET ?) AS p50,
                            (SELECT duration FROM durations LIMIT 1 OFFSET ?) AS p95
                     """,
-                arguments: [id, start, StoredActionStatistics.rank(0.5, of: finished), StoredActionStatistics.rank(0.95, of: finished)])
+                arguments: [id, start, sampled, StoredActionStatistics.rank(0.5, of: sampled), StoredActionStatistics.rank(0.95, of: sampled)])
             {
                 percentiles = (row["p50"], row["p95"])
             }

@@ -179,6 +179,7 @@ import Testing
             let one = try await client.call(.get, "/automated-actions/by-id/\(id)/stats?window=7d", token: env.member)
             #expect(one.json["window"].string == "7d")
             #expect(one.json["runs"]["runs"].int == 1 && one.json["durationSeconds"]["p50"].double == 42, "\(one.text)")
+            #expect(one.json["durationSeconds"]["sampledRuns"].int == 1, "\(one.text)")
             #expect(one.json["runCount"].int == 1 && one.json["lastOutcome"].string == "Success")
 
             #expect(try await client.call(.get, "/automated-actions/stats?window=1y", token: env.member).status == .badRequest)

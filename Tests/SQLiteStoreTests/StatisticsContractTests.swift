@@ -49,13 +49,16 @@ struct StatisticsContractTests {
             #expect(wider.runsByOutcome[.success] == 4)
             #expect(wider.topFailing.map(\.name) == ["b"])
 
-            let action = try #require(try await store.actionStatistics(actionId: a.id, tenant: acme, since: at(0)))
+            let action = try #require(try await store.actionStatistics(actionId: a.id, tenant: acme, since: at(0), durationSample: 100))
             #expect(action.runsByOutcome.filter { $0.value != 0 } == [.success: 3, .failed: 1, .running: 1])
             #expect(action.p50DurationSeconds == 20, "nearest rank: the 2nd of 10, 20, 30, 40")
             #expect(action.p95DurationSeconds == 40)
             #expect(action.lastRunAt == at(200) && action.lastOutcome == .running)
-            #expect(try await store.actionStatistics(actionId: a.id, tenant: globex, since: at(0)) == nil)
-            let quiet = try #require(try await store.actionStatistics(actionId: paused.id, tenant: acme, since: at(0)))
+            let latestTwo = try #require(try await store.actionStatistics(actionId: a.id, tenant: acme, since: at(0), durationSample: 2))
+            #expect(latestTwo.runsByOutcome.filter { $0.value != 0 } == [.success: 3, .failed: 1, .running: 1], "counts stay exact")
+            #expect(latestTwo.p50DurationSeconds == 30 && latestTwo.p95DurationSeconds == 40, "over the latest two finished: 30 and 40 s")
+            #expect(try await store.actionStatistics(actionId: a.id, tenant: globex, since: at(0), durationSample: 100) == nil)
+            let quiet = try #require(try await store.actionStatistics(actionId: paused.id, tenant: acme, since: at(0), durationSample: 100))
             #expect(quiet.runsByOutcome.isEmpty && quiet.p50DurationSeconds == nil && quiet.lastRunAt == nil)
         }
     }

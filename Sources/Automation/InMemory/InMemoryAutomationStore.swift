@@ -246,18 +246,20 @@ public actor InMemoryAutomationStore: AutomationStore {
         return 0
     }
 
-    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date) throws -> StoredActionStatistics? {
+    public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date, durationSample: Int) throws -> StoredActionStatistics? {
         try check()
         guard actionsByID[actionId]?.tenantId == tenant else { return nil }
         let all = entries.filter { $0.entry.actionId == actionId }
-        let window = all.map(\.entry).filter { $0.dateStarted >= since }
-        let durations = window.filter { $0.outcome == .success || $0.outcome == .failed }.compactMap(\.durationSeconds).sorted()
+        let window = all.filter { $0.entry.dateStarted >= since }
+        let durations = window.filter { $0.entry.outcome == .success || $0.entry.outcome == .failed }
+            .sorted { ($0.entry.dateStarted, $0.sequence) > ($1.entry.dateStarted, $1.sequence) }
+            .prefix(durationSample).compactMap(\.entry.durationSeconds).sorted()
         let last = all.max { ($0.entry.dateStarted, $0.sequence) < ($1.entry.dateStarted, $1.sequence) }?.entry
         func percentile(_ p: Double) -> Double? {
             durations.isEmpty ? nil : durations[StoredActionStatistics.rank(p, of: durations.count)]
         }
         return StoredActionStatistics(
-            runsByOutcome: Dictionary(grouping: window, by: \.outcome).mapValues(\.count), p50DurationSeconds: percentile(0.5),
+            runsByOutcome: Dictionary(grouping: window, by: \.entry.outcome).mapValues(\.count), p50DurationSeconds: percentile(0.5),
             p95DurationSeconds: percentile(0.95), lastRunAt: last?.dateStarted, lastOutcome: last?.outcome)
     }
 

@@ -164,9 +164,14 @@ public struct StoredActionStatistics: Hashable, Sendable {
 
 /// `GET /automated-actions/by-id/{id}/stats` (seed 004's per-automation figures).
 public struct ActionStatistics: Hashable, Sendable, Codable {
+    /// Percentiles over the window's latest finished runs: all of them up to ``sampleLimit``, so
+    /// a busy action's figures cost one bounded sort (the counts in `runs` stay exact).
     public struct Durations: Hashable, Sendable, Codable {
+        public static let sampleLimit = 10_000
         public var p50: Double?
         public var p95: Double?
+        /// How many finished runs the percentiles are over.
+        public var sampledRuns: Int
     }
 
     public var actionId: ActionID
@@ -187,7 +192,9 @@ public struct ActionStatistics: Hashable, Sendable, Codable {
         self.window = window
         self.since = since
         runs = RunCounts(stored.runsByOutcome)
-        durationSeconds = Durations(p50: stored.p50DurationSeconds, p95: stored.p95DurationSeconds)
+        let finished = (stored.runsByOutcome[.success] ?? 0) + (stored.runsByOutcome[.failed] ?? 0)
+        durationSeconds = Durations(
+            p50: stored.p50DurationSeconds, p95: stored.p95DurationSeconds, sampledRuns: min(finished, Durations.sampleLimit))
         lastRunAt = stored.lastRunAt
         lastOutcome = stored.lastOutcome
         runCount = action.totalExecutions
@@ -214,6 +221,7 @@ extension ActionStatistics.Durations {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(p50, forKey: .p50)
         try c.encode(p95, forKey: .p95)
+        try c.encode(sampledRuns, forKey: .sampledRuns)
     }
 }
 

@@ -30,7 +30,8 @@ extension AutomationService {
     ) async throws(AutomationError) -> ActionStatistics {
         let action = try await resolve(reference, caller)
         let since = window.start(at: now())
-        let stored = try await storeCall { try await store.actionStatistics(actionId: action.id, tenant: caller.tenantId, since: since) }
+        let stored = try await storeCall { try await store.actionStatistics(
+            actionId: action.id, tenant: caller.tenantId, since: since, durationSample: ActionStatistics.Durations.sampleLimit) }
         guard let stored else { throw .notFound("\(reference) does not exist") }
         return ActionStatistics(action: action, window: window, since: since, stored: stored)
     }
