@@ -105,7 +105,7 @@ extension SQLiteAutomationStore {
                 db, sql: "SELECT dateStarted, outcome FROM executionHistory WHERE actionId = ? ORDER BY dateStarted DESC, sequence DESC LIMIT 1",
                 arguments: [id])
             return StoredActionStatistics(
-                runsByOutcome: byOutcome, p50DurationSeconds: percentiles.0, p95DurationSeconds: percentiles.1,
+                runsByOutcome: byOutcome, p50DurationSeconds: percentiles.0, p95DurationSeconds: percentiles.1, durationSampleSize: sampled,
                 lastRunAt: try last.map { try $0.date("dateStarted") }, lastOutcome: last.flatMap { ExecutionOutcome(rawValue: $0["outcome"]) })
         }
     }

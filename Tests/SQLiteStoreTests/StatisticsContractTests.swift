@@ -57,6 +57,7 @@ struct StatisticsContractTests {
             let latestTwo = try #require(try await store.actionStatistics(actionId: a.id, tenant: acme, since: at(0), durationSample: 2))
             #expect(latestTwo.runsByOutcome.filter { $0.value != 0 } == [.success: 3, .failed: 1, .running: 1], "counts stay exact")
             #expect(latestTwo.p50DurationSeconds == 30 && latestTwo.p95DurationSeconds == 40, "over the latest two finished: 30 and 40 s")
+            #expect(latestTwo.durationSampleSize == 2 && action.durationSampleSize == 4)
             #expect(try await store.actionStatistics(actionId: a.id, tenant: globex, since: at(0), durationSample: 100) == nil)
             let quiet = try #require(try await store.actionStatistics(actionId: paused.id, tenant: acme, since: at(0), durationSample: 100))
             #expect(quiet.runsByOutcome.isEmpty && quiet.p50DurationSeconds == nil && quiet.lastRunAt == nil)

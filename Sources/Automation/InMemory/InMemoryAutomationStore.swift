@@ -260,7 +260,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         }
         return StoredActionStatistics(
             runsByOutcome: Dictionary(grouping: window, by: \.entry.outcome).mapValues(\.count), p50DurationSeconds: percentile(0.5),
-            p95DurationSeconds: percentile(0.95), lastRunAt: last?.dateStarted, lastOutcome: last?.outcome)
+            p95DurationSeconds: percentile(0.95), durationSampleSize: durations.count, lastRunAt: last?.dateStarted, lastOutcome: last?.outcome)
     }
 
     // MARK: Schedules

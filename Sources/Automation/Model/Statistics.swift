@@ -139,17 +139,20 @@ public struct TenantStatistics: Hashable, Sendable, Codable {
 /// What a store reads for one action's statistics.
 public struct StoredActionStatistics: Hashable, Sendable {
     public var runsByOutcome: [ExecutionOutcome: Int]
-    /// Nearest-rank percentiles of `durationSeconds` over the window's finished runs.
+    /// Nearest-rank percentiles of `durationSeconds` over the window's latest finished runs.
     public var p50DurationSeconds: Double?
     public var p95DurationSeconds: Double?
+    /// How many finished runs the percentiles are over.
+    public var durationSampleSize: Int
     public var lastRunAt: Date?
     public var lastOutcome: ExecutionOutcome?
 
     public init(
-        runsByOutcome: [ExecutionOutcome: Int], p50DurationSeconds: Double?, p95DurationSeconds: Double?, lastRunAt: Date?,
-        lastOutcome: ExecutionOutcome?
+        runsByOutcome: [ExecutionOutcome: Int], p50DurationSeconds: Double?, p95DurationSeconds: Double?, durationSampleSize: Int,
+        lastRunAt: Date?, lastOutcome: ExecutionOutcome?
     ) {
         self.runsByOutcome = runsByOutcome
+        self.durationSampleSize = durationSampleSize
         self.p50DurationSeconds = p50DurationSeconds
         self.p95DurationSeconds = p95DurationSeconds
         self.lastRunAt = lastRunAt
@@ -192,9 +195,8 @@ public struct ActionStatistics: Hashable, Sendable, Codable {
         self.window = window
         self.since = since
         runs = RunCounts(stored.runsByOutcome)
-        let finished = (stored.runsByOutcome[.success] ?? 0) + (stored.runsByOutcome[.failed] ?? 0)
         durationSeconds = Durations(
-            p50: stored.p50DurationSeconds, p95: stored.p95DurationSeconds, sampledRuns: min(finished, Durations.sampleLimit))
+            p50: stored.p50DurationSeconds, p95: stored.p95DurationSeconds, sampledRuns: stored.durationSampleSize)
         lastRunAt = stored.lastRunAt
         lastOutcome = stored.lastOutcome
         runCount = action.totalExecutions
