@@ -29,6 +29,7 @@ extension SQLiteAutomationStore {
                 throw AutomationError.notFound("action \(action.id) does not exist")
             }
             try existing.requireEditable()
+            try existing.requireNotFileManaged()
             try ActionGraph.checkNameFree(db, action)
             var stored = action
             // Webhooks change only through their own calls (with their credentials): a write of

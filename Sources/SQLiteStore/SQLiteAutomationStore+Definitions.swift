@@ -17,6 +17,7 @@ extension SQLiteAutomationStore {
             let tenant = changes.tenant
             // Deletions first, so that a name freed by one is free for a creation.
             for id in changes.deleted {
+                if let current = try ActionGraph.fetch(db, id: id, tenant: tenant) { try changes.requireUnchangedSincePlanned(current) }
                 // Schedules, triggers, webhooks and history go with it: ON DELETE CASCADE.
                 try ActionRecord.filter(Column("id") == id.description && Column("tenantId") == tenant.rawValue).deleteAll(db)
             }
@@ -24,8 +25,9 @@ extension SQLiteAutomationStore {
                 guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: tenant) else {
                     throw AutomationError.notFound("action \(action.id) does not exist")
                 }
+                try changes.requireUnchangedSincePlanned(existing)
                 try ActionGraph.checkNameFree(db, action)
-                var stored = action
+                var stored = changes.reconciled(action, with: existing)
                 stored.keepStoreOwnedFields(of: existing)
                 try ActionGraph.save(db, from: existing, to: stored)
             }

@@ -203,7 +203,7 @@ extension SQLiteAutomationStore {
         return cancelled
     }
 
-    private static func delayedRun(_ row: Row) throws -> DelayedRun {
+    static func delayedRun(_ row: Row) throws -> DelayedRun {
         let table = "delayedRun"
         let payloadText: String? = row["payload"]
         var payload: JSONValue?

@@ -159,9 +159,24 @@ extension SQLiteAutomationStore {
             let delete = try db.cachedStatement(sql: """
                 DELETE FROM executionHistory
                 WHERE keyHash = ? AND sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ? AND actionId = ?
+                RETURNING dateStarted, outcome
+                """)
+            // A forgotten run never happened (the broker refused it): unlike a pruned one, it
+            // leaves the hourly counts its row's triggers added (migration v13).
+            let uncountRun = try db.cachedStatement(sql: """
+                UPDATE runsByHour SET runs = runs - 1
+                WHERE tenantId = (SELECT tenantId FROM automatedAction WHERE id = ?1) AND hour = CAST(?2 / 3600 AS INTEGER) AND outcome = ?3
+                """)
+            let uncountFailure = try db.cachedStatement(sql: """
+                UPDATE failuresByHour SET failures = failures - 1 WHERE actionId = ?1 AND hour = CAST(?2 / 3600 AS INTEGER)
                 """)
             for key in keys {
-                try delete.execute(arguments: Self.keyArguments(key, hash: LookupHash.key(key)) + [actionId.description])
+                let rows = try Row.fetchAll(delete, arguments: Self.keyArguments(key, hash: LookupHash.key(key)) + [actionId.description])
+                for row in rows {
+                    let started: Double = row["dateStarted"], outcome: String = row["outcome"]
+                    try uncountRun.execute(arguments: [actionId.description, started, outcome])
+                    if outcome == ExecutionOutcome.failed.rawValue { try uncountFailure.execute(arguments: [actionId.description, started]) }
+                }
             }
             // A forgotten entry's request has nothing to close.
             try Self.deleteOrphanedOutboxRows(db)
@@ -252,7 +267,9 @@ extension SQLiteAutomationStore {
             break
         }
         if followUp.retries(entry),
-            let retry = followUp.retry(of: entry, payload: kept, itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
+            let retry = followUp.retry(
+                of: entry, payload: kept, previous: try previousCompletion(db, followUp.previousCarrier(of: entry)),
+                itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
         {
             // Not counted: the run counts once, by its last attempt.
             let counters = try Row.fetchOne(
@@ -389,6 +406,14 @@ extension SQLiteAutomationStore {
         }
     }
 
+    /// The completion `$fromPrevious` read in the delayed run `carrier` (see
+    /// ``CompletionFollowUp/previousCarrier(of:)``); nil when there is none or it was pruned.
+    private static func previousCompletion(_ db: Database, _ carrier: DelayedRunID?) throws -> JSONValue? {
+        guard let carrier else { return nil }
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM delayedRun WHERE id = ?"), arguments: [carrier.description])
+        return try row.map(delayedRun)?.previousCompletion
+    }
+
     private static func retainedEvent(_ db: Database, _ run: RunKey) throws -> JSONValue? {
         guard
             let text = try String.fetchOne(
@@ -435,13 +460,16 @@ extension SQLiteAutomationStore {
     public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int {
         // Every tenant's entries, or those of one tenant's actions.
         let ofTenant = "(?1 IS NULL OR actionId IN (SELECT id FROM automatedAction WHERE tenantId = ?1))"
+        // A run under way (its completion must find its entry) goes by age only, a day later.
+        let closed = "outcome NOT IN ('Pending', 'Running')"
+        let grace = ExecutionHistoryEntry.underWayRetentionGrace
         return try await writer.write { db in
             switch (keepLastPerAction, startedBefore) {
             case (nil, nil):
                 return 0
             case (nil, let before?):
                 try db.execute(
-                    sql: "DELETE FROM executionHistory WHERE \(ofTenant) AND dateStarted < ?2",
+                    sql: "DELETE FROM executionHistory WHERE \(ofTenant) AND dateStarted < ?2 AND (\(closed) OR dateStarted < ?2 - \(grace))",
                     arguments: [tenant?.rawValue, StoredDate.value(before)])
             case (let keep?, let before):
                 // Rank each action's entries newest first (the executionHistory_action index
@@ -456,7 +484,7 @@ extension SQLiteAutomationStore {
                                     ) AS rank
                                 FROM executionHistory WHERE \(ofTenant)
                             )
-                            WHERE rank > ?2 OR dateStarted < ?3
+                            WHERE (rank > ?2 AND \(closed)) OR (dateStarted < ?3 AND (\(closed) OR dateStarted < ?3 - \(grace)))
                         )
                         """,
                     arguments: [tenant?.rawValue, max(0, keep), StoredDate.value(before)]
@@ -472,12 +500,14 @@ extension SQLiteAutomationStore {
             }
             // And those of runs left without a Pending entry (pruned by count). Few rows: only
             // runs of actions with retries whose items read the event, while they are under way.
-            try db.execute(sql: """
-                DELETE FROM runEvent WHERE NOT EXISTS (
-                    SELECT 1 FROM executionHistory h
-                    WHERE h.actionId = runEvent.actionId AND h.sourceEventId = runEvent.sourceEventId
-                        AND h.outcome IN ('Pending', 'Running'))
-                """)
+            try db.execute(
+                sql: """
+                    DELETE FROM runEvent WHERE \(ofTenant) AND NOT EXISTS (
+                        SELECT 1 FROM executionHistory h
+                        WHERE h.actionId = runEvent.actionId AND h.sourceEventId = runEvent.sourceEventId
+                            AND h.outcome IN ('Pending', 'Running'))
+                    """,
+                arguments: [tenant?.rawValue])
             return pruned
         }
     }

@@ -31,6 +31,38 @@ import Testing
         #expect(try #require(try await store.action(id: stored.id, tenant: "acme")) == stored, "an unchanged apply writes nothing")
     }
 
+    /// A draft activated by an apply days after it was created runs from then on, as
+    /// `POST …/activate` does: its schedule's next occurrence is the first after the apply, not
+    /// one it would have had while it was a draft (which the missed-run policy would fire).
+    @Test func activatingADraftByApplyRunsItsSchedulesFromNow() async throws {
+        func document(_ status: String) -> String {
+            """
+            automatedActions:
+              - name: nightly
+                namespace: ops
+                status: \(status)
+                actions:
+                  - name: Export
+                    config: {$type: app, version: {id: a1b2c3d4-5678-90ab-cdef-1234567890ab, version: 1}}
+                schedules:
+                  - {name: hourly, cron: "0 * * * *"}
+            """
+        }
+        _ = try await service.applyDefinitions(DefinitionSet(entries: try DefinitionsLoader.load(text: document("draft"), file: "a.yaml")).request(), as: admin)
+        let draft = try #require(try await store.action(named: "nightly", namespace: "ops", tenant: "acme"))
+        #expect(draft.status == .draft && draft.nextScheduledRunAt == nil)
+
+        clock.advance(by: 2 * 86_400 + 1_800)  // two days and a half hour later: 2026-01-07T10:30Z
+        let plan = try await service.applyDefinitions(
+            DefinitionSet(entries: try DefinitionsLoader.load(text: document("active"), file: "a.yaml")).request(), as: admin)
+        #expect(plan.changes.map(\.fields) == [["status"]])
+        let active = try #require(try await store.action(id: draft.id, tenant: "acme"))
+        let next = Date(timeIntervalSince1970: 1_767_607_200 + 2 * 86_400 + 3_600)  // 11:00Z that day
+        #expect(active.status == .active)
+        #expect(active.schedules.first?.nextOccurrence == next, "\(String(describing: active.schedules.first?.nextOccurrence))")
+        #expect(active.nextScheduledRunAt == next)
+    }
+
     @Test func exportAppliedAgainIsANoOp() async throws {
         _ = try await service.applyDefinitions(try DefinitionsLoader.load(path: Examples.reports).request(), as: admin)
         let exported = try await service.exportDefinitions(as: admin)

@@ -84,6 +84,33 @@ struct PipelineBrokerTests {
         try await harness.shutDown()
     }
 
+    /// An event delivered again after its process already reported publishes no command again:
+    /// that would start the process twice. (While the entry is Pending it is published again,
+    /// above: the first publish may not have happened.)
+    @Test func redeliveredEventWhoseProcessEndedPublishesNothingAgain() async throws {
+        let harness = try await PipelineHarness()
+        let action = try await harness.createDailyReport()
+        try await Task.sleep(for: .milliseconds(700))
+        let event = PipelineHarness.dataImportEvent(id: "evt-done", processId: "6a0c6f2e-3c1e-4d59-9a53-2f1a2b3c4d5e")
+        try await harness.publishEvent(event, messageID: "evt-done")
+        #expect(await eventually { harness.commands.all.count == 1 })
+        let entry = try #require(try await harness.history(action).first)
+        try await harness.publishEvent(
+            #"{"type":"AppProcessUpdated","id":"done-1","tenantId":"default","item":{"id":"\#(entry.processId)","status":"Finished"}}"#,
+            messageID: "done-1")
+        #expect(try await eventually { try await harness.history(action).first?.outcome == .success })
+
+        try await harness.publishEvent(event, messageID: "evt-done")
+        // A later event's command marks that the redelivery was handled.
+        try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-marker"), messageID: "evt-marker")
+        #expect(await eventually { harness.commands.all.count >= 2 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(harness.commands.all.count == 2, "the marker's command only")
+        #expect(try await harness.history(action).count == 2)
+        #expect(try await harness.history(action).first { $0.sourceEventId == "evt-done" }?.outcome == .success)
+        try await harness.shutDown()
+    }
+
     @Test func poisonIsDeadLetteredWithItsReasonAndGoodEventsStillRun() async throws {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()

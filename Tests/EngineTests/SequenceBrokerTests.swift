@@ -111,6 +111,37 @@ struct SequenceBrokerTests {
         try await harness.shutDown()
     }
 
+    /// A test run (manual) of a draft sequence goes on past its first item, through the
+    /// scheduler's steps. (Its third item reads `$.item.id` of an upstream event, which a manual
+    /// run has not: planned and recorded Failed for that, not Skipped for the draft.)
+    @Test func aTestRunOfADraftSequenceRunsEveryItem() async throws {
+        let harness = try await PipelineHarness()
+        let created = try await Self.createSequence(harness)
+        var draft = try #require(try await harness.store.action(id: created.id, tenant: .default))
+        draft.status = .draft
+        _ = try await harness.store.updateAction(draft)
+        let run = try await harness.service.triggerManually(.id(created.id), as: harness.caller)
+        let eventId = try #require(run.entries.first?.sourceEventId)
+        for index in 0..<2 {
+            #expect(await eventually(timeout: .seconds(20)) { (try? Self.commands(harness, event: eventId).count) == index + 1 },
+                "item \(index + 1) of the test run published")
+            let command = try #require(try Self.commands(harness, event: eventId).last)
+            #expect(Self.itemIndex(command) == index)
+            let processId = try #require(command["processId"] as? String)
+            #expect(try await eventually { try await harness.store.historyEntry(processId: ProcessID(processId)!) != nil })
+            try await harness.publishEvent(
+                Self.processUpdated(id: "t-\(index)", processId: processId, status: "Finished", output: #"{"file":"out/t.csv"}"#),
+                messageID: "t-\(index)")
+        }
+        #expect(try await eventually {
+            try await harness.history(created).filter { $0.sourceEventId == eventId }.sorted { $0.itemIndex < $1.itemIndex }.map(\.outcome)
+                == [.success, .success, .failed]
+        })
+        let third = try #require(try await harness.history(created).first { $0.sourceEventId == eventId && $0.itemIndex == 2 })
+        #expect(third.errorMessage?.contains("$.item.id") == true, "\(String(describing: third.errorMessage))")
+        try await harness.shutDown()
+    }
+
     @Test func aRestartMidSequenceRunsTheNextItemExactlyOnce() async throws {
         let first = try await PipelineHarness()
         let action = try await Self.createSequence(first)

@@ -214,4 +214,71 @@ struct DefinitionsContractTests {
             #expect(try await store.action(named: "doomed", namespace: production, tenant: acme)?.id == stored.kept.id)
         }
     }
+
+    /// An apply is planned on what it read; whatever changed an action's definition since (a PUT,
+    /// a pause) makes the whole apply `conflict`, and the scheduler's progress on a schedule the
+    /// plan kept is not rewound.
+    @Test(arguments: StoreKind.allCases)
+    func anApplyPlannedOnAStaleDefinitionWritesNothing(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let stored = try await Self.prepare(store)
+            var edited = stored.kept
+            edited.description = "edited through the API after the plan read it"
+            _ = try await store.updateAction(edited)
+            let before = try await store.actions(tenant: acme)
+
+            var planned = stored.kept
+            planned.description = "from the file"
+            let stale = await automationError {
+                try await store.applyDefinitions(DefinitionChanges(
+                    tenant: acme, created: [makeAction("fresh")], updated: [planned], planned: [stored.kept.id: stored.kept]))
+            }
+            #expect(stale?.code == .conflict && stale?.message.contains("changed while this apply was planned") == true, "\(String(describing: stale))")
+            #expect(try await store.actions(tenant: acme) == before, "the API's edit stays, the creation did not land")
+
+            // A deletion planned before the action was paused is refused the same way.
+            var paused = stored.doomed
+            paused.status = .paused
+            _ = try await store.updateAction(paused)
+            let deletion = await automationError {
+                try await store.applyDefinitions(DefinitionChanges(tenant: acme, deleted: [stored.doomed.id], planned: [stored.doomed.id: stored.doomed]))
+            }
+            #expect(deletion?.code == .conflict)
+            #expect(try await store.action(id: stored.doomed.id, tenant: acme)?.status == .paused)
+
+            // The scheduler moving a schedule on is no definition change: the apply lands, and the
+            // schedule it kept as read keeps the stored next occurrence, not the one read.
+            let current = try #require(try await store.action(id: stored.kept.id, tenant: acme))
+            var moved = try #require(current.schedules.first)
+            moved.nextOccurrence = at(86_400)
+            _ = try await store.updateSchedule(moved, actionId: current.id, tenant: acme, at: at(70))
+            var update = current
+            update.description = "from the file"
+            try await store.applyDefinitions(DefinitionChanges(tenant: acme, updated: [update], planned: [current.id: current]))
+            let reread = try #require(try await store.action(id: current.id, tenant: acme))
+            #expect(reread.description == "from the file")
+            #expect(reread.schedules.first?.nextOccurrence == at(86_400))
+            #expect(reread.nextScheduledRunAt == at(86_400))
+        }
+    }
+
+    /// Only an apply changes a file-managed action: a store update of one (a PUT that read it
+    /// before a reload made it file-managed) is `conflict` naming the file, and changes nothing.
+    @Test(arguments: StoreKind.allCases)
+    func anUpdateOfAFileManagedActionIsRefused(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let stored = try await Self.prepare(store)
+            var managed = stored.kept
+            managed.managedBy = .file
+            managed.definedIn = "reports.yaml"
+            try await store.applyDefinitions(DefinitionChanges(tenant: acme, updated: [managed], planned: [stored.kept.id: stored.kept]))
+            let before = try await store.actions(tenant: acme)
+
+            var edit = stored.kept  // read before the reload: not file-managed
+            edit.description = "edited"
+            let error = await automationError { _ = try await store.updateAction(edit) }
+            #expect(error?.code == .conflict && error?.message.contains("reports.yaml") == true, "\(String(describing: error))")
+            #expect(try await store.actions(tenant: acme) == before)
+        }
+    }
 }

@@ -190,8 +190,8 @@ struct HistoryContractTests {
             let quiet = makeAction("quiet")
             try await store.insertAction(busy)
             try await store.insertAction(quiet)
-            _ = try await store.appendHistory((0..<10).map { entry(busy.id, event: "b\($0)", started: at($0 * 10)) })
-            _ = try await store.appendHistory((0..<3).map { entry(quiet.id, event: "q\($0)", started: at($0 * 10)) })
+            _ = try await store.appendHistory((0..<10).map { Self.closed(entry(busy.id, event: "b\($0)", started: at($0 * 10))) })
+            _ = try await store.appendHistory((0..<3).map { Self.closed(entry(quiet.id, event: "q\($0)", started: at($0 * 10))) })
 
             #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: nil) == 0)
 
@@ -220,14 +220,46 @@ struct HistoryContractTests {
             let theirs = makeAction("theirs", tenant: globex)
             try await store.insertAction(mine)
             try await store.insertAction(theirs)
-            _ = try await store.appendHistory((0..<4).map { entry(mine.id, event: "m\($0)", started: at($0 * 10)) })
-            _ = try await store.appendHistory((0..<4).map { entry(theirs.id, event: "t\($0)", started: at($0 * 10)) })
+            _ = try await store.appendHistory((0..<4).map { Self.closed(entry(mine.id, event: "m\($0)", started: at($0 * 10))) })
+            _ = try await store.appendHistory((0..<4).map { Self.closed(entry(theirs.id, event: "t\($0)", started: at($0 * 10))) })
 
             #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(15), tenant: acme) == 2)
             #expect(try await store.pruneHistory(keepLastPerAction: 1, startedBefore: nil, tenant: acme) == 1)
             #expect(try await store.pruneHistory(keepLastPerAction: 1, startedBefore: at(25), tenant: acme) == 0)
             #expect(try await store.history(actionId: mine.id, page: PageRequest()).items.map(\.sourceEventId) == ["m3"])
             #expect(try await store.history(actionId: theirs.id, page: PageRequest()).items.count == 4, "globex's entries stay")
+        }
+    }
+
+    /// `entry` recorded as ended: what retention prunes.
+    static func closed(_ entry: ExecutionHistoryEntry) -> ExecutionHistoryEntry {
+        var closed = entry
+        closed.outcome = .success
+        closed.dateCompleted = entry.dateStarted.addingTimeInterval(1)
+        return closed
+    }
+
+    /// Retention keeps the entry of a run under way, whatever the count and up to a day past the
+    /// age limit (even "keep none, older than now"): its completion must still find it.
+    @Test(arguments: StoreKind.allCases)
+    func pruningLeavesRunsUnderWay(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("busy")
+            try await store.insertAction(action)
+            let pending = entry(action.id, event: "pending", started: at(0))
+            let running = entry(action.id, event: "running", started: at(5))
+            _ = try await store.appendHistory([pending, running] + (1...3).map { Self.closed(entry(action.id, event: "done\($0)", started: at($0 * 10))) })
+            _ = try await store.completeExecution(processId: running.processId, outcome: .running, errorMessage: nil, at: at(6))
+
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: at(1_000), tenant: acme) == 3)
+            let left = try await store.history(actionId: action.id, page: PageRequest()).items
+            #expect(left.map(\.sourceEventId).sorted() == ["pending", "running"])
+            #expect(left.map(\.outcome).sorted { $0.rawValue < $1.rawValue } == [.pending, .running])
+            let closed = try await store.completeExecution(processId: pending.processId, outcome: .success, errorMessage: nil, at: at(2_000))
+            #expect(closed?.entry.outcome == .success, "the completion found its entry")
+            // A day past the age limit, a run still under way is taken as lost.
+            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(5) + ExecutionHistoryEntry.underWayRetentionGrace, tenant: acme) == 1)
+            #expect(try await store.history(actionId: action.id, page: PageRequest()).items.map(\.sourceEventId) == ["running"])
         }
     }
 }

@@ -202,8 +202,8 @@ struct SQLiteFileTests {
             // Five recent entries and one two days old.
             let now = at(3 * 86_400)
             _ = try await store.appendHistory(
-                (0..<5).map { entry(action.id, event: "r\($0)", started: now.addingTimeInterval(Double(-$0 * 60))) }
-                    + [entry(action.id, event: "old", started: now.addingTimeInterval(-2 * 86_400))]
+                ((0..<5).map { entry(action.id, event: "r\($0)", started: now.addingTimeInterval(Double(-$0 * 60))) }
+                    + [entry(action.id, event: "old", started: now.addingTimeInterval(-2 * 86_400))]).map(HistoryContractTests.closed)
             )
             #expect(try await store.applyRetention(now: now) == 3)
             #expect(try await store.history(actionId: action.id, page: PageRequest()).items.map(\.sourceEventId) == ["r0", "r1", "r2"])

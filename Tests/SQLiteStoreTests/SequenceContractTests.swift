@@ -166,4 +166,73 @@ extension SequenceContractTests {
             #expect(counted.totalExecutions == 1, "recorded again: not counted again")
         }
     }
+
+    /// A manual run of a draft (its test run) runs every item; a run any other source started
+    /// stops when the action is no longer active.
+    @Test(arguments: StoreKind.allCases)
+    func aTestRunOfADraftGoesOnAndAnEventRunOfAPausedActionStops(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var draft = Self.sequence()
+            draft.status = .draft
+            try await store.insertAction(draft)
+            let (first, _) = try await Self.start(draft, store, event: "test-run")
+            let closed = try #require(
+                try await store.record(RunRecord(completions: [Self.finished(first, output: ["file": "a.csv"])], at: at(5))).completions.first ?? nil)
+            let step = try #require(closed.step, "a test run of a draft runs its next item")
+            #expect(try await store.delayedRun(id: step.id, tenant: acme)?.step?.triggerType == .manual)
+
+            var paused = Self.sequence()
+            paused.name = "paused pipeline"
+            let onFinish = trigger("on finish")
+            paused.messageTriggers = [onFinish]
+            try await store.insertAction(paused)
+            let event = Event.manual(id: "event-run", of: paused)
+            let plan = CommandPlanner().plan(paused, cause: .message(onFinish.id, .appProcessUpdated), for: event, at: at(0))
+            _ = try await store.record(RunRecord(history: plan.history, retainedEvents: plan.retainedEvents, at: at(0)))
+            paused.status = .paused
+            _ = try await store.updateAction(paused)
+            let entry = try #require(plan.history.first)
+            let stopped = try #require(
+                try await store.record(RunRecord(completions: [Self.finished(entry, output: ["file": "b.csv"])], at: at(6))).completions.first ?? nil)
+            #expect(stopped.step == nil, "an event's run does not go on in a paused action")
+            let rest = try await store.history(actionId: paused.id, page: PageRequest(limit: 10)).items.filter { $0.itemIndex > 0 }
+            #expect(rest.count == 2 && rest.allSatisfy { $0.outcome == .skipped && $0.errorMessage?.contains("was paused") == true })
+        }
+    }
+
+    /// A retry of item 2 reads the completion of item 1 again: `$fromPrevious` does not go
+    /// empty on the second attempt.
+    @Test(arguments: StoreKind.allCases)
+    func aRetryOfALaterItemReadsThePreviousCompletionAgain(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var action = Self.sequence()
+            action.policies.retryPolicy = RetryPolicy(maxRetries: 2, backoffSeconds: 1)
+            try await store.insertAction(action)
+            let (first, _) = try await Self.start(action, store, event: "e-retry")
+            let completion = Self.finished(first, output: ["file": "out/7.csv"])
+            let closed = try #require(try await store.record(RunRecord(completions: [completion], at: at(5))).completions.first ?? nil)
+            let stepDue = try #require(closed.step)
+            let stepRun = try #require(try await store.delayedRun(id: stepDue.id, tenant: acme))
+            let stepTarget = try #require(stepRun.step)
+            let planner = CommandPlanner()
+            let second = try #require(planner.planStep(stepRun, stepTarget, of: action, at: at(6)).history.first)
+            _ = try await store.record(RunRecord(history: [second], at: at(6)))
+
+            let inputs = [NameValuePair(name: "file", value: "out/7.csv")]
+            var attempt = second
+            for number in 2...3 {
+                let failure = ExecutionCompletionRequest(processId: attempt.processId, tenantId: acme, outcome: .failed, errorMessage: "busy")
+                let failed = try #require(try await store.record(RunRecord(completions: [failure], at: at(7))).completions.first ?? nil)
+                let retryDue = try #require(failed.retry, "attempt \(number - 1) is retried")
+                let retryRun = try #require(try await store.delayedRun(id: retryDue.id, tenant: acme))
+                let target = try #require(retryRun.retry)
+                #expect(target.attempt == number && target.previous == completion.eventBody)
+                let plan = planner.planRetry(retryRun, target, of: action, at: at(8))
+                #expect(plan.commands.first?.body.config == .app(AppConfig(version: VersionReference(id: "app-Convert", version: 1), inputs: inputs)),
+                    "attempt \(number) reads item 1's file")
+                attempt = try #require(plan.history.first)
+                _ = try await store.record(RunRecord(history: [attempt], at: at(8)))
+            }
+        }
+    }
 }

@@ -63,4 +63,41 @@ struct StatisticsContractTests {
             #expect(quiet.runsByOutcome.isEmpty && quiet.p50DurationSeconds == nil && quiet.lastRunAt == nil)
         }
     }
+
+    /// The tenant's run counts are of runs that happened: cleanup and a deleted action leave them
+    /// (a deleted action leaves the top failing list), a run forgotten because the broker refused
+    /// it never happened and leaves them.
+    @Test(arguments: StoreKind.allCases)
+    func runCountsOutliveCleanupButNotAForgottenRun(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let kept = makeAction("kept"), doomed = makeAction("doomed")
+            try await store.insertAction(kept)
+            try await store.insertAction(doomed)
+            let runs = (0..<3).map { entry(kept.id, event: "k\($0)", started: at($0 * 10)) }
+            let doomedRun = entry(doomed.id, event: "d", started: at(5))
+            let refused = entry(kept.id, event: "refused", started: at(40))
+            _ = try await store.appendHistory(runs + [doomedRun, refused])
+            for run in runs + [doomedRun] {
+                _ = try await store.completeExecution(processId: run.processId, outcome: .failed, errorMessage: "x", at: at(50))
+            }
+            func counts() async throws -> TenantRunCounts {
+                let stats = try await store.tenantStatistics(tenant: acme, since: at(0), horizon: at(0), topFailing: 5)
+                return TenantRunCounts(byOutcome: stats.runsByOutcome.filter { $0.value != 0 }, failing: stats.topFailing.map(\.name))
+            }
+            #expect(try await counts() == TenantRunCounts(byOutcome: [.failed: 4, .pending: 1], failing: ["kept", "doomed"]))
+
+            try await store.forgetHistory(keys: [refused.idempotencyKey], actionId: kept.id)
+            #expect(try await counts() == TenantRunCounts(byOutcome: [.failed: 4], failing: ["kept", "doomed"]), "the refused run is not counted")
+
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: nil, tenant: acme) == 4)
+            #expect(try await counts() == TenantRunCounts(byOutcome: [.failed: 4], failing: ["kept", "doomed"]), "cleanup keeps the counts")
+            #expect(try await store.deleteAction(id: doomed.id, tenant: acme))
+            #expect(try await counts() == TenantRunCounts(byOutcome: [.failed: 4], failing: ["kept"]), "a deleted action leaves the failing list")
+        }
+    }
+
+    struct TenantRunCounts: Equatable {
+        var byOutcome: [ExecutionOutcome: Int]
+        var failing: [String]
+    }
 }

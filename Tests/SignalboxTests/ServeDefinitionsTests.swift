@@ -39,6 +39,17 @@ import Glibc
 
         """
 
+    /// Seed 002's format: no namespace anywhere.
+    static let tasks = """
+        Tasks:
+          - Name: mail-digest
+            Label: Mail digest
+            Schedule: "@every 1h"
+            ActionName: send-digest
+            AsUserEmail: digest@example.com
+            IsActive: true
+        """
+
     /// A misspelt member on line 4: the loader refuses the whole directory.
     static let broken = "automatedActions:\n  - name: broken\n    namespace: ops\n    schedule: []\n    actions: []\n"
 
@@ -50,9 +61,12 @@ import Glibc
             try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         try write(Self.reports(description: "first version"), "reports.yaml")
+        // A seed 002 task list names no namespace: definitions.namespace gives it.
+        try write(Self.tasks, "tasks.yaml")
 
         let served = try await ServedPipeline(url: Self.url, label: "defs")
         served.extraArguments = ["--definitions", directory.path]
+        served.extraEnvironment["SIGNALBOX_DEFINITIONS_NAMESPACE"] = "ops"
         do {
             try await served.start()
             try await check(served, write: write)
@@ -75,6 +89,8 @@ import Glibc
         let items = try #require(first["actions"] as? [[String: Any]])
         #expect(items.first?["runAs"] as? String == "exports@example.com")
         let id = try #require(first["id"] as? String)
+        let task = try #require(try await action(served, "mail-digest"), "the task list's action is in definitions.namespace:\n\(served.log)")
+        #expect(task["managedBy"] as? String == "file" && task["definedIn"] as? String == "tasks.yaml", "\(task)")
 
         // Edits through the API answer 409 naming the file; the action stays as it was.
         let update = try await served.call("PUT", "/automated-actions/by-id/\(id)", body: Data(#"{"description":"from the API"}"#.utf8))
@@ -125,7 +141,7 @@ import Glibc
         let list = try await served.call("GET", "/namespaces/ops/automated-actions")
         let page = try JSONSerialization.jsonObject(with: list.1) as? [String: Any]
         let names = (page?["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(list.0 == 200 && names == ["nightly-export", "weekly-cleanup"], "\(list.0) \(names)")
+        #expect(list.0 == 200 && names == ["mail-digest", "nightly-export", "weekly-cleanup"], "\(list.0) \(names)")
     }
 
     /// The action of `ops` named `name` as JSON, nil when there is none (404).

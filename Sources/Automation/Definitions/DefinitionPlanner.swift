@@ -51,6 +51,7 @@ struct DefinitionPlanner {
             action.definedIn = definedIn
             action.dateUpdated = now
             changes.updated.append(action)
+            changes.planned[stored.id] = stored
             plan.append(DefinitionChange(change: .update, namespace: namespace, name: definition.name, actionId: stored.id, fields: fields))
         } else {
             if definition.status == .archived {
@@ -68,6 +69,7 @@ struct DefinitionPlanner {
     /// Plans the deletion of a stored action.
     mutating func delete(_ action: AutomatedAction) {
         changes.deleted.append(action.id)
+        changes.planned[action.id] = action
         plan.append(DefinitionChange(change: .delete, namespace: action.namespace, name: action.name, actionId: action.id))
     }
 
@@ -165,15 +167,8 @@ struct DefinitionPlanner {
         action.webhooks = webhooks
 
         if let status = definition.status, status != base.status {
-            action.status = status
-            action.pausedAt = status == .paused ? now : nil
-            action.pausedReason = nil
-        }
-        if base.status == .paused && action.status == .active {
-            // Resumed: schedules continue from now, as POST …/resume does.
-            for index in action.schedules.indices where action.schedules[index].isEnabled {
-                action.schedules[index].nextOccurrence = try? action.schedules[index].makeSchedule().next(after: now)
-            }
+            // As the API's status calls: an activated draft or a resumed action runs from now.
+            action.changeStatus(to: status, at: now)
         }
         action.refreshNextScheduledRun()
         return action

@@ -107,16 +107,20 @@ public struct DefinitionChanges: Hashable, Sendable {
     public var deleted: [ActionID]
     /// The credentials of the webhooks new in `created` and `updated`.
     public var webhookCredentials: [WebhookID: WebhookCredentials]
+    /// The stored aggregates the plan was made from, of the actions it updates or deletes: the
+    /// store refuses the apply when one changed since (``requireUnchangedSincePlanned(_:)``).
+    public var planned: [ActionID: AutomatedAction]
 
     public init(
         tenant: TenantID, created: [AutomatedAction] = [], updated: [AutomatedAction] = [], deleted: [ActionID] = [],
-        webhookCredentials: [WebhookID: WebhookCredentials] = [:]
+        webhookCredentials: [WebhookID: WebhookCredentials] = [:], planned: [ActionID: AutomatedAction] = [:]
     ) {
         self.tenant = tenant
         self.created = created
         self.updated = updated
         self.deleted = deleted
         self.webhookCredentials = webhookCredentials
+        self.planned = planned
     }
 
     public var isEmpty: Bool { created.isEmpty && updated.isEmpty && deleted.isEmpty }

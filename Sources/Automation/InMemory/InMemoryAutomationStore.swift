@@ -31,6 +31,9 @@ public actor InMemoryAutomationStore: AutomationStore {
     private var notificationOutbox: [ActionNotification] = []
     /// Events kept for retries, by run.
     private var retainedEvents: [RunKey: JSONValue] = [:]
+    /// Runs whose entries are gone (pruned, or their action deleted) but still counted in tenant
+    /// statistics, as SQLite's hourly counts keep them.
+    private var goneRuns: [(tenant: TenantID, actionId: ActionID, dateStarted: Date, outcome: ExecutionOutcome)] = []
     private var injectedFailure: (any Error)?
 
     public init() {}
@@ -113,6 +116,7 @@ public actor InMemoryAutomationStore: AutomationStore {
             throw AutomationError.notFound("action \(action.id) does not exist")
         }
         try existing.requireEditable()
+        try existing.requireNotFileManaged()
         try checkNameFree(action)
         var stored = action
         stored.webhooks = existing.webhooks  // changed only through their own calls, as in SQLiteStore
@@ -149,6 +153,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         try check()
         guard actionsByID[id]?.tenantId == tenant else { return false }
         actionsByID[id] = nil
+        rememberGone(entries.map(\.entry).filter { $0.actionId == id }, tenant: tenant)
         entries.removeAll { $0.entry.actionId == id }
         manualRunKeys = manualRunKeys.filter { $0.key.actionId != id }
         signingCredentialsByAction[id] = nil
@@ -171,6 +176,10 @@ public actor InMemoryAutomationStore: AutomationStore {
             guard let existing = actionsByID[action.id], existing.tenantId == changes.tenant, !deleted.contains(action.id) else {
                 throw AutomationError.notFound("action \(action.id) does not exist")
             }
+            try changes.requireUnchangedSincePlanned(existing)
+        }
+        for id in changes.deleted {
+            if let current = actionsByID[id], current.tenantId == changes.tenant { try changes.requireUnchangedSincePlanned(current) }
         }
         for action in changes.created where action.tenantId != changes.tenant {
             throw AutomationError.invalidInput(
@@ -200,7 +209,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         for id in changes.deleted where actionsByID[id]?.tenantId == changes.tenant { _ = try deleteAction(id: id, tenant: changes.tenant) }
         for action in changes.updated {
             guard let existing = actionsByID[action.id] else { continue }  // checked above
-            var stored = action
+            var stored = changes.reconciled(action, with: existing)
             stored.keepStoreOwnedFields(of: existing)
             for gone in existing.webhooks where stored.webhook(gone.id) == nil { webhookCredentials[gone.id] = nil }
             actionsByID[action.id] = stored
@@ -221,8 +230,10 @@ public actor InMemoryAutomationStore: AutomationStore {
         let actions = actionsByID.values.filter { $0.tenantId == tenant }
         let hourStart = Date(timeIntervalSince1970: (since.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         let ids = Set(actions.map(\.id))
-        let counted = entries.map(\.entry).filter { ids.contains($0.actionId) && $0.dateStarted >= hourStart }
-        let failures = Dictionary(grouping: counted.filter { $0.outcome == .failed }, by: \.actionId).mapValues(\.count)
+        let counted = entries.map(\.entry).filter { ids.contains($0.actionId) && $0.dateStarted >= hourStart }.map { ($0.actionId, $0.outcome) }
+            + goneRuns.filter { $0.tenant == tenant && $0.dateStarted >= hourStart }.map { ($0.actionId, $0.outcome) }
+        // An action's failures go with it (failuresByHour cascades); the tenant's counts stay.
+        let failures = Dictionary(grouping: counted.filter { $0.1 == .failed && ids.contains($0.0) }, by: \.0).mapValues(\.count)
         let failing = failures.compactMap { id, count in
             actionsByID[id].map {
                 FailingAction(
@@ -232,7 +243,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         }.sorted { ($1.failures, $0.namespace.rawValue, $0.name) < ($0.failures, $1.namespace.rawValue, $1.name) }
         return StoredTenantStatistics(
             actionsByStatus: Dictionary(grouping: actions, by: \.status).mapValues(\.count),
-            runsByOutcome: Dictionary(grouping: counted, by: \.outcome).mapValues(\.count),
+            runsByOutcome: Dictionary(grouping: counted, by: \.1).mapValues(\.count),
             topFailing: Array(failing.prefix(topFailing)),
             schedulesDue: actions.filter { $0.status == .active }.flatMap(\.schedules).filter {
                 $0.isEnabled && ($0.nextOccurrence.map { $0 <= horizon } ?? false)
@@ -240,10 +251,18 @@ public actor InMemoryAutomationStore: AutomationStore {
             delayedRunsDue: delayedRunsByID.values.count { $0.run.tenantId == tenant && $0.run.status == .scheduled && $0.run.dueAt <= horizon })
     }
 
-    /// Nothing to forget: the fake counts from its entries.
+    /// Forgets the gone runs started before `date`'s hour (the live entries are counted as long
+    /// as they exist).
     public func pruneRunCounts(before date: Date) throws -> Int {
         try check()
-        return 0
+        let hourStart = Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        let before = goneRuns.count
+        goneRuns.removeAll { $0.dateStarted < hourStart }
+        return before - goneRuns.count
+    }
+
+    private func rememberGone(_ gone: [ExecutionHistoryEntry], tenant: TenantID) {
+        goneRuns += gone.map { (tenant, $0.actionId, $0.dateStarted, $0.outcome) }
     }
 
     public func actionStatistics(actionId: ActionID, tenant: TenantID, since: Date, durationSample: Int) throws -> StoredActionStatistics? {
@@ -727,7 +746,8 @@ public actor InMemoryAutomationStore: AutomationStore {
             break
         }
         let itemName = action.actions.indices.contains(entry.itemIndex) ? action.actions[entry.itemIndex].name : nil
-        if let retry = followUp.retry(of: entry, payload: kept, itemName: itemName, at: date) {
+        let previous = followUp.previousCarrier(of: entry).flatMap { delayedRunsByID[$0]?.run.previousCompletion }
+        if let retry = followUp.retry(of: entry, payload: kept, previous: previous, itemName: itemName, at: date) {
             var inserted: DelayedRunDue?
             if delayedRunsByID[retry.id] == nil {
                 delayedRunSequence += 1
@@ -809,15 +829,26 @@ public actor InMemoryAutomationStore: AutomationStore {
             for item in kept where startedBefore.map({ item.entry.dateStarted >= $0 }) ?? true {
                 keep.insert(item.sequence)
             }
+            // Runs under way go by age only, a day later: their completion must find them.
+            let grace = ExecutionHistoryEntry.underWayRetentionGrace
+            for item in group where item.entry.outcome.isOpen && startedBefore.map({ item.entry.dateStarted >= $0 - grace }) ?? true {
+                keep.insert(item.sequence)
+            }
         }
         let before = entries.count
+        for (actionId, group) in byAction {
+            guard let owner = actionsByID[actionId]?.tenantId else { continue }
+            rememberGone(group.filter { !keep.contains($0.sequence) }.map(\.entry), tenant: owner)
+        }
         entries.removeAll { !keep.contains($0.sequence) }
         // A request whose entry is gone has nothing to close: it is not sent.
         let remaining = Set(entries.map(\.entry.processId))
         outbox.removeAll { !remaining.contains($0.processId) }
         // Events kept for retries go with the runs' last Pending entries.
         let underWay = Set(entries.filter { $0.entry.outcome.isOpen }.map(\.entry.run))
-        retainedEvents = retainedEvents.filter { underWay.contains($0.key) }
+        retainedEvents = retainedEvents.filter { run, _ in
+            underWay.contains(run) || tenant.map { actionsByID[run.actionId]?.tenantId != $0 } ?? false
+        }
         return before - entries.count
     }
 

@@ -124,6 +124,22 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
         pausedAt = stored.pausedAt
     }
 
+    /// Moves the action to `status` at `now` (the caller checked the transition). Paused by a
+    /// caller: since now, with no reason of Signalbox's; otherwise neither. Becoming active (a
+    /// draft activated, a paused action resumed), its schedules continue from now: runs missed
+    /// meanwhile are not made up.
+    public mutating func changeStatus(to status: ActionStatus, at now: Date) {
+        self.status = status
+        pausedAt = status == .paused ? now : nil
+        pausedReason = nil
+        if status == .active {
+            for index in schedules.indices where schedules[index].isEnabled {
+                schedules[index].nextOccurrence = try? schedules[index].makeSchedule().next(after: now)
+            }
+        }
+        refreshNextScheduledRun()
+    }
+
     /// `conflict` when the action is archived: archived actions are read-only (stores check it
     /// again in the write, so an edit read before the archiving does not land after it).
     public func requireEditable() throws(AutomationError) {
@@ -143,6 +159,17 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
                 "action \"\(name.prefix(200))\" is \(status.rawValue) and cannot become \(next.rawValue); a \(status.rawValue) action can become \(allowed)",
                 field: "status")
         }
+    }
+
+    /// `conflict` when a definitions directory manages this action (edits go to its file), naming
+    /// the file. Stores check it again in the write, so an edit read before a reload made the
+    /// action file-managed does not land after it.
+    public func requireNotFileManaged() throws(AutomationError) {
+        guard managedBy == .file else { return }
+        throw .conflict(
+            "action \"\(name.prefix(200))\" in namespace \(namespace) is defined in \(definedIn ?? "a definitions file")"
+                + " (managedBy: file); change it there and reload the definitions (SIGHUP)",
+            field: nil)
     }
 
     /// The schedule with `id`, if the action has it.
@@ -267,6 +294,13 @@ public enum ActionStatus: String, Hashable, Sendable, Codable, CaseIterable {
 
     /// Whether a manual trigger may run it (a draft's manual run is its test run).
     public var allowsManualRun: Bool { self != .archived }
+
+    /// Whether a run already under way goes on (a sequence's next item, a retry) in this status:
+    /// one started by hand goes on while the action may run manually (a test run of a draft or
+    /// a paused action runs all its items); any other only while the action is active.
+    public func continuesRun(startedBy trigger: ExecutionTriggerType) -> Bool {
+        trigger == .manual ? allowsManualRun : runsAutomatically
+    }
 }
 
 /// How an action's items run (`execution`): `parallel` starts every item at once; `sequential`

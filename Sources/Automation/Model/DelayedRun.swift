@@ -97,6 +97,12 @@ public struct DelayedRun: Hashable, Sendable, Codable {
 }
 
 /// What a retry tries again: one item of a failed entry, as attempt ``attempt``.
+extension DelayedRun {
+    /// The completion of the item before that this run's item reads with `$fromPrevious` (a
+    /// sequence's step, or the retry of an item after the first); nil for other runs.
+    public var previousCompletion: JSONValue? { retry?.previous ?? step?.previous }
+}
+
 /// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "itemName": "Import", "processType": "App", "attempt": 2}`.
 public struct RetryTarget: Hashable, Sendable, Codable {
     /// The failed entry.
@@ -108,13 +114,41 @@ public struct RetryTarget: Hashable, Sendable, Codable {
     public var processType: ProcessType
     /// The attempt this run is: the failed entry's plus one.
     public var attempt: Int
+    /// For an item of a sequence after the first: the completion of the item before, which
+    /// `$fromPrevious` values read again in every attempt. Nil otherwise.
+    public var previous: JSONValue?
 
-    public init(retryOf: ExecutionID, itemIndex: Int, itemName: String?, processType: ProcessType, attempt: Int) {
+    public init(
+        retryOf: ExecutionID, itemIndex: Int, itemName: String?, processType: ProcessType, attempt: Int, previous: JSONValue? = nil
+    ) {
         self.retryOf = retryOf
         self.itemIndex = itemIndex
         self.itemName = itemName
         self.processType = processType
         self.attempt = attempt
+        self.previous = previous
+    }
+
+    enum CodingKeys: String, CodingKey { case retryOf, itemIndex, itemName, processType, attempt, previous }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        retryOf = try c.decode(ExecutionID.self, forKey: .retryOf)
+        itemIndex = try c.decode(Int.self, forKey: .itemIndex)
+        itemName = try c.decodeIfPresent(String.self, forKey: .itemName)
+        processType = try c.decode(ProcessType.self, forKey: .processType)
+        attempt = try c.decode(Int.self, forKey: .attempt)
+        previous = try c.decodeIfPresent(AnyJSON.self, forKey: .previous)?.value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(retryOf, forKey: .retryOf)
+        try c.encode(itemIndex, forKey: .itemIndex)
+        try c.encodeIfPresent(itemName, forKey: .itemName)
+        try c.encode(processType, forKey: .processType)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encodeIfPresent(previous.map(AnyJSON.init), forKey: .previous)
     }
 }
 

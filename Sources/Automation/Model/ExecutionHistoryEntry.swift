@@ -9,6 +9,10 @@ import JSONPath
 /// `sourceEventId` and `itemIndex`, which together with `triggerId` form the
 /// ``idempotencyKey``: a redelivered event never records a run twice.
 public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
+    /// How much longer than a finished run's entry retention keeps one still `Pending` or
+    /// `Running` (its completion must find it): a day, in seconds. Never deleted by count.
+    public static let underWayRetentionGrace: TimeInterval = 86_400
+
     public var id: ExecutionID
     public var triggerType: ExecutionTriggerType
     /// The schedule or message trigger that caused the run; nil for manual runs.

@@ -148,7 +148,9 @@ public struct CommandPlanner: Sendable {
                 sourceEventId: Event.delayed(run, of: action).id, itemIndex: index, attempt: target.attempt, retryOf: target.retryOf)
             return CommandPlan(history: [entry])
         }
-        var plan = plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now, only: target.itemIndex)
+        var event = Event.delayed(run, of: action)
+        event.previous = target.previous
+        var plan = plan(action, cause: .delayed(run.id), for: event, at: now, only: target.itemIndex)
         for index in plan.history.indices {
             plan.history[index].attempt = target.attempt
             plan.history[index].retryOf = target.retryOf

@@ -54,16 +54,42 @@ public struct CompletionFollowUp: Sendable {
 
     /// The retry of `entry` (closed `Failed` at `date`), or nil when it is not tried again.
     /// `payload` is the event the failed attempt ran for, when the store kept it; `itemName` the
-    /// name of the action's item at the entry's index now.
-    public func retry(of entry: ExecutionHistoryEntry, payload: JSONValue?, itemName: String?, at date: Date) -> DelayedRun? {
+    /// name of the action's item at the entry's index now; `previous` the completion of the item
+    /// before in a sequence (``previousCarrier(of:)``), read again by `$fromPrevious`.
+    public func retry(
+        of entry: ExecutionHistoryEntry, payload: JSONValue?, previous: JSONValue? = nil, itemName: String?, at date: Date
+    ) -> DelayedRun? {
         guard retries(entry), let policy = policies.retryPolicy else { return nil }
         let attempt = entry.attempt + 1
-        let id = DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "retry|\(entry.id)|\(attempt)"))
         return DelayedRun(
-            id: id, tenantId: action.tenantId, actionId: action.id, dueAt: date.addingTimeInterval(policy.delay(afterAttempt: entry.attempt)),
-            payload: payload, dateCreated: date,
+            id: Self.retryID(of: entry.id, attempt: attempt), tenantId: action.tenantId, actionId: action.id,
+            dueAt: date.addingTimeInterval(policy.delay(afterAttempt: entry.attempt)), payload: payload, dateCreated: date,
             retry: RetryTarget(
-                retryOf: entry.id, itemIndex: entry.itemIndex, itemName: itemName, processType: entry.processType, attempt: attempt))
+                retryOf: entry.id, itemIndex: entry.itemIndex, itemName: itemName, processType: entry.processType, attempt: attempt,
+                previous: previous))
+    }
+
+    /// The delayed run that started `entry` with the completion of the item before it (a
+    /// sequence's step, or a retry of such an item), nil for an entry no such run started. A
+    /// store reads that run's ``DelayedRun/previousCompletion`` for the retry of `entry`.
+    public func previousCarrier(of entry: ExecutionHistoryEntry) -> DelayedRunID? {
+        guard execution == .sequential else { return nil }
+        if let failed = entry.retryOf { return Self.retryID(of: failed, attempt: entry.attempt) }
+        guard entry.itemIndex > 0 else { return nil }
+        return Self.stepID(action: action.id, eventId: entry.sourceEventId, trigger: entry.triggerId, item: entry.itemIndex)
+    }
+
+    /// The id of the retry of the failed entry `failed` as attempt `attempt`: a redelivered
+    /// failure stores no second retry.
+    static func retryID(of failed: ExecutionID, attempt: Int) -> DelayedRunID {
+        DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "retry|\(failed)|\(attempt)"))
+    }
+
+    /// The id of the step running item `item` of the run of `eventId` and `trigger`: a
+    /// redelivered completion stores no second step.
+    static func stepID(action: ActionID, eventId: String, trigger: ExecutionSourceID?, item: Int) -> DelayedRunID {
+        let triggerText = trigger?.description ?? "manual"
+        return DelayedRunID(rawValue: UUIDv5.make(namespace: UUIDv5.signalboxNamespace, name: "step|\(action)|\(eventId)|\(triggerText)|\(item)"))
     }
 
     /// What the close of `entry` (an entry of a sequential action) does to its sequence.
@@ -91,15 +117,12 @@ public struct CompletionFollowUp: Sendable {
         case .success:
             let next = entry.itemIndex + 1
             guard action.actions.indices.contains(next) else { return nil }
-            guard status == .active else {
+            guard status.continuesRun(startedBy: origin.triggerType) else {
                 return .stopped(planner.skippedItems(
                     of: action, cause: cause, eventId: origin.sourceEventId, after: entry.itemIndex,
                     reason: "not run: the action was \(status.rawValue) when item \(entry.itemIndex + 1) completed", at: date))
             }
-            let triggerText = origin.triggerId?.description ?? "manual"
-            let id = DelayedRunID(
-                rawValue: UUIDv5.make(
-                    namespace: UUIDv5.signalboxNamespace, name: "step|\(action.id)|\(origin.sourceEventId)|\(triggerText)|\(next)"))
+            let id = Self.stepID(action: action.id, eventId: origin.sourceEventId, trigger: origin.triggerId, item: next)
             return .step(DelayedRun(
                 id: id, tenantId: action.tenantId, actionId: action.id, dueAt: date, payload: event, dateCreated: date,
                 step: StepTarget(

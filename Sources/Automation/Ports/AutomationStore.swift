@@ -45,7 +45,8 @@ public protocol AutomationStore: Sendable {
     /// Replaces the stored action with the same id and tenant — own fields, items, schedules and
     /// message triggers alike (children missing from `action` are deleted); its webhooks stay as
     /// stored (they change only through the webhook methods, with their credentials). `notFound` if absent,
-    /// `conflict` if renamed onto another action's name. Counters are NOT taken from `action`:
+    /// `conflict` if renamed onto another action's name, if archived, or if a definitions
+    /// directory manages it (only ``applyDefinitions(_:)`` changes those). Counters are NOT taken from `action`:
     /// they are owned by ``completeExecution(processId:outcome:errorMessage:at:)``.
     ///
     /// `statusRead` is the status of the copy the caller changed: when the caller keeps it but the
@@ -244,6 +245,9 @@ public protocol AutomationStore: Sendable {
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
     /// number deleted. With `tenant`, only that tenant's actions' entries (nil: every tenant's).
+    /// Entries of runs under way (`Pending`, `Running`) are not deleted by count, and by age only
+    /// ``ExecutionHistoryEntry/underWayRetentionGrace`` past `startedBefore` (a process silent
+    /// that long is taken as lost): their completion must find them.
     func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int
     /// Forgets manual-run keys created before `createdBefore`; returns how many.
     func pruneManualRunKeys(createdBefore: Date) async throws -> Int

@@ -109,7 +109,7 @@ extension AutomationService {
         try AutomationValidator.validatePolicies(action.policies)
         let now = now()
         if let requestedStatus, requestedStatus != action.status {
-            action = applyStatus(requestedStatus, to: action, now: now)
+            action.changeStatus(to: requestedStatus, at: now)
         }
         action.dateUpdated = now
         let stored = action
@@ -121,7 +121,7 @@ extension AutomationService {
     public func deleteAction(_ reference: ActionReference, as caller: Caller) async throws(AutomationError) {
         try requireAdmin(caller, "delete actions")
         let action = try await resolve(reference, caller)
-        try Self.requireNotFileManaged(action)  // an archived one may go: it is read-only, not kept forever
+        try action.requireNotFileManaged()  // an archived one may go: it is read-only, not kept forever
         let deleted = try await mutation(of: action.id, tenant: caller.tenantId) { try await store.deleteAction(id: action.id, tenant: caller.tenantId) }
         if !deleted { throw .notFound("\(reference) does not exist") }
     }
@@ -178,11 +178,12 @@ extension AutomationService {
 
     func setStatus(_ status: ActionStatus, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
         let action = try await resolve(reference, caller)
-        try Self.requireNotFileManaged(action)
+        try action.requireNotFileManaged()
         guard action.status != status else { return action }
         try action.requireEditable()
         try action.requireTransition(to: status)
-        var changed = applyStatus(status, to: action, now: now())
+        var changed = action
+        changed.changeStatus(to: status, at: now())
         changed.dateUpdated = now()
         let stored = changed
         return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
@@ -197,22 +198,6 @@ extension AutomationService {
         case (let status?, _): return status
         case (nil, let flag): return flag
         }
-    }
-
-    /// The action with `status`, schedules' next occurrences recomputed from `now` on resume.
-    func applyStatus(_ status: ActionStatus, to action: AutomatedAction, now: Date) -> AutomatedAction {
-        var action = action
-        action.status = status
-        // Paused by a caller: since now, no reason of Signalbox's. Resumed: neither.
-        action.pausedAt = status == .paused ? now : nil
-        action.pausedReason = nil
-        if status == .active {
-            for index in action.schedules.indices where action.schedules[index].isEnabled {
-                action.schedules[index].nextOccurrence = try? action.schedules[index].makeSchedule().next(after: now)
-            }
-        }
-        action.refreshNextScheduledRun()
-        return action
     }
 
     /// Looks up the action for the caller's tenant; `notFound` otherwise.

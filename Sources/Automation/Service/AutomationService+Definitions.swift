@@ -89,18 +89,9 @@ extension AutomationService {
     /// (read-only) and for one a definitions directory manages, naming its file.
     func resolveEditable(_ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
         let action = try await resolve(reference, caller)
-        try Self.requireNotFileManaged(action)
+        try action.requireNotFileManaged()
         try action.requireEditable()
         return action
-    }
-
-    /// `conflict` for an action a definitions directory manages, naming its file.
-    static func requireNotFileManaged(_ action: AutomatedAction) throws(AutomationError) {
-        guard action.managedBy == .file else { return }
-        throw .conflict(
-            "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) is defined in \(action.definedIn ?? "a definitions file")"
-                + " (managedBy: file); change it there and reload the definitions (SIGHUP)",
-            field: nil)
     }
 }
 

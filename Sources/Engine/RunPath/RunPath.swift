@@ -132,10 +132,13 @@ public struct RunPath: Sendable {
             case .success where result.replayed:
                 break
             case .success(let commands):
-                for (command, draft) in zip(slot.commands, commands) {
+                // A run recorded before whose process has reported since (running or ended) had
+                // its command delivered: publishing it again could start that process twice.
+                let answered = Set(zip(result.entries, recorded.alreadyRecorded[rows]).filter { $1 && $0.outcome != .pending }.map(\.0.processId))
+                for (command, draft) in zip(slot.commands, commands) where !answered.contains(command.processId) {
                     messages.append(SlotTracker.Message(slot: index, processId: command.processId, draft: draft))
+                    count += 1
                 }
-                count += commands.count
             case .failure(let error):
                 logger.error("commands could not be encoded; their runs are recorded Failed", metadata: [
                     "commands": "\(slot.commands.count)", "error": "\(error)",

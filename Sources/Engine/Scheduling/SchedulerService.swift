@@ -399,7 +399,8 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 run.retry.map { planner.planRetry(run, $0, of: action, at: now) }
                 ?? run.step.map { planner.planStep(run, $0, of: action, at: now) }
                 ?? planner.plan(action, cause: .delayed(run.id), for: .delayed(run, of: action), at: now)
-            if action.status != .active {
+            // A step of a test run (started by hand) goes on in a draft or paused action.
+            if !(run.step.map { action.status.continuesRun(startedBy: $0.triggerType) } ?? action.status.runsAutomatically) {
                 // Recorded, not run: history says why.
                 skipped.history += plan.history.map { entry in
                     var entry = entry

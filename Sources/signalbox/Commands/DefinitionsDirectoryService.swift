@@ -12,6 +12,8 @@ import UnixSignals
 struct DefinitionsDirectoryService: Service {
     let directory: String
     let tenant: TenantID
+    /// The namespace of definitions that name none (`definitions.namespace`).
+    let namespace: NamespaceName?
     let service: AutomationService
     /// Trapped before the services start, so that a SIGHUP sent meanwhile is not fatal.
     let reloads: UnixSignalsSequence
@@ -33,7 +35,7 @@ struct DefinitionsDirectoryService: Service {
         let definitions = try DefinitionsLoader.load(path: directory)
         do {
             return try await service.applyDefinitions(
-                definitions.request(), from: .directory, as: Caller(tenantId: tenant, role: .admin))
+                definitions.request(namespace: namespace), from: .directory, as: Caller(tenantId: tenant, role: .admin))
         } catch {
             throw definitions.locate(field: error.field, message: error.message)
                 ?? DefinitionsError(file: directory, field: error.field, message: error.message)

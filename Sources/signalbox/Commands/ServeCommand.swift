@@ -106,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         var definitionsService: DefinitionsDirectoryService?
         if let directory = definitions ?? settings.definitionsDirectory {
             let loader = DefinitionsDirectoryService(
-                directory: directory, tenant: settings.definitionsTenant, service: service,
+                directory: directory, tenant: settings.definitionsTenant, namespace: settings.definitionsNamespace, service: service,
                 reloads: await UnixSignalsSequence(trapping: .sighup), logger: Logger(label: "signalbox.definitions"))
             do {
                 let plan = try await loader.apply()

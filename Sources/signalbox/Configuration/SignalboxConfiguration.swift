@@ -26,9 +26,11 @@ struct SignalboxConfiguration {
     /// How the requests of `webhook` items are sent (`webhooks.*`).
     var httpRequests: HTTPRequestSender.Configuration
     /// The definitions directory `serve` applies at start and on SIGHUP (`definitions.directory`;
-    /// empty: none), and the tenant its actions belong to (`definitions.tenant`).
+    /// empty: none), the tenant its actions belong to (`definitions.tenant`), and the namespace
+    /// of its definitions that name none (`definitions.namespace`; seed 002 task lists name none).
     var definitionsDirectory: String?
     var definitionsTenant: TenantID
+    var definitionsNamespace: NamespaceName?
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
 
@@ -47,7 +49,7 @@ struct SignalboxConfiguration {
         "events.tenantSource",
         "events.defaultTenant",
         "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
-        "definitions.directory", "definitions.tenant",
+        "definitions.directory", "definitions.tenant", "definitions.namespace",
     ]
 
     /// Keys whose value is a mapping (broker user → tenant).
@@ -118,7 +120,8 @@ struct SignalboxConfiguration {
             definitionsDirectory: try reader.value("definitions.directory", default: nil) { $0.isEmpty ? nil : $0 },
             definitionsTenant: try reader.value("definitions.tenant", default: TenantID.default) { text throws(ConfigurationError) in
                 try tenantID(text)
-            })
+            },
+            definitionsNamespace: try reader.value("definitions.namespace", default: nil) { $0.isEmpty ? nil : NamespaceName($0) })
     }
 
     /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,
