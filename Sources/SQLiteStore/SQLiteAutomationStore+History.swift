@@ -254,13 +254,10 @@ extension SQLiteAutomationStore {
         switch next {
         case .step(let step):
             // Not counted: a sequential run counts once, at its end.
-            let counters = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
-                arguments: [entry.actionId.description])
+            let counters = try uncountedClose(db, entry)
             let inserted = try insertDelayedRuns(db, [step])
             return ClosedEntry(completion: ExecutionCompletion(
-                entry: entry, totalExecutions: try counters?.decode(forColumn: "totalExecutions") ?? 0,
-                consecutiveFailures: try counters?.decode(forColumn: "consecutiveFailures") ?? 0, step: inserted.first))
+                entry: entry, totalExecutions: counters.total, consecutiveFailures: counters.consecutiveFailures, step: inserted.first))
         case .stopped(let rest):
             _ = try insert(db, rest)
         case nil:
@@ -272,15 +269,20 @@ extension SQLiteAutomationStore {
                 itemName: try itemName(db, entry.actionId, entry.itemIndex), at: date)
         {
             // Not counted: the run counts once, by its last attempt.
-            let counters = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
-                arguments: [entry.actionId.description])
+            let counters = try uncountedClose(db, entry)
             let inserted = try insertDelayedRuns(db, [retry])
             return ClosedEntry(completion: ExecutionCompletion(
-                entry: entry, totalExecutions: try counters?.decode(forColumn: "totalExecutions") ?? 0,
-                consecutiveFailures: try counters?.decode(forColumn: "consecutiveFailures") ?? 0, retry: inserted.first))
+                entry: entry, totalExecutions: counters.total, consecutiveFailures: counters.consecutiveFailures, retry: inserted.first))
         }
         return try count(db, finalEntry: entry, followUp, at: date)
+    }
+
+    /// The action's counters as they stand, for a close that does not count (the run goes on).
+    private static func uncountedClose(_ db: Database, _ entry: ExecutionHistoryEntry) throws -> (total: Int, consecutiveFailures: Int) {
+        let counters = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT totalExecutions, consecutiveFailures FROM automatedAction WHERE id = ?"),
+            arguments: [entry.actionId.description])
+        return (try counters?.decode(forColumn: "totalExecutions") ?? 0, try counters?.decode(forColumn: "consecutiveFailures") ?? 0)
     }
 
     /// Counts the run `entry` ended (its last attempt) on the action, pauses the action when its

@@ -27,9 +27,9 @@ extension SQLiteAutomationStore {
                 sql: """
                     SELECT a.id, a.namespace, a.name, a.status, a.consecutiveFailures, t.failures
                     FROM (SELECT actionId, sum(failures) AS failures FROM failuresByHour
-                          WHERE tenantId = ? AND hour >= ? GROUP BY actionId ORDER BY failures DESC LIMIT ?) t
+                          WHERE tenantId = ? AND hour >= ? GROUP BY actionId) t
                     JOIN automatedAction a ON a.id = t.actionId
-                    ORDER BY t.failures DESC, a.namespace, a.name
+                    ORDER BY t.failures DESC, a.namespace, a.name LIMIT ?
                     """,
                 arguments: [tenant.rawValue, firstHour, topFailing]
             ).map { row in

@@ -25,6 +25,8 @@ import Glibc
                 config: {$type: app, version: {id: export-app, version: 1}}
             schedules:
               - {name: nightly, cron: "0 2 * * *"}
+            webhooks:
+              - {name: from-ci}
 
         """
     }
@@ -99,6 +101,12 @@ import Glibc
         #expect(pause.0 == 409 && String(decoding: pause.1, as: UTF8.self).contains("reports.yaml"), "pause: \(pause.0) \(String(decoding: pause.1, as: UTF8.self))")
         let delete = try await served.call("DELETE", "/automated-actions/by-id/\(id)")
         #expect(delete.0 == 409, "DELETE: \(delete.0)")
+        // The directory's webhook got a secret no answer showed: rotating it (no definition
+        // change) is how an operator gets one.
+        let webhookId = try #require((first["webhooks"] as? [[String: Any]])?.first?["id"] as? String, "\(first)")
+        let rotated = try await served.call("POST", "/automated-actions/by-id/\(id)/webhooks/\(webhookId)/rotate-secret")
+        let secret = (try? JSONSerialization.jsonObject(with: rotated.1) as? [String: Any])?["secret"] as? String
+        #expect(rotated.0 == 200 && secret?.hasPrefix("whsec_") == true, "rotate: \(rotated.0) \(String(decoding: rotated.1, as: UTF8.self))")
         let unchanged = try #require(try await action(served, "nightly-export"))
         #expect(unchanged["description"] as? String == "first version" && unchanged["status"] as? String == "active")
 

@@ -66,7 +66,10 @@ extension AutomationService {
             throw .invalidInput(
                 "graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
-        let action = try await resolveEditable(reference, caller)
+        // Not a definition change: a file-managed action's webhook rotates too (the only way to
+        // learn the secret of one a definitions directory created).
+        let action = try await resolve(reference, caller)
+        try action.requireEditable()
         let webhook = try Self.webhook(id, in: action)
         let now = now()
         let secret = WebhookSecret.generate()
