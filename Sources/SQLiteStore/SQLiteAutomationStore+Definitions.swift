@@ -23,7 +23,9 @@ extension SQLiteAutomationStore {
             }
             for action in changes.updated {
                 guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: tenant) else {
-                    throw AutomationError.notFound("action \(action.id) does not exist")
+                    throw AutomationError.notFound(
+                    "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) (\(action.id)) does not exist: "
+                        + "deleted while this apply was planned? plan and apply again")
                 }
                 try changes.requireUnchangedSincePlanned(existing)
                 try ActionGraph.checkNameFree(db, action)

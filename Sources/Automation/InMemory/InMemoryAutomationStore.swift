@@ -174,7 +174,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         let deleted = Set(changes.deleted)
         for action in changes.updated {
             guard let existing = actionsByID[action.id], existing.tenantId == changes.tenant, !deleted.contains(action.id) else {
-                throw AutomationError.notFound("action \(action.id) does not exist")
+                throw AutomationError.notFound(
+                    "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) (\(action.id)) does not exist: "
+                        + "deleted while this apply was planned? plan and apply again")
             }
             try changes.requireUnchangedSincePlanned(existing)
         }
