@@ -30,12 +30,13 @@ enum ActionTables {
                 ["namespace", action.namespace.rawValue],
                 ["status", action.status.rawValue],
                 ["description", action.description ?? "-"],
+                ["execution", action.execution.rawValue],
                 ["nextScheduledRunAt", time(action.nextScheduledRunAt)],
                 ["totalExecutions", String(action.totalExecutions)],
                 ["consecutiveFailures", String(action.consecutiveFailures)],
                 ["dateCreated", time(action.dateCreated)],
                 ["dateUpdated", time(action.dateUpdated)],
-            ] + policies(action))
+            ] + (action.managedBy.map { [["managedBy", "\($0.rawValue) (\(action.definedIn ?? "?"))"]] } ?? []) + policies(action))
         text += "\nActions (\(action.actions.count))\n"
         text += table(
             ["#", "NAME", "TYPE", "TARGET"],
