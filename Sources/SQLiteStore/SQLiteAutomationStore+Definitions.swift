@@ -23,9 +23,10 @@ extension SQLiteAutomationStore {
             }
             for action in changes.updated {
                 guard let existing = try ActionGraph.fetch(db, id: action.id, tenant: tenant) else {
-                    throw AutomationError.notFound(
-                    "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) (\(action.id)) does not exist: "
-                        + "deleted while this apply was planned? plan and apply again")
+                    // Read by the plan, gone now: plan again; never read: not the apply's to change.
+                    throw changes.planned[action.id] != nil
+                        ? DefinitionChanges.changedSincePlanned(action, "was deleted")
+                        : AutomationError.notFound("action \(action.id) does not exist")
                 }
                 try changes.requireUnchangedSincePlanned(existing)
                 try ActionGraph.checkNameFree(db, action)

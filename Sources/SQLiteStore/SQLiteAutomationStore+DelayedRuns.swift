@@ -151,7 +151,7 @@ extension SQLiteAutomationStore {
         try await writer.write { db in
             let statement = try db.cachedStatement(
                 sql: status == .dispatched
-                    ? "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ?, payload = NULL, step = json_remove(step, '$.previous') WHERE id = ? AND status = 'scheduled'"
+                    ? "UPDATE delayedRun SET status = 'dispatched', dispatchedAt = ?, payload = NULL WHERE id = ? AND status = 'scheduled'"
                     : "UPDATE delayedRun SET status = 'cancelled', cancelledAt = ? WHERE id = ? AND status = 'scheduled'")
             for id in ids { try statement.execute(arguments: [StoredDate.value(date), id.description]) }
         }
@@ -203,7 +203,7 @@ extension SQLiteAutomationStore {
         return cancelled
     }
 
-    static func delayedRun(_ row: Row) throws -> DelayedRun {
+    private static func delayedRun(_ row: Row) throws -> DelayedRun {
         let table = "delayedRun"
         let payloadText: String? = row["payload"]
         var payload: JSONValue?

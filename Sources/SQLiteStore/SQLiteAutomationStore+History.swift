@@ -409,11 +409,16 @@ extension SQLiteAutomationStore {
     }
 
     /// The completion `$fromPrevious` read in the delayed run `carrier` (see
-    /// ``CompletionFollowUp/previousCarrier(of:)``); nil when there is none or it was pruned.
+    /// ``CompletionFollowUp/previousCarrier(of:)``); nil when there is none, it was pruned, or
+    /// its row does not decode (the retry then reads no previous value: never a reason to refuse
+    /// the completion being recorded).
     private static func previousCompletion(_ db: Database, _ carrier: DelayedRunID?) throws -> JSONValue? {
-        guard let carrier else { return nil }
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM delayedRun WHERE id = ?"), arguments: [carrier.description])
-        return try row.map(delayedRun)?.previousCompletion
+        guard let carrier,
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT retry, step FROM delayedRun WHERE id = ?"), arguments: [carrier.description])
+        else { return nil }
+        let retry = try? row.optionalJSON(RetryTarget.self, "retry", table: "delayedRun")
+        let step = try? row.optionalJSON(StepTarget.self, "step", table: "delayedRun")
+        return retry?.previous ?? step?.previous
     }
 
     private static func retainedEvent(_ db: Database, _ run: RunKey) throws -> JSONValue? {
@@ -459,46 +464,35 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int {
+    public func pruneHistory(
+        keepLastPerAction: Int?, startedBefore: Date?, underWayStartedBefore: Date?, tenant: TenantID?
+    ) async throws -> Int {
         // Every tenant's entries, or those of one tenant's actions.
         let ofTenant = "(?1 IS NULL OR actionId IN (SELECT id FROM automatedAction WHERE tenantId = ?1))"
-        // A run under way (its completion must find its entry) goes by age only, a day later.
-        let closed = "outcome NOT IN ('Pending', 'Running')"
-        let grace = ExecutionHistoryEntry.underWayRetentionGrace
+        // A run under way (its completion must find its entry) goes only once it started before
+        // `underWayStartedBefore` (NULL: never): then by the same rules as a finished one.
+        let deletable = "(outcome NOT IN ('Pending', 'Running') OR dateStarted < ?3)"
+        let underWay = underWayStartedBefore.map(StoredDate.value)
         return try await writer.write { db in
             switch (keepLastPerAction, startedBefore) {
             case (nil, nil):
                 return 0
             case (nil, let before?):
                 try db.execute(
-                    sql: "DELETE FROM executionHistory WHERE \(ofTenant) AND dateStarted < ?2 AND (\(closed) OR dateStarted < ?2 - \(grace))",
-                    arguments: [tenant?.rawValue, StoredDate.value(before)])
+                    sql: "DELETE FROM executionHistory WHERE \(ofTenant) AND dateStarted < ?2 AND \(deletable)",
+                    arguments: [tenant?.rawValue, StoredDate.value(before), underWay])
             case (let keep?, let before):
-                // Rank each action's entries newest first (the executionHistory_action index
-                // order) and drop those past `keep` or older than `before`.
                 try db.execute(
-                    sql: """
-                        DELETE FROM executionHistory WHERE sequence IN (
-                            SELECT sequence FROM (
-                                SELECT sequence, dateStarted,
-                                    row_number() OVER (
-                                        PARTITION BY actionId ORDER BY dateStarted DESC, sequence DESC
-                                    ) AS rank
-                                FROM executionHistory WHERE \(ofTenant)
-                            )
-                            WHERE (rank > ?2 AND \(closed)) OR (dateStarted < ?3 AND (\(closed) OR dateStarted < ?3 - \(grace)))
-                        )
-                        """,
-                    arguments: [tenant?.rawValue, max(0, keep), StoredDate.value(before)]
-                )
+                    sql: Self.pruneByCountSQL,
+                    arguments: [tenant?.rawValue, max(0, keep), underWay, StoredDate.value(before)])
             }
             let pruned = db.changesCount
             try Self.deleteOrphanedOutboxRows(db)
-            if let startedBefore {
-                // Events kept for retries go with the history of their age.
+            if let startedBefore, let underWay {
+                // Events kept for runs under way go by the rule of their entries.
                 try db.execute(
-                    sql: "DELETE FROM runEvent WHERE \(ofTenant) AND createdAt < ?2",
-                    arguments: [tenant?.rawValue, StoredDate.value(startedBefore)])
+                    sql: "DELETE FROM runEvent WHERE \(ofTenant) AND createdAt < ?2 AND createdAt < ?3",
+                    arguments: [tenant?.rawValue, StoredDate.value(startedBefore), underWay])
             }
             // And those of runs left without a Pending entry (pruned by count). Few rows: only
             // runs of actions with retries whose items read the event, while they are under way.
@@ -513,6 +507,23 @@ extension SQLiteAutomationStore {
             return pruned
         }
     }
+
+    /// Deletes per action the entries past the newest `?2` or started before `?4` (NULL: no age
+    /// limit), of the tenant `?1` (NULL: all), runs under way only when started before `?3`.
+    /// Everything the outer filter reads comes from the ranked rows (the executionHistory_action
+    /// index holds them all): reading a column of the table instead makes SQLite run the window
+    /// once per row.
+    static let pruneByCountSQL = """
+        DELETE FROM executionHistory WHERE sequence IN (
+            SELECT sequence FROM (
+                SELECT sequence, dateStarted, outcome,
+                    row_number() OVER (PARTITION BY actionId ORDER BY dateStarted DESC, sequence DESC) AS rank
+                FROM executionHistory
+                WHERE ?1 IS NULL OR actionId IN (SELECT id FROM automatedAction WHERE tenantId = ?1)
+            )
+            WHERE (rank > ?2 OR dateStarted < ?4) AND (outcome NOT IN ('Pending', 'Running') OR dateStarted < ?3)
+        )
+        """
 
     /// Drops the outbox rows whose entry was pruned: with no entry to close, they are not sent.
     /// The outbox holds only requests under way, so this reads few rows.

@@ -88,9 +88,8 @@ public final class SQLiteAutomationStore: AutomationStore {
     @discardableResult
     public func applyRetention(now: Date) async throws -> Int {
         try await pruneHistory(
-            keepLastPerAction: configuration.keepLastPerAction,
-            startedBefore: configuration.startedBefore(now: now)
-        )
+            keepLastPerAction: configuration.keepLastPerAction, startedBefore: configuration.startedBefore(now: now),
+            underWayStartedBefore: now - ExecutionHistoryEntry.underWayRetentionGrace, tenant: nil)
     }
 
     // MARK: Diagnostics

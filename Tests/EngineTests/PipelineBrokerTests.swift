@@ -100,10 +100,12 @@ struct PipelineBrokerTests {
             messageID: "done-1")
         #expect(try await eventually { try await harness.history(action).first?.outcome == .success })
 
+        let ackedBefore = harness.counters.snapshot.acked
         try await harness.publishEvent(event, messageID: "evt-done")
-        // A later event's command marks that the redelivery was handled.
+        // A later event's command, and both deliveries settled (acked after their publishes were
+        // confirmed), mark that the redelivery was handled.
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-marker"), messageID: "evt-marker")
-        #expect(await eventually { harness.commands.all.count >= 2 })
+        #expect(await eventually { harness.commands.all.count >= 2 && harness.counters.snapshot.acked >= ackedBefore + 2 })
         try await Task.sleep(for: .milliseconds(200))
         #expect(harness.commands.all.count == 2, "the marker's command only")
         #expect(try await harness.history(action).count == 2)

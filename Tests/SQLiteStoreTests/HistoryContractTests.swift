@@ -239,27 +239,33 @@ struct HistoryContractTests {
         return closed
     }
 
-    /// Retention keeps the entry of a run under way, whatever the count and up to a day past the
-    /// age limit (even "keep none, older than now"): its completion must still find it.
+    /// Retention leaves the entry of a run under way alone, whatever the count and age rules
+    /// (even "keep none, older than now"), until its process is taken as lost (started before
+    /// `underWayStartedBefore`): its completion must still find it.
     @Test(arguments: StoreKind.allCases)
     func pruningLeavesRunsUnderWay(_ kind: StoreKind) async throws {
         try await kind.withStore { store in
             let action = makeAction("busy")
             try await store.insertAction(action)
+            let stale = entry(action.id, event: "stale", started: at(-100))
             let pending = entry(action.id, event: "pending", started: at(0))
             let running = entry(action.id, event: "running", started: at(5))
-            _ = try await store.appendHistory([pending, running] + (1...3).map { Self.closed(entry(action.id, event: "done\($0)", started: at($0 * 10))) })
+            _ = try await store.appendHistory([stale, pending, running] + (1...3).map { Self.closed(entry(action.id, event: "done\($0)", started: at($0 * 10))) })
             _ = try await store.completeExecution(processId: running.processId, outcome: .running, errorMessage: nil, at: at(6))
 
-            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: at(1_000), tenant: acme) == 3)
-            let left = try await store.history(actionId: action.id, page: PageRequest()).items
-            #expect(left.map(\.sourceEventId).sorted() == ["pending", "running"])
-            #expect(left.map(\.outcome).sorted { $0.rawValue < $1.rawValue } == [.pending, .running])
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: at(1_000), underWayStartedBefore: nil, tenant: acme) == 3)
+            var left = try await store.history(actionId: action.id, page: PageRequest()).items
+            #expect(left.map(\.sourceEventId).sorted() == ["pending", "running", "stale"])
             let closed = try await store.completeExecution(processId: pending.processId, outcome: .success, errorMessage: nil, at: at(2_000))
             #expect(closed?.entry.outcome == .success, "the completion found its entry")
-            // A day past the age limit, a run still under way is taken as lost.
-            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(5) + ExecutionHistoryEntry.underWayRetentionGrace, tenant: acme) == 1)
-            #expect(try await store.history(actionId: action.id, page: PageRequest()).items.map(\.sourceEventId) == ["running"])
+
+            // Keep none: the finished run goes, and the one under way started before the line.
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: nil, underWayStartedBefore: at(3), tenant: acme) == 2)
+            left = try await store.history(actionId: action.id, page: PageRequest()).items
+            #expect(left.map(\.sourceEventId) == ["running"])
+            // By age alike.
+            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(1_000), underWayStartedBefore: at(6), tenant: acme) == 1)
+            #expect(try await store.history(actionId: action.id, page: PageRequest()).items.isEmpty)
         }
     }
 }

@@ -48,12 +48,11 @@ struct OutboxContractTests {
             let old = webhookEntry(action.id, event: "e-old", started: at(1))
             let recent = webhookEntry(action.id, event: "e-new", started: at(100))
             _ = try await store.record(RunRecord(history: [old, recent], httpRequests: [request(for: old), request(for: recent)], at: at(100)))
-            // A Pending entry goes by age only, a day past the limit (the request never answered).
+            // Runs under way stay until their process is taken as lost (started before `underWayStartedBefore`).
             #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: at(50)) == 0)
-            let grace = ExecutionHistoryEntry.underWayRetentionGrace
-            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(50) + grace) == 1)
+            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(50), underWayStartedBefore: at(200), tenant: nil) == 1)
             #expect(try await store.pendingHTTPRequests() == [request(for: recent)], "no entry left to close: not sent")
-            #expect(try await store.pruneHistory(keepLastPerAction: nil, startedBefore: at(101) + grace) == 1)
+            #expect(try await store.pruneHistory(keepLastPerAction: 0, startedBefore: nil, underWayStartedBefore: at(200), tenant: nil) == 1)
             #expect(try await store.pendingHTTPRequests().isEmpty)
         }
     }

@@ -217,6 +217,8 @@ extension SequenceContractTests {
             let planner = CommandPlanner()
             let second = try #require(planner.planStep(stepRun, stepTarget, of: action, at: at(6)).history.first)
             _ = try await store.record(RunRecord(history: [second], at: at(6)))
+            // Its command confirmed, the step is done before item 2 fails.
+            try await store.finishDelayedRuns([stepRun.id], as: .dispatched, at: at(6))
 
             let inputs = [NameValuePair(name: "file", value: "out/7.csv")]
             var attempt = second
@@ -232,6 +234,7 @@ extension SequenceContractTests {
                     "attempt \(number) reads item 1's file")
                 attempt = try #require(plan.history.first)
                 _ = try await store.record(RunRecord(history: [attempt], at: at(8)))
+                try await store.finishDelayedRuns([retryRun.id], as: .dispatched, at: at(8))
             }
         }
     }

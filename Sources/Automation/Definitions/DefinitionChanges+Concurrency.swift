@@ -12,12 +12,28 @@ extension DefinitionChanges {
     public func requireUnchangedSincePlanned(_ current: AutomatedAction) throws(AutomationError) {
         guard let read = planned[current.id] else { return }
         guard DefinitionFingerprint(read) == DefinitionFingerprint(current) else {
-            throw .conflict(
-                "action \"\(current.name.prefix(200))\" in namespace \(current.namespace) changed while this apply was planned; "
-                    + "nothing was applied: plan and apply again",
-                field: nil)
+            throw Self.changedSincePlanned(current, "changed")
         }
     }
+
+    /// `conflict` for `action`, planned but `what` (changed, deleted) before the write: the
+    /// service plans again (``isChangedSincePlanned``).
+    public static func changedSincePlanned(_ action: AutomatedAction, _ what: String) -> AutomationError {
+        AutomationError(
+            .conflict,
+            "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) \(what) while this apply was planned; nothing was applied",
+            hint: replanHint)
+    }
+
+    static let replanHint = "plan and apply again"
+}
+
+extension AutomationError {
+    /// Whether this is an apply refused because an action changed between its plan and its write.
+    public var isChangedSincePlanned: Bool { code == .conflict && hint == DefinitionChanges.replanHint }
+}
+
+extension DefinitionChanges {
 
     /// `update` as the store writes it over `current`: the schedules the plan kept exactly as it
     /// read them take their runtime state (next occurrence, fired instant) from `current`, so an

@@ -174,9 +174,10 @@ public actor InMemoryAutomationStore: AutomationStore {
         let deleted = Set(changes.deleted)
         for action in changes.updated {
             guard let existing = actionsByID[action.id], existing.tenantId == changes.tenant, !deleted.contains(action.id) else {
-                throw AutomationError.notFound(
-                    "action \"\(action.name.prefix(200))\" in namespace \(action.namespace) (\(action.id)) does not exist: "
-                        + "deleted while this apply was planned? plan and apply again")
+                // Read by the plan, gone now: plan again; never read: not the apply's to change.
+                throw changes.planned[action.id] != nil
+                    ? DefinitionChanges.changedSincePlanned(action, "was deleted")
+                    : AutomationError.notFound("action \(action.id) does not exist")
             }
             try changes.requireUnchangedSincePlanned(existing)
         }
@@ -530,8 +531,8 @@ public actor InMemoryAutomationStore: AutomationStore {
             delayedRunsByID[id]?.run.status = status
             if status == .dispatched {
                 delayedRunsByID[id]?.run.dispatchedAt = date
+                // The previous completion stays: a retry of the item reads it again.
                 delayedRunsByID[id]?.run.payload = nil
-                delayedRunsByID[id]?.run.step?.previous = nil
             } else {
                 delayedRunsByID[id]?.run.cancelledAt = date
             }
@@ -817,7 +818,7 @@ public actor InMemoryAutomationStore: AutomationStore {
         notificationOutbox.removeAll { published.contains($0.id) }
     }
 
-    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) throws -> Int {
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, underWayStartedBefore: Date?, tenant: TenantID?) throws -> Int {
         try check()
         var keep: Set<Int> = []
         let byAction = Dictionary(grouping: entries, by: { $0.entry.actionId })
@@ -831,9 +832,8 @@ public actor InMemoryAutomationStore: AutomationStore {
             for item in kept where startedBefore.map({ item.entry.dateStarted >= $0 }) ?? true {
                 keep.insert(item.sequence)
             }
-            // Runs under way go by age only, a day later: their completion must find them.
-            let grace = ExecutionHistoryEntry.underWayRetentionGrace
-            for item in group where item.entry.outcome.isOpen && startedBefore.map({ item.entry.dateStarted >= $0 - grace }) ?? true {
+            // Runs under way stay until started before `underWayStartedBefore`: their completion must find them.
+            for item in group where item.entry.outcome.isOpen && underWayStartedBefore.map({ item.entry.dateStarted >= $0 }) ?? true {
                 keep.insert(item.sequence)
             }
         }

@@ -162,8 +162,9 @@ public struct AutomatedAction: Hashable, Sendable, Codable, Identifiable {
     }
 
     /// `conflict` when a definitions directory manages this action (edits go to its file), naming
-    /// the file. Stores check it again in the write, so an edit read before a reload made the
-    /// action file-managed does not land after it.
+    /// the file. The stores' whole-action update checks it again in its write, so a PUT read
+    /// before a reload made the action file-managed does not land after it (the calls on one
+    /// schedule, trigger or webhook check only what they read).
     public func requireNotFileManaged() throws(AutomationError) {
         guard managedBy == .file else { return }
         throw .conflict(
@@ -295,11 +296,11 @@ public enum ActionStatus: String, Hashable, Sendable, Codable, CaseIterable {
     /// Whether a manual trigger may run it (a draft's manual run is its test run).
     public var allowsManualRun: Bool { self != .archived }
 
-    /// Whether a run already under way goes on (a sequence's next item, a retry) in this status:
-    /// one started by hand goes on while the action may run manually (a test run of a draft or
-    /// a paused action runs all its items); any other only while the action is active.
+    /// Whether a sequence under way starts its next item in this status: while the action is
+    /// active, and for a run started by hand also while it is a draft (its test run runs every
+    /// item). Pausing stops every sequence: it is how an operator stops one.
     public func continuesRun(startedBy trigger: ExecutionTriggerType) -> Bool {
-        trigger == .manual ? allowsManualRun : runsAutomatically
+        runsAutomatically || (trigger == .manual && self == .draft)
     }
 }
 

@@ -96,14 +96,16 @@ public struct DelayedRun: Hashable, Sendable, Codable {
     }
 }
 
-/// What a retry tries again: one item of a failed entry, as attempt ``attempt``.
 extension DelayedRun {
     /// The completion of the item before that this run's item reads with `$fromPrevious` (a
     /// sequence's step, or the retry of an item after the first); nil for other runs.
     public var previousCompletion: JSONValue? { retry?.previous ?? step?.previous }
 }
 
-/// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "itemName": "Import", "processType": "App", "attempt": 2}`.
+/// What a retry tries again: one item of a failed entry, as attempt ``attempt``.
+///
+/// JSON: `{"retryOf": "<entry id>", "itemIndex": 0, "itemName": "Import", "processType": "App", "attempt": 2}`,
+/// with `"previous": {…}` for an item of a sequence after the first.
 public struct RetryTarget: Hashable, Sendable, Codable {
     /// The failed entry.
     public var retryOf: ExecutionID

@@ -9,8 +9,9 @@ import JSONPath
 /// `sourceEventId` and `itemIndex`, which together with `triggerId` form the
 /// ``idempotencyKey``: a redelivered event never records a run twice.
 public struct ExecutionHistoryEntry: Hashable, Sendable, Codable, Identifiable {
-    /// How much longer than a finished run's entry retention keeps one still `Pending` or
-    /// `Running` (its completion must find it): a day, in seconds. Never deleted by count.
+    /// How long retention leaves the entry of a run still `Pending` or `Running` alone (its
+    /// completion must find it): a day, in seconds. Older, its process is taken as lost and the
+    /// entry goes by the count and age rules like a finished one.
     public static let underWayRetentionGrace: TimeInterval = 86_400
 
     public var id: ExecutionID

@@ -245,10 +245,11 @@ public protocol AutomationStore: Sendable {
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count
     /// limit) and deletes entries started before `startedBefore` (nil: no age limit). Returns the
     /// number deleted. With `tenant`, only that tenant's actions' entries (nil: every tenant's).
-    /// Entries of runs under way (`Pending`, `Running`) are not deleted by count, and by age only
-    /// ``ExecutionHistoryEntry/underWayRetentionGrace`` past `startedBefore` (a process silent
-    /// that long is taken as lost): their completion must find them.
-    func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID?) async throws -> Int
+    /// Entries of runs under way (`Pending`, `Running`) go by the same rules only when started
+    /// before `underWayStartedBefore` (nil: never): their completion must find them, until the
+    /// process is taken as lost (the service passes now minus
+    /// ``ExecutionHistoryEntry/underWayRetentionGrace``).
+    func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, underWayStartedBefore: Date?, tenant: TenantID?) async throws -> Int
     /// Forgets manual-run keys created before `createdBefore`; returns how many.
     func pruneManualRunKeys(createdBefore: Date) async throws -> Int
 }
@@ -303,9 +304,9 @@ extension AutomationStore {
 }
 
 extension AutomationStore {
-    /// ``pruneHistory(keepLastPerAction:startedBefore:tenant:)`` over every tenant (the retention job).
-    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?) async throws -> Int {
-        try await pruneHistory(keepLastPerAction: keepLastPerAction, startedBefore: startedBefore, tenant: nil)
+    /// ``pruneHistory(keepLastPerAction:startedBefore:underWayStartedBefore:tenant:)`` of finished runs only.
+    public func pruneHistory(keepLastPerAction: Int?, startedBefore: Date?, tenant: TenantID? = nil) async throws -> Int {
+        try await pruneHistory(keepLastPerAction: keepLastPerAction, startedBefore: startedBefore, underWayStartedBefore: nil, tenant: tenant)
     }
 
     /// ``updateAction(_:statusRead:)`` writing the caller's status as it is.

@@ -19,11 +19,26 @@ extension AutomationService {
         case directory
     }
 
-    /// Plans, and unless `dryRun` applies, the definitions of `request`. Admin only.
+    /// Plans, and unless `dryRun` applies, the definitions of `request`. Admin only. An action
+    /// changed between the plan and the write (a concurrent edit, the failure policy pausing it)
+    /// makes it plan again, up to three times.
     public func applyDefinitions(
         _ request: ApplyDefinitionsRequest, from source: DefinitionSource = .api, as caller: Caller
     ) async throws(AutomationError) -> DefinitionsPlan {
         try requireAdmin(caller, "apply definitions")
+        var attempt = 1
+        while true {
+            do throws(AutomationError) {
+                return try await planAndApply(request, from: source, as: caller)
+            } catch where error.isChangedSincePlanned && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func planAndApply(
+        _ request: ApplyDefinitionsRequest, from source: DefinitionSource, as caller: Caller
+    ) async throws(AutomationError) -> DefinitionsPlan {
         if let namespace = request.namespace { try AutomationValidator.validateNamespace(namespace) }
         let stored = try await storeCall { try await store.actions(tenant: caller.tenantId) }
         var storedByName: [ActionName: AutomatedAction] = [:]

@@ -108,8 +108,13 @@ extension AutomationService {
         if let days = policy.maximumAgeDays, days < 0 {
             throw .invalidInput("maximumAgeDays must not be negative", field: "maximumAgeDays")
         }
-        let cutoff = policy.maximumAgeDays.map { now().addingTimeInterval(-Double($0) * 86_400) }
-        return try await storeCall { try await store.pruneHistory(keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff) }
+        let now = now()
+        let cutoff = policy.maximumAgeDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
+        return try await storeCall {
+            try await store.pruneHistory(
+                keepLastPerAction: policy.keepLastPerAction, startedBefore: cutoff,
+                underWayStartedBefore: now - ExecutionHistoryEntry.underWayRetentionGrace, tenant: nil)
+        }
     }
 
     /// Deletes the caller's tenant's history by age and/or count (`POST /maintenance/history-cleanup`,
@@ -125,9 +130,12 @@ extension AutomationService {
         if let keep = request.keepPerAction, keep < 0 {
             throw .invalidInput("keepPerAction must not be negative, got \(keep)", field: "keepPerAction")
         }
-        let cutoff = request.olderThanDays.map { now().addingTimeInterval(-Double($0) * 86_400) }
+        let now = now()
+        let cutoff = request.olderThanDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
         let deleted = try await storeCall {
-            try await store.pruneHistory(keepLastPerAction: request.keepPerAction, startedBefore: cutoff, tenant: caller.tenantId)
+            try await store.pruneHistory(
+                keepLastPerAction: request.keepPerAction, startedBefore: cutoff,
+                underWayStartedBefore: now - ExecutionHistoryEntry.underWayRetentionGrace, tenant: caller.tenantId)
         }
         return HistoryCleanupResult(
             deleted: deleted, olderThanDays: request.olderThanDays, keepPerAction: request.keepPerAction, startedBefore: cutoff)

@@ -121,7 +121,9 @@ struct SignalboxConfiguration {
             definitionsTenant: try reader.value("definitions.tenant", default: TenantID.default) { text throws(ConfigurationError) in
                 try tenantID(text)
             },
-            definitionsNamespace: try reader.value("definitions.namespace", default: nil) { $0.isEmpty ? nil : NamespaceName($0) })
+            definitionsNamespace: try reader.value("definitions.namespace", default: nil) { text throws(ConfigurationError) in
+                try text.isEmpty ? nil : namespace(text)
+            })
     }
 
     /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,
@@ -153,6 +155,15 @@ struct SignalboxConfiguration {
             }
             return .userID(tenants)
         }
+    }
+
+    private static func namespace(_ text: String) throws(ConfigurationError) -> NamespaceName {
+        do {
+            try AutomationValidator.validateNamespace(NamespaceName(text))
+        } catch {
+            throw ConfigurationError(source: "", key: "", message: "'\(text.prefix(80))' is not a namespace: \(error.message)")
+        }
+        return NamespaceName(text)
     }
 
     private static func tenantID(_ text: String) throws(ConfigurationError) -> TenantID {
