@@ -25,6 +25,9 @@ public struct SignalboxAPI: Sendable {
     public var metricsText: @Sendable () -> String
     /// The token buckets of webhook calls.
     let webhookRates = WebhookRateLimiter()
+    /// History entries as they are recorded, for the console's live stream (`GET /history/stream`);
+    /// the executable feeds it from the run path.
+    public let historyFeed = HistoryFeed()
 
     public init(
         service: AutomationService, logger: Logger, readinessChecks: [ReadinessCheck] = [],
@@ -43,6 +46,8 @@ public struct SignalboxAPI: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
         addOperationsRoutes(to: router)
+        // The console's files hold no data; its pages sign in with a token like any client.
+        addConsoleAssetRoutes(to: router)
         // Authenticated by their signature, not a bearer token.
         addWebhookCallRoutes(to: router)
 
@@ -56,6 +61,7 @@ public struct SignalboxAPI: Sendable {
         addDelayedRunRoutes(to: api)
         addToolRoutes(to: api)
         addDefinitionRoutes(to: api)
+        addConsoleRoutes(to: api)
         return router
     }
 

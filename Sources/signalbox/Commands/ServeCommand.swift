@@ -126,11 +126,13 @@ struct ServeCommand: AsyncParsableCommand {
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
-        let api = SignalboxAPI(
+        let restAPI = SignalboxAPI(
             service: service, logger: Logger(label: "signalbox.http"),
             readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
             metricsText: { metricsRegistry.emitToString() })
-            .application(host: settings.httpHost, port: settings.httpPort)
+        // The console's live history: every entry a writer records or closes.
+        notifier.onHistoryChanged { [feed = restAPI.historyFeed] in feed.publish($0) }
+        let api = restAPI.application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))

@@ -1,0 +1,80 @@
+import Automation
+import Foundation
+import Synchronization
+
+/// Fans out history entries as they are recorded or closed to the live streams of the web
+/// console (`GET /history/stream`).
+///
+/// Bounded by design: each subscriber gets an `AsyncStream` that keeps at most
+/// ``bufferPerSubscriber`` entries (the newest; older ones are dropped and counted), so a slow or
+/// stalled client costs a fixed amount of memory and never slows the writer, which only yields
+/// under a lock. At most ``maximumSubscribers`` streams are open at once. The feed carries every
+/// tenant's entries: each stream filters them by its caller's tenant (``HistoryStreamFilter``).
+public final class HistoryFeed: Sendable {
+    public static let bufferPerSubscriber = 256
+    public static let maximumSubscribers = 64
+
+    /// One subscriber's entries and how many it missed.
+    public struct Subscription: Sendable {
+        public let id: Int
+        public let entries: AsyncStream<ExecutionHistoryEntry>
+        let dropped: DropCounter
+    }
+
+    private struct State {
+        var next = 0
+        var subscribers: [Int: (continuation: AsyncStream<ExecutionHistoryEntry>.Continuation, dropped: DropCounter)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Subscribes; nil when ``maximumSubscribers`` streams are open. Cancel with ``unsubscribe(_:)``.
+    public func subscribe() -> Subscription? {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: ExecutionHistoryEntry.self, bufferingPolicy: .bufferingNewest(Self.bufferPerSubscriber))
+        let dropped = DropCounter()
+        let id: Int? = state.withLock { state in
+            guard state.subscribers.count < Self.maximumSubscribers else { return nil }
+            state.next += 1
+            state.subscribers[state.next] = (continuation, dropped)
+            return state.next
+        }
+        guard let id else {
+            continuation.finish()
+            return nil
+        }
+        return Subscription(id: id, entries: stream, dropped: dropped)
+    }
+
+    public func unsubscribe(_ subscription: Subscription) {
+        let removed = state.withLock { $0.subscribers.removeValue(forKey: subscription.id) }
+        removed?.continuation.finish()
+    }
+
+    /// Open subscriptions (for tests and metrics).
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    /// Hands `entries` to every subscriber; never waits.
+    public func publish(_ entries: [ExecutionHistoryEntry]) {
+        guard !entries.isEmpty else { return }
+        state.withLock { state in
+            for subscriber in state.subscribers.values {
+                for entry in entries {
+                    if case .dropped = subscriber.continuation.yield(entry) { subscriber.dropped.value.add(1, ordering: .relaxed) }
+                }
+            }
+        }
+    }
+}
+
+/// How many entries a subscriber missed, shared by the feed and the stream that reads them.
+final class DropCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+extension HistoryFeed.Subscription {
+    /// Entries dropped so far because the subscriber read too slowly; reset to zero.
+    func takeDropped() -> Int { dropped.value.exchange(0, ordering: .relaxed) }
+}
