@@ -28,6 +28,9 @@ public struct SignalboxAPI: Sendable {
     /// History entries as they are recorded, for the console's live stream (`GET /history/stream`);
     /// the executable feeds it from the run path.
     public let historyFeed = HistoryFeed()
+    /// The last events read from the bus per tenant, for the console's filter tester
+    /// (`GET /events/recent`); the executable feeds it from the pipeline.
+    public var recentEvents = RecentEvents()
 
     public init(
         service: AutomationService, logger: Logger, readinessChecks: [ReadinessCheck] = [],

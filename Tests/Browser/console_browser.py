@@ -16,6 +16,7 @@ Talks only to 127.0.0.1.
 
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -206,6 +207,20 @@ def main():
         assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
         page.screenshot(path=f"{SHOTS}/08-action-detail-live.png", full_page=True)
         check("a history entry appears live after an event is published to the broker")
+
+        # The filter tester offers that event, as received from the bus.
+        page.goto(BASE + "/ui#/filters")
+        option = page.locator("#pick option", has_text=event_id)
+        expect(option).to_have_count(1)
+        page.get_by_label("Pick an event").select_option(option.get_attribute("value"))
+        expect(page.get_by_label("Event (JSON)")).to_have_value(re.compile(f'"appId": "console-{suffix}"'))
+        assert json.loads(page.get_by_label("Event (JSON)").input_value()) == body, "the event as published"
+        page.get_by_label("Filter").fill(f"$.item.appId == 'console-{suffix}'")
+        expect(page.locator("#verdict")).to_have_text("✓ Matched")
+        page.screenshot(path=f"{SHOTS}/11-filter-recent-event.png", full_page=True)
+        check("the filter tester picks a recent event received from the broker")
+        page.goto(BASE + f"/ui#/actions/{alpha['id']}")
+        expect(page.locator("#history")).to_contain_text(event_id)
 
         # History filters (server-side): Failed hides the entry, Message keeps it.
         page.get_by_label("Outcome").select_option("Failed")

@@ -192,6 +192,41 @@ import Testing
         #expect(feed.subscriberCount == 0)
     }
 
+    /// An event from the bus of `tenant` with `body` (JSON text).
+    static func event(_ id: String, tenant: TenantID, body: String) throws -> Event {
+        let value = try AutomationJSON.decoder().decode(AnyJSON.self, from: Data(body.utf8)).value
+        return Event(
+            id: id, tenantId: tenant, namespace: "console", triggerType: .appProcessUpdated,
+            source: .message(routingKey: "AppProcessUpdated"), body: value)
+    }
+
+    @Test func recentEventsAreTheTenantsNewestAndBounded() async throws {
+        let env = try await TestAPI.make()
+        let recent = env.api.recentEvents
+        for index in 0..<(RecentEvents.perTenant + 5) {
+            recent.record(try Self.event("acme-\(index)", tenant: "acme", body: #"{"n": \#(index)}"#), size: 10, at: TestAPI.start)
+        }
+        recent.record(try Self.event("globex-1", tenant: "globex", body: "{}"), size: 2, at: TestAPI.start)
+        recent.record(try Self.event("too-big", tenant: "acme", body: "{}"), size: RecentEvents.maximumBytes + 1, at: TestAPI.start)
+        try await env.test { client in
+            let reply = try await client.call(.get, "/events/recent", token: env.member)
+            let ids = try #require(reply.json.array).map { $0["id"].string ?? "" }
+            #expect(ids == (5..<(RecentEvents.perTenant + 5)).reversed().map { "acme-\($0)" }, "newest first, oldest dropped, not globex's")
+            #expect(reply.json[0]["body"]["n"].int == RecentEvents.perTenant + 4)
+            #expect(reply.json[0]["triggerType"].string == "AppProcessUpdated" && reply.json[0]["namespace"].string == "console")
+            let limited = try await client.call(.get, "/events/recent?limit=2", token: env.member)
+            #expect(limited.json.array?.count == 2)
+            let theirs = try await client.call(.get, "/events/recent", token: env.otherAdmin)
+            #expect(theirs.json.array?.map { $0["id"].string } == ["globex-1"])
+        }
+        // Past the tenant limit, the tenant heard from least recently is forgotten.
+        for index in 0..<RecentEvents.maximumTenants {
+            recent.record(try Self.event("t\(index)", tenant: TenantID(rawValue: "t\(index)"), body: "{}"), size: 2, at: TestAPI.start)
+        }
+        #expect(recent.events(of: "acme").isEmpty && recent.events(of: "globex").isEmpty)
+        #expect(recent.events(of: "t0").map(\.id) == ["t0"])
+    }
+
     @Test func aSlowSubscriberCostsABoundedBuffer() throws {
         let feed = HistoryFeed()
         let stalled = try #require(feed.subscribe())

@@ -38,7 +38,7 @@ import Testing
         "GET /automated-actions/by-id/{id}/runs/{runId}", "DELETE /automated-actions/by-id/{id}/runs/{runId}",
         // The web console's.
         "GET /whoami", "GET /automated-actions/summary", "GET /automated-actions/by-id/{id}/schedules/{scheduleId}/occurrences",
-        "GET /history/stream", "GET /ui", "GET /ui/{asset}",
+        "GET /history/stream", "GET /events/recent", "GET /ui", "GET /ui/{asset}",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {
@@ -148,6 +148,8 @@ import Testing
                 .get, "/automated-actions/by-id/{id}/schedules/{scheduleId}/occurrences", "\(byId)/schedules/\(scheduleId)/occurrences?count=3",
                 token: env.member)
             _ = try await check(.get, "/automated-actions/by-id/{id}/history", "\(byId)/history?outcome=Pending&triggerType=Manual", token: env.member)
+            env.api.recentEvents.record(try ConsoleRouteTests.event("e-1", tenant: "acme", body: #"{"item": {"status": "Failed"}}"#), size: 30, at: TestAPI.start)
+            _ = try await check(.get, "/events/recent", "/events/recent?limit=5", token: env.member)
             _ = try await check(.get, "/ui", "/ui", token: nil)
             _ = try await check(.get, "/ui/{asset}", "/ui/app.js", token: nil)
             _ = try await check(.get, "/ui/{asset}", "/ui/nope.js", token: nil)

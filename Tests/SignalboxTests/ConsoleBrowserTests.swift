@@ -58,7 +58,7 @@ import Testing
             #expect(finished, "the browser test did not finish within 240 s:\n\(output.current)")
             #expect(process.terminationStatus == 0, "the browser test failed:\n\(output.current)\n--- serve:\n\(served.log.suffix(4_000))")
             // Every check ran (the script stops at the first failure).
-            #expect(output.current.contains("\nok 14 - the live stream carries only the caller's tenant\n"), "\(output.current)")
+            #expect(output.current.contains("\nok 15 - the live stream carries only the caller's tenant\n"), "\(output.current)")
         } catch {
             Issue.record(error)
         }

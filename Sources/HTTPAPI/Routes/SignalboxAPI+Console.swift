@@ -31,6 +31,11 @@ extension SignalboxAPI {
             let (schedule, dates) = try await service.occurrences(of: id, in: try context.actionReference(), count: count, as: caller)
             return JSONResponse.make(OccurrencesResponse(schedule: schedule, dates: dates))
         }
+        api.get("/events/recent") { request, context in
+            let caller = try context.requireCaller()
+            let limit = try request.queryInt("limit", default: RecentEvents.perTenant, range: 1...RecentEvents.perTenant)
+            return JSONResponse.make(Array(recentEvents.events(of: caller.tenantId).prefix(limit)))
+        }
         api.get("/history/stream") { _, context in
             let caller = try context.requireCaller()
             guard let subscription = historyFeed.subscribe() else {

@@ -118,18 +118,23 @@ struct ServeCommand: AsyncParsableCommand {
             }
             definitionsService = loader
         }
+        // The console's filter tester offers the tenant's recent events.
+        let recentEvents = RecentEvents()
+        var pipelineConfiguration = EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy)
+        pipelineConfiguration.onEvent = { event, size in recentEvents.record(event, size: size, at: clock.now()) }
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
-            configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
+            configuration: pipelineConfiguration,
             counters: counters, health: storeHealth, httpRequests: httpRequests, notifier: notifier,
             logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
-        let restAPI = SignalboxAPI(
+        var restAPI = SignalboxAPI(
             service: service, logger: Logger(label: "signalbox.http"),
             readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
             metricsText: { metricsRegistry.emitToString() })
+        restAPI.recentEvents = recentEvents
         // The console's live history: every entry a writer records or closes.
         notifier.onHistoryChanged { [feed = restAPI.historyFeed] in feed.publish($0) }
         let api = restAPI.application(host: settings.httpHost, port: settings.httpPort)

@@ -399,7 +399,7 @@ function renderFilters() {
     <p class="muted">Checks a message-trigger filter against an event with <code>POST /filters/test</code>; nothing is stored or run.</p>
     <div class="grid2">
       <div><label for="event">Event (JSON)<textarea id="event" rows="16" spellcheck="false"></textarea></label>
-        <p class="toolbar"><label for="pick">Pick an event<select id="pick"><option value="">—</option><option value="sample">Sample AppProcessUpdated</option>${recent ? '<option value="recent">Last event pasted in this tab</option>' : ""}</select></label></p>
+        <p class="toolbar"><label for="pick">Pick an event<select id="pick"><option value="">—</option><option value="sample">Sample AppProcessUpdated</option>${recent ? '<option value="recent">Last event tested in this tab</option>' : ""}</select></label></p>
         <p id="event-error" class="error" role="alert"></p></div>
       <div><label for="filter">Filter<textarea id="filter" rows="6" spellcheck="false">$.item.status == 'Failed'</textarea></label>
         <p id="filter-error" class="error" role="alert"></p>
@@ -407,9 +407,18 @@ function renderFilters() {
         <pre id="explain" aria-label="Explanation per comparison"></pre></div>
     </div>`;
   $("#event").value = recent || JSON.stringify(SAMPLE_EVENT, null, 2);
+  // The tenant's last events read from the bus (kept in serve's memory, newest first).
+  const received = [];
+  api("/events/recent").then(({ json }) => {
+    received.push(...json);
+    const pick = $("#pick");
+    if (pick) pick.insertAdjacentHTML("beforeend", json.map((e, i) => `<option value="bus-${i}">Received ${esc(fmtUTC(e.receivedAt))}: ${esc(e.triggerType || "event")} ${esc(e.id)}</option>`).join(""));
+  }).catch(() => {});
   $("#pick").addEventListener("change", () => {
-    if ($("#pick").value === "sample") $("#event").value = JSON.stringify(SAMPLE_EVENT, null, 2);
-    if ($("#pick").value === "recent") $("#event").value = sessionStorage.getItem("signalbox.lastEvent") || "";
+    const choice = $("#pick").value;
+    if (choice === "sample") $("#event").value = JSON.stringify(SAMPLE_EVENT, null, 2);
+    if (choice === "recent") $("#event").value = sessionStorage.getItem("signalbox.lastEvent") || "";
+    if (choice.startsWith("bus-")) $("#event").value = JSON.stringify(received[Number(choice.slice(4))].body, null, 2);
     test();
   });
   let timer = 0;
@@ -432,7 +441,7 @@ function renderFilters() {
       const result = json.results[0];
       sessionStorage.setItem("signalbox.lastEvent", $("#event").value);
       $("#verdict").textContent = result.matched ? "✓ Matched" : "✗ Not matched";
-      $("#verdict").className = "verdict " + (result.matched ? "o-Success" : "o-Failed");
+      $("#verdict").className = "verdict " + (result.matched ? "yes" : "no");
       $("#explain").textContent = result.explanation + (json.warnings?.length ? "\n\nWarnings:\n" + json.warnings.map((w) => `- ${w.message}`).join("\n") : "");
     } catch (error) {
       if (mine !== generation) return;
