@@ -157,7 +157,7 @@ import Testing
         let frames: FrameLog
 
         mutating func write(_ buffer: ByteBuffer) async throws { frames.value.withLock { $0.append(String(buffer: buffer)) } }
-        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws { frames.value.withLock { $0.append("<end>") } }
     }
 
     @Test func liveStreamCarriesOnlyTheCallersTenant() async throws {
@@ -186,10 +186,12 @@ import Testing
         let text = frames.value.withLock { $0.joined() }
         #expect(text.contains(#""sourceEventId":"ours-1""#) && text.contains("event: history\ndata: {"))
         #expect(!text.contains("theirs"), "another tenant's entry reached the stream: \(text)")
-        reading.cancel()
-        _ = await reading.result
-        feed.unsubscribe(subscription)
+        // A graceful shutdown closes the feed: the stream ends its body, and no new one starts.
+        feed.close()
+        try await reading.value
+        #expect(frames.value.withLock { $0.last } == "<end>")
         #expect(feed.subscriberCount == 0)
+        #expect(feed.subscribe() == nil)
     }
 
     /// An event from the bus of `tenant` with `body` (JSON text).

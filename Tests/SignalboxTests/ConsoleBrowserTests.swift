@@ -59,6 +59,24 @@ import Testing
             #expect(process.terminationStatus == 0, "the browser test failed:\n\(output.current)\n--- serve:\n\(served.log.suffix(4_000))")
             // Every check ran (the script stops at the first failure).
             #expect(output.current.contains("\nok 15 - the live stream carries only the caller's tenant\n"), "\(output.current)")
+
+            // An open console does not hold SIGTERM up: the live stream ends, serve stops at once.
+            let reader = """
+                import sys, urllib.request
+                request = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
+                for line in urllib.request.urlopen(request, timeout=60):
+                    print(line.decode().rstrip(), flush=True)
+                print("stream ended", flush=True)
+                """
+            let (stream, streamed) = try SignalboxProcess.launch(
+                executable: "/usr/bin/env", ["python3", "-c", reader, "http://127.0.0.1:\(served.port)/history/stream", served.token])
+            #expect(await eventually(timeout: .seconds(10)) { streamed.current.contains("event: ready") }, "\(streamed.current)")
+            let clock = ContinuousClock()
+            let stopping = clock.now
+            #expect(try await served.stop() == 0)
+            #expect(clock.now - stopping < .seconds(10), "serve took \(clock.now - stopping) to stop with a live stream open")
+            #expect(await eventually(timeout: .seconds(5)) { !stream.isRunning })
+            #expect(streamed.current.contains("stream ended"), "the stream's body was ended, not cut: \(streamed.current)")
         } catch {
             Issue.record(error)
         }

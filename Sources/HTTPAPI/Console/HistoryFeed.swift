@@ -1,5 +1,6 @@
 import Automation
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
 /// Fans out history entries as they are recorded or closed to the live streams of the web
@@ -9,8 +10,12 @@ import Synchronization
 /// ``bufferPerSubscriber`` entries (the newest; older ones are dropped and counted), so a slow or
 /// stalled client costs a fixed amount of memory and never slows the writer, which only yields
 /// under a lock. At most ``maximumSubscribers`` streams are open at once. The feed carries every
-/// tenant's entries: each stream filters them by its caller's tenant (``HistoryStreamFilter``).
-public final class HistoryFeed: Sendable {
+/// tenant's entries: each stream filters them by its caller's tenant (``HistoryStream``).
+///
+/// It is a `Service` whose only work is to close at a graceful shutdown: every stream ends then
+/// and no new one starts, so the HTTP server, which waits for its open responses, can stop.
+/// Run it in the same group as the server, after it (services stop in reverse order).
+public final class HistoryFeed: Service, Sendable {
     public static let bufferPerSubscriber = 256
     public static let maximumSubscribers = 64
 
@@ -23,6 +28,7 @@ public final class HistoryFeed: Sendable {
 
     private struct State {
         var next = 0
+        var closed = false
         var subscribers: [Int: (continuation: AsyncStream<ExecutionHistoryEntry>.Continuation, dropped: DropCounter)] = [:]
     }
 
@@ -36,7 +42,7 @@ public final class HistoryFeed: Sendable {
             of: ExecutionHistoryEntry.self, bufferingPolicy: .bufferingNewest(Self.bufferPerSubscriber))
         let dropped = DropCounter()
         let id: Int? = state.withLock { state in
-            guard state.subscribers.count < Self.maximumSubscribers else { return nil }
+            guard !state.closed, state.subscribers.count < Self.maximumSubscribers else { return nil }
             state.next += 1
             state.subscribers[state.next] = (continuation, dropped)
             return state.next
@@ -51,6 +57,22 @@ public final class HistoryFeed: Sendable {
     public func unsubscribe(_ subscription: Subscription) {
         let removed = state.withLock { $0.subscribers.removeValue(forKey: subscription.id) }
         removed?.continuation.finish()
+    }
+
+    /// Waits for a graceful shutdown (or cancellation), then ends every stream: ``close()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
+    }
+
+    /// Ends every subscription and refuses new ones.
+    public func close() {
+        let ended = state.withLock { state in
+            state.closed = true
+            defer { state.subscribers = [:] }
+            return state.subscribers.values.map(\.continuation)
+        }
+        for continuation in ended { continuation.finish() }
     }
 
     /// Open subscriptions (for tests and metrics).

@@ -10,6 +10,10 @@ import Hummingbird
 /// the history), and a comment line every ``heartbeat`` so that both sides notice a dead
 /// connection. Another tenant's entry never leaves the server: each entry's action is looked up
 /// as the caller (once per action), and entries of actions the caller cannot see are dropped.
+///
+/// The stream ends when the feed closes (``HistoryFeed/run()``: at a graceful shutdown, before
+/// the HTTP server stops), so an open console never holds `serve`'s SIGTERM up; the browser
+/// reconnects to whichever server answers.
 struct HistoryStream: Sendable {
     static let heartbeat: Duration = .seconds(15)
 
@@ -54,6 +58,8 @@ struct HistoryStream: Sendable {
         for await frame in frames {
             try await writer.write(frame)
         }
+        // The feed closed: end the chunked body, so that the client (and the server) see the end.
+        try await writer.finish(nil)
     }
 
     /// One SSE event; `data` is one line of JSON (the encoder writes no newlines).

@@ -158,6 +158,8 @@ struct ServeCommand: AsyncParsableCommand {
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
+                // Stops just before the API: ends the console's live streams, which it waits for.
+                .init(service: restAPI.historyFeed),
                 .init(service: retention),
             ] + (definitionsService.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
