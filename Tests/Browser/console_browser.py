@@ -9,6 +9,8 @@ which starts serve and passes everything in the environment:
   SIGNALBOX_CONSOLE_EVENTS     serve's events exchange
   SIGNALBOX_CONSOLE_SHOTS      folder for the screenshots
   SIGNALBOX_CHROMIUM           the browser (default /usr/bin/chromium)
+  SIGNALBOX_FIREFOX            Debian's firefox-esr (default /usr/bin/firefox-esr), driven over
+                               WebDriver BiDi (console_firefox.py): Playwright cannot drive it
 
 Prints one line per check and `N passed, 0 failed`; exits non-zero at the first failure.
 Talks only to 127.0.0.1.
@@ -27,6 +29,8 @@ import uuid
 import pika
 from playwright.sync_api import expect, sync_playwright
 
+from console_firefox import Firefox
+
 BASE = os.environ["SIGNALBOX_CONSOLE_URL"]
 TOKEN_A = os.environ["SIGNALBOX_CONSOLE_TOKEN_A"]
 TOKEN_B = os.environ["SIGNALBOX_CONSOLE_TOKEN_B"]
@@ -34,6 +38,7 @@ AMQP_URL = os.environ["SIGNALBOX_CONSOLE_AMQP_URL"]
 EVENTS = os.environ["SIGNALBOX_CONSOLE_EVENTS"]
 SHOTS = os.environ["SIGNALBOX_CONSOLE_SHOTS"]
 CHROMIUM = os.environ.get("SIGNALBOX_CHROMIUM", "/usr/bin/chromium")
+FIREFOX = os.environ.get("SIGNALBOX_FIREFOX", "/usr/bin/firefox-esr")
 assert BASE.startswith("http://127.0.0.1:"), BASE
 
 passed = 0
@@ -83,6 +88,19 @@ class StreamReader(threading.Thread):
                         self.ready.set()
                     elif event == "history":
                         self.action_ids.append(json.loads(line[6:])["actionId"])
+
+
+def publish(event_id, app_id):
+    """An AppProcessUpdated event of tenant `default` on serve's events exchange, confirmed."""
+    body = {"type": "AppProcessUpdated", "id": event_id, "tenantId": "default", "namespace": "console",
+            "item": {"id": str(uuid.uuid4()), "appId": app_id, "status": "Completed"}}
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.basic_publish(EVENTS, "AppProcessUpdated", json.dumps(body).encode(),
+                          pika.BasicProperties(content_type="application/json", message_id=event_id, delivery_mode=2), mandatory=True)
+    connection.close()
+    return body
 
 
 def main():
@@ -194,14 +212,7 @@ def main():
         expect(page.locator("#history")).to_contain_text("No entries.")
         page.evaluate("window.__notReloaded = true")
         event_id = f"console-live-{suffix}"
-        body = {"type": "AppProcessUpdated", "id": event_id, "tenantId": "default", "namespace": "console",
-                "item": {"id": str(uuid.uuid4()), "appId": f"console-{suffix}", "status": "Completed"}}
-        connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
-        channel = connection.channel()
-        channel.confirm_delivery()
-        channel.basic_publish(EVENTS, "AppProcessUpdated", json.dumps(body).encode(),
-                              pika.BasicProperties(content_type="application/json", message_id=event_id, delivery_mode=2), mandatory=True)
-        connection.close()
+        body = publish(event_id, f"console-{suffix}")
         expect(page.locator("#history")).to_contain_text(event_id, timeout=20000)
         expect(page.locator("#history")).to_contain_text("Message")
         assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
@@ -276,6 +287,49 @@ def main():
     assert charlie["id"] in reader.action_ids, f"tenant A's own entry did not arrive: {reader.action_ids}"
     assert secret["id"] not in reader.action_ids, "tenant B's entry reached tenant A's stream"
     check("the live stream carries only the caller's tenant")
+
+    # The same console in Firefox (Debian's firefox-esr over WebDriver BiDi): sign-in, the list,
+    # the Berlin calendar, the filter tester and a live entry, with screenshots.
+    with Firefox(FIREFOX) as firefox:
+        firefox.go(BASE + "/ui")
+        firefox.wait("document.querySelector('#token') !== null")
+        firefox.run("document.querySelector('#token').value = 'sbx_not-a-real-token'; document.querySelector('#signin').requestSubmit()")
+        firefox.wait("document.querySelector('#signin-error').textContent.includes('the token was refused')")
+        firefox.run(f"document.querySelector('#token').value = {json.dumps(TOKEN_A)}; document.querySelector('#signin').requestSubmit()")
+        firefox.wait(f"document.querySelector('#a-{alpha['id']}') !== null && document.querySelector('#a-{secret['id']}') === null")
+        firefox.wait("document.querySelector('#who').textContent === 'Tenant default · admin'")
+        firefox.wait("document.querySelector('#live').textContent === 'Live: connected'")
+        firefox.screenshot(f"{SHOTS}/21-firefox-actions.png")
+        check("Firefox: sign-in refused then accepted, the tenant's actions listed, live connected")
+
+        firefox.go(BASE + "/ui#/calendar?view=week&tz=Europe%2FBerlin&date=2027-03-28")
+        firefox.wait(f"(document.querySelector('[data-date=\"2027-03-28\"]')?.textContent || '').includes('03:00 {bravo['name']}')")
+        firefox.wait(f"document.querySelector('[data-date=\"2027-03-27\"]').textContent.includes('02:30 {bravo['name']}')")
+        firefox.screenshot(f"{SHOTS}/22-firefox-calendar-week-berlin-dst.png")
+        check("Firefox: the Berlin spring-forward run shows at 03:00")
+
+        firefox.go(BASE + "/ui#/filters")
+        firefox.wait("document.querySelector('#filter') !== null")
+        firefox.run("""const f = document.querySelector('#filter'); f.value = "$.item.status == 'Failed'"; f.dispatchEvent(new Event('input'))""")
+        firefox.wait("document.querySelector('#verdict').textContent === '✗ Not matched'")
+        firefox.wait("document.querySelector('#explain').textContent.length > 0")
+        firefox.screenshot(f"{SHOTS}/23-firefox-filter-not-matched.png")
+        check("Firefox: the filter tester explains a non-match")
+
+        firefox.go(BASE + f"/ui#/actions/{alpha['id']}")
+        firefox.wait("document.querySelector('#live').textContent === 'Live: connected' && document.querySelector('#history tr') !== null")
+        firefox.run("window.__notReloaded = true")
+        second = f"console-firefox-{suffix}"
+        publish(second, f"console-{suffix}")
+        firefox.wait(f"document.querySelector('#history').textContent.includes('{second}')", timeout=20)
+        assert firefox.value(f"document.querySelector('#history').textContent.includes('{event_id}')") is True, \
+            "the earlier entry must stay when a live one arrives"
+        assert firefox.value("document.querySelectorAll('#history tr').length") == 2
+        assert firefox.value("window.__notReloaded === true") is True, "the page was reloaded"
+        firefox.screenshot(f"{SHOTS}/24-firefox-action-detail-live.png")
+        errors = firefox.errors()
+        assert not errors, f"Firefox logged errors: {errors}"
+        check("Firefox: a live entry appears after an event is published; no script errors")
 
     print(f"{passed} passed, 0 failed", flush=True)
 

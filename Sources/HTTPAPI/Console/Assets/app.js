@@ -150,6 +150,7 @@ async function renderActions(params, who) {
     if (cursor) q.set("cursor", cursor);
     // The first page is asked for beside /whoami (one round trip less); rows need the role.
     const [{ json }] = await Promise.all([api("/automated-actions/summary?" + q), who]);
+    if (!tbody.isConnected) return; // another page replaced this one meanwhile
     for (const row of json.items) state.actions.set(row.id, row);
     tbody.insertAdjacentHTML("beforeend", json.items.map(actionRow).join(""));
     shown += json.items.length;
@@ -264,27 +265,29 @@ async function renderAction(id, params) {
   });
   const cursors = [null];
   let pageIndex = 0;
+  const historyBody = $("#history"), nextButton = $("#next"), prevButton = $("#prev"), pageLabel = $("#hpage");
   const loadPage = async () => {
     const q = new URLSearchParams(filter);
     q.set("limit", "20");
     if (cursors[pageIndex]) q.set("cursor", cursors[pageIndex]);
     const { json, headers } = await api(`/automated-actions/by-id/${a.id}/history?${q}`);
-    $("#history").innerHTML = json.map(historyRow).join("") || '<tr><td colspan="6" class="muted">No entries.</td></tr>';
+    if (!historyBody.isConnected) return;
+    historyBody.innerHTML = json.map(historyRow).join("") || '<tr id="h-none"><td colspan="6" class="muted">No entries.</td></tr>';
     const next = headers.get("X-Next-Cursor");
     cursors[pageIndex + 1] = next;
-    $("#next").disabled = !next;
-    $("#prev").disabled = pageIndex === 0;
-    $("#hpage").textContent = `Page ${pageIndex + 1}`;
+    nextButton.disabled = !next;
+    prevButton.disabled = pageIndex === 0;
+    pageLabel.textContent = `Page ${pageIndex + 1}`;
   };
-  $("#next").onclick = () => { pageIndex++; loadPage(); };
-  $("#prev").onclick = () => { pageIndex--; loadPage(); };
+  nextButton.onclick = () => { pageIndex++; loadPage(); };
+  prevButton.onclick = () => { pageIndex--; loadPage(); };
   state.onEntry = (entry) => {
     if (entry.actionId !== a.id || pageIndex !== 0) return;
     if ((filter.get("outcome") && filter.get("outcome") !== entry.outcome) || (filter.get("triggerType") && filter.get("triggerType") !== entry.triggerType)) return;
     const existing = document.getElementById("h-" + entry.id);
     if (existing) existing.outerHTML = historyRow(entry);
     else {
-      $("#history .muted")?.closest("tr")?.remove();
+      document.getElementById("h-none")?.remove();
       $("#history").insertAdjacentHTML("afterbegin", historyRow(entry));
     }
   };
@@ -357,13 +360,15 @@ async function renderCalendar(params) {
       <a href="${shift(-1)}">← Previous</a> <a href="${shift(1)}">Next →</a>
     </form>
     <p class="muted" id="calinfo">Runs of active actions from ${esc(fmtIn(from, zone))} to ${esc(fmtIn(until, zone))} (${esc(zone)}).</p>
-    <div class="cal ${view}" id="cal" role="grid" aria-label="${view === "week" ? "Week" : "Month"} of ${key(anchor)} in ${esc(zone)}"></div>`;
+    <div class="cal ${view}" id="cal" role="list" aria-label="${view === "week" ? "Week" : "Month"} of ${key(anchor)} in ${esc(zone)}"></div>`;
   $("#calform").addEventListener("submit", (event) => {
     event.preventDefault();
     location.hash = `#/calendar?${new URLSearchParams({ view: $("#c-view").value, tz: $("#c-tz").value, date: $("#c-date").value || key(anchor) })}`;
   });
   const q = new URLSearchParams({ limit: "1000", from: from.toISOString(), until: until.toISOString() });
+  const cal = $("#cal"), info = $("#calinfo");
   const { json: runs } = await api("/automated-actions/upcoming?" + q);
+  if (!cal.isConnected) return;
   const byDay = new Map();
   for (const run of runs) {
     const at = new Date(run.scheduledAt);
@@ -373,17 +378,17 @@ async function renderCalendar(params) {
     byDay.get(k).push({ time: `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`, run });
   }
   const today = `${nowParts.year}-${String(nowParts.month).padStart(2, "0")}-${String(nowParts.day).padStart(2, "0")}`;
-  const heads = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((n) => `<div class="head" role="columnheader">${n}</div>`).join("");
+  const heads = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((n) => `<div class="head" aria-hidden="true">${n}</div>`).join("");
   const cells = dayList.map((dt) => {
     const k = key(dt);
     const items = byDay.get(k) || [];
     const out = view === "month" && dt.getUTCMonth() !== m - 1;
-    return `<div role="gridcell" data-date="${k}" class="${out ? "out" : ""} ${k === today ? "today" : ""}" aria-label="${k}, ${items.length} run${items.length === 1 ? "" : "s"}">
+    return `<div role="listitem" data-date="${k}" class="${out ? "out" : ""} ${k === today ? "today" : ""}" aria-label="${k}, ${items.length} run${items.length === 1 ? "" : "s"}">
       <strong>${dt.getUTCDate()}</strong>${view === "week" ? ` <span class="muted">${k}</span>` : ""}
       <ul>${items.slice(0, view === "week" ? 50 : 6).map(({ time, run }) => `<li title="${esc(run.namespace)}/${esc(run.actionName)} · ${esc(run.scheduleName)} · ${esc(run.scheduledAt)}"><time datetime="${esc(run.scheduledAt)}">${time}</time> <a href="#/actions/${esc(run.actionId)}">${esc(run.actionName)}</a></li>`).join("")}${items.length > (view === "week" ? 50 : 6) ? `<li class="muted">+${items.length - (view === "week" ? 50 : 6)} more</li>` : ""}</ul></div>`;
   }).join("");
-  $("#cal").innerHTML = heads + cells;
-  if (runs.length === 1000) $("#calinfo").textContent += " Only the first 1,000 runs are shown.";
+  cal.innerHTML = heads + cells;
+  if (runs.length === 1000) info.textContent += " Only the first 1,000 runs are shown.";
 }
 
 // ---------- filter tester
@@ -423,32 +428,34 @@ function renderFilters() {
   });
   let timer = 0;
   let generation = 0;
+  const [eventBox, filterBox, eventError, filterError, verdict, explain] = ["#event", "#filter", "#event-error", "#filter-error", "#verdict", "#explain"].map((id) => $(id));
   const test = async () => {
+    if (!verdict.isConnected) return; // another page replaced this one
     const mine = ++generation;
-    $("#event-error").textContent = "";
-    $("#filter-error").textContent = "";
+    eventError.textContent = "";
+    filterError.textContent = "";
     let event;
     try {
-      event = JSON.parse($("#event").value);
+      event = JSON.parse(eventBox.value);
     } catch (error) {
-      $("#event-error").textContent = `The event is not valid JSON: ${error.message}`;
-      $("#verdict").textContent = "";
+      eventError.textContent = `The event is not valid JSON: ${error.message}`;
+      verdict.textContent = "";
       return;
     }
     try {
-      const { json } = await api("/filters/test", { method: "POST", body: { filter: $("#filter").value, events: [event] } });
-      if (mine !== generation) return;
+      const { json } = await api("/filters/test", { method: "POST", body: { filter: filterBox.value, events: [event] } });
+      if (mine !== generation || !verdict.isConnected) return;
       const result = json.results[0];
-      sessionStorage.setItem("signalbox.lastEvent", $("#event").value);
-      $("#verdict").textContent = result.matched ? "✓ Matched" : "✗ Not matched";
-      $("#verdict").className = "verdict " + (result.matched ? "yes" : "no");
-      $("#explain").textContent = result.explanation + (json.warnings?.length ? "\n\nWarnings:\n" + json.warnings.map((w) => `- ${w.message}`).join("\n") : "");
+      sessionStorage.setItem("signalbox.lastEvent", eventBox.value);
+      verdict.textContent = result.matched ? "✓ Matched" : "✗ Not matched";
+      verdict.className = "verdict " + (result.matched ? "yes" : "no");
+      explain.textContent = result.explanation + (json.warnings?.length ? "\n\nWarnings:\n" + json.warnings.map((w) => `- ${w.message}`).join("\n") : "");
     } catch (error) {
-      if (mine !== generation) return;
+      if (mine !== generation || !verdict.isConnected) return;
       const position = error.body?.error?.position;
-      $("#filter-error").textContent = position ? `Line ${position.line}, column ${position.column}: ${error.message}` : error.message;
-      $("#verdict").textContent = "";
-      $("#explain").textContent = "";
+      filterError.textContent = position ? `Line ${position.line}, column ${position.column}: ${error.message}` : error.message;
+      verdict.textContent = "";
+      explain.textContent = "";
     }
   };
   for (const id of ["event", "filter"]) {
