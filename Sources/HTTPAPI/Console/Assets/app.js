@@ -125,7 +125,7 @@ async function renderActions(params, who) {
   const namespace = params.get("namespace") || "";
   main.innerHTML = `<h1>Actions</h1>
     <form class="filters" id="filters">
-      <label for="f-status">Status<select id="f-status" name="status"><option value="">any</option>${ACTION_STATUSES.map((s) => `<option ${s === status ? "selected" : ""}>${s}</option>`).join("")}</select></label>
+      <label for="f-status">Status<select id="f-status" name="status"><option value="">any but archived</option>${ACTION_STATUSES.map((s) => `<option ${s === status ? "selected" : ""}>${s}</option>`).join("")}</select></label>
       <label for="f-ns">Namespace<input id="f-ns" name="namespace" value="${esc(namespace)}" placeholder="all"></label>
       <button type="submit">Filter</button>
     </form>
