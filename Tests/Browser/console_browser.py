@@ -90,10 +90,13 @@ class StreamReader(threading.Thread):
                         self.action_ids.append(json.loads(line[6:])["actionId"])
 
 
-def publish(event_id, app_id):
-    """An AppProcessUpdated event of tenant `default` on serve's events exchange, confirmed."""
-    body = {"type": "AppProcessUpdated", "id": event_id, "tenantId": "default", "namespace": "console",
-            "item": {"id": str(uuid.uuid4()), "appId": app_id, "status": "Completed"}}
+def publish(event_id, app_id, process_id=None, status="Completed", error=None):
+    """An AppProcessUpdated event of tenant `default` on serve's events exchange, confirmed; with
+    `process_id` and status `Error`, the completion of a run Signalbox started."""
+    item = {"id": process_id or str(uuid.uuid4()), "appId": app_id, "status": status}
+    if error:
+        item["errorMessage"] = error
+    body = {"type": "AppProcessUpdated", "id": event_id, "tenantId": "default", "namespace": "console", "item": item}
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     channel = connection.channel()
     channel.confirm_delivery()
@@ -151,8 +154,15 @@ def main():
         expect(page.get_by_role("link", name=charlie["name"])).to_be_visible()
         check("actions list shows the tenant's actions with triggers and next run, filters by namespace")
 
-        # Pause from the UI; a toast confirms; the API shows it paused.
-        page.get_by_role("button", name=f"Pause {charlie['name']}").click()
+        # Pause from the UI, by keyboard alone (Tab to the button, Enter); a toast confirms; the
+        # API shows it paused.
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('aria-label')") == f"Pause {charlie['name']}":
+                break
+        else:
+            raise AssertionError("the Pause button cannot be reached with Tab")
+        page.keyboard.press("Enter")
         expect(page.locator("#toasts")).to_contain_text(f"Paused {charlie['name']}; it is now paused")
         expect(page.locator(f"#a-{charlie['id']}")).to_contain_text("paused")
         assert call("GET", f"/automated-actions/by-id/{charlie['id']}", TOKEN_A)["status"] == "paused"
@@ -215,9 +225,17 @@ def main():
         body = publish(event_id, f"console-{suffix}")
         expect(page.locator("#history")).to_contain_text(event_id, timeout=20000)
         expect(page.locator("#history")).to_contain_text("Message")
+        # Its process reports an error: the same row turns Failed with the error, still unreloaded.
+        entry = next(e for e in call("GET", f"/automated-actions/by-id/{alpha['id']}/history", TOKEN_A) if e["sourceEventId"] == event_id)
+        publish(f"console-done-{suffix}", "another-app", process_id=entry["processId"], status="Error", error=f"disk full on worker {suffix}")
+        row = page.locator(f"#h-{entry['id']}")
+        expect(row).to_contain_text("Failed", timeout=20000)
+        expect(row).to_contain_text(f"disk full on worker {suffix}")
+        expect(row).to_contain_text(event_id)
+        expect(page.locator("#history tr")).to_have_count(1)
         assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
         page.screenshot(path=f"{SHOTS}/08-action-detail-live.png", full_page=True)
-        check("a history entry appears live after an event is published to the broker")
+        check("a history entry appears live after an event is published, then turns Failed with its error")
 
         # The filter tester offers that event, as received from the bus.
         page.goto(BASE + "/ui#/filters")
@@ -233,10 +251,13 @@ def main():
         page.goto(BASE + f"/ui#/actions/{alpha['id']}")
         expect(page.locator("#history")).to_contain_text(event_id)
 
-        # History filters (server-side): Failed hides the entry, Message keeps it.
-        page.get_by_label("Outcome").select_option("Failed")
+        # History filters (server-side): Success hides the entry, Failed and Message keep it.
+        page.get_by_label("Outcome").select_option("Success")
         page.get_by_role("button", name="Filter").click()
         expect(page.locator("#history")).to_contain_text("No entries.")
+        page.get_by_label("Outcome").select_option("Failed")
+        page.get_by_role("button", name="Filter").click()
+        expect(page.locator("#history")).to_contain_text(event_id)
         page.get_by_label("Outcome").select_option("")
         page.get_by_label("Trigger type").select_option("Message")
         page.get_by_role("button", name="Filter").click()
