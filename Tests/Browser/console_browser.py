@@ -233,6 +233,7 @@ def main():
         expect(row).to_contain_text(f"disk full on worker {suffix}")
         expect(row).to_contain_text(event_id)
         expect(page.locator("#history tr")).to_have_count(1)
+        expect(page.locator("#runs")).to_have_text("1 total, 1 consecutive failures")
         assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
         page.screenshot(path=f"{SHOTS}/08-action-detail-live.png", full_page=True)
         check("a history entry appears live after an event is published, then turns Failed with its error")

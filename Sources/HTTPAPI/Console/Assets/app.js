@@ -233,10 +233,10 @@ async function renderAction(id, params) {
   state.actions.set(a.id, { ...state.actions.get(a.id), ...a });
   const toggle = a.status === "paused" ? "resume" : a.status === "active" ? "pause" : null;
   main.innerHTML = `<p><a href="#/actions">← Actions</a></p>
-    <h1>${esc(a.name)} <span class="badge s-${esc(a.status)}">${esc(a.status)}</span></h1>
+    <h1>${esc(a.name)} <span class="badge s-${esc(a.status)}" id="status">${esc(a.status)}</span></h1>
     <div class="toolbar" id="buttons">${actionButtons(a, toggle)}</div>
     <dl class="kv"><dt>Namespace</dt><dd>${esc(a.namespace)}</dd><dt>Id</dt><dd><code>${esc(a.id)}</code></dd>
-      <dt>Description</dt><dd>${esc(a.description || "—")}</dd><dt>Runs</dt><dd>${a.totalExecutions} total, ${a.consecutiveFailures} consecutive failures</dd>
+      <dt>Description</dt><dd>${esc(a.description || "—")}</dd><dt>Runs</dt><dd id="runs">${runsText(a)}</dd>
       ${a.pausedReason ? `<dt>Paused because</dt><dd>${esc(a.pausedReason)}</dd>` : ""}</dl>
     <h2>Items</h2><ol>${a.actions.map((item) => `<li>${esc(item.name)} <span class="muted">(${esc(item.config?.$type)})</span></li>`).join("") || "<li class=muted>none</li>"}</ol>
     <h2>Schedules</h2><div id="schedules">${a.schedules.length ? "" : '<p class="muted">none</p>'}</div>
@@ -282,7 +282,16 @@ async function renderAction(id, params) {
   nextButton.onclick = () => { pageIndex++; loadPage(); };
   prevButton.onclick = () => { pageIndex--; loadPage(); };
   state.onEntry = (entry) => {
-    if (entry.actionId !== a.id || pageIndex !== 0) return;
+    if (entry.actionId !== a.id) return;
+    if (entry.outcome === "Success" || entry.outcome === "Failed") {
+      // A run ended: the counters (and maybe the status: a pause after failures) moved.
+      api(`/automated-actions/by-id/${a.id}`).then(({ json }) => {
+        const runs = document.getElementById("runs"), badge = document.getElementById("status");
+        if (runs) runs.textContent = runsText(json);
+        if (badge) { badge.textContent = json.status; badge.className = `badge s-${json.status}`; }
+      }).catch(() => {});
+    }
+    if (pageIndex !== 0) return;
     if ((filter.get("outcome") && filter.get("outcome") !== entry.outcome) || (filter.get("triggerType") && filter.get("triggerType") !== entry.triggerType)) return;
     const existing = document.getElementById("h-" + entry.id);
     if (existing) existing.outerHTML = historyRow(entry);
@@ -292,6 +301,10 @@ async function renderAction(id, params) {
     }
   };
   await loadPage();
+}
+
+function runsText(a) {
+  return `${a.totalExecutions} total, ${a.consecutiveFailures} consecutive failures`;
 }
 
 function historyRow(e) {
