@@ -181,11 +181,18 @@ import Testing
         }
         feed.publish([try entry(theirs, "theirs-1"), try entry(ours, "ours-1")])
         feed.publish([try entry(theirs, "theirs-2")])
-        feed.publish([try entry(ours, "ours-2")])
+        // As the run path tells it: a row recorded before is not news; a closed entry is.
+        let again = try entry(ours, "ours-again")
+        var closed = try entry(ours, "ours-2")
+        closed.outcome = .failed
+        var recorded = RecordedRun(history: [again], alreadyRecorded: [true])
+        recorded.completions = [ExecutionCompletion(entry: closed, totalExecutions: 1, consecutiveFailures: 1), nil]
+        feed.publish(recorded)
         #expect(await eventually(timeout: .seconds(5)) { frames.value.withLock { $0.joined().contains("ours-2") } })
         let text = frames.value.withLock { $0.joined() }
         #expect(text.contains(#""sourceEventId":"ours-1""#) && text.contains("event: history\ndata: {"))
         #expect(!text.contains("theirs"), "another tenant's entry reached the stream: \(text)")
+        #expect(!text.contains("ours-again") && text.contains(#""outcome":"Failed""#))
         // A graceful shutdown closes the feed: the stream ends its body, and no new one starts.
         feed.close()
         try await reading.value

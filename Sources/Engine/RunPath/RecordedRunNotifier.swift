@@ -10,7 +10,7 @@ import Synchronization
 public final class RecordedRunNotifier: Sendable {
     private let observers = Mutex<[any DefinitionChangeObserver]>([])
     private let notificationWakers = Mutex<[@Sendable () -> Void]>([])
-    private let historyWatchers = Mutex<[@Sendable ([ExecutionHistoryEntry]) -> Void]>([])
+    private let recordedWatchers = Mutex<[@Sendable (RecordedRun) -> Void]>([])
     private let logger: Logger
 
     public init(logger: Logger = Logger(label: "signalbox.runs")) {
@@ -26,20 +26,15 @@ public final class RecordedRunNotifier: Sendable {
         notificationWakers.withLock { $0.append(wake) }
     }
 
-    /// `watch` is called with the history entries each recorded batch added or closed (the web
-    /// console's live history); it must return at once.
-    public func onHistoryChanged(_ watch: @escaping @Sendable ([ExecutionHistoryEntry]) -> Void) {
-        historyWatchers.withLock { $0.append(watch) }
+    /// `watch` is told of every recorded batch (the web console's live history reads the entries
+    /// it added or closed); it must return at once.
+    public func onRecorded(_ watch: @escaping @Sendable (RecordedRun) -> Void) {
+        recordedWatchers.withLock { $0.append(watch) }
     }
 
     /// Tells the subscribers what `recorded` changed.
     func tell(_ recorded: RecordedRun) {
-        let watchers = historyWatchers.withLock { $0 }
-        if !watchers.isEmpty {
-            let added = zip(recorded.history, recorded.alreadyRecorded).filter { !$0.1 }.map(\.0)
-            let changed = added + recorded.completions.compactMap { $0?.entry }
-            if !changed.isEmpty { for watch in watchers { watch(changed) } }
-        }
+        for watch in recordedWatchers.withLock({ $0 }) { watch(recorded) }
         let observers = observers.withLock { $0 }
         let scheduled = recorded.scheduledRuns
         for observer in observers {

@@ -78,6 +78,14 @@ public final class HistoryFeed: Service, Sendable {
     /// Open subscriptions (for tests and metrics).
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// Hands what a recorded batch changed — the entries it added (not those recorded before) and
+    /// those it closed — to every subscriber; costs nothing while no stream is open.
+    public func publish(_ recorded: RecordedRun) {
+        guard subscriberCount > 0 else { return }
+        let added = zip(recorded.history, recorded.alreadyRecorded).filter { !$0.1 }.map(\.0)
+        publish(added + recorded.completions.compactMap { $0?.entry })
+    }
+
     /// Hands `entries` to every subscriber; never waits.
     public func publish(_ entries: [ExecutionHistoryEntry]) {
         guard !entries.isEmpty else { return }

@@ -136,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
             metricsText: { metricsRegistry.emitToString() })
         restAPI.recentEvents = recentEvents
         // The console's live history: every entry a writer records or closes.
-        notifier.onHistoryChanged { [feed = restAPI.historyFeed] in feed.publish($0) }
+        notifier.onRecorded { [feed = restAPI.historyFeed] in feed.publish($0) }
         let api = restAPI.application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,
