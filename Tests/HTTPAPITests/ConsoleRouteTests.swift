@@ -41,6 +41,7 @@ import Testing
             // The token never goes to localStorage, only to sessionStorage.
             let script = try await client.call(.get, "/ui/app.js", token: nil)
             #expect(script.text.contains("sessionStorage") && !script.text.contains("localStorage"))
+            #expect(try await client.call(.get, "/ui/", token: nil).text == page.text, "with or without the slash")
             #expect(try await client.call(.get, "/ui/../Package.swift", token: nil).status == .notFound)
             #expect(try await client.call(.get, "/ui/secrets.json", token: nil).status == .notFound)
         }
