@@ -43,5 +43,5 @@ done
 token="$("$binary" token create --tenant default --role admin --config "$ROOT/config/signalbox.yaml" 2>/dev/null | tail -1)"
 
 sb_log "measuring the console against $binary (CONFIG=$CONFIG) on 127.0.0.1:$port"
-PYTHONPATH="$peers" python3 "$ROOT/Tests/Browser/measure_console.py" \
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$peers" python3 "$ROOT/Tests/Browser/measure_console.py" \
   --url "http://127.0.0.1:$port" --token "$token" --actions "${ACTIONS:-1000}" --loads "${LOADS:-9}"

@@ -25,15 +25,25 @@ class Firefox:
         self.size = (width, height)
         self.next_id = 0
         self.logged = []
+        self.socket = None
 
     def __enter__(self):
         self.profile = tempfile.mkdtemp(prefix="signalbox-firefox-")
+        # Its chatter goes to a file: an unread pipe would fill up and stall the browser.
+        self.log = tempfile.NamedTemporaryFile(prefix="signalbox-firefox-", suffix=".log")
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.process = subprocess.Popen(
             [self.executable, "--headless", "--no-remote", "--profile", self.profile, f"--remote-debugging-port={port}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1"})
+            stdout=subprocess.DEVNULL, stderr=self.log, env={**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1"})
+        try:
+            return self._connect(port)
+        except BaseException:
+            self.__exit__(None, None, None)  # never leave a browser behind
+            raise
+
+    def _connect(self, port):
         deadline = time.time() + 60
         while True:
             try:
@@ -41,7 +51,8 @@ class Firefox:
                 break
             except OSError:
                 if time.time() > deadline or self.process.poll() is not None:
-                    raise BiDiError(f"firefox did not open WebDriver BiDi on port {port}: {self.process.stderr.read(4000) if self.process.poll() is not None else ''}")
+                    with open(self.log.name, errors="replace") as log:
+                        raise BiDiError(f"firefox did not open WebDriver BiDi on port {port}: {log.read()[-4000:]}")
                 time.sleep(0.2)
         self.command("session.new", {"capabilities": {}})
         self.command("session.subscribe", {"events": ["log.entryAdded"]})
@@ -50,17 +61,19 @@ class Firefox:
         return self
 
     def __exit__(self, *exc):
-        try:
-            self.command("session.end", {})
-        except Exception:  # noqa: BLE001 - the browser may be gone already
-            pass
-        self.socket.close()
+        if self.socket is not None:
+            try:
+                self.command("session.end", {})
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                pass
+            self.socket.close()
         self.process.terminate()
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
         shutil.rmtree(self.profile, ignore_errors=True)
+        self.log.close()
 
     def command(self, method, params):
         self.next_id += 1

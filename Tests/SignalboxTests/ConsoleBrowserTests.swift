@@ -49,7 +49,7 @@ import Testing
             let (process, output) = try SignalboxProcess.launch(
                 executable: "/usr/bin/env",
                 [
-                    "PYTHONPATH=\(Self.environment["SIGNALBOX_TEST_PYTHONPATH"] ?? "")",
+                    "PYTHONPATH=\(Self.environment["SIGNALBOX_TEST_PYTHONPATH"] ?? "")", "PYTHONDONTWRITEBYTECODE=1",
                     "SIGNALBOX_CONSOLE_URL=http://127.0.0.1:\(served.port)", "SIGNALBOX_CONSOLE_TOKEN_A=\(served.token)",
                     "SIGNALBOX_CONSOLE_TOKEN_B=\(other.stdout.trimmingCharacters(in: .whitespacesAndNewlines))",
                     "SIGNALBOX_CONSOLE_AMQP_URL=\(Self.amqpURL)", "SIGNALBOX_CONSOLE_EVENTS=\(served.names.eventsExchange)",
