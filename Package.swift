@@ -58,6 +58,12 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The web console's files, compiled into the binary: nothing to install beside it.
+            resources: [
+                .embedInCode("Console/Assets/index.html"), .embedInCode("Console/Assets/app.js"),
+                .embedInCode("Console/Assets/app.css"),
             ]
         ),
         .target(

@@ -31,6 +31,8 @@ fi
 # Test-only: someone else's JSON Schema validator (python3-jsonschema, with PyYAML to read the
 # YAML examples) checks docs/definitions.schema.json against docs/examples/definitions/.
 SIGNALBOX_APT_HELPERS+=(python3-jsonschema python3-yaml)
+# Test-only: Debian's chromium and firefox-esr, which the web console's browser test drives headless.
+SIGNALBOX_APT_HELPERS+=(chromium firefox-esr)
 signalbox_ensure_packages
 
 # Someone else's Standard Webhooks implementation (the reference library on PyPI), which the
@@ -47,6 +49,15 @@ if ! PYTHONPATH="$python_peers" python3 -c 'import cloudevents.core.bindings.rab
   sb_log "pip install cloudevents==2.2.0 into $python_peers"
   python3 -m pip install --quiet --disable-pip-version-check --target "$python_peers" cloudevents==2.2.0 ||
     sb_die "could not install the Python package cloudevents (PyPI); the notification tests need it"
+fi
+# For the web console's browser test: Playwright (its Python API and driver, no browser: it
+# drives the chromium above), websocket-client (to drive firefox-esr over WebDriver BiDi, which
+# Playwright cannot) and pika (to publish an event to the broker).
+if ! PYTHONPATH="$python_peers" python3 -c 'import playwright.sync_api, pika, websocket' 2>/dev/null; then
+  sb_log "pip install playwright==1.65.3 pika==1.3.2 websocket-client==1.9.2 into $python_peers (no browser download)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 python3 -m pip install --quiet --disable-pip-version-check --target "$python_peers" \
+    playwright==1.65.3 pika==1.3.2 websocket-client==1.9.2 ||
+    sb_die "could not install the Python packages playwright, pika and websocket-client (PyPI); the browser test needs them"
 fi
 export SIGNALBOX_TEST_PYTHONPATH="$python_peers"
 

@@ -25,6 +25,12 @@ public struct SignalboxAPI: Sendable {
     public var metricsText: @Sendable () -> String
     /// The token buckets of webhook calls.
     let webhookRates = WebhookRateLimiter()
+    /// History entries as they are recorded, for the console's live stream (`GET /history/stream`);
+    /// the executable feeds it from the run path.
+    public let historyFeed = HistoryFeed()
+    /// The last events read from the bus per tenant, for the console's filter tester
+    /// (`GET /events/recent`); the executable feeds it from the pipeline.
+    public var recentEvents = RecentEvents()
 
     public init(
         service: AutomationService, logger: Logger, readinessChecks: [ReadinessCheck] = [],
@@ -43,6 +49,8 @@ public struct SignalboxAPI: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
         addOperationsRoutes(to: router)
+        // The console's files hold no data; its pages sign in with a token like any client.
+        addConsoleAssetRoutes(to: router)
         // Authenticated by their signature, not a bearer token.
         addWebhookCallRoutes(to: router)
 
@@ -56,6 +64,7 @@ public struct SignalboxAPI: Sendable {
         addDelayedRunRoutes(to: api)
         addToolRoutes(to: api)
         addDefinitionRoutes(to: api)
+        addConsoleRoutes(to: api)
         return router
     }
 

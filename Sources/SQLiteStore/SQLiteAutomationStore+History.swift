@@ -184,11 +184,23 @@ extension SQLiteAutomationStore {
     }
 
     public func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry> {
+        try await history(actionId: actionId, filter: HistoryFilter(), page: page)
+    }
+
+    public func history(actionId: ActionID, filter: HistoryFilter, page: PageRequest) async throws -> Page<ExecutionHistoryEntry> {
         let cursor = try page.cursor.map { text throws(AutomationError) in try HistoryCursor(parsing: text) }
         let limit = max(0, page.limit)
         return try await writer.read { db in
             var sql = "SELECT * FROM executionHistory WHERE actionId = ?"
             var arguments: StatementArguments = [actionId.description]
+            if let outcome = filter.outcome {
+                sql += " AND outcome = ?"
+                arguments += [outcome.rawValue]
+            }
+            if let triggerType = filter.triggerType {
+                sql += " AND triggerType = ?"
+                arguments += [triggerType.rawValue]
+            }
             if let cursor {
                 sql += " AND (dateStarted < ? OR (dateStarted = ? AND sequence < ?))"
                 arguments += [cursor.dateStarted, cursor.dateStarted, cursor.sequence]

@@ -36,6 +36,9 @@ import Testing
         "GET /automated-actions/by-id/{id}/signing-secret", "POST /automated-actions/by-id/{id}/signing-secret/rotate",
         "POST /automated-actions/by-id/{id}/runs", "GET /automated-actions/by-id/{id}/runs", "DELETE /automated-actions/by-id/{id}/runs",
         "GET /automated-actions/by-id/{id}/runs/{runId}", "DELETE /automated-actions/by-id/{id}/runs/{runId}",
+        // The web console's.
+        "GET /whoami", "GET /automated-actions/summary", "GET /automated-actions/by-id/{id}/schedules/{scheduleId}/occurrences",
+        "GET /history/stream", "GET /events/recent", "GET /ui", "GET /ui/{asset}",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {
@@ -138,6 +141,18 @@ import Testing
             _ = try await check(.get, "/automated-actions/by-id/{id}/stats", "\(byId)/stats", token: env.member)
             _ = try await check(.get, "/automated-actions/by-id/{id}/history", "\(byId)/history?limit=10", token: env.member)
             _ = try await check(.get, "/automated-actions/upcoming", "/automated-actions/upcoming?limit=5", token: env.member)
+            // The console's reads (the event stream never ends: ConsoleRouteTests reads it).
+            _ = try await check(.get, "/whoami", "/whoami", token: env.member)
+            _ = try await check(.get, "/automated-actions/summary", "/automated-actions/summary?status=active", token: env.member)
+            _ = try await check(
+                .get, "/automated-actions/by-id/{id}/schedules/{scheduleId}/occurrences", "\(byId)/schedules/\(scheduleId)/occurrences?count=3",
+                token: env.member)
+            _ = try await check(.get, "/automated-actions/by-id/{id}/history", "\(byId)/history?outcome=Pending&triggerType=Manual", token: env.member)
+            env.api.recentEvents.record(try ConsoleRouteTests.event("e-1", tenant: "acme", body: #"{"item": {"status": "Failed"}}"#), size: 30, at: TestAPI.start)
+            _ = try await check(.get, "/events/recent", "/events/recent?limit=5", token: env.member)
+            _ = try await check(.get, "/ui", "/ui", token: nil)
+            _ = try await check(.get, "/ui/{asset}", "/ui/app.js", token: nil)
+            _ = try await check(.get, "/ui/{asset}", "/ui/nope.js", token: nil)
             _ = try await check(
                 .post, "/filters/test", "/filters/test", token: env.member, body: #"{"filter": "$.a == 1", "events": [{"a": 1}, {"a": 2}]}"#)
             // Delayed runs: scheduled, listed, read, cancelled by id and by key.

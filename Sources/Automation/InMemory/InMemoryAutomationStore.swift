@@ -675,8 +675,33 @@ public actor InMemoryAutomationStore: AutomationStore {
     }
 
     public func history(actionId: ActionID, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {
+        try history(actionId: actionId, filter: HistoryFilter(), page: page)
+    }
+
+    public func runSummaries(actionIds: [ActionID]) throws -> [ActionRunSummary] {
         try check()
-        var ordered = entries.filter { $0.entry.actionId == actionId }.sorted(by: Self.newestFirst)
+        let wanted = Set(actionIds)
+        var summaries: [ActionID: ActionRunSummary] = [:]
+        var newest: [ActionID: (sequence: Int, entry: ExecutionHistoryEntry)] = [:]
+        for row in entries where wanted.contains(row.entry.actionId) {
+            let id = row.entry.actionId
+            var summary = summaries[id] ?? ActionRunSummary(actionId: id)
+            if row.entry.outcome == .success { summary.successes += 1 }
+            if row.entry.outcome == .failed { summary.failures += 1 }
+            summaries[id] = summary
+            if let current = newest[id], !Self.newestFirst(row, current) { continue }
+            newest[id] = row
+        }
+        return actionIds.map { id in
+            var summary = summaries[id] ?? ActionRunSummary(actionId: id)
+            summary.last = newest[id]?.entry
+            return summary
+        }
+    }
+
+    public func history(actionId: ActionID, filter: HistoryFilter, page: PageRequest) throws -> Page<ExecutionHistoryEntry> {
+        try check()
+        var ordered = entries.filter { $0.entry.actionId == actionId && filter.includes($0.entry) }.sorted(by: Self.newestFirst)
         if let cursor = page.cursor {
             let parts = cursor.split(separator: ":")
             guard parts.count == 2, let seconds = Double(parts[0]), let sequence = Int(parts[1]) else {

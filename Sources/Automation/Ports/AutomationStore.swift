@@ -240,6 +240,12 @@ public protocol AutomationStore: Sendable {
     func forgetHistory(keys: [ExecutionKey], actionId: ActionID) async throws
     /// An action's history, newest first. The caller has already checked the tenant.
     func history(actionId: ActionID, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
+    /// The action's entries that `filter` includes, newest first, filtered before paging (the
+    /// console's history filters). The caller has already checked the tenant.
+    func history(actionId: ActionID, filter: HistoryFilter, page: PageRequest) async throws -> Page<ExecutionHistoryEntry>
+    /// Per action of `actionIds`, in that order: its retained entries counted by outcome and its
+    /// newest entry (the console's actions list), in one read. The caller has already checked the tenant.
+    func runSummaries(actionIds: [ActionID]) async throws -> [ActionRunSummary]
     /// The entry of the process, if Signalbox started it.
     func historyEntry(processId: ProcessID) async throws -> ExecutionHistoryEntry?
     /// Retention: keeps at most `keepLastPerAction` newest entries per action (nil: no count

@@ -41,12 +41,13 @@ extension AutomationService {
     /// The next runs of the caller's active actions across all their enabled schedules, earliest
     /// first: at most `limit` (1…1000), none after `until` when given (the calendar view).
     public func upcomingRuns(
-        limit: Int = 20, until: Date? = nil, namespace: NamespaceName? = nil, as caller: Caller
+        limit: Int = 20, until: Date? = nil, namespace: NamespaceName? = nil, from: Date? = nil, as caller: Caller
     ) async throws(AutomationError) -> [UpcomingRun] {
         guard (1...limits.upcomingRuns).contains(limit) else {
             throw .invalidInput("limit must be between 1 and \(limits.upcomingRuns)", field: "limit")
         }
-        let now = now()
+        // A calendar page further ahead starts there (never in the past: what ran is history).
+        let now = max(now(), from ?? .distantPast)
         if let until, until <= now { return [] }
         let actions = try await storeCall { try await store.actionsWithEnabledSchedules(tenant: caller.tenantId) }
         var runs: [UpcomingRun] = []

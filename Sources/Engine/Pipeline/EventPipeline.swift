@@ -28,6 +28,9 @@ public struct EventPipeline: Sendable {
         public var mandatoryCommands: Bool
         /// Pauses between attempts while the store cannot write.
         public var storeBackoff: StoreBackoff
+        /// Told of every event read (with its body's size in bytes) before it is matched: the web
+        /// console keeps a few recent ones for its filter tester. Must return at once.
+        public var onEvent: (@Sendable (Event, Int) -> Void)?
 
         public init(
             names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
@@ -105,6 +108,7 @@ public struct EventPipeline: Sendable {
                 report.unknownType += 1
                 counters.unknownType.add(1, ordering: .relaxed)
             case .event(let event):
+                configuration.onEvent?(event, delivery.body.count)
                 batch.slots[position].completion = event.completion
                 let matches = index.matches(event)
                 report.matched += matches.count

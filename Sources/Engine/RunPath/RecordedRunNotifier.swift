@@ -10,6 +10,7 @@ import Synchronization
 public final class RecordedRunNotifier: Sendable {
     private let observers = Mutex<[any DefinitionChangeObserver]>([])
     private let notificationWakers = Mutex<[@Sendable () -> Void]>([])
+    private let recordedWatchers = Mutex<[@Sendable (RecordedRun) -> Void]>([])
     private let logger: Logger
 
     public init(logger: Logger = Logger(label: "signalbox.runs")) {
@@ -25,8 +26,15 @@ public final class RecordedRunNotifier: Sendable {
         notificationWakers.withLock { $0.append(wake) }
     }
 
+    /// `watch` is told of every recorded batch (the web console's live history reads the entries
+    /// it added or closed); it must return at once.
+    public func onRecorded(_ watch: @escaping @Sendable (RecordedRun) -> Void) {
+        recordedWatchers.withLock { $0.append(watch) }
+    }
+
     /// Tells the subscribers what `recorded` changed.
     func tell(_ recorded: RecordedRun) {
+        for watch in recordedWatchers.withLock({ $0 }) { watch(recorded) }
         let observers = observers.withLock { $0 }
         let scheduled = recorded.scheduledRuns
         for observer in observers {

@@ -16,7 +16,10 @@ extension SignalboxAPI {
         // Seed 000 answers with a bare array; the next page's cursor travels in a header.
         api.get("/automated-actions/by-id/{id}/history") { request, context in
             let caller = try context.requireCaller()
-            let page = try await service.history(of: try context.actionReference(), page: try request.pageRequest(), as: caller)
+            let filter = HistoryFilter(
+                outcome: try request.queryEnum("outcome", as: ExecutionOutcome.self),
+                triggerType: try request.queryEnum("triggerType", as: ExecutionTriggerType.self))
+            let page = try await service.history(of: try context.actionReference(), filter: filter, page: try request.pageRequest(), as: caller)
             var response = JSONResponse.make(page.items)
             if let cursor = page.nextCursor { response.headers[Self.nextCursorHeader] = cursor }
             return response
@@ -26,7 +29,8 @@ extension SignalboxAPI {
             let caller = try context.requireCaller()
             let limit = try request.queryInt("limit", default: 20, range: 1...service.limits.upcomingRuns)
             let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
-            let runs = try await service.upcomingRuns(limit: limit, until: try request.queryDate("until"), namespace: namespace, as: caller)
+            let runs = try await service.upcomingRuns(
+                limit: limit, until: try request.queryDate("until"), namespace: namespace, from: try request.queryDate("from"), as: caller)
             return JSONResponse.make(runs)
         }
     }

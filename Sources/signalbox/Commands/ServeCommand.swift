@@ -118,19 +118,26 @@ struct ServeCommand: AsyncParsableCommand {
             }
             definitionsService = loader
         }
+        // The console's filter tester offers the tenant's recent events.
+        let recentEvents = RecentEvents()
+        var pipelineConfiguration = EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy)
+        pipelineConfiguration.onEvent = { event, size in recentEvents.record(event, size: size, at: clock.now()) }
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,
-            configuration: EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy),
+            configuration: pipelineConfiguration,
             counters: counters, health: storeHealth, httpRequests: httpRequests, notifier: notifier,
             logger: Logger(label: "signalbox.events"))
         let events = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: settings.broker.eventsQueue,
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
-        let api = SignalboxAPI(
+        var restAPI = SignalboxAPI(
             service: service, logger: Logger(label: "signalbox.http"),
             readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
             metricsText: { metricsRegistry.emitToString() })
-            .application(host: settings.httpHost, port: settings.httpPort)
+        restAPI.recentEvents = recentEvents
+        // The console's live history: every entry a writer records or closes.
+        notifier.onRecorded { [feed = restAPI.historyFeed] in feed.publish($0) }
+        let api = restAPI.application(host: settings.httpHost, port: settings.httpPort)
         let retention = RetentionService(
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
@@ -151,6 +158,8 @@ struct ServeCommand: AsyncParsableCommand {
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
+                // Stops just before the API: ends the console's live streams, which it waits for.
+                .init(service: restAPI.historyFeed),
                 .init(service: retention),
             ] + (definitionsService.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
