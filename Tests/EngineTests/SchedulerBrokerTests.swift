@@ -52,9 +52,11 @@ struct SchedulerBrokerTests {
         #expect(try await eventually {
             try await harness.store.lastFiredOccurrences()[schedule.id].map { $0 >= occurrences[1] } ?? false
         })
-        let stored = try #require(try await harness.store.action(id: action.id, tenant: .default)?.schedules.first)
+        // Read in this order: the schedule keeps firing, and each fire stores both in one
+        // transaction, so the next occurrence read later is past the last fired read before.
         let lastFired = try #require(try await harness.store.lastFiredOccurrences()[schedule.id])
-        #expect(stored.nextOccurrence.map { $0 > lastFired } ?? false)
+        let stored = try #require(try await harness.store.action(id: action.id, tenant: .default)?.schedules.first)
+        #expect(stored.nextOccurrence.map { $0 > lastFired } ?? false, "\(String(describing: stored.nextOccurrence)) after \(lastFired)")
         #expect(harness.deadLetters.all.isEmpty)
         try await harness.shutDown()
     }
