@@ -21,6 +21,9 @@ public struct SignalboxAPI: Sendable {
     public var readinessChecks: [ReadinessCheck]
     /// A check that has not answered within this fails.
     public var readinessTimeout: Duration
+    /// How long a readiness report is answered again before the checks run anew.
+    public var readinessMaxAge: Duration = .seconds(1)
+    let readinessCache = ReadinessCache()
     /// The body of `GET /metrics`, in Prometheus' text exposition format.
     public var metricsText: @Sendable () -> String
     /// The token buckets of webhook calls.

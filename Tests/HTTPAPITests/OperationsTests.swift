@@ -52,6 +52,32 @@ import Testing
         #expect(reply.json["checks"][1]["reason"].string?.hasPrefix("no answer within") == true, "\(reply.json)")
     }
 
+    /// Probes need no token: a burst of them runs the checks (the database's is a write) once,
+    /// and again only once the report is older than `readinessMaxAge`.
+    @Test func aBurstOfProbesRunsTheChecksOnce() async throws {
+        final class Runs: Sendable { let count = Atomic(0) }
+        let runs = Runs()
+        let counting = ReadinessCheck(name: "database") {
+            runs.count.add(1, ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        var env = try await TestAPI.make().replacing(readinessChecks: [counting], readinessMaxAge: .seconds(3600))
+        let statuses = try await env.test { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<50 { group.addTask { try await client.call(.get, "/health/ready", token: nil).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(statuses.count == 50 && statuses.allSatisfy { $0 == .ok })
+        #expect(runs.count.load(ordering: .relaxed) == 1, "50 concurrent probes, one run of the checks")
+
+        env = env.replacing(readinessMaxAge: .zero)
+        _ = try await env.test { client in
+            for _ in 0..<3 { _ = try await client.call(.get, "/health/ready", token: nil) }
+        }
+        #expect(runs.count.load(ordering: .relaxed) == 4, "a stale report runs them again")
+    }
+
     @Test func metricsServesTheInjectedTextAsPrometheusExposition() async throws {
         final class Scrapes: Sendable { let count = Atomic(0) }
         let scrapes = Scrapes()
@@ -85,12 +111,13 @@ import Testing
 extension TestAPI {
     /// The same API and tokens with other operations settings.
     func replacing(
-        readinessChecks: [ReadinessCheck]? = nil, readinessTimeout: Duration? = nil,
+        readinessChecks: [ReadinessCheck]? = nil, readinessTimeout: Duration? = nil, readinessMaxAge: Duration? = nil,
         metricsText: (@Sendable () -> String)? = nil
     ) -> TestAPI {
         var api = self.api
         if let readinessChecks { api.readinessChecks = readinessChecks }
         if let readinessTimeout { api.readinessTimeout = readinessTimeout }
+        if let readinessMaxAge { api.readinessMaxAge = readinessMaxAge }
         if let metricsText { api.metricsText = metricsText }
         return TestAPI(service: service, clock: clock, runner: runner, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
     }

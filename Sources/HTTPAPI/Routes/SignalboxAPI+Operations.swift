@@ -26,9 +26,14 @@ extension SignalboxAPI {
         }
     }
 
-    /// Runs every readiness check at once; ready when all pass.
+    /// The readiness report, at most ``readinessMaxAge`` old.
     func readiness() async -> ReadinessReport {
         let checks = readinessChecks, timeout = readinessTimeout
+        return await readinessCache.report(maxAge: readinessMaxAge) { await Self.runChecks(checks, timeout: timeout) }
+    }
+
+    /// Runs every readiness check at once; ready when all pass.
+    static func runChecks(_ checks: [ReadinessCheck], timeout: Duration) async -> ReadinessReport {
         let results = await withTaskGroup(of: (Int, ReadinessResult).self) { group in
             for (position, check) in checks.enumerated() {
                 group.addTask { (position, await ReadinessResult.run(check, timeout: timeout)) }
