@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(name: "JSONPath"),
         .target(name: "Cron"),
-        .target(name: "Automation", dependencies: ["JSONPath", "Cron"]),
+        .target(name: "Automation", dependencies: ["JSONPath", "Cron", .product(name: "Crypto", package: "swift-crypto")]),
         // Standard Webhooks signatures (HMAC-SHA256), for webhooks in and out and the CLI.
         .target(name: "StandardWebhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Definitions as code: YAML/JSON files (and seed 002's task list) read with their
@@ -125,6 +125,7 @@ let package = Package(
             path: "Benchmarks/DelayedRunBenchmark"
         ),
         .executableTarget(name: "StatisticsBenchmark", dependencies: ["Automation", "SQLiteStore"], path: "Benchmarks/StatisticsBenchmark"),
+        .executableTarget(name: "HashingBenchmark", dependencies: ["Automation"], path: "Benchmarks/HashingBenchmark"),
         .executableTarget(
             name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath", "SignalboxTestSupport"],
             path: "Benchmarks/MatchingBenchmark"

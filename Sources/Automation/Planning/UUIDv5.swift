@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Name-based UUIDs, version 5 (RFC 9562 §5.5): the SHA-1 of a namespace UUID's 16 bytes followed
@@ -8,13 +9,12 @@ import Foundation
 public enum UUIDv5 {
     /// The UUID for `name` (its UTF-8) in `namespace`.
     public static func make(namespace: UUID, name: String) -> UUID {
-        var hasher = SHA1Hasher()
-        let n = namespace.uuid
-        hasher.update([
-            n.0, n.1, n.2, n.3, n.4, n.5, n.6, n.7, n.8, n.9, n.10, n.11, n.12, n.13, n.14, n.15,
-        ])
-        hasher.update(name.utf8)
-        let d = hasher.finalize()
+        // SHA-1 is what RFC 9562 names for v5; it identifies, it does not protect.
+        var hasher = Insecure.SHA1()
+        withUnsafeBytes(of: namespace.uuid) { hasher.update(bufferPointer: $0) }
+        var text = name
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let d = Array(hasher.finalize())
         return UUID(
             uuid: (
                 d[0], d[1], d[2], d[3], d[4], d[5],

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The format of API token secrets: `sbx_` followed by 32 random bytes in unpadded base64url
 /// (43 characters). The prefix lets secret scanners and people recognise a Signalbox token.
 public enum TokenSecret {
@@ -20,9 +22,18 @@ public enum TokenSecret {
         return generate(using: &generator)
     }
 
-    /// The hash stored for `secret`: lowercase hex SHA-256 of its UTF-8.
+    /// The hash stored for `secret`: lowercase hex SHA-256 of its UTF-8 (swift-crypto's).
     public static func hash(_ secret: String) -> String {
-        SHA256Hasher.hexDigest(secret)
+        var text = secret
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(SHA256.byteCount * 2)
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether `text` has the shape of a token (cheap check before a store lookup).
