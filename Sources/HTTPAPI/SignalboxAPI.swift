@@ -66,6 +66,7 @@ public struct SignalboxAPI: Sendable {
         addExecutionRoutes(to: api)
         addDelayedRunRoutes(to: api)
         addToolRoutes(to: api)
+        addTokenRoutes(to: api)
         addDefinitionRoutes(to: api)
         addConsoleRoutes(to: api)
         return router

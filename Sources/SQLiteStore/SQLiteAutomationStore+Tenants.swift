@@ -1,4 +1,5 @@
 import Automation
+import Foundation
 import GRDB
 
 // MARK: Tenants and tokens
@@ -51,6 +52,12 @@ extension SQLiteAutomationStore {
     public func deleteToken(id: TokenID, tenant: TenantID) async throws -> Bool {
         try await writer.write { db in
             try TokenRecord.filter(Column("id") == id.description && Column("tenantId") == tenant.rawValue).deleteAll(db) > 0
+        }
+    }
+
+    public func touchToken(id: TokenID, at date: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE apiToken SET lastUsedAt = ? WHERE id = ?", arguments: [StoredDate.value(date), id.description])
         }
     }
 }

@@ -39,6 +39,7 @@ import Testing
         // The web console's.
         "GET /whoami", "GET /automated-actions/summary", "GET /automated-actions/by-id/{id}/schedules/{scheduleId}/occurrences",
         "GET /history/stream", "GET /events/recent", "GET /ui", "GET /ui/{asset}",
+        "GET /tokens", "POST /tokens", "DELETE /tokens/{tokenId}",
     ]
 
     @Test func documentListsEveryRouteAndItsSchemas() throws {

@@ -42,6 +42,7 @@ struct SQLiteFileTests {
                 "v12: retries, notifications and pausing after failures",
                 "v13: running runs, results and run statistics",
                 "v14: definitions managed by files",
+                "v15: token expiry and last use",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -84,7 +85,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 14)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 15)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

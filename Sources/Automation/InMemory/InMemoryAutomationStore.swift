@@ -94,6 +94,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return true
     }
 
+    public func touchToken(id: TokenID, at date: Date) throws {
+        try check()
+        tokensByID[id]?.lastUsedAt = date
+    }
+
     // MARK: Actions
 
     public func definitionsVersion() throws -> Int64 {

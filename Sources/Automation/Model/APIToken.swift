@@ -11,14 +11,28 @@ public struct APIToken: Hashable, Sendable, Codable, Identifiable {
     /// Lowercase hex SHA-256 of the whole token string (see ``TokenSecret/hash(_:)``).
     public var secretHash: String
     public var dateCreated: Date
+    /// When the token stops working; nil: never.
+    public var expiresAt: Date?
+    /// When a request last authenticated with it, to the minute (written at most once a minute).
+    public var lastUsedAt: Date?
 
-    public init(id: TokenID = .random(), tenantId: TenantID, role: Role, name: String? = nil, secretHash: String, dateCreated: Date) {
+    public init(
+        id: TokenID = .random(), tenantId: TenantID, role: Role, name: String? = nil, secretHash: String, dateCreated: Date,
+        expiresAt: Date? = nil, lastUsedAt: Date? = nil
+    ) {
         self.id = id
         self.tenantId = tenantId
         self.role = role
         self.name = name
         self.secretHash = secretHash
         self.dateCreated = dateCreated
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+    }
+
+    /// Whether the token has expired at `date`.
+    public func isExpired(at date: Date) -> Bool {
+        expiresAt.map { $0 <= date } ?? false
     }
 }
 

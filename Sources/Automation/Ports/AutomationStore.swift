@@ -35,6 +35,8 @@ public protocol AutomationStore: Sendable {
     func tokens(tenant: TenantID) async throws -> [APIToken]
     /// Revokes a token; false if the tenant has no such token.
     func deleteToken(id: TokenID, tenant: TenantID) async throws -> Bool
+    /// Records that the token authenticated a request at `date` (``APIToken/lastUsedAt``).
+    func touchToken(id: TokenID, at date: Date) async throws
 
     // MARK: Actions
 

@@ -1,37 +1,65 @@
 import Foundation
 
 extension AutomationService {
-    /// The caller a bearer token stands for; `unauthorized` when the token is malformed or
-    /// unknown (the two are not distinguished).
+    /// How stale ``APIToken/lastUsedAt`` may get: a token's use is written at most this often,
+    /// not on every request.
+    static let tokenUseResolution: TimeInterval = 60
+
+    /// The caller a bearer token stands for; `unauthorized` when the token is malformed, unknown
+    /// or expired (not distinguished).
     public func authenticate(bearerToken: String) async throws(AutomationError) -> Caller {
         let secret = bearerToken.trimmingCharacters(in: .whitespaces)
         guard TokenSecret.isWellFormed(secret) else { throw .unauthorized() }
         let hash = TokenSecret.hash(secret)
-        guard let token = try await storeCall({ try await store.token(secretHash: hash) }) else {
+        let now = now()
+        guard let token = try await storeCall({ try await store.token(secretHash: hash) }), !token.isExpired(at: now) else {
             throw .unauthorized()
         }
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.tokenUseResolution }) ?? true {
+            try await storeCall { try await store.touchToken(id: token.id, at: now) }
+        }
         return Caller(tenantId: token.tenantId, role: token.role, tokenId: token.id)
+    }
+
+    /// The caller's tenant's tokens (never their secrets), oldest first. Admin only.
+    public func tokens(as caller: Caller) async throws(AutomationError) -> [APIToken] {
+        try requireAdmin(caller, "list tokens")
+        return try await storeCall { try await store.tokens(tenant: caller.tenantId) }
+    }
+
+    /// Revokes a token of the caller's tenant; `notFound` for one it does not have. Admin only.
+    public func revokeToken(_ id: TokenID, as caller: Caller) async throws(AutomationError) {
+        try requireAdmin(caller, "revoke tokens")
+        guard try await storeCall({ try await store.deleteToken(id: id, tenant: caller.tenantId) }) else {
+            throw .notFound("token \(id) does not exist", field: "id")
+        }
     }
 
     /// Creates a token for `tenant` with `role` and returns its secret, which is shown once and
     /// stored only as a hash. For operator tools working on the database (`signalbox token
     /// create`); the tenant must exist.
-    public func issueToken(tenant: TenantID, role: Role, name: String? = nil) async throws(AutomationError) -> IssuedToken {
+    public func issueToken(
+        tenant: TenantID, role: Role, name: String? = nil, expiresAt: Date? = nil
+    ) async throws(AutomationError) -> IssuedToken {
         try AutomationValidator.validateTenantID(tenant)
         if let name { try AutomationValidator.validateName(name, field: "name") }
+        if let expiresAt, expiresAt <= now() {
+            throw .invalidInput("expiresAt must be in the future, got \(expiresAt.formatted(.iso8601))", field: "expiresAt")
+        }
         guard try await storeCall({ try await store.tenant(id: tenant) }) != nil else {
             throw .notFound("tenant \(tenant) does not exist", field: "tenant")
         }
         let secret = TokenSecret.generate()
-        let token = APIToken(tenantId: tenant, role: role, name: name, secretHash: TokenSecret.hash(secret), dateCreated: now())
+        let token = APIToken(
+            tenantId: tenant, role: role, name: name, secretHash: TokenSecret.hash(secret), dateCreated: now(), expiresAt: expiresAt)
         try await storeCall { try await store.insertToken(token) }
         return IssuedToken(token: token, secret: secret)
     }
 
     /// Creates a token in the caller's own tenant. Admin only.
-    public func issueToken(role: Role, name: String? = nil, as caller: Caller) async throws(AutomationError) -> IssuedToken {
+    public func issueToken(role: Role, name: String? = nil, expiresAt: Date? = nil, as caller: Caller) async throws(AutomationError) -> IssuedToken {
         try requireAdmin(caller, "create tokens")
-        return try await issueToken(tenant: caller.tenantId, role: role, name: name)
+        return try await issueToken(tenant: caller.tenantId, role: role, name: name, expiresAt: expiresAt)
     }
 
     /// Creates a tenant; `conflict` if it exists.

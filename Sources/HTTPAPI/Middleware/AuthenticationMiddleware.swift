@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Resolves `Authorization: Bearer <token>` to a ``Caller`` through the service (which looks the
 /// token up by its SHA-256 hash) and stores it in the context; 401 when the header is missing,
-/// malformed or names no token.
+/// malformed or names no token (or an expired one); 403 for a viewer token's writes.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -20,7 +20,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw AutomationError.unauthorized("the Authorization header must be \"Bearer <token>\"")
         }
         var context = context
-        context.caller = try await service.authenticate(bearerToken: String(parts[1]))
+        let caller = try await service.authenticate(bearerToken: String(parts[1]))
+        // A viewer reads: GET, and the filter tester, which changes nothing.
+        if !caller.role.canWrite && request.method != .get && request.method != .head && request.uri.path != "/filters/test" {
+            throw AutomationError.forbidden("a viewer token only reads; \(request.method) \(request.uri.path) needs a member or admin token")
+        }
+        context.caller = caller
         return try await next(request, context)
     }
 }

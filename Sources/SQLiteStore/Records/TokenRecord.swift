@@ -17,7 +17,9 @@ struct TokenRecord: FetchableRecord, PersistableRecord, Hashable {
             role: try row.enumeration(Role.self, "role", table: table),
             name: try row.decode(forColumn: "name"),
             secretHash: try row.decode(forColumn: "secretHash"),
-            dateCreated: try row.date("dateCreated")
+            dateCreated: try row.date("dateCreated"),
+            expiresAt: try row.optionalDate("expiresAt"),
+            lastUsedAt: try row.optionalDate("lastUsedAt")
         )
     }
 
@@ -28,5 +30,7 @@ struct TokenRecord: FetchableRecord, PersistableRecord, Hashable {
         container["name"] = token.name
         container["secretHash"] = token.secretHash
         container["dateCreated"] = StoredDate.value(token.dateCreated)
+        container["expiresAt"] = token.expiresAt.map(StoredDate.value)
+        container["lastUsedAt"] = token.lastUsedAt.map(StoredDate.value)
     }
 }

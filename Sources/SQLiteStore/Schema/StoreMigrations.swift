@@ -8,7 +8,7 @@ import GRDB
 /// are a JSON array. Every index below serves a named query of ``SQLiteAutomationStore``.
 enum StoreMigrations {
     /// Identifiers in order; the last is the current schema version.
-    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14]
+    static let identifiers = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15]
 
     static let v1 = "v1: tenants, tokens, actions, schedules, triggers, history"
     static let v2 = "v2: the last fired occurrence of each schedule"
@@ -24,6 +24,7 @@ enum StoreMigrations {
     static let v12 = "v12: retries, notifications and pausing after failures"
     static let v13 = "v13: running runs, results and run statistics"
     static let v14 = "v14: definitions managed by files"
+    static let v15 = "v15: token expiry and last use"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -299,6 +300,13 @@ enum StoreMigrations {
                     AFTER UPDATE OF tenantId, namespace, name, description, status, items, policies, managedBy, definedIn, execution
                     ON automatedAction
                     BEGIN UPDATE definitionsVersion SET version = version + 1; END;
+                """)
+        }
+        migrator.registerMigration(v15) { db in
+            // expiresAt: NULL never; lastUsedAt: written at most once a minute per token.
+            try db.execute(sql: """
+                ALTER TABLE apiToken ADD COLUMN expiresAt REAL;
+                ALTER TABLE apiToken ADD COLUMN lastUsedAt REAL;
                 """)
         }
         return migrator
