@@ -4,16 +4,18 @@
 /// avoids copying existential boxes (a retain/release pair per operand per evaluation).
 /// `@unchecked Sendable` is safe because every node is immutable after `init` (only `let`s of
 /// Sendable types in final subclasses).
+///
+/// `test` charges `budget` for what it visits and compares (see ``EvaluationBudget``).
 class CompiledTest: @unchecked Sendable {
-    func test(_ root: JSONValue, _ current: JSONValue) -> Bool { false }
+    func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool { false }
 }
 
 final class OrTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        for operand in operands where operand.test(root, current) { return true }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        for operand in operands where try operand.test(root, current, &budget) { return true }
         return false
     }
 }
@@ -22,8 +24,8 @@ final class AndTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        for operand in operands where !operand.test(root, current) { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        for operand in operands where try !operand.test(root, current, &budget) { return false }
         return true
     }
 }
@@ -32,8 +34,8 @@ final class NotTest: CompiledTest, @unchecked Sendable {
     let operand: CompiledTest
     init(operand: CompiledTest) { self.operand = operand }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        !operand.test(root, current)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        try !operand.test(root, current, &budget)
     }
 }
 
@@ -41,7 +43,7 @@ final class ExistsPathTest: CompiledTest, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
         path.resolve(root, current) != nil
     }
 }
@@ -50,8 +52,10 @@ final class ExistsQueryTest: CompiledTest, @unchecked Sendable {
     let query: QueryNode
     init(query: QueryNode) { self.query = query }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        !Evaluator.select(query, root: root, current: current, trackPaths: false).isEmpty
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        var sink = Evaluator.NodeSink.first(1)
+        try Evaluator.select(query, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
+        return sink.count > 0
     }
 }
 
@@ -59,8 +63,8 @@ final class FunctionTest: CompiledTest, @unchecked Sendable {
     let call: FunctionCallNode
     init(call: FunctionCallNode) { self.call = call }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        Evaluator.testFunction(call, root: root, current: current)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        try Evaluator.testFunction(call, root: root, current: current, budget: &budget)
     }
 }
 
@@ -77,7 +81,9 @@ final class PathLiteralTest: CompiledTest, @unchecked Sendable {
         self.literalOnLeft = literalOnLeft
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        // Not charged: a path-literal comparison runs once per evaluation, or once per
+        // candidate of a nested filter, which pays for it (see `Evaluator.Walk`).
         let found = path.resolve(root, current)
         switch op {
         case .equal:
@@ -103,8 +109,11 @@ final class CompareTest: CompiledTest, @unchecked Sendable {
         self.right = right
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        Evaluator.compare(left.value(root, current), op, right.value(root, current))
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        let leftValue = try left.value(root, current, &budget)
+        let rightValue = try right.value(root, current, &budget)
+        try budget.spend()
+        return Evaluator.compare(leftValue, op, rightValue)
     }
 }
 
@@ -119,8 +128,9 @@ final class RegexTest: CompiledTest, @unchecked Sendable {
         self.whole = whole
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        guard case .string(let s)? = subject.value(root, current) else { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+        guard case .string(let s)? = try subject.value(root, current, &budget) else { return false }
+        try budget.spend()
         return whole ? regex.matches(s) : regex.containsMatch(in: s)
     }
 }

@@ -96,13 +96,19 @@ final class ExistsChildMatchingTest: CompiledTest, @unchecked Sendable {
         self.filter = filter
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
         switch prefix.resolve(root, current) {
         case .array(let elements)?:
-            for element in elements where filter.test(root, element) { return true }
+            for element in elements {
+                try budget.spend()
+                if try filter.test(root, element, &budget) { return true }
+            }
             return false
         case .object(let object)?:
-            for member in object.members where filter.test(root, member.value) { return true }
+            for member in object.members {
+                try budget.spend()
+                if try filter.test(root, member.value, &budget) { return true }
+            }
             return false
         default:
             return false
@@ -115,7 +121,7 @@ final class LengthValue: CompiledValue, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> JSONValue? {
         switch path.resolve(root, current) {
         case .string(let s)?: return .int(s.unicodeScalars.count)
         case .array(let a)?: return .int(a.count)
@@ -130,7 +136,7 @@ final class CountChildrenValue: CompiledValue, @unchecked Sendable {
     let prefix: CompiledPath
     init(prefix: CompiledPath) { self.prefix = prefix }
 
-    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> JSONValue? {
         switch prefix.resolve(root, current) {
         case .array(let a)?: return .int(a.count)
         case .object(let o)?: return .int(o.count)
