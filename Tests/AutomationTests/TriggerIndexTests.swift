@@ -114,7 +114,7 @@ struct TriggerIndexTests {
         #expect(evaluations == 3)
         // On a shallow event the same filter is cheap and matches: the outcome was the budget's.
         overBudget = []
-        let shallow = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished", "deep": [[1]]])
+        let shallow = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished", "deep": [[[[1]]]]])
         #expect(index.matches(shallow, evaluations: &evaluations, overBudget: &overBudget).count == 3)
         #expect(overBudget.isEmpty)
     }

@@ -24,6 +24,17 @@ struct EvaluationBudgetTests {
         #expect(try query.values(in: Self.nestedArray(depth: 8)).count == 56)
     }
 
+    @Test("a query of hundreds of segments is selected segment by segment, with the same answer and budget")
+    func longQueries() throws {
+        let deep = Self.nestedArray(depth: 300)
+        let wildcards = try JSONPathQuery(parsing: "$" + String(repeating: "[*]", count: 300))
+        #expect(try wildcards.values(in: deep) == [.array([])])
+        let descents = try JSONPathQuery(parsing: "$" + String(repeating: "..*", count: 40))
+        #expect(throws: EvaluationBudgetExceeded.self) { try descents.values(in: deep) }
+        let exists = try TriggerFilter(parsing: "$" + String(repeating: "[0]", count: 100) + "[*]")
+        #expect(try exists.evaluate(deep))
+    }
+
     @Test("an existence test stops at its first node; count() needs them all and hits the budget")
     func existenceStopsEarly() throws {
         // Five nested descents reach a first node in a handful of steps.

@@ -50,9 +50,27 @@ enum Evaluator {
         _ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool, budget: inout EvaluationBudget,
         into sink: inout NodeSink
     ) throws(EvaluationBudgetExceeded) {
-        let walk = Walk(segments: query.segments, root: root, trackPaths: trackPaths)
-        try walk.visit(Node(value: query.isRelative ? current : root, path: nil), segment: 0, budget: &budget, sink: &sink)
+        let start = Node(value: query.isRelative ? current : root, path: nil)
+        guard query.segments.count > maximumStreamedSegments else {
+            let walk = Walk(segments: query.segments, root: root, trackPaths: trackPaths)
+            try walk.visit(start, segment: 0, budget: &budget, sink: &sink)
+            return
+        }
+        // Segment by segment: the walk recurses once per segment, and thousands of them could
+        // overflow a task's stack. Every node still costs a unit, so no list outgrows the budget.
+        var nodes = [start]
+        for segment in query.segments {
+            let walk = Walk(segments: [segment], root: root, trackPaths: trackPaths)
+            var next = NodeSink.all
+            for node in nodes { try walk.visit(node, segment: 0, budget: &budget, sink: &next) }
+            nodes = next.nodes
+            if nodes.isEmpty { break }
+        }
+        for node in nodes where !sink.isSatisfied { sink.take(node) }
     }
+
+    /// Queries with more segments are selected segment by segment (see above).
+    static let maximumStreamedSegments = 32
 
     /// One streaming selection; see ``select(_:root:current:trackPaths:budget:into:)``.
     private struct Walk {

@@ -1,5 +1,6 @@
 /// Logical expressions (`logical-expr`), comparisons and tests, with the type rules of
-/// RFC 9535 §2.4.3 checked here so a filter that compiles can never fail at run time.
+/// RFC 9535 §2.4.3 checked here so a filter that compiles fails at run time only by exceeding
+/// its work budget.
 extension QueryParser {
     /// An operand before we know whether it is compared or tested.
     enum Operand {
