@@ -77,7 +77,6 @@ extension TriggerFilter {
         case .comparison(let c):
             let left = try Evaluator.value(of: c.left, root: event, current: event, budget: &budget)
             let right = try Evaluator.value(of: c.right, root: event, current: event, budget: &budget)
-            try budget.spend()
             let result = Evaluator.compare(left, c.op, right)
             guard space.remainingBytes > 0 else {
                 space.omittedSteps += 1

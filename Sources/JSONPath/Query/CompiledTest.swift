@@ -5,7 +5,9 @@
 /// `@unchecked Sendable` is safe because every node is immutable after `init` (only `let`s of
 /// Sendable types in final subclasses).
 ///
-/// `test` charges `budget` for what it visits and compares (see ``EvaluationBudget``).
+/// `test` charges `budget` for the nodes it visits; comparisons are paid for once per
+/// evaluation or once per nested-filter candidate (``FilterCode/candidateCost``), never one by
+/// one, which keeps the common trigger path free of counting.
 class CompiledTest: @unchecked Sendable {
     func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool { false }
 }
@@ -82,8 +84,6 @@ final class PathLiteralTest: CompiledTest, @unchecked Sendable {
     }
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        // Not charged: a path-literal comparison runs once per evaluation, or once per
-        // candidate of a nested filter, which pays for it (see `Evaluator.Walk`).
         let found = path.resolve(root, current)
         switch op {
         case .equal:
@@ -112,7 +112,6 @@ final class CompareTest: CompiledTest, @unchecked Sendable {
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
         let leftValue = try left.value(root, current, &budget)
         let rightValue = try right.value(root, current, &budget)
-        try budget.spend()
         return Evaluator.compare(leftValue, op, rightValue)
     }
 }
@@ -130,7 +129,6 @@ final class RegexTest: CompiledTest, @unchecked Sendable {
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
         guard case .string(let s)? = try subject.value(root, current, &budget) else { return false }
-        try budget.spend()
         return whole ? regex.matches(s) : regex.containsMatch(in: s)
     }
 }

@@ -166,13 +166,14 @@ enum Evaluator {
                         }
                     }
                 case .filter(_, _, let code):
-                    // Each candidate costs a unit, whatever the filter then spends on it.
+                    // A candidate pays for itself and the comparisons the filter may make on it.
                     let program = code.program
+                    let cost = code.candidateCost
                     switch node.value {
                     case .array(let elements):
                         for (i, element) in elements.enumerated() {
                             if sink.isSatisfied { return }
-                            try budget.spend()
+                            try budget.spend(cost)
                             if try program.test(root, element, &budget) {
                                 try visit(child(of: node, element, .index(i)), segment: next, budget: &budget, sink: &sink)
                             }
@@ -180,7 +181,7 @@ enum Evaluator {
                     case .object(let object):
                         for member in object.members {
                             if sink.isSatisfied { return }
-                            try budget.spend()
+                            try budget.spend(cost)
                             if try program.test(root, member.value, &budget) {
                                 try visit(child(of: node, member.value, .name(member.key)), segment: next, budget: &budget, sink: &sink)
                             }
@@ -338,7 +339,6 @@ enum Evaluator {
                 else { return false }
                 regex = r
             }
-            try budget.spend()
             return call.kind == .match ? regex.matches(subject) : regex.containsMatch(in: subject)
         case .length, .count, .value:
             return false

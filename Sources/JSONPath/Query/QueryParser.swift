@@ -315,7 +315,7 @@ struct QueryParser {
             let exprStart = pos
             let expr = try parseOr()
             leaveNesting()
-            return .filter(expr, SourceRange(lower: exprStart, upper: pos), FilterCode(program: FilterProgram.compile(expr)))
+            return .filter(expr, SourceRange(lower: exprStart, upper: pos), FilterCode(expr))
         case "-", ":", "0"..."9":
             let start = try parseOptionalInteger()
             skipBlank()
