@@ -50,12 +50,16 @@ struct EvaluationBudgetTests {
         #expect(try !single.evaluate(Self.deep, budget: 10))
     }
 
-    @Test("a nested filter pays for every candidate, so it cannot loop over a wide array for free")
+    @Test("a nested filter pays for every candidate and the comparisons it can make on it")
     func nestedFilterCandidatesAreCharged() throws {
         let wide = JSONValue.array((0..<1_000).map { .int($0) })
+        // One unit for the candidate, one for its comparison: 2,000 for the whole array.
         let filter = try TriggerFilter(parsing: "$[?@ == 'never']")
-        #expect(throws: EvaluationBudgetExceeded(limit: 999)) { try filter.evaluate(wide, budget: 999) }
-        #expect(try !filter.evaluate(wide, budget: 1_000))
+        #expect(throws: EvaluationBudgetExceeded(limit: 1_999)) { try filter.evaluate(wide, budget: 1_999) }
+        #expect(try !filter.evaluate(wide, budget: 2_000))
+        let twoComparisons = try TriggerFilter(parsing: "$[?@ == 'never' || @ == 'nor this']")
+        #expect(throws: EvaluationBudgetExceeded.self) { try twoComparisons.evaluate(wide, budget: 2_999) }
+        #expect(try !twoComparisons.evaluate(wide, budget: 3_000))
     }
 
     @Test("the explanation of a large filter is capped and says so")

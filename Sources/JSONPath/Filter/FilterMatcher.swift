@@ -7,7 +7,8 @@ public struct FilterMatcher: Sendable {
     /// Whether the filter holds for `event`; the same answer as ``TriggerFilter/evaluate(_:budget:)``.
     public func evaluate(_ event: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> Bool {
         var meter = EvaluationBudget(limit: budget)
-        return try program.test(event, event, &meter)
+        let holds = program.test(event, event, &meter)
+        return try meter.check(holds)
     }
 }
 

@@ -10,10 +10,11 @@ extension TriggerFilter {
     ) throws(EvaluationBudgetExceeded) -> FilterExplanation {
         var meter = EvaluationBudget(limit: budget)
         var space = ExplanationSpace(remainingBytes: maximumBytes)
-        let (result, step) = try explainNode(expression, event: event, budget: &meter, space: &space)
-        return FilterExplanation(
+        let (result, step) = explainNode(expression, event: event, budget: &meter, space: &space)
+        let explanation = FilterExplanation(
             result: result ?? false, root: step ?? space.placeholder(kind: .or, result: result), omittedSteps: space.omittedSteps,
             maximumBytes: maximumBytes)
+        return try meter.check(explanation)
     }
 
     /// The text an explanation may still hold. A step's source text is clipped, so a large
@@ -42,7 +43,7 @@ extension TriggerFilter {
     /// The result of `node` (nil when skipped) and its step, nil once the explanation is full.
     private func explainNode(
         _ node: LogicalNode, event: JSONValue, budget: inout EvaluationBudget, space: inout ExplanationSpace
-    ) throws(EvaluationBudgetExceeded) -> (Bool?, FilterExplanation.Step?) {
+    ) -> (Bool?, FilterExplanation.Step?) {
         // A parent's text is taken before its children's, so the top of the tree is what stays.
         let text = space.remainingBytes > 0 ? source.clippedText(node.range, maximumScalars: ExplanationSpace.maximumStepText) : ""
         switch node {
@@ -57,7 +58,7 @@ extension TriggerFilter {
                     if let step = skipped(operand, space: &space) { children.append(step) }
                     continue
                 }
-                let (result, child) = try explainNode(operand, event: event, budget: &budget, space: &space)
+                let (result, child) = explainNode(operand, event: event, budget: &budget, space: &space)
                 if let child { children.append(child) }
                 if result == isOr { decided = isOr }
             }
@@ -68,15 +69,15 @@ extension TriggerFilter {
             return (result, step)
         case .not(let inner, _):
             let shown = space.take(text, nil)
-            let (innerResult, child) = try explainNode(inner, event: event, budget: &budget, space: &space)
+            let (innerResult, child) = explainNode(inner, event: event, budget: &budget, space: &space)
             let result = innerResult.map { !$0 }
             guard shown else { return (result, nil) }
             let step = FilterExplanation.Step(
                 kind: .not, text: text, result: result, left: nil, right: nil, detail: nil, children: child.map { [$0] } ?? [])
             return (result, step)
         case .comparison(let c):
-            let left = try Evaluator.value(of: c.left, root: event, current: event, budget: &budget)
-            let right = try Evaluator.value(of: c.right, root: event, current: event, budget: &budget)
+            let left = Evaluator.value(of: c.left, root: event, current: event, budget: &budget)
+            let right = Evaluator.value(of: c.right, root: event, current: event, budget: &budget)
             let result = Evaluator.compare(left, c.op, right)
             guard space.remainingBytes > 0 else {
                 space.omittedSteps += 1
@@ -92,7 +93,7 @@ extension TriggerFilter {
             // Counting past a few nodes would cost what the evaluation (which stops at the
             // first) does not; the detail says "more than" instead.
             var sink = Evaluator.NodeSink.first(Self.countedNodes + 1)
-            try Evaluator.select(q, root: event, current: event, trackPaths: false, budget: &budget, into: &sink)
+            Evaluator.select(q, root: event, current: event, trackPaths: false, budget: &budget, into: &sink)
             let result = sink.count > 0
             let detail: String
             switch sink.count {
@@ -104,11 +105,11 @@ extension TriggerFilter {
             guard space.take(text, detail) else { return (result, nil) }
             return (result, FilterExplanation.Step(kind: .test, text: text, result: result, left: nil, right: nil, detail: detail, children: []))
         case .function(let f):
-            let result = try Evaluator.testFunction(f, root: event, current: event, budget: &budget)
+            let result = Evaluator.testFunction(f, root: event, current: event, budget: &budget)
             var detail: String?
             if f.kind == .match || f.kind == .search {
-                let subject = try Evaluator.valueArgument(f.arguments[0], root: event, current: event, budget: &budget)
-                let pattern = try Evaluator.valueArgument(f.arguments[1], root: event, current: event, budget: &budget)
+                let subject = Evaluator.valueArgument(f.arguments[0], root: event, current: event, budget: &budget)
+                let pattern = Evaluator.valueArgument(f.arguments[1], root: event, current: event, budget: &budget)
                 detail = "subject " + describeValue(subject) + ", pattern " + describeValue(pattern)
                 if let subject, subject.stringValue == nil { detail! += " (subject is not a string)" }
             }

@@ -34,6 +34,7 @@ public struct TriggerFilter: Sendable, CustomStringConvertible {
     /// nodes visited and comparisons.
     public func evaluate(_ event: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> Bool {
         var meter = EvaluationBudget(limit: budget)
-        return try program.test(event, event, &meter)
+        let holds = program.test(event, event, &meter)
+        return try meter.check(holds)
     }
 }

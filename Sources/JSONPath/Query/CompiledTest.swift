@@ -9,15 +9,15 @@
 /// evaluation or once per nested-filter candidate (``FilterCode/candidateCost``), never one by
 /// one, which keeps the common trigger path free of counting.
 class CompiledTest: @unchecked Sendable {
-    func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool { false }
+    func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool { false }
 }
 
 final class OrTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        for operand in operands where try operand.test(root, current, &budget) { return true }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        for operand in operands where operand.test(root, current, &budget) { return true }
         return false
     }
 }
@@ -26,8 +26,8 @@ final class AndTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        for operand in operands where try !operand.test(root, current, &budget) { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        for operand in operands where !operand.test(root, current, &budget) { return false }
         return true
     }
 }
@@ -36,8 +36,8 @@ final class NotTest: CompiledTest, @unchecked Sendable {
     let operand: CompiledTest
     init(operand: CompiledTest) { self.operand = operand }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        try !operand.test(root, current, &budget)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        !operand.test(root, current, &budget)
     }
 }
 
@@ -45,7 +45,7 @@ final class ExistsPathTest: CompiledTest, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         path.resolve(root, current) != nil
     }
 }
@@ -54,9 +54,9 @@ final class ExistsQueryTest: CompiledTest, @unchecked Sendable {
     let query: QueryNode
     init(query: QueryNode) { self.query = query }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         var sink = Evaluator.NodeSink.first(1)
-        try Evaluator.select(query, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
+        Evaluator.select(query, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
         return sink.count > 0
     }
 }
@@ -65,8 +65,8 @@ final class FunctionTest: CompiledTest, @unchecked Sendable {
     let call: FunctionCallNode
     init(call: FunctionCallNode) { self.call = call }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        try Evaluator.testFunction(call, root: root, current: current, budget: &budget)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        Evaluator.testFunction(call, root: root, current: current, budget: &budget)
     }
 }
 
@@ -83,7 +83,7 @@ final class PathLiteralTest: CompiledTest, @unchecked Sendable {
         self.literalOnLeft = literalOnLeft
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         let found = path.resolve(root, current)
         switch op {
         case .equal:
@@ -109,9 +109,9 @@ final class CompareTest: CompiledTest, @unchecked Sendable {
         self.right = right
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        let leftValue = try left.value(root, current, &budget)
-        let rightValue = try right.value(root, current, &budget)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        let leftValue = left.value(root, current, &budget)
+        let rightValue = right.value(root, current, &budget)
         return Evaluator.compare(leftValue, op, rightValue)
     }
 }
@@ -127,8 +127,8 @@ final class RegexTest: CompiledTest, @unchecked Sendable {
         self.whole = whole
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
-        guard case .string(let s)? = try subject.value(root, current, &budget) else { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        guard case .string(let s)? = subject.value(root, current, &budget) else { return false }
         return whole ? regex.matches(s) : regex.containsMatch(in: s)
     }
 }

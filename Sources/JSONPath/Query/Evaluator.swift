@@ -35,9 +35,9 @@ enum Evaluator {
     /// Every node `query` selects, in RFC order, within `budget`.
     static func select(
         _ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool, budget: inout EvaluationBudget
-    ) throws(EvaluationBudgetExceeded) -> [Node] {
+    ) -> [Node] {
         var sink = NodeSink.all
-        try select(query, root: root, current: current, trackPaths: trackPaths, budget: &budget, into: &sink)
+        select(query, root: root, current: current, trackPaths: trackPaths, budget: &budget, into: &sink)
         return sink.nodes
     }
 
@@ -49,11 +49,11 @@ enum Evaluator {
     static func select(
         _ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool, budget: inout EvaluationBudget,
         into sink: inout NodeSink
-    ) throws(EvaluationBudgetExceeded) {
+    ) {
         let start = Node(value: query.isRelative ? current : root, path: nil)
         guard query.segments.count > maximumStreamedSegments else {
             let walk = Walk(segments: query.segments, root: root, trackPaths: trackPaths)
-            try walk.visit(start, segment: 0, budget: &budget, sink: &sink)
+            walk.visit(start, segment: 0, budget: &budget, sink: &sink)
             return
         }
         // Segment by segment: the walk recurses once per segment, and thousands of them could
@@ -62,9 +62,9 @@ enum Evaluator {
         for segment in query.segments {
             let walk = Walk(segments: [segment], root: root, trackPaths: trackPaths)
             var next = NodeSink.all
-            for node in nodes { try walk.visit(node, segment: 0, budget: &budget, sink: &next) }
+            for node in nodes { walk.visit(node, segment: 0, budget: &budget, sink: &next) }
             nodes = next.nodes
-            if nodes.isEmpty { break }
+            if nodes.isEmpty || budget.isExhausted { break }
         }
         for node in nodes where !sink.isSatisfied { sink.take(node) }
     }
@@ -79,33 +79,31 @@ enum Evaluator {
         let trackPaths: Bool
 
         /// `node` has been selected by the segments before `segment`.
-        func visit(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) throws(EvaluationBudgetExceeded) {
+        func visit(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) {
             guard segment < segments.count else {
                 sink.take(node)
                 return
             }
             if segments[segment].isDescendant {
-                try descend(node, segment: segment, budget: &budget, sink: &sink)
+                descend(node, segment: segment, budget: &budget, sink: &sink)
             } else {
-                try apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
+                apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
             }
         }
 
         /// Pre-order: the node's own selection first, then each child's subtree in document order.
-        private func descend(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) throws(EvaluationBudgetExceeded) {
-            try apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
+        private func descend(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) {
+            apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
             switch node.value {
             case .array(let elements):
                 for (i, element) in elements.enumerated() {
-                    if sink.isSatisfied { return }
-                    try budget.spend()
-                    try descend(child(of: node, element, .index(i)), segment: segment, budget: &budget, sink: &sink)
+                    guard !sink.isSatisfied, budget.spend() else { return }
+                    descend(child(of: node, element, .index(i)), segment: segment, budget: &budget, sink: &sink)
                 }
             case .object(let object):
                 for member in object.members {
-                    if sink.isSatisfied { return }
-                    try budget.spend()
-                    try descend(child(of: node, member.value, .name(member.key)), segment: segment, budget: &budget, sink: &sink)
+                    guard !sink.isSatisfied, budget.spend() else { return }
+                    descend(child(of: node, member.value, .name(member.key)), segment: segment, budget: &budget, sink: &sink)
                 }
             default:
                 break
@@ -121,32 +119,32 @@ enum Evaluator {
         @inline(__always)
         private func emit(
             _ value: JSONValue, _ element: PathElement, of node: Node, next: Int, budget: inout EvaluationBudget, sink: inout NodeSink
-        ) throws(EvaluationBudgetExceeded) {
-            try budget.spend()
-            try visit(child(of: node, value, element), segment: next, budget: &budget, sink: &sink)
+        ) {
+            guard budget.spend() else { return }
+            visit(child(of: node, value, element), segment: next, budget: &budget, sink: &sink)
         }
 
         private func apply(
             _ selectors: [SelectorNode], to node: Node, next: Int, budget: inout EvaluationBudget, sink: inout NodeSink
-        ) throws(EvaluationBudgetExceeded) {
+        ) {
             for selector in selectors {
-                if sink.isSatisfied { return }
+                if sink.isSatisfied || budget.isExhausted { return }
                 switch selector {
                 case .name(let name):
                     if case .object(let object) = node.value, let i = object.index(forKey: name) {
-                        try emit(object.members[i].value, .name(object.members[i].key), of: node, next: next, budget: &budget, sink: &sink)
+                        emit(object.members[i].value, .name(object.members[i].key), of: node, next: next, budget: &budget, sink: &sink)
                     }
                 case .wildcard:
                     switch node.value {
                     case .array(let elements):
                         for (i, element) in elements.enumerated() {
-                            if sink.isSatisfied { return }
-                            try emit(element, .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(element, .index(i), of: node, next: next, budget: &budget, sink: &sink)
                         }
                     case .object(let object):
                         for member in object.members {
-                            if sink.isSatisfied { return }
-                            try emit(member.value, .name(member.key), of: node, next: next, budget: &budget, sink: &sink)
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(member.value, .name(member.key), of: node, next: next, budget: &budget, sink: &sink)
                         }
                     default:
                         break
@@ -155,14 +153,14 @@ enum Evaluator {
                     if case .array(let elements) = node.value {
                         let i = index < 0 ? elements.count + index : index
                         if i >= 0 && i < elements.count {
-                            try emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                            emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
                         }
                     }
                 case .slice(let slice):
                     if case .array(let elements) = node.value {
                         for i in sliceIndices(slice, count: elements.count) {
-                            if sink.isSatisfied { return }
-                            try emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
                         }
                     }
                 case .filter(_, _, let code):
@@ -172,18 +170,16 @@ enum Evaluator {
                     switch node.value {
                     case .array(let elements):
                         for (i, element) in elements.enumerated() {
-                            if sink.isSatisfied { return }
-                            try budget.spend(cost)
-                            if try program.test(root, element, &budget) {
-                                try visit(child(of: node, element, .index(i)), segment: next, budget: &budget, sink: &sink)
+                            guard !sink.isSatisfied, budget.spend(cost) else { return }
+                            if program.test(root, element, &budget) {
+                                visit(child(of: node, element, .index(i)), segment: next, budget: &budget, sink: &sink)
                             }
                         }
                     case .object(let object):
                         for member in object.members {
-                            if sink.isSatisfied { return }
-                            try budget.spend(cost)
-                            if try program.test(root, member.value, &budget) {
-                                try visit(child(of: node, member.value, .name(member.key)), segment: next, budget: &budget, sink: &sink)
+                            guard !sink.isSatisfied, budget.spend(cost) else { return }
+                            if program.test(root, member.value, &budget) {
+                                visit(child(of: node, member.value, .name(member.key)), segment: next, budget: &budget, sink: &sink)
                             }
                         }
                     default:
@@ -234,11 +230,11 @@ enum Evaluator {
     @inline(__always)
     static func value(
         of comparable: ComparableNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
-    ) throws(EvaluationBudgetExceeded) -> JSONValue? {
+    ) -> JSONValue? {
         switch comparable {
         case .literal(let v, _): return v
         case .query(let q): return resolve(q.singularPath!, from: q.isRelative ? current : root)
-        case .function(let f): return try valueFunction(f, root: root, current: current, budget: &budget)
+        case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         }
     }
 
@@ -273,13 +269,13 @@ enum Evaluator {
 
     static func valueArgument(
         _ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
-    ) throws(EvaluationBudgetExceeded) -> JSONValue? {
+    ) -> JSONValue? {
         switch argument {
         case .literal(let v, _): return v
         case .query(let q):
             if let path = q.singularPath { return resolve(path, from: q.isRelative ? current : root) }
             return nil
-        case .function(let f): return try valueFunction(f, root: root, current: current, budget: &budget)
+        case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         case .logical: return nil
         }
     }
@@ -288,21 +284,21 @@ enum Evaluator {
     static func nodesArgument(
         _ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget,
         into sink: inout NodeSink
-    ) throws(EvaluationBudgetExceeded) {
+    ) {
         guard case .query(let q) = argument else { return }
         if let path = q.singularPath {
             if let v = resolve(path, from: q.isRelative ? current : root) { sink.take(Node(value: v, path: nil)) }
             return
         }
-        try select(q, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
+        select(q, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
     }
 
     static func valueFunction(
         _ call: FunctionCallNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
-    ) throws(EvaluationBudgetExceeded) -> JSONValue? {
+    ) -> JSONValue? {
         switch call.kind {
         case .length:
-            switch try valueArgument(call.arguments[0], root: root, current: current, budget: &budget) {
+            switch valueArgument(call.arguments[0], root: root, current: current, budget: &budget) {
             case .string(let s)?: return .int(s.unicodeScalars.count)
             case .array(let a)?: return .int(a.count)
             case .object(let o)?: return .int(o.count)
@@ -310,12 +306,12 @@ enum Evaluator {
             }
         case .count:
             var sink = NodeSink.counting
-            try nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
+            nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
             return .int(sink.count)
         case .value:
             // A second node already makes the result Nothing.
             var sink = NodeSink.first(2)
-            try nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
+            nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
             return sink.count == 1 ? sink.nodes[0].value : nil
         case .match, .search:
             return nil
@@ -324,17 +320,17 @@ enum Evaluator {
 
     static func testFunction(
         _ call: FunctionCallNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
-    ) throws(EvaluationBudgetExceeded) -> Bool {
+    ) -> Bool {
         switch call.kind {
         case .match, .search:
-            guard case .string(let subject)? = try valueArgument(call.arguments[0], root: root, current: current, budget: &budget)
+            guard case .string(let subject)? = valueArgument(call.arguments[0], root: root, current: current, budget: &budget)
             else { return false }
             let regex: IRegexp
             if let compiled = call.compiledPattern {
                 guard let r = compiled.regex else { return false }
                 regex = r
             } else {
-                guard case .string(let pattern)? = try valueArgument(call.arguments[1], root: root, current: current, budget: &budget),
+                guard case .string(let pattern)? = valueArgument(call.arguments[1], root: root, current: current, budget: &budget),
                     let r = try? IRegexp(pattern, buildDFA: false)
                 else { return false }
                 regex = r

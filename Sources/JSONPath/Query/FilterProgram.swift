@@ -108,18 +108,18 @@ final class ExistsChildMatchingTest: CompiledTest, @unchecked Sendable {
         self.candidateCost = candidateCost
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         switch prefix.resolve(root, current) {
         case .array(let elements)?:
             for element in elements {
-                try budget.spend(candidateCost)
-                if try filter.test(root, element, &budget) { return true }
+                guard budget.spend(candidateCost) else { return false }
+                if filter.test(root, element, &budget) { return true }
             }
             return false
         case .object(let object)?:
             for member in object.members {
-                try budget.spend(candidateCost)
-                if try filter.test(root, member.value, &budget) { return true }
+                guard budget.spend(candidateCost) else { return false }
+                if filter.test(root, member.value, &budget) { return true }
             }
             return false
         default:
@@ -133,7 +133,7 @@ final class LengthValue: CompiledValue, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
         switch path.resolve(root, current) {
         case .string(let s)?: return .int(s.unicodeScalars.count)
         case .array(let a)?: return .int(a.count)
@@ -148,7 +148,7 @@ final class CountChildrenValue: CompiledValue, @unchecked Sendable {
     let prefix: CompiledPath
     init(prefix: CompiledPath) { self.prefix = prefix }
 
-    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) throws(EvaluationBudgetExceeded) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
         switch prefix.resolve(root, current) {
         case .array(let a)?: return .int(a.count)
         case .object(let o)?: return .int(o.count)

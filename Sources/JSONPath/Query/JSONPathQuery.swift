@@ -27,14 +27,14 @@ public struct JSONPathQuery: Sendable, CustomStringConvertible {
     /// takes more than `budget` nodes visited and comparisons.
     public func select(in document: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> [JSONPathNode] {
         var meter = EvaluationBudget(limit: budget)
-        return try Evaluator.select(node, root: document, current: document, trackPaths: true, budget: &meter).map {
-            JSONPathNode(value: $0.value, path: NormalizedPath(PathLink.elements(of: $0.path)))
-        }
+        let nodes = Evaluator.select(node, root: document, current: document, trackPaths: true, budget: &meter)
+        return try meter.check(nodes).map { JSONPathNode(value: $0.value, path: NormalizedPath(PathLink.elements(of: $0.path))) }
     }
 
     /// The selected values only; faster than ``select(in:budget:)`` when paths are not needed.
     public func values(in document: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> [JSONValue] {
         var meter = EvaluationBudget(limit: budget)
-        return try Evaluator.select(node, root: document, current: document, trackPaths: false, budget: &meter).map(\.value)
+        let nodes = Evaluator.select(node, root: document, current: document, trackPaths: false, budget: &meter)
+        return try meter.check(nodes).map(\.value)
     }
 }
