@@ -20,7 +20,9 @@ import JSONPath
 ///    bucket whose literal equals that value (``JSONPath/JSONValue`` hashing follows JSONPath
 ///    equality, so `1234` finds `1234.0`).
 /// 4. Only those candidates, plus the partition's triggers with no equality predicate (`||`,
-///    `!`, ranges), have their full filter evaluated.
+///    `!`, ranges), have their full filter evaluated, each within a work budget
+///    (``JSONPath/EvaluationBudget``): a trigger over it does not match and is reported to the
+///    caller, and the others are evaluated as usual.
 ///
 /// ## Cost per event
 /// `O(P·d + C·f + U·f + m log m)`: `P` indexed paths of the partition (typically 1–3, each of
