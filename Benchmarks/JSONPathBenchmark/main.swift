@@ -104,11 +104,11 @@ enum Benchmark {
                 print("invalid benchmark filter \(name)")
                 return
             }
-            let rate = measure(minimum: minimum, batch: 10_000, sink: &sink) { filter.evaluate(event) ? 1 : 0 }
+            let rate = measure(minimum: minimum, batch: 10_000, sink: &sink) { (try? filter.evaluate(event)) == true ? 1 : 0 }
             nanos.append(1e9 / rate)
             print(
                 pad(name, 22) + pad(grouped(rate), 14) + pad(oneDecimal(1e9 / rate), 9)
-                    + pad(filter.evaluate(event) ? "true" : "false", 8) + text
+                    + pad((try? filter.evaluate(event)).map { $0 ? "true" : "false" } ?? "over budget", 8) + text
             )
             print("RESULT filter \(name) \(Int(rate))")
         }

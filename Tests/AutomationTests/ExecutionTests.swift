@@ -167,6 +167,40 @@ struct ExecutionTests {
         }
     }
 
+    @Test("a filter test over the work budget, or a filter over the text limit, is a 422 naming the limit")
+    func filterTestLimits() throws {
+        let fixture = Fixture()
+        let limits = AutomationService.Limits(filterTextBytes: 64, filterWorkBudget: 5_000)
+        let service = AutomationService(store: fixture.store, clock: fixture.clock, limits: limits)
+        var deep = JSONValue.array([])
+        for _ in 0..<60 { deep = .array([deep]) }
+        let plain = try JSONParser.parse(#"{"item": {"status": "Finished"}}"#)
+
+        // The event that blows the budget is named; the one before it was fine.
+        let overBudget = FilterTestRequest(filter: "count($..*..*..*..*..*) > 0", events: [AnyJSON(plain), AnyJSON(deep)])
+        let budgetError = #expect(throws: AutomationError.self) { try service.testFilter(overBudget) }
+        #expect(budgetError?.code == .limitExceeded && budgetError?.code.httpStatus == 422)
+        #expect(budgetError?.message.contains("events[1]") == true)
+        #expect(budgetError?.message.contains("work budget of 5000") == true)
+        // An existence test stops at its first node: the same descent is cheap.
+        let exists = try service.testFilter(FilterTestRequest(filter: "$..*..*..*..*..*", events: [AnyJSON(deep)]))
+        #expect(exists.results.map(\.matched) == [true])
+
+        let long = String(repeating: "$.a == 1 || ", count: 10) + "$.a == 2"
+        let lengthError = #expect(throws: AutomationError.self) {
+            try service.testFilter(FilterTestRequest(filter: long, events: [AnyJSON(plain)]))
+        }
+        #expect(lengthError?.code == .limitExceeded && lengthError?.field == "filter")
+        #expect(lengthError?.message.contains("at most 64 bytes") == true)
+
+        let trigger = try decode(
+            AddTriggerRequest.self,
+            from: #"{"name": "t", "triggerType": "AppProcessUpdated", "eventFilter": "\#(long)"}"#)
+        let saveError = #expect(throws: AutomationError.self) { try AutomationValidator.makeTrigger(trigger, filterTextBytes: 64) }
+        #expect(saveError?.code == .limitExceeded && saveError?.field == "eventFilter")
+        #expect(throws: Never.self) { try AutomationValidator.makeTrigger(trigger) }
+    }
+
     @Test("the filter test body decodes arbitrary event JSON")
     func filterTestBody() throws {
         let json = #"{"filter": "$.item.n > 2", "events": [{"item": {"n": 3}}, {"item": {"n": 1.5}}, [1], null]}"#

@@ -93,6 +93,32 @@ struct TriggerIndexTests {
         #expect(index.statistics.partitions == 1)
     }
 
+    @Test("a trigger whose filter exceeds the work budget does not match, is reported, and the others still match")
+    func overBudgetTriggerIsSkipped() throws {
+        var deep = JSONValue.array([])
+        for _ in 0..<60 { deep = .array([deep]) }
+        let hostile = IndexFixture.action(
+            tenant: "acme", triggers: [IndexFixture.trigger(.appProcessUpdated, "count($..*..*..*..*..*) > 0")])
+        let plain = IndexFixture.action(tenant: "acme", triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished'")])
+        let unindexed = IndexFixture.action(
+            tenant: "acme", triggers: [IndexFixture.trigger(.appProcessUpdated, "$.item.status == 'Finished' || $.item.n > 1")])
+        let index = TriggerIndex(actions: [hostile, plain, unindexed])
+        let event = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished", "deep": deep])
+
+        var evaluations = 0
+        var overBudget: [TriggerMatch] = []
+        let matches = index.matches(event, evaluations: &evaluations, overBudget: &overBudget)
+        #expect(Set(matches.map(\.trigger.id)) == [plain.messageTriggers[0].id, unindexed.messageTriggers[0].id])
+        #expect(overBudget.map(\.trigger.id) == [hostile.messageTriggers[0].id])
+        #expect(overBudget.first?.action.id == hostile.id)
+        #expect(evaluations == 3)
+        // On a shallow event the same filter is cheap and matches: the outcome was the budget's.
+        overBudget = []
+        let shallow = IndexFixture.event(tenant: "acme", .appProcessUpdated, item: ["status": "Finished", "deep": [[[[1]]]]])
+        #expect(index.matches(shallow, evaluations: &evaluations, overBudget: &overBudget).count == 3)
+        #expect(overBudget.isEmpty)
+    }
+
     @Test("matches come in action id then trigger id order, whatever the input order")
     func order() {
         var rng = SeededGenerator(seed: 7)
@@ -263,7 +289,7 @@ struct TriggerIndexTests {
                 bruteEvaluations += 1
                 guard action.tenantId == event.tenantId, trigger.triggerType == event.triggerType else { continue }
                 partitionEvaluations += 1
-                if filter.evaluate(event.body) { expected.append((action.id, trigger.id)) }
+                if try filter.evaluate(event.body) { expected.append((action.id, trigger.id)) }
             }
             expected.sort { (x: (ActionID, TriggerID), y: (ActionID, TriggerID)) in x.0 != y.0 ? x.0 < y.0 : x.1 < y.1 }
             let got = index.matches(event, evaluations: &indexEvaluations)

@@ -39,7 +39,9 @@ struct EventPipelineTests {
         let pipeline: EventPipeline
         let action: AutomatedAction
 
-        init(items: Int = 2, backoff: StoreBackoff = StoreBackoff()) async throws {
+        /// `hostileFilter`: a second action whose trigger has this filter, and the pipeline's
+        /// filter work budget `filterWorkBudget`.
+        init(items: Int = 2, backoff: StoreBackoff = StoreBackoff(), hostileFilter: String? = nil, filterWorkBudget: Int = 100_000) async throws {
             let service = AutomationService(store: store, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)))
             _ = try await service.bootstrap()
             let item = #"{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}"#
@@ -51,13 +53,20 @@ struct EventPipelineTests {
                     messageTriggers: [AddTriggerRequest(name: "t", triggerType: .appProcessUpdated, eventFilter: "$.item.status == 'Finished'")]),
                 namespace: "production", as: Caller(tenantId: .default, role: .admin)
             ).action
+            if let hostileFilter {
+                _ = try await service.createAction(
+                    CreateActionRequest(
+                        name: "b", actions: items,
+                        messageTriggers: [AddTriggerRequest(name: "hostile", triggerType: .appProcessUpdated, eventFilter: hostileFilter)]),
+                    namespace: "production", as: Caller(tenantId: .default, role: .admin))
+            }
             let triggers = TriggerIndexProvider(store: store)
             try await triggers.refresh()
             var logger = Logger(label: "engine-tests")
             logger.logLevel = .error
             pipeline = EventPipeline(
                 store: store, triggers: triggers, clock: ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000)),
-                configuration: .init(names: names, storeBackoff: backoff), logger: logger)
+                configuration: .init(names: names, storeBackoff: backoff, filterWorkBudget: filterWorkBudget), logger: logger)
         }
     }
 
@@ -87,6 +96,25 @@ struct EventPipelineTests {
         #expect(matched.settlements == [.ack])
         #expect(fixture.pipeline.counters.inFlight == 0)
         #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest(limit: 10)).items.count == 2)
+    }
+
+    @Test("a trigger over the filter work budget does not match and is counted; the event still matches the others")
+    func aTriggerOverTheFilterBudgetIsCountedAndTheOthersStillMatch() async throws {
+        let fixture = try await Fixture(items: 2, hostileFilter: "count($..*) > 0", filterWorkBudget: 50)
+        let wide = #"{"tenantId":"default","item":{"id":"x","status":"Finished","list":[\#((0..<100).map(String.init).joined(separator: ","))]}}"#
+        let delivery = FakeDelivery(wide, id: "e1")
+        let publisher = FakePublisher()
+        let report = await fixture.pipeline.process([delivery], publisher: publisher)
+        #expect(report.overBudget == 1)
+        #expect(report.matched == 1 && report.commands == 2, "the plain trigger still matched and planned its items")
+        #expect(fixture.pipeline.counters.snapshot.filterBudgetExceeded == 1)
+        for message in try #require(publisher.handOffs.first) { message.onConfirm(Self.ok) }
+        #expect(delivery.settlements == [.ack])
+
+        // Within budget the same trigger matches too.
+        let narrow = FakeDelivery(Self.finished, id: "e2")
+        let second = await fixture.pipeline.process([narrow], publisher: publisher)
+        #expect(second.overBudget == 0 && second.matched == 2)
     }
 
     @Test func aRefusedCommandRequeuesTheDeliveryAndTheReplanIsIdentical() async throws {

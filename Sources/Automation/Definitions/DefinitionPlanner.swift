@@ -136,7 +136,8 @@ struct DefinitionPlanner {
                 triggers.append(existing)
                 continue
             }
-            var (made, _) = try AutomationValidator.makeTrigger(request, prefix: "messageTriggers[\(index)].")
+            var (made, _) = try AutomationValidator.makeTrigger(
+                request, prefix: "messageTriggers[\(index)].", filterTextBytes: limits.filterTextBytes)
             if let existing { made.id = existing.id }
             triggers.append(made)
         }
@@ -151,7 +152,8 @@ struct DefinitionPlanner {
             }
             let made: WebhookTrigger
             do throws(AutomationError) {
-                (made, _) = try AutomationValidator.makeWebhook(request, id: existing?.id ?? .random(), at: existing?.dateCreated ?? now)
+                (made, _) = try AutomationValidator.makeWebhook(
+                    request, id: existing?.id ?? .random(), at: existing?.dateCreated ?? now, filterTextBytes: limits.filterTextBytes)
             } catch {
                 throw error.prefixed("webhooks[\(index)].")
             }

@@ -20,7 +20,9 @@ import JSONPath
 ///    bucket whose literal equals that value (``JSONPath/JSONValue`` hashing follows JSONPath
 ///    equality, so `1234` finds `1234.0`).
 /// 4. Only those candidates, plus the partition's triggers with no equality predicate (`||`,
-///    `!`, ranges), have their full filter evaluated.
+///    `!`, ranges), have their full filter evaluated, each within a work budget
+///    (``JSONPath/EvaluationBudget``): a trigger over it does not match and is reported to the
+///    caller, and the others are evaluated as usual.
 ///
 /// ## Cost per event
 /// `O(P·d + C·f + U·f + m log m)`: `P` indexed paths of the partition (typically 1–3, each of
@@ -110,6 +112,17 @@ public struct TriggerIndex: Sendable {
     /// ``matches(_:)``, adding to `evaluations` the number of filters evaluated — what the index
     /// saves over evaluating all ``count`` triggers (tests and benchmarks).
     public func matches(_ event: Event, evaluations: inout Int) -> [TriggerMatch] {
+        var overBudget: [TriggerMatch] = []
+        return matches(event, evaluations: &evaluations, overBudget: &overBudget)
+    }
+
+    /// ``matches(_:evaluations:)`` with each filter evaluation limited to `budget` nodes visited
+    /// and comparisons (``JSONPath/EvaluationBudget``). A trigger whose filter exceeds it does
+    /// not match; it is appended to `overBudget` (for the caller's counter and log) and the
+    /// other triggers are still evaluated.
+    public func matches(
+        _ event: Event, budget: Int = EvaluationBudget.defaultLimit, evaluations: inout Int, overBudget: inout [TriggerMatch]
+    ) -> [TriggerMatch] {
         guard let type = event.triggerType,
             let partition = partitions[PartitionKey(tenant: event.tenantId, type: type)]
         else { return [] }
@@ -122,9 +135,9 @@ public struct TriggerIndex: Sendable {
             if !indexed.sharesParentWithPrevious { parent = IndexedPath.value(at: indexed.parent, in: body) }
             guard let parent, let value = indexed.leafValue(in: parent), let bucket = indexed.bucket(for: value)
             else { continue }
-            evaluate(bucket, body, &result, &evaluations)
+            evaluate(bucket, body, budget, &result, &evaluations, &overBudget)
         }
-        evaluate(partition.unindexed, body, &result, &evaluations)
+        evaluate(partition.unindexed, body, budget, &result, &evaluations, &overBudget)
         if result.count > 1 { result.sort { $0.rank < $1.rank } }
         return result
     }
@@ -136,16 +149,22 @@ public struct TriggerIndex: Sendable {
     private func evaluate(
         _ slots: [Int32],
         _ body: JSONValue,
+        _ budget: Int,
         _ result: inout [TriggerMatch],
-        _ evaluations: inout Int
+        _ evaluations: inout Int,
+        _ overBudget: inout [TriggerMatch]
     ) {
         evaluations += slots.count
         for slot in slots {
             // Subscripting in place (not `let entry = entries[i]`) keeps the entry's references
             // from being retained and released for every candidate.
             let i = Int(slot)
-            if entries[i].matcher.evaluate(body) {
-                result.append(TriggerMatch(storage: entries[i].match))
+            do {
+                if try entries[i].matcher.evaluate(body, budget: budget) {
+                    result.append(TriggerMatch(storage: entries[i].match))
+                }
+            } catch {
+                overBudget.append(TriggerMatch(storage: entries[i].match))
             }
         }
     }

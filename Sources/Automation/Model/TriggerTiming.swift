@@ -37,9 +37,9 @@ public struct TriggerKey: Sendable {
 
     /// The key the query reads from `event`: a string of 1 to 255 bytes or a number; nil when it
     /// selects nothing or anything else (a longer string too: cut, two keys could become one).
+    /// The query is singular (checked when saved), so it never comes near its work budget.
     public func read(in event: JSONValue) -> String? {
-        guard let query else { return nil }
-        let selected = query.values(in: event)
+        guard let query, let selected = try? query.values(in: event) else { return nil }
         guard selected.count == 1 else { return nil }
         switch selected[0] {
         case .string(let text): return text.isEmpty || text.utf8.count > DelayedRun.maximumKeyLength ? nil : text

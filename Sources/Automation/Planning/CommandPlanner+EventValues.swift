@@ -20,9 +20,13 @@ extension CommandPlanner {
                         + "\(outcome) in \(place)\(expectation); \(consequence)")
             }
             let values: [JSONValue]
-            switch reference.source {
-            case .event: values = reference.query.values(in: event.body)
-            case .previous: values = event.previous.map { reference.query.values(in: $0) } ?? []
+            do {
+                switch reference.source {
+                case .event: values = try reference.query.values(in: event.body)
+                case .previous: values = try event.previous.map { document throws(EvaluationBudgetExceeded) in try reference.query.values(in: document) } ?? []
+                }
+            } catch {
+                return .failure(failure("exceeded the work budget of \(error.limit) nodes visited and comparisons"))
             }
             switch values.count {
             case 1:

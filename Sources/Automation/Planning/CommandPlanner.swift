@@ -304,7 +304,12 @@ public struct CommandPlanner: Sendable {
         } catch {
             return .failure(PlanningFailure(message: "\(field) is not a valid JSONPath query: \(error.message)"))
         }
-        let values = query.values(in: event.body)
+        let values: [JSONValue]
+        do {
+            values = try query.values(in: event.body)
+        } catch {
+            return .failure(PlanningFailure(message: "\(field): \(error) in event \(event.id); no message was sent"))
+        }
         switch values.count {
         case 0:
             return .failure(

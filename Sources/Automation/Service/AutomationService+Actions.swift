@@ -33,7 +33,8 @@ extension AutomationService {
         var triggers: [MessageTrigger] = []
         var warnings: [ValidationWarning] = []
         for (index, trigger) in triggerRequests.enumerated() {
-            let (made, found) = try AutomationValidator.makeTrigger(trigger, prefix: "messageTriggers[\(index)].")
+            let (made, found) = try AutomationValidator.makeTrigger(
+                trigger, prefix: "messageTriggers[\(index)].", filterTextBytes: limits.filterTextBytes)
             triggers.append(made)
             warnings += found
         }

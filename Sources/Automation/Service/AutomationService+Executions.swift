@@ -156,8 +156,11 @@ extension AutomationService {
     }
 
     /// Tries a filter on events (`POST /filters/test`): whether it fires for each, with the
-    /// evaluation explained. A filter that does not compile is `invalidInput` at `filter`.
+    /// evaluation explained. A filter that does not compile is `invalidInput` at `filter`; one
+    /// longer than ``Limits/filterTextBytes``, or whose evaluation of an event exceeds
+    /// ``Limits/filterWorkBudget``, is `limitExceeded` (422) naming the limit.
     public func testFilter(_ request: FilterTestRequest) throws(AutomationError) -> FilterTestResult {
+        try AutomationValidator.validateFilterLength(request.filter, limit: limits.filterTextBytes, field: "filter")
         let (filter, warnings) = try AutomationValidator.compileFilter(request.filter, field: "filter")
         guard !request.events.isEmpty else {
             throw .invalidInput("give at least one event to test the filter on", field: "events")
@@ -165,9 +168,15 @@ extension AutomationService {
         guard request.events.count <= PageRequest.maximumLimit else {
             throw .limitExceeded("at most \(PageRequest.maximumLimit) events per test", field: "events")
         }
-        let results = request.events.enumerated().map { index, event in
-            let explanation = filter.explain(event.value)
-            return FilterTestResult.EventResult(index: index, matched: explanation.result, explanation: explanation.description)
+        var results: [FilterTestResult.EventResult] = []
+        for (index, event) in request.events.enumerated() {
+            let explanation: FilterExplanation
+            do {
+                explanation = try filter.explain(event.value, budget: limits.filterWorkBudget)
+            } catch {
+                throw AutomationValidator.overBudget(error, on: "events[\(index)]")
+            }
+            results.append(FilterTestResult.EventResult(index: index, matched: explanation.result, explanation: explanation.description))
         }
         return FilterTestResult(filter: request.filter, results: results, warnings: warnings)
     }

@@ -5,7 +5,7 @@ extension AutomationService {
         _ request: AddTriggerRequest, to reference: ActionReference, as caller: Caller
     ) async throws(AutomationError) -> ActionChange {
         let action = try await resolveEditable(reference, caller)
-        let (trigger, warnings) = try AutomationValidator.makeTrigger(request)
+        let (trigger, warnings) = try AutomationValidator.makeTrigger(request, filterTextBytes: limits.filterTextBytes)
         if action.messageTriggers.count >= limits.triggersPerAction {
             throw .limitExceeded("an action can have at most \(limits.triggersPerAction) message triggers", field: "messageTriggers")
         }

@@ -11,7 +11,7 @@ extension AutomationService {
     ) async throws(AutomationError) -> WebhookWithSecret {
         let action = try await resolveEditable(reference, caller)
         let now = now()
-        let (webhook, warnings) = try AutomationValidator.makeWebhook(request, at: now)
+        let (webhook, warnings) = try AutomationValidator.makeWebhook(request, at: now, filterTextBytes: limits.filterTextBytes)
         if action.webhooks.count >= limits.webhooksPerAction {
             throw .limitExceeded("an action can have at most \(limits.webhooksPerAction) webhooks", field: "webhooks")
         }
@@ -132,8 +132,14 @@ extension AutomationService {
         let payload = call.isJSON ? try Self.payload(of: call.body) : .string(String(decoding: call.body, as: UTF8.self))
         let event = Event.webhook(
             webhook, of: action, id: eventId, messageID: call.messageID, receivedAt: now(), headers: call.eventHeaders, payload: payload)
-        if let filter = try target.compiledFilter(), !filter.evaluate(event.body) {
-            return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId)
+        if let filter = try target.compiledFilter() {
+            let holds: Bool
+            do {
+                holds = try filter.evaluate(event.body, budget: limits.filterWorkBudget)
+            } catch {
+                throw AutomationValidator.overBudget(error, on: "this payload")
+            }
+            if !holds { return WebhookReceipt(outcome: .filtered, webhookId: webhook.id, eventId: eventId) }
         }
         if let delay = webhook.delay {
             // A delayed run instead; a call retried with its webhook-id finds the one it stored.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONPath
 
 /// The use-cases of Signalbox's management surface: what the REST API and the CLI call.
 ///
@@ -25,10 +26,16 @@ public struct AutomationService: Sendable {
         public var missedRunGrace: TimeInterval
         /// Delayed runs scheduled (not yet due) per action.
         public var delayedRunsPerAction: Int
+        /// Bytes (UTF-8) of a filter saved or tested; longer is `limitExceeded` (422).
+        public var filterTextBytes: Int
+        /// Nodes visited and comparisons one filter evaluation may spend (`/filters/test`, its
+        /// explanation and webhook filters); beyond it `limitExceeded` (422).
+        public var filterWorkBudget: Int
 
         public init(
             schedulesPerAction: Int = 5, triggersPerAction: Int = 50, webhooksPerAction: Int = 20, itemsPerAction: Int = 50,
-            upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60, delayedRunsPerAction: Int = 100_000
+            upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60, delayedRunsPerAction: Int = 100_000,
+            filterTextBytes: Int = AutomationValidator.defaultFilterTextBytes, filterWorkBudget: Int = EvaluationBudget.defaultLimit
         ) {
             self.schedulesPerAction = schedulesPerAction
             self.triggersPerAction = triggersPerAction
@@ -37,6 +44,8 @@ public struct AutomationService: Sendable {
             self.upcomingRuns = upcomingRuns
             self.missedRunGrace = missedRunGrace
             self.delayedRunsPerAction = delayedRunsPerAction
+            self.filterTextBytes = filterTextBytes
+            self.filterWorkBudget = filterWorkBudget
         }
     }
 

@@ -2,6 +2,24 @@ import Foundation
 import JSONPath
 
 extension AutomationValidator {
+    /// The longest filter saved or tested unless configured otherwise (8 KiB): the parse is
+    /// linear, but every trigger-index rebuild compiles every filter again.
+    public static let defaultFilterTextBytes = 8 * 1024
+
+    /// A filter's text within `limit` bytes, else a 422 naming the limit. Only where filters are
+    /// saved or tested: a stored filter is compiled again whatever its length.
+    public static func validateFilterLength(_ text: String, limit: Int, field: String) throws(AutomationError) {
+        let bytes = text.utf8.count
+        guard bytes <= limit else {
+            throw .limitExceeded("a filter is at most \(limit) bytes (UTF-8); this one is \(bytes)", field: field)
+        }
+    }
+
+    /// The 422 of a filter whose evaluation on `what` exceeded its work budget.
+    public static func overBudget(_ error: EvaluationBudgetExceeded, on what: String) -> AutomationError {
+        .limitExceeded("evaluating the filter on \(what) exceeded the work budget of \(error.limit) nodes visited and comparisons", field: "filter")
+    }
+
     /// Compiles a filter, turning a `JSONPathError` into an ``AutomationError`` at `field` with
     /// line:column, span and hint, and the filter's warnings into ``ValidationWarning``s.
     public static func compileFilter(_ text: String, field: String) throws(AutomationError) -> (TriggerFilter, [ValidationWarning]) {
@@ -26,9 +44,11 @@ extension AutomationValidator {
     public static func makeTrigger(
         _ request: AddTriggerRequest,
         id: TriggerID = .random(),
-        prefix: String = ""
+        prefix: String = "",
+        filterTextBytes: Int = defaultFilterTextBytes
     ) throws(AutomationError) -> (MessageTrigger, [ValidationWarning]) {
         try validateName(request.name, field: prefix + "name")
+        try validateFilterLength(request.eventFilter, limit: filterTextBytes, field: prefix + "eventFilter")
         let (_, warnings) = try compileFilter(request.eventFilter, field: prefix + "eventFilter")
         try validateTiming(delay: request.delay, cancels: request.cancels, prefix: prefix)
         let trigger = MessageTrigger(
@@ -70,11 +90,14 @@ extension AutomationValidator {
     /// Builds a webhook from a request: a name, a filter that compiles (when given) and a rate
     /// within bounds.
     public static func makeWebhook(
-        _ request: AddWebhookRequest, id: WebhookID = .random(), at now: Date
+        _ request: AddWebhookRequest, id: WebhookID = .random(), at now: Date, filterTextBytes: Int = defaultFilterTextBytes
     ) throws(AutomationError) -> (WebhookTrigger, [ValidationWarning]) {
         try validateName(request.name, field: "name")
         var warnings: [ValidationWarning] = []
-        if let filter = request.filter { warnings = try compileFilter(filter, field: "filter").1 }
+        if let filter = request.filter {
+            try validateFilterLength(filter, limit: filterTextBytes, field: "filter")
+            warnings = try compileFilter(filter, field: "filter").1
+        }
         let rate = request.rateLimit ?? WebhookRateLimit()
         guard rate.perSecond > 0, rate.perSecond <= WebhookRateLimit.maximumPerSecond else {
             throw .invalidInput(

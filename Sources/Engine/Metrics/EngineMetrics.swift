@@ -26,6 +26,9 @@ public struct EngineMetrics: Sendable {
         /// Commands the broker confirmed, and commands it refused or returned (their event is requeued).
         public static let commandsPublished = "signalbox_commands_published_total"
         public static let commandsRefused = "signalbox_commands_refused_total"
+        /// (event, trigger) filter evaluations stopped by the work budget: the trigger did not
+        /// match. One series; each occurrence is logged with its trigger and action.
+        public static let filterBudgetExceeded = "signalbox_filter_budget_exceeded_total"
         /// From handing a batch's messages to the publisher to each message's confirm (or refusal).
         public static let publishConfirmLatency = "signalbox_publish_confirm_seconds"
         /// One `appendHistory` call: the batch's history rows in one SQLite transaction.
@@ -43,6 +46,7 @@ public struct EngineMetrics: Sendable {
     let executionsCompleted: Counter
     let commandsPublished: Counter
     let commandsRefused: Counter
+    let filterBudgetExceeded: Counter
     let publishConfirmLatency: Timer
     let historyWriteLatency: Timer
     let scheduleFireLag: Timer
@@ -59,6 +63,7 @@ public struct EngineMetrics: Sendable {
         executionsCompleted = Counter(label: Name.executionsCompleted, factory: factory)
         commandsPublished = Counter(label: Name.commandsPublished, factory: factory)
         commandsRefused = Counter(label: Name.commandsRefused, factory: factory)
+        filterBudgetExceeded = Counter(label: Name.filterBudgetExceeded, factory: factory)
         publishConfirmLatency = Timer(label: Name.publishConfirmLatency, factory: factory)
         historyWriteLatency = Timer(label: Name.historyWriteLatency, factory: factory)
         scheduleFireLag = Timer(label: Name.scheduleFireLag, factory: factory)

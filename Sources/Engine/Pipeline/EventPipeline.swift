@@ -31,17 +31,21 @@ public struct EventPipeline: Sendable {
         /// Told of every event read (with its body's size in bytes) before it is matched: the web
         /// console keeps a few recent ones for its filter tester. Must return at once.
         public var onEvent: (@Sendable (Event, Int) -> Void)?
+        /// Nodes visited and comparisons one trigger's filter may spend on one event; a trigger
+        /// over it does not match (counted and logged), the others still do.
+        public var filterWorkBudget: Int
 
         public init(
             names: BrokerNames, limits: JSONParser.Limits = JSONParser.Limits(maxBytes: 1 << 20, maxDepth: 64),
             tenancy: EventTenancy = .body(defaultTenant: .default), mandatoryCommands: Bool = true,
-            storeBackoff: StoreBackoff = StoreBackoff()
+            storeBackoff: StoreBackoff = StoreBackoff(), filterWorkBudget: Int = EvaluationBudget.defaultLimit
         ) {
             self.names = names
             self.limits = limits
             self.tenancy = tenancy
             self.mandatoryCommands = mandatoryCommands
             self.storeBackoff = storeBackoff
+            self.filterWorkBudget = filterWorkBudget
         }
     }
 
@@ -54,6 +58,8 @@ public struct EventPipeline: Sendable {
         public var poison = 0
         public var unknownType = 0
         public var completed = 0
+        /// (event, trigger) evaluations stopped by the filter work budget (the trigger did not match).
+        public var overBudget = 0
         /// Requeued at once (the store refused the batch for a rule, or shutdown came first).
         public var requeued = 0
     }
@@ -110,7 +116,11 @@ public struct EventPipeline: Sendable {
             case .event(let event):
                 configuration.onEvent?(event, delivery.body.count)
                 batch.slots[position].completion = event.completion
-                let matches = index.matches(event)
+                var evaluations = 0
+                var overBudget: [TriggerMatch] = []
+                let matches = index.matches(
+                    event, budget: configuration.filterWorkBudget, evaluations: &evaluations, overBudget: &overBudget)
+                if !overBudget.isEmpty { countOverBudget(overBudget, event: event, report: &report) }
                 report.matched += matches.count
                 for match in matches { batch.slots[position].add(planner.plan(match, for: event, at: now)) }
             }
@@ -141,6 +151,22 @@ public struct EventPipeline: Sendable {
             report.requeued = deliveries.count
         }
         return report
+    }
+
+    /// Triggers whose filter exceeded the work budget on `event`: not matched, counted in
+    /// `signalbox_filter_budget_exceeded_total` (no per-trigger label: trigger ids are
+    /// unbounded) and logged with the trigger and action, which the label would have carried.
+    private func countOverBudget(_ triggers: [TriggerMatch], event: Event, report: inout BatchReport) {
+        report.overBudget += triggers.count
+        counters.filterBudgetExceeded.add(triggers.count, ordering: .relaxed)
+        for trigger in triggers {
+            logger.warning("a trigger's filter exceeded its work budget on an event; the trigger did not match", metadata: [
+                "trigger_id": "\(trigger.trigger.id)", "trigger": "\(trigger.trigger.name.prefix(200))",
+                "action_id": "\(trigger.action.id)", "action": "\(trigger.action.name.prefix(200))",
+                "tenant": "\(event.tenantId)", "event_id": "\(event.id.prefix(200))",
+                "budget": "\(configuration.filterWorkBudget)",
+            ])
+        }
     }
 
     // MARK: Reading

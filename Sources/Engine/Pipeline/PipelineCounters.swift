@@ -14,11 +14,12 @@ public final class PipelineCounters: Sendable {
         public var completed = 0
         public var acked = 0
         public var requeued = 0
+        public var filterBudgetExceeded = 0
 
         public var description: String {
             "consumed=\(consumed) matched=\(matched) commands_published=\(commandsPublished) "
                 + "commands_failed=\(commandsFailed) dead_lettered=\(deadLettered) unknown_type=\(unknownType) "
-                + "completed=\(completed) acked=\(acked) requeued=\(requeued)"
+                + "completed=\(completed) acked=\(acked) requeued=\(requeued) filter_budget_exceeded=\(filterBudgetExceeded)"
         }
     }
 
@@ -33,6 +34,7 @@ public final class PipelineCounters: Sendable {
     let completed: MetricTotal
     let acked: MetricTotal
     let requeued: MetricTotal
+    let filterBudgetExceeded: MetricTotal
     /// Deliveries handed to the pipeline and not yet settled (graceful shutdown waits for it).
     public let unsettled = InFlightCount()
 
@@ -47,6 +49,7 @@ public final class PipelineCounters: Sendable {
         completed = MetricTotal(metrics.executionsCompleted)
         acked = MetricTotal(metrics.eventsAcked)
         requeued = MetricTotal(metrics.eventsRequeued)
+        filterBudgetExceeded = MetricTotal(metrics.filterBudgetExceeded)
     }
 
     public var snapshot: Snapshot {
@@ -55,7 +58,8 @@ public final class PipelineCounters: Sendable {
             commandsPublished: commandsPublished.load(ordering: .relaxed),
             commandsFailed: commandsFailed.load(ordering: .relaxed), deadLettered: deadLettered.load(ordering: .relaxed),
             unknownType: unknownType.load(ordering: .relaxed), completed: completed.load(ordering: .relaxed),
-            acked: acked.load(ordering: .relaxed), requeued: requeued.load(ordering: .relaxed))
+            acked: acked.load(ordering: .relaxed), requeued: requeued.load(ordering: .relaxed),
+            filterBudgetExceeded: filterBudgetExceeded.load(ordering: .relaxed))
     }
 
     func count(_ settlement: PipelineSettlement) {

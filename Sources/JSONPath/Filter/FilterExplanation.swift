@@ -41,8 +41,32 @@ public struct FilterExplanation: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Text an explanation holds at most unless told otherwise (64 KiB).
+    public static let defaultMaximumBytes = 64 * 1024
+
     public let result: Bool
     public let root: Step
+    /// Steps evaluated but left out once the explanation reached ``maximumBytes``; 0 when whole.
+    public let omittedSteps: Int
+    /// The cap the explanation was made under.
+    public let maximumBytes: Int
 
-    public var description: String { root.description }
+    public init(result: Bool, root: Step, omittedSteps: Int = 0, maximumBytes: Int = FilterExplanation.defaultMaximumBytes) {
+        self.result = result
+        self.root = root
+        self.omittedSteps = omittedSteps
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Whether steps were left out; ``description`` then ends with ``truncationMarker``.
+    public var isTruncated: Bool { omittedSteps > 0 }
+
+    /// The line that ends a truncated explanation.
+    public var truncationMarker: String {
+        "… explanation truncated: \(omittedSteps) more steps not shown (explanations are capped at \(maximumBytes) bytes)"
+    }
+
+    public var description: String {
+        isTruncated ? root.description + "\n" + truncationMarker : root.description
+    }
 }

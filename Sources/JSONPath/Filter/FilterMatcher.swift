@@ -4,9 +4,11 @@
 public struct FilterMatcher: Sendable {
     let program: CompiledTest
 
-    /// Whether the filter holds for `event`; the same answer as ``TriggerFilter/evaluate(_:)``.
-    public func evaluate(_ event: JSONValue) -> Bool {
-        program.test(event, event)
+    /// Whether the filter holds for `event`; the same answer as ``TriggerFilter/evaluate(_:budget:)``.
+    public func evaluate(_ event: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> Bool {
+        var meter = EvaluationBudget(limit: budget)
+        let holds = program.test(event, event, &meter)
+        return try meter.check(holds)
     }
 }
 

@@ -3,7 +3,8 @@
 ///
 /// Compile once when the trigger is saved — every error is a creation error with line:column,
 /// span and fix-it hint, and syntax pasted from Newtonsoft/Jayway is rejected with its RFC
-/// rewrite — then call ``evaluate(_:)`` for each event; evaluation cannot fail.
+/// rewrite — then call ``evaluate(_:budget:)`` for each event; evaluation fails only by exceeding its
+/// work budget (``EvaluationBudget``).
 public struct TriggerFilter: Sendable, CustomStringConvertible {
     /// The filter as written.
     public let text: String
@@ -24,13 +25,16 @@ public struct TriggerFilter: Sendable, CustomStringConvertible {
         self.text = text
         program = FilterProgram.compile(expression)
         source = parser.source
-        warnings = parser.warnings.map { parser.source.warning($0.message, $0.range, hint: $0.hint) }
+        warnings = parser.source.warnings(parser.keptWarnings)
     }
 
     public var description: String { text }
 
-    /// Whether the trigger fires for `event`.
-    public func evaluate(_ event: JSONValue) -> Bool {
-        program.test(event, event)
+    /// Whether the trigger fires for `event`; throws when deciding it takes more than `budget`
+    /// nodes visited and comparisons.
+    public func evaluate(_ event: JSONValue, budget: Int = EvaluationBudget.defaultLimit) throws(EvaluationBudgetExceeded) -> Bool {
+        var meter = EvaluationBudget(limit: budget)
+        let holds = program.test(event, event, &meter)
+        return try meter.check(holds)
     }
 }

@@ -4,16 +4,20 @@
 /// avoids copying existential boxes (a retain/release pair per operand per evaluation).
 /// `@unchecked Sendable` is safe because every node is immutable after `init` (only `let`s of
 /// Sendable types in final subclasses).
+///
+/// `test` charges `budget` for the nodes it visits; comparisons are paid for once per
+/// evaluation or once per nested-filter candidate (``FilterCode/candidateCost``), never one by
+/// one, which keeps the common trigger path free of counting.
 class CompiledTest: @unchecked Sendable {
-    func test(_ root: JSONValue, _ current: JSONValue) -> Bool { false }
+    func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool { false }
 }
 
 final class OrTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        for operand in operands where operand.test(root, current) { return true }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        for operand in operands where operand.test(root, current, &budget) { return true }
         return false
     }
 }
@@ -22,8 +26,8 @@ final class AndTest: CompiledTest, @unchecked Sendable {
     let operands: [CompiledTest]
     init(operands: [CompiledTest]) { self.operands = operands }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        for operand in operands where !operand.test(root, current) { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        for operand in operands where !operand.test(root, current, &budget) { return false }
         return true
     }
 }
@@ -32,8 +36,8 @@ final class NotTest: CompiledTest, @unchecked Sendable {
     let operand: CompiledTest
     init(operand: CompiledTest) { self.operand = operand }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        !operand.test(root, current)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        !operand.test(root, current, &budget)
     }
 }
 
@@ -41,7 +45,7 @@ final class ExistsPathTest: CompiledTest, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         path.resolve(root, current) != nil
     }
 }
@@ -50,8 +54,10 @@ final class ExistsQueryTest: CompiledTest, @unchecked Sendable {
     let query: QueryNode
     init(query: QueryNode) { self.query = query }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        !Evaluator.select(query, root: root, current: current, trackPaths: false).isEmpty
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        var sink = Evaluator.NodeSink.first(1)
+        Evaluator.select(query, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
+        return sink.count > 0
     }
 }
 
@@ -59,8 +65,8 @@ final class FunctionTest: CompiledTest, @unchecked Sendable {
     let call: FunctionCallNode
     init(call: FunctionCallNode) { self.call = call }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        Evaluator.testFunction(call, root: root, current: current)
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        Evaluator.testFunction(call, root: root, current: current, budget: &budget)
     }
 }
 
@@ -77,7 +83,7 @@ final class PathLiteralTest: CompiledTest, @unchecked Sendable {
         self.literalOnLeft = literalOnLeft
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         let found = path.resolve(root, current)
         switch op {
         case .equal:
@@ -103,8 +109,10 @@ final class CompareTest: CompiledTest, @unchecked Sendable {
         self.right = right
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        Evaluator.compare(left.value(root, current), op, right.value(root, current))
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        let leftValue = left.value(root, current, &budget)
+        let rightValue = right.value(root, current, &budget)
+        return Evaluator.compare(leftValue, op, rightValue)
     }
 }
 
@@ -119,8 +127,8 @@ final class RegexTest: CompiledTest, @unchecked Sendable {
         self.whole = whole
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
-        guard case .string(let s)? = subject.value(root, current) else { return false }
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
+        guard case .string(let s)? = subject.value(root, current, &budget) else { return false }
         return whole ? regex.matches(s) : regex.containsMatch(in: s)
     }
 }

@@ -12,112 +12,198 @@ enum Evaluator {
 
     // MARK: Selection
 
-    static func select(_ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool) -> [Node] {
-        var nodes = [Node(value: query.isRelative ? current : root, path: nil)]
+    /// Where selected nodes go, and when selection may stop: an existence test needs one node,
+    /// `value()` two, `count()` all of them but none kept.
+    struct NodeSink {
+        let stopAfter: Int
+        let keepsNodes: Bool
+        private(set) var nodes: [Node] = []
+        private(set) var count = 0
+
+        static var all: NodeSink { NodeSink(stopAfter: .max, keepsNodes: true) }
+        static var counting: NodeSink { NodeSink(stopAfter: .max, keepsNodes: false) }
+        static func first(_ n: Int) -> NodeSink { NodeSink(stopAfter: n, keepsNodes: true) }
+
+        @inline(__always) var isSatisfied: Bool { count >= stopAfter }
+
+        mutating func take(_ node: Node) {
+            count += 1
+            if keepsNodes { nodes.append(node) }
+        }
+    }
+
+    /// Every node `query` selects, in RFC order, within `budget`.
+    static func select(
+        _ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool, budget: inout EvaluationBudget
+    ) -> [Node] {
+        var sink = NodeSink.all
+        select(query, root: root, current: current, trackPaths: trackPaths, budget: &budget, into: &sink)
+        return sink.nodes
+    }
+
+    /// Streams the nodes `query` selects into `sink` until it is satisfied. Depth first: a node
+    /// goes through the remaining segments before its next sibling is selected. That keeps RFC
+    /// order (a segment's output is the concatenation of each input node's selection), never
+    /// holds a segment's whole node list (`..*` of a deep document is quadratic in its depth),
+    /// and lets an existence test stop at its first node.
+    static func select(
+        _ query: QueryNode, root: JSONValue, current: JSONValue, trackPaths: Bool, budget: inout EvaluationBudget,
+        into sink: inout NodeSink
+    ) {
+        let start = Node(value: query.isRelative ? current : root, path: nil)
+        guard query.segments.count > maximumStreamedSegments else {
+            let walk = Walk(segments: query.segments, root: root, trackPaths: trackPaths)
+            walk.visit(start, segment: 0, budget: &budget, sink: &sink)
+            return
+        }
+        // Segment by segment: the walk recurses once per segment, and thousands of them could
+        // overflow a task's stack. Every node still costs a unit, so no list outgrows the budget.
+        var nodes = [start]
         for segment in query.segments {
-            var output: [Node] = []
-            for node in nodes {
-                if segment.isDescendant {
-                    visitDescendants(node, segment.selectors, root: root, trackPaths: trackPaths, into: &output)
-                } else {
-                    apply(segment.selectors, to: node, root: root, trackPaths: trackPaths, into: &output)
+            let walk = Walk(segments: [segment], root: root, trackPaths: trackPaths)
+            var next = NodeSink.all
+            for node in nodes { walk.visit(node, segment: 0, budget: &budget, sink: &next) }
+            nodes = next.nodes
+            if nodes.isEmpty || budget.isExhausted { break }
+        }
+        for node in nodes where !sink.isSatisfied { sink.take(node) }
+    }
+
+    /// Queries with more segments are selected segment by segment (see above).
+    static let maximumStreamedSegments = 32
+
+    /// One streaming selection; see ``select(_:root:current:trackPaths:budget:into:)``.
+    private struct Walk {
+        let segments: [SegmentNode]
+        let root: JSONValue
+        let trackPaths: Bool
+
+        /// `node` has been selected by the segments before `segment`.
+        func visit(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) {
+            guard segment < segments.count else {
+                sink.take(node)
+                return
+            }
+            if segments[segment].isDescendant {
+                descend(node, segment: segment, budget: &budget, sink: &sink)
+            } else {
+                apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
+            }
+        }
+
+        /// Pre-order: the node's own selection first, then each child's subtree in document order.
+        private func descend(_ node: Node, segment: Int, budget: inout EvaluationBudget, sink: inout NodeSink) {
+            apply(segments[segment].selectors, to: node, next: segment + 1, budget: &budget, sink: &sink)
+            switch node.value {
+            case .array(let elements):
+                for (i, element) in elements.enumerated() {
+                    guard !sink.isSatisfied, budget.spend() else { return }
+                    descend(child(of: node, element, .index(i)), segment: segment, budget: &budget, sink: &sink)
                 }
+            case .object(let object):
+                for member in object.members {
+                    guard !sink.isSatisfied, budget.spend() else { return }
+                    descend(child(of: node, member.value, .name(member.key)), segment: segment, budget: &budget, sink: &sink)
+                }
+            default:
+                break
             }
-            nodes = output
-            if nodes.isEmpty { break }
         }
-        return nodes
-    }
 
-    /// Pre-order: the node's own selection first, then each child's subtree in document order.
-    private static func visitDescendants(_ node: Node, _ selectors: [SelectorNode], root: JSONValue, trackPaths: Bool, into output: inout [Node]) {
-        apply(selectors, to: node, root: root, trackPaths: trackPaths, into: &output)
-        switch node.value {
-        case .array(let elements):
-            for (i, element) in elements.enumerated() {
-                let child = Node(value: element, path: trackPaths ? PathLink(parent: node.path, element: .index(i)) : nil)
-                visitDescendants(child, selectors, root: root, trackPaths: trackPaths, into: &output)
-            }
-        case .object(let object):
-            for member in object.members {
-                let child = Node(value: member.value, path: trackPaths ? PathLink(parent: node.path, element: .name(member.key)) : nil)
-                visitDescendants(child, selectors, root: root, trackPaths: trackPaths, into: &output)
-            }
-        default:
-            break
-        }
-    }
-
-    private static func apply(_ selectors: [SelectorNode], to node: Node, root: JSONValue, trackPaths: Bool, into output: inout [Node]) {
-        @inline(__always) func child(_ value: JSONValue, _ element: PathElement) -> Node {
+        @inline(__always)
+        private func child(of node: Node, _ value: JSONValue, _ element: PathElement) -> Node {
             Node(value: value, path: trackPaths ? PathLink(parent: node.path, element: element) : nil)
         }
-        for selector in selectors {
-            switch selector {
-            case .name(let name):
-                if case .object(let object) = node.value, let i = object.index(forKey: name) {
-                    output.append(child(object.members[i].value, .name(object.members[i].key)))
-                }
-            case .wildcard:
-                switch node.value {
-                case .array(let elements):
-                    for (i, element) in elements.enumerated() { output.append(child(element, .index(i))) }
-                case .object(let object):
-                    for member in object.members { output.append(child(member.value, .name(member.key))) }
-                default:
-                    break
-                }
-            case .index(let index):
-                if case .array(let elements) = node.value {
-                    let i = index < 0 ? elements.count + index : index
-                    if i >= 0 && i < elements.count { output.append(child(elements[i], .index(i))) }
-                }
-            case .slice(let slice):
-                if case .array(let elements) = node.value {
-                    for i in sliceIndices(slice, count: elements.count) { output.append(child(elements[i], .index(i))) }
-                }
-            case .filter(_, _, let code):
-                let program = code.program
-                switch node.value {
-                case .array(let elements):
-                    for (i, element) in elements.enumerated() where program.test(root, element) {
-                        output.append(child(element, .index(i)))
+
+        /// A selected child costs one unit, and goes on to segment `next` at once.
+        @inline(__always)
+        private func emit(
+            _ value: JSONValue, _ element: PathElement, of node: Node, next: Int, budget: inout EvaluationBudget, sink: inout NodeSink
+        ) {
+            guard budget.spend() else { return }
+            visit(child(of: node, value, element), segment: next, budget: &budget, sink: &sink)
+        }
+
+        private func apply(
+            _ selectors: [SelectorNode], to node: Node, next: Int, budget: inout EvaluationBudget, sink: inout NodeSink
+        ) {
+            for selector in selectors {
+                if sink.isSatisfied || budget.isExhausted { return }
+                switch selector {
+                case .name(let name):
+                    if case .object(let object) = node.value, let i = object.index(forKey: name) {
+                        emit(object.members[i].value, .name(object.members[i].key), of: node, next: next, budget: &budget, sink: &sink)
                     }
-                case .object(let object):
-                    for member in object.members where program.test(root, member.value) {
-                        output.append(child(member.value, .name(member.key)))
+                case .wildcard:
+                    switch node.value {
+                    case .array(let elements):
+                        for (i, element) in elements.enumerated() {
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(element, .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                        }
+                    case .object(let object):
+                        for member in object.members {
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(member.value, .name(member.key), of: node, next: next, budget: &budget, sink: &sink)
+                        }
+                    default:
+                        break
                     }
-                default:
-                    break
+                case .index(let index):
+                    if case .array(let elements) = node.value {
+                        let i = index < 0 ? elements.count + index : index
+                        if i >= 0 && i < elements.count {
+                            emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                        }
+                    }
+                case .slice(let slice):
+                    if case .array(let elements) = node.value {
+                        for i in sliceIndices(slice, count: elements.count) {
+                            if sink.isSatisfied || budget.isExhausted { return }
+                            emit(elements[i], .index(i), of: node, next: next, budget: &budget, sink: &sink)
+                        }
+                    }
+                case .filter(_, _, let code):
+                    // A candidate pays for itself and the comparisons the filter may make on it.
+                    let program = code.program
+                    let cost = code.candidateCost
+                    switch node.value {
+                    case .array(let elements):
+                        for (i, element) in elements.enumerated() {
+                            guard !sink.isSatisfied, budget.spend(cost) else { return }
+                            if program.test(root, element, &budget) {
+                                visit(child(of: node, element, .index(i)), segment: next, budget: &budget, sink: &sink)
+                            }
+                        }
+                    case .object(let object):
+                        for member in object.members {
+                            guard !sink.isSatisfied, budget.spend(cost) else { return }
+                            if program.test(root, member.value, &budget) {
+                                visit(child(of: node, member.value, .name(member.key)), segment: next, budget: &budget, sink: &sink)
+                            }
+                        }
+                    default:
+                        break
+                    }
                 }
             }
         }
     }
 
-    /// RFC 9535 §2.3.4.2.2 slice bounds.
-    static func sliceIndices(_ slice: SliceNode, count: Int) -> [Int] {
+    /// RFC 9535 §2.3.4.2.2 slice bounds, as a lazy stride (a slice of a huge array costs only
+    /// the elements visited).
+    static func sliceIndices(_ slice: SliceNode, count: Int) -> StrideTo<Int> {
         let step = slice.step ?? 1
-        if step == 0 { return [] }
         func normalize(_ i: Int) -> Int { i >= 0 ? i : count + i }
-        var result: [Int] = []
+        if step == 0 { return stride(from: 0, to: 0, by: 1) }
         if step > 0 {
             let lower = min(max(normalize(slice.start ?? 0), 0), count)
             let upper = min(max(normalize(slice.end ?? count), 0), count)
-            var i = lower
-            while i < upper {
-                result.append(i)
-                i += step
-            }
-        } else {
-            let upper = min(max(slice.start.map(normalize) ?? count - 1, -1), count - 1)
-            let lower = min(max(slice.end.map(normalize) ?? -1, -1), count - 1)
-            var i = upper
-            while lower < i {
-                result.append(i)
-                i += step
-            }
+            return stride(from: lower, to: upper, by: step)
         }
-        return result
+        let upper = min(max(slice.start.map(normalize) ?? count - 1, -1), count - 1)
+        let lower = min(max(slice.end.map(normalize) ?? -1, -1), count - 1)
+        return stride(from: upper, to: lower, by: step)
     }
 
     /// Direct walk for singular queries; `nil` is Nothing.
@@ -142,11 +228,13 @@ enum Evaluator {
     // MARK: Logical expressions
 
     @inline(__always)
-    static func value(of comparable: ComparableNode, root: JSONValue, current: JSONValue) -> JSONValue? {
+    static func value(
+        of comparable: ComparableNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
+    ) -> JSONValue? {
         switch comparable {
         case .literal(let v, _): return v
         case .query(let q): return resolve(q.singularPath!, from: q.isRelative ? current : root)
-        case .function(let f): return valueFunction(f, root: root, current: current)
+        case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         }
     }
 
@@ -179,57 +267,70 @@ enum Evaluator {
 
     // MARK: Functions
 
-    static func valueArgument(_ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue) -> JSONValue? {
+    static func valueArgument(
+        _ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
+    ) -> JSONValue? {
         switch argument {
         case .literal(let v, _): return v
         case .query(let q):
             if let path = q.singularPath { return resolve(path, from: q.isRelative ? current : root) }
             return nil
-        case .function(let f): return valueFunction(f, root: root, current: current)
+        case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         case .logical: return nil
         }
     }
 
-    static func nodesArgument(_ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue) -> [Node] {
-        if case .query(let q) = argument {
-            if let path = q.singularPath {
-                guard let v = resolve(path, from: q.isRelative ? current : root) else { return [] }
-                return [Node(value: v, path: nil)]
-            }
-            return select(q, root: root, current: current, trackPaths: false)
+    /// The nodes of a Nodes argument, streamed into `sink` (which says how many are needed).
+    static func nodesArgument(
+        _ argument: FunctionArgumentNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget,
+        into sink: inout NodeSink
+    ) {
+        guard case .query(let q) = argument else { return }
+        if let path = q.singularPath {
+            if let v = resolve(path, from: q.isRelative ? current : root) { sink.take(Node(value: v, path: nil)) }
+            return
         }
-        return []
+        select(q, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
     }
 
-    static func valueFunction(_ call: FunctionCallNode, root: JSONValue, current: JSONValue) -> JSONValue? {
+    static func valueFunction(
+        _ call: FunctionCallNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
+    ) -> JSONValue? {
         switch call.kind {
         case .length:
-            switch valueArgument(call.arguments[0], root: root, current: current) {
+            switch valueArgument(call.arguments[0], root: root, current: current, budget: &budget) {
             case .string(let s)?: return .int(s.unicodeScalars.count)
             case .array(let a)?: return .int(a.count)
             case .object(let o)?: return .int(o.count)
             default: return nil
             }
         case .count:
-            return .int(nodesArgument(call.arguments[0], root: root, current: current).count)
+            var sink = NodeSink.counting
+            nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
+            return .int(sink.count)
         case .value:
-            let nodes = nodesArgument(call.arguments[0], root: root, current: current)
-            return nodes.count == 1 ? nodes[0].value : nil
+            // A second node already makes the result Nothing.
+            var sink = NodeSink.first(2)
+            nodesArgument(call.arguments[0], root: root, current: current, budget: &budget, into: &sink)
+            return sink.count == 1 ? sink.nodes[0].value : nil
         case .match, .search:
             return nil
         }
     }
 
-    static func testFunction(_ call: FunctionCallNode, root: JSONValue, current: JSONValue) -> Bool {
+    static func testFunction(
+        _ call: FunctionCallNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
+    ) -> Bool {
         switch call.kind {
         case .match, .search:
-            guard case .string(let subject)? = valueArgument(call.arguments[0], root: root, current: current) else { return false }
+            guard case .string(let subject)? = valueArgument(call.arguments[0], root: root, current: current, budget: &budget)
+            else { return false }
             let regex: IRegexp
             if let compiled = call.compiledPattern {
                 guard let r = compiled.regex else { return false }
                 regex = r
             } else {
-                guard case .string(let pattern)? = valueArgument(call.arguments[1], root: root, current: current),
+                guard case .string(let pattern)? = valueArgument(call.arguments[1], root: root, current: current, budget: &budget),
                     let r = try? IRegexp(pattern, buildDFA: false)
                 else { return false }
                 regex = r

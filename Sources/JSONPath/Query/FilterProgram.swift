@@ -20,7 +20,7 @@ enum FilterProgram {
                 return ExistsPathTest(path: CompiledPath.shared(path, relative: query.isRelative))
             }
             if let (prefix, last) = splitLastSegment(query), case .filter(_, _, let code) = last {
-                return ExistsChildMatchingTest(prefix: prefix, filter: code.program)
+                return ExistsChildMatchingTest(prefix: prefix, filter: code.program, candidateCost: code.candidateCost)
             }
             return ExistsQueryTest(query: query)
         case .function(let call):
@@ -37,6 +37,16 @@ enum FilterProgram {
             default:
                 return CompareTest(left: compile(c.left), op: c.op, right: compile(c.right))
             }
+        }
+    }
+
+    /// Comparisons and function tests in `node`: what evaluating it once can compare at most.
+    static func comparisons(in node: LogicalNode) -> Int {
+        switch node {
+        case .or(let operands, _), .and(let operands, _): return operands.reduce(0) { $0 + comparisons(in: $1) }
+        case .not(let inner, _): return comparisons(in: inner)
+        case .comparison, .function: return 1
+        case .exists: return 0
         }
     }
 
@@ -90,19 +100,27 @@ enum FilterProgram {
 final class ExistsChildMatchingTest: CompiledTest, @unchecked Sendable {
     let prefix: CompiledPath
     let filter: CompiledTest
+    let candidateCost: Int
 
-    init(prefix: CompiledPath, filter: CompiledTest) {
+    init(prefix: CompiledPath, filter: CompiledTest, candidateCost: Int) {
         self.prefix = prefix
         self.filter = filter
+        self.candidateCost = candidateCost
     }
 
-    override func test(_ root: JSONValue, _ current: JSONValue) -> Bool {
+    override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         switch prefix.resolve(root, current) {
         case .array(let elements)?:
-            for element in elements where filter.test(root, element) { return true }
+            for element in elements {
+                guard budget.spend(candidateCost) else { return false }
+                if filter.test(root, element, &budget) { return true }
+            }
             return false
         case .object(let object)?:
-            for member in object.members where filter.test(root, member.value) { return true }
+            for member in object.members {
+                guard budget.spend(candidateCost) else { return false }
+                if filter.test(root, member.value, &budget) { return true }
+            }
             return false
         default:
             return false
@@ -115,7 +133,7 @@ final class LengthValue: CompiledValue, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
 
-    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
         switch path.resolve(root, current) {
         case .string(let s)?: return .int(s.unicodeScalars.count)
         case .array(let a)?: return .int(a.count)
@@ -130,7 +148,7 @@ final class CountChildrenValue: CompiledValue, @unchecked Sendable {
     let prefix: CompiledPath
     init(prefix: CompiledPath) { self.prefix = prefix }
 
-    override func value(_ root: JSONValue, _ current: JSONValue) -> JSONValue? {
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
         switch prefix.resolve(root, current) {
         case .array(let a)?: return .int(a.count)
         case .object(let o)?: return .int(o.count)

@@ -153,4 +153,13 @@ struct CompiledPattern: Sendable {
 /// A compiled filter held by a selector (a box so ``SelectorNode`` stays cheap to copy).
 struct FilterCode: Sendable {
     let program: CompiledTest
+    /// Budget units one candidate costs: itself, and each comparison or regex test the filter
+    /// can make on it. Charged once per candidate, so the comparisons themselves (the common
+    /// path of every trigger) count nothing.
+    let candidateCost: Int
+
+    init(_ expression: LogicalNode) {
+        program = FilterProgram.compile(expression)
+        candidateCost = 1 + FilterProgram.comparisons(in: expression)
+    }
 }

@@ -121,12 +121,12 @@ extension QueryParser {
             }
             if c.op == .notEqual, case .query(let q) = side, case .literal(.null, _) = other {
                 let qt = text(q.range)
-                nullWarnings.append((qt, warnings.count))
-                warn(
+                let index = warn(
                     "`\(qt) != null` is also true when the field is absent",
                     c.range,
                     hint: "to require a present, non-null value write `\(qt) && \(qt) != null`"
                 )
+                nullWarnings.append((qt, index))
             }
         }
     }

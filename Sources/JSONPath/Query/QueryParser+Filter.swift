@@ -1,5 +1,6 @@
 /// Logical expressions (`logical-expr`), comparisons and tests, with the type rules of
-/// RFC 9535 §2.4.3 checked here so a filter that compiles can never fail at run time.
+/// RFC 9535 §2.4.3 checked here so a filter that compiles fails at run time only by exceeding
+/// its work budget.
 extension QueryParser {
     /// An operand before we know whether it is compared or tested.
     enum Operand {
@@ -62,6 +63,7 @@ extension QueryParser {
     /// `logical-and-expr`; returns the number of `&&` operands.
     mutating func parseAnd() throws(ParseFailure) -> (LogicalNode, Int) {
         let start = pos
+        let firstNullWarning = nullWarnings.count
         var operands: [LogicalNode] = []
         while true {
             operands.append(try parseBasic())
@@ -76,21 +78,23 @@ extension QueryParser {
             break
         }
         if operands.count == 1 { return (operands[0], 1) }
-        dropSatisfiedNullWarnings(operands)
+        withdrawSatisfiedNullWarnings(operands, from: firstNullWarning)
         return (.and(operands, SourceRange(lower: start, upper: pos)), operands.count)
     }
 
-    /// `$.x && $.x != null` is the recommended spelling: no warning for it.
-    private mutating func dropSatisfiedNullWarnings(_ operands: [LogicalNode]) {
-        guard !nullWarnings.isEmpty else { return }
+    /// `$.x && $.x != null` is the recommended spelling: no warning for it. Only the null
+    /// warnings found inside this chain are looked at, so each is looked at once per enclosing
+    /// chain (nesting is capped), not once per later chain.
+    private mutating func withdrawSatisfiedNullWarnings(_ operands: [LogicalNode], from first: Int) {
+        guard first < nullWarnings.count else { return }
         var tested: Set<String> = []
         for operand in operands {
             if case .exists(let q) = operand { tested.insert(text(q.range)) }
         }
-        let drop = Set(nullWarnings.filter { tested.contains($0.query) }.map(\.index))
-        guard !drop.isEmpty else { return }
-        warnings = warnings.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
-        nullWarnings = []
+        guard !tested.isEmpty else { return }
+        for warning in nullWarnings[first...] where tested.contains(warning.query) {
+            withdrawnWarnings.insert(warning.index)
+        }
     }
 
     /// `paren-expr`, `comparison-expr` or `test-expr`.

@@ -13,8 +13,25 @@ struct QueryParser {
     /// Trigger-filter mode: literal patterns must be I-Regexp, and dialect warnings apply.
     let isTriggerFilter: Bool
     var nesting = 0
-    var warnings: [(message: String, range: SourceRange, hint: String?)] = []
-    /// `x != null` warnings, keyed by the query text, dropped when `x` is also tested for
+    /// Something valid that probably means something else, in the order found.
+    struct Warning {
+        let message: String
+        let range: SourceRange
+        let hint: String?
+    }
+
+    /// One warning per message and place. A set, not a scan of `warnings`: a filter of
+    /// thousands of `$.a != null ||` terms compiled in quadratic time.
+    struct WarningKey: Hashable {
+        let message: String
+        let range: SourceRange
+    }
+
+    var warnings: [Warning] = []
+    var warningIndex: [WarningKey: Int] = [:]
+    /// Positions in `warnings` withdrawn since (see `nullWarnings`).
+    var withdrawnWarnings: Set<Int> = []
+    /// `x != null` warnings, keyed by the query text, withdrawn when `x` is also tested for
     /// existence in the same `&&` chain (the fix the warning suggests).
     var nullWarnings: [(query: String, index: Int)] = []
     /// Source offset of each unescaped scalar of a string literal, keyed by the literal's start,
@@ -136,10 +153,19 @@ struct QueryParser {
 
     mutating func leaveNesting() { nesting -= 1 }
 
-    mutating func warn(_ message: String, _ range: SourceRange, hint: String?) {
-        if !warnings.contains(where: { $0.message == message && $0.range == range }) {
-            warnings.append((message, range, hint))
-        }
+    /// Records a warning once per message and place; returns its position in `warnings`.
+    @discardableResult
+    mutating func warn(_ message: String, _ range: SourceRange, hint: String?) -> Int {
+        let key = WarningKey(message: message, range: range)
+        if let index = warningIndex[key] { return index }
+        warnings.append(Warning(message: message, range: range, hint: hint))
+        warningIndex[key] = warnings.count - 1
+        return warnings.count - 1
+    }
+
+    /// The warnings not withdrawn, in the order found.
+    var keptWarnings: [Warning] {
+        withdrawnWarnings.isEmpty ? warnings : warnings.indices.filter { !withdrawnWarnings.contains($0) }.map { warnings[$0] }
     }
 
     // MARK: Queries
@@ -289,7 +315,7 @@ struct QueryParser {
             let exprStart = pos
             let expr = try parseOr()
             leaveNesting()
-            return .filter(expr, SourceRange(lower: exprStart, upper: pos), FilterCode(program: FilterProgram.compile(expr)))
+            return .filter(expr, SourceRange(lower: exprStart, upper: pos), FilterCode(expr))
         case "-", ":", "0"..."9":
             let start = try parseOptionalInteger()
             skipBlank()

@@ -35,6 +35,12 @@ struct SourceText: Sendable {
         return String(decoding: utf8, as: UTF8.self)
     }
 
+    /// ``text(_:)`` cut to its first `maximumScalars` scalars, with `…` when cut.
+    func clippedText(_ range: SourceRange, maximumScalars: Int) -> String {
+        guard range.upper - range.lower > maximumScalars else { return text(range) }
+        return text(SourceRange(lower: range.lower, upper: range.lower + maximumScalars)) + "…"
+    }
+
     func error(_ failure: ParseFailure) -> JSONPathError {
         let (line, column) = lineAndColumn(of: failure.range.lower)
         return JSONPathError(
@@ -47,8 +53,26 @@ struct SourceText: Sendable {
         )
     }
 
-    func warning(_ message: String, _ range: SourceRange, hint: String?) -> FilterWarning {
-        let (line, column) = lineAndColumn(of: range.lower)
-        return FilterWarning(message: message, line: line, column: column, span: range.lower..<range.upper, hint: hint)
+    /// `warnings` with their line and column, found by binary search in one table of line
+    /// starts: a position scan per warning was quadratic in a filter of many warnings.
+    func warnings(_ warnings: [QueryParser.Warning]) -> [FilterWarning] {
+        guard !warnings.isEmpty else { return [] }
+        var lineStarts = [0]
+        for (i, c) in scalars.enumerated() where c == "\n" || (c == "\r" && (i + 1 >= scalars.count || scalars[i + 1] != "\n")) {
+            lineStarts.append(i + 1)
+        }
+        return warnings.map { warning in
+            let offset = warning.range.lower
+            // The last line start at or before `offset`.
+            var low = 0
+            var high = lineStarts.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+            }
+            return FilterWarning(
+                message: warning.message, line: low + 1, column: offset - lineStarts[low] + 1,
+                span: warning.range.lower..<warning.range.upper, hint: warning.hint)
+        }
     }
 }

@@ -143,13 +143,18 @@ struct FilterCommand: ParsableCommand {
         }
 
         private func report(_ filter: TriggerFilter, _ event: JSONValue, label: Int?) {
-            guard explain else {
-                print(filter.evaluate(event) ? "true" : "false")
-                return
+            do throws(EvaluationBudgetExceeded) {
+                guard explain else {
+                    print(try filter.evaluate(event) ? "true" : "false")
+                    return
+                }
+                let explanation = try filter.explain(event)
+                print(explanation.result ? "true" : "false")
+                for line in explanation.description.split(separator: "\n") { print("  " + line) }
+            } catch {
+                print("budget exceeded")
+                JSONPathCommand.printError("\(error)")
             }
-            let explanation = filter.explain(event)
-            print(explanation.result ? "true" : "false")
-            for line in explanation.description.split(separator: "\n") { print("  " + line) }
         }
     }
 }

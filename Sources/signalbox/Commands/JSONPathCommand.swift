@@ -44,7 +44,13 @@ struct JSONPathCommand: ParsableCommand {
             JSONPathCommand.printError("\(file ?? "stdin"): \(error)")
             throw ExitCode(1)
         }
-        let nodes = compiled.select(in: document)
+        let nodes: [JSONPathNode]
+        do {
+            nodes = try compiled.select(in: document)
+        } catch {
+            JSONPathCommand.printError("\(error)")
+            throw ExitCode(1)
+        }
         let output: JSONValue =
             paths ? .array(nodes.map { .string($0.path.description) }) : .array(nodes.map(\.value))
         print(output.jsonText)
