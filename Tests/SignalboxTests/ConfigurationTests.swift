@@ -48,6 +48,23 @@ import Testing
         #expect(error?.key == "database.durability" && error?.message.contains("full, normal") == true)
     }
 
+    @Test func filterLimitsAndTheDefinitionsNamespaceAreReadAndChecked() throws {
+        let shipped = try SignalboxConfiguration.load(file: shippedConfig, environment: [:])
+        #expect(shipped.filterTextBytes == 8192 && shipped.filterWorkBudget == 100_000 && shipped.definitionsNamespace == nil)
+        let changed = try SignalboxConfiguration.load(file: shippedConfig, environment: [
+            "SIGNALBOX_FILTERS_MAX_TEXT_BYTES": "1024", "SIGNALBOX_FILTERS_WORK_BUDGET": "5000", "SIGNALBOX_DEFINITIONS_NAMESPACE": "ops",
+        ])
+        #expect(changed.filterTextBytes == 1024 && changed.filterWorkBudget == 5000 && changed.definitionsNamespace == "ops")
+        let budget = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_FILTERS_WORK_BUDGET": "10"])
+        }
+        #expect(budget?.key == "filters.workBudget")
+        let namespace = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_DEFINITIONS_NAMESPACE": "no spaces allowed"])
+        }
+        #expect(namespace?.key == "definitions.namespace" && namespace?.message.contains("not a namespace") == true, "\(String(describing: namespace))")
+    }
+
     @Test func badEnvironmentValueNamesTheVariableAndKey() throws {
         let error = #expect(throws: ConfigurationError.self) {
             try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_AMQP_PREFETCH": "lots"])

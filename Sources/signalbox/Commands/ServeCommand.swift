@@ -99,7 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
         // An action that pauses itself leaves the trigger index at once, not at the next poll.
         notifier.subscribe(triggers)
         let service = AutomationService(
-            store: store, clock: clock, limits: AutomationService.Limits(missedRunGrace: settings.missedRunGrace),
+            store: store, clock: clock, limits: AutomationService.Limits(
+                missedRunGrace: settings.missedRunGrace, filterTextBytes: settings.filterTextBytes, filterWorkBudget: settings.filterWorkBudget),
             runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         // Before the services start: the directory applies first, and a SIGHUP is trapped from now on.
@@ -120,7 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // The console's filter tester offers the tenant's recent events.
         let recentEvents = RecentEvents()
-        var pipelineConfiguration = EventPipeline.Configuration(names: settings.broker, tenancy: settings.tenancy)
+        var pipelineConfiguration = EventPipeline.Configuration(
+            names: settings.broker, tenancy: settings.tenancy, filterWorkBudget: settings.filterWorkBudget)
         pipelineConfiguration.onEvent = { event, size in recentEvents.record(event, size: size, at: clock.now()) }
         let pipeline = EventPipeline(
             store: store, triggers: triggers, clock: clock,

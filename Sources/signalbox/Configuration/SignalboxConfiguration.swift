@@ -2,6 +2,7 @@ import AMQPClient
 import Automation
 import Engine
 import Foundation
+import JSONPath
 import Logging
 import SQLiteStore
 
@@ -21,6 +22,10 @@ struct SignalboxConfiguration {
     var shutdownTimeout: Duration
     var missedRunGrace: TimeInterval
     var preparationLead: Duration
+    /// The longest filter saved or tested (`filters.maxTextBytes`) and the work one evaluation may
+    /// spend (`filters.workBudget`: nodes visited and comparisons).
+    var filterTextBytes: Int
+    var filterWorkBudget: Int
     /// Where a bus event's tenant comes from (`events.*`).
     var tenancy: EventTenancy
     /// How the requests of `webhook` items are sent (`webhooks.*`).
@@ -46,6 +51,7 @@ struct SignalboxConfiguration {
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
+        "filters.maxTextBytes", "filters.workBudget",
         "events.tenantSource",
         "events.defaultTenant",
         "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
@@ -109,6 +115,9 @@ struct SignalboxConfiguration {
             shutdownTimeout: .seconds(shutdownSeconds),
             missedRunGrace: TimeInterval(try reader.integer("scheduler.missedRunGraceSeconds", default: 60, in: 1...86_400)),
             preparationLead: .milliseconds(try reader.integer("scheduler.preparationLeadMilliseconds", default: 500, in: 0...5_000)),
+            filterTextBytes: try reader.integer(
+                "filters.maxTextBytes", default: AutomationValidator.defaultFilterTextBytes, in: 256...(1 << 20)),
+            filterWorkBudget: try reader.integer("filters.workBudget", default: EvaluationBudget.defaultLimit, in: 1_000...100_000_000),
             tenancy: try tenancy(reader),
             httpRequests: HTTPRequestSender.Configuration(
                 targets: OutboundTargetPolicy(allowPrivateTargets: try reader.boolean("webhooks.allowPrivateTargets", default: false)),
