@@ -27,7 +27,10 @@ public struct SignalboxAPI: Sendable {
     /// The body of `GET /metrics`, in Prometheus' text exposition format.
     public var metricsText: @Sendable () -> String
     /// The token buckets of webhook calls.
-    let webhookRates = WebhookRateLimiter()
+    let webhookRates = TokenBucketLimiter<WebhookID>()
+    /// Requests per second each API token may make (nil: unlimited); over it, 429 with `Retry-After`.
+    public var tokenRateLimit: WebhookRateLimit?
+    let tokenRates = TokenBucketLimiter<TokenID>()
     /// History entries as they are recorded, for the console's live stream (`GET /history/stream`);
     /// the executable feeds it from the run path.
     public let historyFeed = HistoryFeed()
@@ -57,7 +60,7 @@ public struct SignalboxAPI: Sendable {
         // Authenticated by their signature, not a bearer token.
         addWebhookCallRoutes(to: router)
 
-        let api = router.group().add(middleware: AuthenticationMiddleware(service: service))
+        let api = router.group().add(middleware: AuthenticationMiddleware(service: service, rates: tokenRates, limit: tokenRateLimit))
         addActionRoutes(to: api)
         addScheduleRoutes(to: api)
         addTriggerRoutes(to: api)

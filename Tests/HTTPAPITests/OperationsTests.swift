@@ -1,3 +1,4 @@
+import Automation
 import HTTPAPI
 import Hummingbird
 import HummingbirdTesting
@@ -112,9 +113,10 @@ extension TestAPI {
     /// The same API and tokens with other operations settings.
     func replacing(
         readinessChecks: [ReadinessCheck]? = nil, readinessTimeout: Duration? = nil, readinessMaxAge: Duration? = nil,
-        metricsText: (@Sendable () -> String)? = nil
+        metricsText: (@Sendable () -> String)? = nil, tokenRateLimit: WebhookRateLimit? = nil
     ) -> TestAPI {
         var api = self.api
+        if let tokenRateLimit { api.tokenRateLimit = tokenRateLimit }
         if let readinessChecks { api.readinessChecks = readinessChecks }
         if let readinessTimeout { api.readinessTimeout = readinessTimeout }
         if let readinessMaxAge { api.readinessMaxAge = readinessMaxAge }

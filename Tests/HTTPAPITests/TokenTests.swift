@@ -1,3 +1,4 @@
+import Automation
 import Foundation
 import HTTPAPI
 import Hummingbird
@@ -89,6 +90,18 @@ import Testing
             }
             let action = try await client.call(.get, "/automated-actions/by-id/\(id)", token: viewer)
             #expect(action.json["status"].string == "active" && action.json["description"].string != "x", "nothing changed")
+        }
+    }
+
+    /// Each token has its own bucket: over its rate, 429 with `Retry-After`; other tokens go on.
+    @Test func aTokenOverItsRateIsToldWhenToRetry() async throws {
+        let env = try await TestAPI.make().replacing(tokenRateLimit: WebhookRateLimit(perSecond: 0.5, burst: 3))
+        try await env.test { client in
+            for _ in 0..<3 { #expect(try await client.call(.get, "/automated-actions", token: env.member).status == .ok) }
+            let limited = try await client.call(.get, "/automated-actions", token: env.member)
+            #expect(limited.status == .tooManyRequests && limited.error["code"].string == "rateLimited", "\(limited.text)")
+            #expect(limited.headers[.retryAfter] == "2", "one token every 2 s: \(limited.headers)")
+            #expect(try await client.call(.get, "/automated-actions", token: env.admin).status == .ok, "another token has its own bucket")
         }
     }
 }

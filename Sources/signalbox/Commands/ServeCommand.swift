@@ -137,6 +137,7 @@ struct ServeCommand: AsyncParsableCommand {
             readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
             metricsText: { metricsRegistry.emitToString() })
         restAPI.recentEvents = recentEvents
+        restAPI.tokenRateLimit = settings.tokenRateLimit
         // The console's live history: every entry a writer records or closes.
         notifier.onRecorded { [feed = restAPI.historyFeed] in feed.publish($0) }
         let api = restAPI.application(host: settings.httpHost, port: settings.httpPort)

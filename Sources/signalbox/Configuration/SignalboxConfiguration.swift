@@ -17,6 +17,9 @@ struct SignalboxConfiguration {
     var retentionInterval: Duration
     var httpHost: String
     var httpPort: Int
+    /// Requests per second and burst of each API token (`http.tokenRequestsPerSecond`,
+    /// `http.tokenBurst`); nil when the rate is 0 (unlimited).
+    var tokenRateLimit: WebhookRateLimit?
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var shutdownTimeout: Duration
@@ -49,7 +52,7 @@ struct SignalboxConfiguration {
         "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.durability", "database.retention.keepLastPerAction",
-        "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "log.level",
+        "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "http.tokenRequestsPerSecond", "http.tokenBurst", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
         "filters.maxTextBytes", "filters.workBudget",
         "events.tenantSource",
@@ -110,6 +113,7 @@ struct SignalboxConfiguration {
             retentionInterval: .seconds(60 * (try reader.integer("database.retention.intervalMinutes", default: 60, in: 1...10_080))),
             httpHost: try reader.value("http.host", default: "127.0.0.1") { $0 },
             httpPort: try reader.integer("http.port", default: 8080, in: 1...65_535),
+            tokenRateLimit: try tokenRate(reader),
             logLevel: level,
             logFormat: try reader.choice("log.format", default: LogFormat.logfmt),
             shutdownTimeout: .seconds(shutdownSeconds),
@@ -164,6 +168,12 @@ struct SignalboxConfiguration {
             }
             return .userID(tenants)
         }
+    }
+
+    private static func tokenRate(_ reader: Reader) throws(ConfigurationError) -> WebhookRateLimit? {
+        let perSecond = try reader.integer("http.tokenRequestsPerSecond", default: 200, in: 0...1_000_000)
+        let burst = try reader.integer("http.tokenBurst", default: 1000, in: 1...10_000_000)
+        return perSecond == 0 ? nil : WebhookRateLimit(perSecond: Double(perSecond), burst: burst)
     }
 
     private static func namespace(_ text: String) throws(ConfigurationError) -> NamespaceName {
