@@ -42,6 +42,13 @@ extension SQLiteAutomationStore {
         }
     }
 
+    public func actionCount(tenant: TenantID) async throws -> Int {
+        // The automatedAction_name index's prefix (tenantId, namespace, name).
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM automatedAction WHERE tenantId = ?", arguments: [tenant.rawValue]) ?? 0
+        }
+    }
+
     public func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction? {
         try await writer.read { db in try ActionGraph.fetch(db, id: id, tenant: tenant) }
     }

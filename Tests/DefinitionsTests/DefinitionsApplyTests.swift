@@ -63,6 +63,26 @@ import Testing
         #expect(active.nextScheduledRunAt == next)
     }
 
+    /// A tenant's actions are capped (`quotas.actionsPerTenant`): creating or applying past the
+    /// cap answers 422 naming it, a dry run included; deletions in the same apply make room.
+    @Test func theTenantsActionQuotaHolds() async throws {
+        let capped = AutomationService(store: store, clock: clock, limits: AutomationService.Limits(actionsPerTenant: 2))
+        let item = ActionItem(name: "Step", config: .app(AppConfig(version: VersionReference(id: "a1", version: 1))))
+        _ = try await capped.createAction(CreateActionRequest(name: "one", actions: [item]), namespace: "ops", as: admin)
+        _ = try await capped.createAction(CreateActionRequest(name: "two", actions: [item]), namespace: "ops", as: admin)
+        let third = try #require(await expectError { _ = try await capped.createAction(CreateActionRequest(name: "three", actions: [item]), namespace: "ops", as: admin) })
+        #expect(third.code == .limitExceeded && third.message.contains("at most 2 actions"), "\(third)")
+        // Another tenant has its own quota.
+        _ = try await capped.createAction(CreateActionRequest(name: "one", actions: [item]), namespace: "ops", as: Caller(tenantId: "globex", role: .admin))
+
+        let one = ActionDefinition(name: "three", namespace: "ops", actions: [item])
+        let dry = try #require(await expectError { _ = try await capped.applyDefinitions(ApplyDefinitionsRequest(automatedActions: [one], dryRun: true), as: admin) })
+        #expect(dry.code == .limitExceeded)
+        // Pruning "one" and "two" while creating "three" fits.
+        let pruned = try await capped.applyDefinitions(ApplyDefinitionsRequest(automatedActions: [one], prune: true), as: admin)
+        #expect(pruned.count(.create) == 1 && pruned.count(.delete) == 2)
+    }
+
     @Test func exportAppliedAgainIsANoOp() async throws {
         _ = try await service.applyDefinitions(try DefinitionsLoader.load(path: Examples.reports).request(), as: admin)
         let exported = try await service.exportDefinitions(as: admin)

@@ -131,6 +131,11 @@ public actor InMemoryAutomationStore: AutomationStore {
         return stored
     }
 
+    public func actionCount(tenant: TenantID) throws -> Int {
+        try check()
+        return actionsByID.values.count { $0.tenantId == tenant }
+    }
+
     public func action(id: ActionID, tenant: TenantID) throws -> AutomatedAction? {
         try check()
         return actionsByID[id].flatMap { $0.tenantId == tenant ? $0 : nil }

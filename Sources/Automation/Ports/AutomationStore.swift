@@ -56,6 +56,8 @@ public protocol AutomationStore: Sendable {
     /// status, `pausedReason` and `pausedAt` stay. Nil writes the caller's status as it is.
     func updateAction(_ action: AutomatedAction, statusRead: ActionStatus?) async throws -> AutomatedAction
     func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction?
+    /// How many actions the tenant has, of any status (the quota on creation).
+    func actionCount(tenant: TenantID) async throws -> Int
     func action(named name: String, namespace: NamespaceName, tenant: TenantID) async throws -> AutomatedAction?
     /// The tenant's actions that `filter` includes, by namespace and name, one page at a time
     /// (cursors from ``ActionListFilter/cursor(after:)``).

@@ -54,6 +54,7 @@ extension AutomationService {
             execution: request.execution ?? .parallel
         )
         action.refreshNextScheduledRun()
+        try await requireActionQuota(adding: 1, caller)
         try await mutation(of: action.id, tenant: action.tenantId) { try await store.insertAction(action) }
         return ActionChange(action: action, warnings: warnings)
     }
@@ -188,6 +189,18 @@ extension AutomationService {
         changed.dateUpdated = now()
         let stored = changed
         return try await mutation(of: stored.id, tenant: stored.tenantId) { try await store.updateAction(stored) }
+    }
+
+    /// `limitExceeded` when `count` more actions would take the caller's tenant past
+    /// ``Limits/actionsPerTenant``. Checked before the write: concurrent creations may pass it by
+    /// their number, never by more.
+    func requireActionQuota(adding count: Int, _ caller: Caller) async throws(AutomationError) {
+        guard count > 0 else { return }
+        let existing = try await storeCall { try await store.actionCount(tenant: caller.tenantId) }
+        if existing + count > limits.actionsPerTenant {
+            throw .limitExceeded(
+                "a tenant can have at most \(limits.actionsPerTenant) actions (it has \(existing)); delete some first", field: "name")
+        }
     }
 
     /// The status an update asks for: `status`, or `isEnabled` (true: active, false: paused).

@@ -79,6 +79,7 @@ extension AutomationService {
         }
 
         let dryRun = request.dryRun ?? false
+        try await requireActionQuota(adding: planner.changes.created.count - planner.changes.deleted.count, caller)
         if !dryRun && !planner.changes.isEmpty {
             let changes = planner.changes
             try await storeCall { try await store.applyDefinitions(changes) }

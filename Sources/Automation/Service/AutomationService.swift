@@ -31,11 +31,14 @@ public struct AutomationService: Sendable {
         /// Nodes visited and comparisons one filter evaluation may spend (`/filters/test`, its
         /// explanation and webhook filters); beyond it `limitExceeded` (422).
         public var filterWorkBudget: Int
+        /// Actions one tenant may have (archived ones count): beyond, creation is `limitExceeded`.
+        public var actionsPerTenant: Int
 
         public init(
             schedulesPerAction: Int = 5, triggersPerAction: Int = 50, webhooksPerAction: Int = 20, itemsPerAction: Int = 50,
             upcomingRuns: Int = 1000, missedRunGrace: TimeInterval = 60, delayedRunsPerAction: Int = 100_000,
-            filterTextBytes: Int = AutomationValidator.defaultFilterTextBytes, filterWorkBudget: Int = EvaluationBudget.defaultLimit
+            filterTextBytes: Int = AutomationValidator.defaultFilterTextBytes, filterWorkBudget: Int = EvaluationBudget.defaultLimit,
+            actionsPerTenant: Int = 10_000
         ) {
             self.schedulesPerAction = schedulesPerAction
             self.triggersPerAction = triggersPerAction
@@ -46,6 +49,7 @@ public struct AutomationService: Sendable {
             self.delayedRunsPerAction = delayedRunsPerAction
             self.filterTextBytes = filterTextBytes
             self.filterWorkBudget = filterWorkBudget
+            self.actionsPerTenant = actionsPerTenant
         }
     }
 

@@ -100,7 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
         notifier.subscribe(triggers)
         let service = AutomationService(
             store: store, clock: clock, limits: AutomationService.Limits(
-                missedRunGrace: settings.missedRunGrace, filterTextBytes: settings.filterTextBytes, filterWorkBudget: settings.filterWorkBudget),
+                missedRunGrace: settings.missedRunGrace, filterTextBytes: settings.filterTextBytes, filterWorkBudget: settings.filterWorkBudget,
+                actionsPerTenant: settings.actionsPerTenant),
             runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         // Before the services start: the directory applies first, and a SIGHUP is trapped from now on.

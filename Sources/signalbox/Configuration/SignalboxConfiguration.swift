@@ -29,6 +29,8 @@ struct SignalboxConfiguration {
     /// spend (`filters.workBudget`: nodes visited and comparisons).
     var filterTextBytes: Int
     var filterWorkBudget: Int
+    /// Actions one tenant may have (`quotas.actionsPerTenant`).
+    var actionsPerTenant: Int
     /// Where a bus event's tenant comes from (`events.*`).
     var tenancy: EventTenancy
     /// How the requests of `webhook` items are sent (`webhooks.*`).
@@ -54,7 +56,7 @@ struct SignalboxConfiguration {
         "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "http.tokenRequestsPerSecond", "http.tokenBurst", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
-        "filters.maxTextBytes", "filters.workBudget",
+        "filters.maxTextBytes", "filters.workBudget", "quotas.actionsPerTenant",
         "events.tenantSource",
         "events.defaultTenant",
         "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
@@ -122,6 +124,7 @@ struct SignalboxConfiguration {
             filterTextBytes: try reader.integer(
                 "filters.maxTextBytes", default: AutomationValidator.defaultFilterTextBytes, in: 256...(1 << 20)),
             filterWorkBudget: try reader.integer("filters.workBudget", default: EvaluationBudget.defaultLimit, in: 1_000...100_000_000),
+            actionsPerTenant: try reader.integer("quotas.actionsPerTenant", default: 10_000, in: 1...10_000_000),
             tenancy: try tenancy(reader),
             httpRequests: HTTPRequestSender.Configuration(
                 targets: OutboundTargetPolicy(allowPrivateTargets: try reader.boolean("webhooks.allowPrivateTargets", default: false)),
