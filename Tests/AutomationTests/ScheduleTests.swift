@@ -167,4 +167,26 @@ struct ScheduleTests {
         }
         #expect(error?.field == "limit")
     }
+
+    /// The merge over many schedules (most due at the same minutes) gives exactly what computing
+    /// every schedule's first `limit` occurrences and sorting them all would: order, ties by
+    /// action then schedule name, and the cut.
+    @Test func upcomingRunsOfManySchedulesEqualTheFullSort() async throws {
+        let fixture = Fixture()
+        var all: [(Date, String, String)] = []
+        for index in 0..<24 {
+            let action = try await fixture.createDailyReport(name: "report-\(String(format: "%02d", 23 - index))")
+            let step = index % 6 + 1
+            let added = try await fixture.service.addSchedule(
+                AddScheduleRequest(name: "every \(step)m", cron: "*/\(step) * * * *"), to: .id(action.id), as: admin)
+            for definition in added.schedules {
+                let schedule = try definition.makeSchedule()
+                for date in schedule.occurrences(after: fixture.clock.now()).prefix(200) { all.append((date, added.name, definition.name)) }
+            }
+        }
+        all.sort { $0 < $1 }
+        let runs = try await fixture.service.upcomingRuns(limit: 200, as: admin)
+        #expect(runs.count == 200)
+        #expect(runs.map { "\($0.scheduledAt) \($0.actionName) \($0.scheduleName)" } == all.prefix(200).map { "\($0.0) \($0.1) \($0.2)" })
+    }
 }

@@ -50,21 +50,18 @@ extension AutomationService {
         let now = max(now(), from ?? .distantPast)
         if let until, until <= now { return [] }
         let actions = try await storeCall { try await store.actionsWithEnabledSchedules(tenant: caller.tenantId) }
-        var runs: [UpcomingRun] = []
+        var merge = UpcomingMerge()
         for action in actions where action.status == .active && (namespace == nil || action.namespace == namespace) {
             for definition in action.schedules where definition.isEnabled {
                 guard let schedule = try? definition.makeSchedule() else { continue }
-                for date in schedule.occurrences(after: now).prefix(limit) {
-                    if let until, date > until { break }
-                    runs.append(
-                        UpcomingRun(
-                            actionId: action.id, actionName: action.name, namespace: action.namespace,
-                            scheduleId: definition.id, scheduleName: definition.name, scheduledAt: date))
-                }
+                merge.add(
+                    UpcomingRun(
+                        actionId: action.id, actionName: action.name, namespace: action.namespace,
+                        scheduleId: definition.id, scheduleName: definition.name, scheduledAt: now),
+                    schedule.occurrences(after: now))
             }
         }
-        runs.sort { ($0.scheduledAt, $0.actionName, $0.scheduleName) < ($1.scheduledAt, $1.actionName, $1.scheduleName) }
-        return Array(runs.prefix(limit))
+        return merge.take(limit, until: until)
     }
 
     func setScheduleEnabled(_ enabled: Bool, _ id: ScheduleID, _ reference: ActionReference, _ caller: Caller) async throws(AutomationError) -> AutomatedAction {
