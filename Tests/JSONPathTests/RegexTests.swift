@@ -101,3 +101,35 @@ struct RegexTests {
         #expect(compared > 2000)
     }
 }
+
+/// Patterns read from the document are compiled once per text, in a bounded cache.
+@Suite("Patterns from the document")
+struct PatternCacheTests {
+    @Test func aRepeatedPatternCompilesOnceAndTheCacheStaysBounded() {
+        let cache = PatternCache(capacity: 4)
+        #expect(cache.regex("a+b")?.matches("aab") == true)
+        #expect(cache.regex("a+b")?.matches("ab") == true)
+        #expect(cache.compilations == 1, "the second use reads the cache")
+        #expect(cache.regex("(") == nil && cache.regex("(") == nil)
+        #expect(cache.compilations == 2, "a bad pattern is not parsed again either")
+        for index in 0..<10 { _ = cache.regex("x{\(index)}") }
+        #expect(cache.count <= 4, "never more than the capacity")
+        let long = String(repeating: "a", count: PatternCache.maxCachedLength + 1)
+        _ = cache.regex(long)
+        _ = cache.regex(long)
+        #expect(cache.compilations == 14, "long patterns are compiled each time, not kept")
+    }
+
+    @Test func aFilterWithAPatternFromTheEventUsesTheSharedCache() throws {
+        let filter = try TriggerFilter(parsing: "match($.name, $.pattern)")
+        let before = PatternCache.shared.compilations
+        let pattern = "unique-\(UInt64.random(in: 0...UInt64.max))-[a-z]+"
+        for _ in 0..<50 {
+            let event = try JSONParser.parse(#"{"name": "\#(pattern.dropLast(6))abc", "pattern": "\#(pattern)"}"#)
+            #expect(try filter.evaluate(event))
+        }
+        // Other tests may compile patterns meanwhile; this one's 50 evaluations compiled it once.
+        #expect(PatternCache.shared.contains(pattern))
+        #expect(PatternCache.shared.compilations - before < 50)
+    }
+}

@@ -331,7 +331,7 @@ enum Evaluator {
                 regex = r
             } else {
                 guard case .string(let pattern)? = valueArgument(call.arguments[1], root: root, current: current, budget: &budget),
-                    let r = try? IRegexp(pattern, buildDFA: false)
+                    let r = PatternCache.shared.regex(pattern)
                 else { return false }
                 regex = r
             }
