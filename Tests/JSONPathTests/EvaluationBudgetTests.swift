@@ -109,3 +109,22 @@ struct EvaluationBudgetTests {
         #expect(filter.warnings.map(\.column) == [1, 3])
     }
 }
+
+/// A regex's matching work is bounded by the evaluation's budget: a pattern whose program keeps
+/// hundreds of threads alive over a long subject stops there instead of running for seconds.
+@Suite("Regex work on the budget")
+struct RegexBudgetTests {
+    /// Hundreds of threads stay alive at every `a`, and without a `b` the search never ends early.
+    static let pattern = "search($.s, '(a?){200}a{200}b')"
+
+    @Test func aLongMatchExceedsTheBudgetAndAShortOneFitsIt() throws {
+        let filter = try TriggerFilter(parsing: Self.pattern)
+        let long = try JSONParser.parse(#"{"s": "\#(String(repeating: "a", count: 100_000))"}"#)
+        #expect(throws: EvaluationBudgetExceeded.self) { try filter.evaluate(long) }
+        let short = try JSONParser.parse(#"{"s": "\#(String(repeating: "a", count: 300))b"}"#)
+        #expect(try filter.evaluate(short))
+        #expect(try !filter.evaluate(try JSONParser.parse(#"{"s": "\#(String(repeating: "a", count: 150))b"}"#)))
+        // A subject a twentieth as long is decided within the budget: no `b`, no match.
+        #expect(try !filter.evaluate(try JSONParser.parse(#"{"s": "\#(String(repeating: "a", count: 5_000))"}"#)))
+    }
+}

@@ -129,6 +129,6 @@ final class RegexTest: CompiledTest, @unchecked Sendable {
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
         guard case .string(let s)? = subject.value(root, current, &budget) else { return false }
-        return whole ? regex.matches(s) : regex.containsMatch(in: s)
+        return Evaluator.match(regex, s, whole: whole, budget: &budget)
     }
 }

@@ -318,6 +318,22 @@ enum Evaluator {
         }
     }
 
+    /// Regex steps (threads stepped per scalar) per unit of the evaluation budget: the default
+    /// budget allows about 10⁷ steps of matching, a few tens of milliseconds.
+    static let regexStepsPerUnit = 100
+
+    /// `match()` (`whole`) or `search()` with the regex's work on the budget: one unit per
+    /// ``regexStepsPerUnit`` steps; past the budget it stops (the entry point throws).
+    static func match(_ regex: IRegexp, _ subject: String, whole: Bool, budget: inout EvaluationBudget) -> Bool {
+        let allowance = max(0, budget.remaining) &* regexStepsPerUnit
+        let (matched, steps) = regex.run(subject, anchored: whole, maxSteps: allowance)
+        guard budget.spend(steps / regexStepsPerUnit), let matched else {
+            _ = budget.spend(budget.remaining &+ 1)
+            return false
+        }
+        return matched
+    }
+
     static func testFunction(
         _ call: FunctionCallNode, root: JSONValue, current: JSONValue, budget: inout EvaluationBudget
     ) -> Bool {
@@ -335,7 +351,7 @@ enum Evaluator {
                 else { return false }
                 regex = r
             }
-            return call.kind == .match ? regex.matches(subject) : regex.containsMatch(in: subject)
+            return match(regex, subject, whole: call.kind == .match, budget: &budget)
         case .length, .count, .value:
             return false
         }

@@ -36,13 +36,19 @@ public struct IRegexp: Sendable {
 
     /// True when the whole string matches (the `match()` function).
     public func matches(_ string: String) -> Bool {
-        if let result = anchoredDFA?.run(string) { return result }
-        return program.run(string.unicodeScalars, anchored: true)
+        run(string, anchored: true, maxSteps: .max).matched ?? false
     }
 
     /// True when some substring matches (the `search()` function).
     public func containsMatch(in string: String) -> Bool {
-        if let result = searchDFA?.run(string) { return result }
-        return program.run(string.unicodeScalars, anchored: false)
+        run(string, anchored: false, maxSteps: .max).matched ?? false
+    }
+
+    /// A match of the whole string (`anchored`) or of some substring, giving up after `maxSteps`
+    /// (then `matched` is nil): one step per input byte on the ASCII tables, one per live thread
+    /// per scalar otherwise, so the work of one match is bounded whatever pattern and input.
+    func run(_ string: String, anchored: Bool, maxSteps: Int) -> (matched: Bool?, steps: Int) {
+        if let result = (anchored ? anchoredDFA : searchDFA)?.run(string) { return (result, string.utf8.count) }
+        return program.run(string.unicodeScalars, anchored: anchored, maxSteps: maxSteps)
     }
 }

@@ -85,7 +85,10 @@ struct RegexProgram: Sendable {
     }
 
     /// Runs the program; `anchored` requires the match to span the whole input.
-    func run(_ input: String.UnicodeScalarView, anchored: Bool) -> Bool {
+    /// Runs the program over `input`; `steps` counts the threads stepped (one per live thread
+    /// per input scalar). Past `maxSteps` it stops: `matched` is nil.
+    func run(_ input: String.UnicodeScalarView, anchored: Bool, maxSteps: Int = .max) -> (matched: Bool?, steps: Int) {
+        var steps = 0
         let count = instructions.count
         var marks = [Int](repeating: 0, count: count)
         var generation = 1
@@ -103,13 +106,15 @@ struct RegexProgram: Sendable {
             if atStart || !anchored {
                 addThread(0, to: &current, marks: &marks, generation: generation, atStart: atStart, atEnd: atEnd, stack: &stack)
             }
-            if current.isEmpty && anchored { return false }
+            if current.isEmpty && anchored { return (false, steps) }
             for pc in current {
                 if case .match = instructions[pc] {
-                    if !anchored || atEnd { return true }
+                    if !anchored || atEnd { return (true, steps) }
                 }
             }
-            if atEnd { return false }
+            if atEnd { return (false, steps) }
+            steps &+= current.count
+            if steps > maxSteps { return (nil, steps) }
             let scalar = input[index]
             index = input.index(after: index)
             let nextAtEnd = index == end
