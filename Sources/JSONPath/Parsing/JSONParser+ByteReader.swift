@@ -95,9 +95,10 @@ struct ByteReader {
         }
         let base = memberStack.count
         defer { memberStack.truncate(to: base) }
-        var hasDuplicates = false
         // One bit per fingerprint bucket: a key whose bit is clear cannot be a duplicate.
         var seenBits: UInt64 = 0
+        // Past `MemberIndex.threshold` members (where every bit is soon set), a hash index.
+        var wide: MemberIndex?
         while true {
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
@@ -113,14 +114,28 @@ struct ByteReader {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            let bit: UInt64 = 1 << ((fingerprint ^ (fingerprint >> 29) ^ (fingerprint >> 47)) & 63)
-            if seenBits & bit != 0 && !hasDuplicates {
-                hasDuplicates = memberStack.withElements(from: base) { members in
-                    members.contains { $0.fingerprint == fingerprint && $0.key.isScalarIdentical(to: key) }
+            // A repeated key keeps its first position and takes the last value.
+            let count = memberStack.count - base
+            if count < MemberIndex.threshold {
+                let bit: UInt64 = 1 << ((fingerprint ^ (fingerprint >> 29) ^ (fingerprint >> 47)) & 63)
+                if seenBits & bit != 0, let j = memberStack.withElements(from: base, { members in
+                    members.firstIndex { $0.fingerprint == fingerprint && $0.key.isScalarIdentical(to: key) }
+                }) {
+                    memberStack.modify(at: base + j) { $0.value = value }
+                } else {
+                    seenBits |= bit
+                    memberStack.push(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
+                }
+            } else {
+                if wide == nil { wide = memberStack.withElements(from: base) { MemberIndex(uniqueMembers: $0) } }
+                let hash = MemberIndex.hash(of: key)
+                if let j = memberStack.withElements(from: base, { wide?.find(key, fingerprint: fingerprint, hash: hash, in: $0) }) {
+                    memberStack.modify(at: base + j) { $0.value = value }
+                } else {
+                    wide?.insert(hash: hash, position: count)
+                    memberStack.push(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
                 }
             }
-            seenBits |= bit
-            memberStack.push(JSONObject.Member(key: key, value: value, fingerprint: fingerprint))
             skipWhitespace()
             guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
             let b = buffer[position]
@@ -130,13 +145,7 @@ struct ByteReader {
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
         let members = memberStack.popArray(from: base)
-        guard hasDuplicates else {
-            return .object(JSONObject(uniqueMembers: members))
-        }
-        // Rare: first position, last value.
-        var object = JSONObject()
-        for member in members { object[member.key] = member.value }
-        return .object(object)
+        return .object(JSONObject(uniqueMembers: members, keyIndex: wide))
     }
 
     /// A member name and its lookup fingerprint, computed while scanning.

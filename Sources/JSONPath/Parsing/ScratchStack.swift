@@ -33,6 +33,12 @@ struct ScratchStack<Element> {
         body(UnsafeBufferPointer(start: base + start, count: count - start))
     }
 
+    /// Changes the element at `index` in place (the parser overwrites a repeated key's value).
+    @inline(__always)
+    mutating func modify(at index: Int, _ body: (inout Element) -> Void) {
+        body(&(base + index).pointee)
+    }
+
     /// Moves the elements from `start` to the top into a new array and pops them.
     mutating func popArray(from start: Int) -> [Element] {
         let n = count - start

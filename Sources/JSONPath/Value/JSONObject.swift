@@ -2,8 +2,10 @@
 ///
 /// Events are small (a few dozen members), so members live in one contiguous array and lookups
 /// are a linear scan comparing UTF-8 bytes: that beats hashing for the sizes we see and keeps the
-/// order that RFC 9535 output and normalized paths rely on. Keys are unique: building an object
-/// with a repeated key keeps the first position and the last value, as most JSON parsers do.
+/// order that RFC 9535 output and normalized paths rely on. Past ``MemberIndex/threshold`` members
+/// a hash index of the keys is kept beside the array, so wide objects (hostile events, large item
+/// configs) still build in linear time and look up in constant time. Keys are unique: building an
+/// object with a repeated key keeps the first position and the last value, as most JSON parsers do.
 public struct JSONObject: Sendable {
     /// One `key: value` member.
     public struct Member: Sendable {
@@ -50,6 +52,8 @@ public struct JSONObject: Sendable {
 
     /// The members in document order.
     public private(set) var members: [Member]
+    /// Key → position, present once the object is wider than ``MemberIndex/threshold``.
+    private var keyIndex: MemberIndex?
 
     public init() {
         members = []
@@ -62,9 +66,12 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
-    /// Members already known to have unique keys (the parser checks).
-    init(uniqueMembers: [Member]) {
+    /// Members already known to have unique keys (the parser checks), with the parser's index of
+    /// them when it built one; a wide object without one gets it here.
+    init(uniqueMembers: [Member], keyIndex: MemberIndex? = nil) {
         members = uniqueMembers
+        self.keyIndex = keyIndex
+        if keyIndex == nil && uniqueMembers.count > MemberIndex.threshold { rebuildIndex() }
     }
 
     public var count: Int { members.count }
@@ -79,10 +86,29 @@ public struct JSONObject: Sendable {
             return nil
         }
         set {
-            if let i = index(forKey: key) {
-                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            let fingerprint = JSONObject.fingerprint(of: key)
+            guard keyIndex != nil else {
+                if let i = index(forKey: key, fingerprint: fingerprint) {
+                    if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+                } else if let newValue {
+                    members.append(Member(key: key, value: newValue, fingerprint: fingerprint))
+                    if members.count > MemberIndex.threshold { rebuildIndex() }
+                }
+                return
+            }
+            // Wide: hash once for the lookup and the insertion.
+            let hash = MemberIndex.hash(of: key)
+            if let i = members.withUnsafeBufferPointer({ keyIndex?.find(key, fingerprint: fingerprint, hash: hash, in: $0) }) {
+                if let newValue {
+                    members[i].value = newValue
+                } else {
+                    // Positions after `i` shift: O(n), like the removal itself.
+                    members.remove(at: i)
+                    rebuildIndex()
+                }
             } else if let newValue {
-                members.append(Member(key: key, value: newValue))
+                members.append(Member(key: key, value: newValue, fingerprint: fingerprint))
+                keyIndex?.insert(hash: hash, position: members.count - 1)
             }
         }
     }
@@ -96,11 +122,21 @@ public struct JSONObject: Sendable {
     @inline(__always)
     func index(forKey key: String, fingerprint: UInt64) -> Int? {
         members.withUnsafeBufferPointer { buffer in
+            if let keyIndex {
+                return keyIndex.find(key, fingerprint: fingerprint, hash: MemberIndex.hash(of: key), in: buffer)
+            }
             for i in buffer.indices where buffer[i].fingerprint == fingerprint && buffer[i].key.isScalarIdentical(to: key) {
                 return i
             }
             return nil
         }
+    }
+
+    /// Indexes the members when the object is wide, drops the index when it is not.
+    private mutating func rebuildIndex() {
+        keyIndex = nil
+        guard members.count > MemberIndex.threshold else { return }
+        keyIndex = members.withUnsafeBufferPointer { MemberIndex(uniqueMembers: $0) }
     }
 }
 
