@@ -24,13 +24,14 @@ import Glibc
         let served = try await ServedPipeline(url: Self.sharedURL, label: "sigkill")
         do {
             let (action, trigger) = try await Self.startWithLiveTrigger(served)
-            let events = TestEvent.mix(10_000, prefix: served.prefix)
+            let events = TestEvent.mix(20_000, prefix: served.prefix)
             try await served.publish(events)
 
-            // SIGKILL whenever another 15 % of the events has been taken, and start again (the
-            // last kill well before the end: a fast pipeline drains 2,000 between two polls).
+            // SIGKILL whenever another fifth of the events has been taken, and start again. A
+            // fast pipeline drains a few thousand between two polls: the steps are wide, the
+            // last kill well before the end.
             var readyAtKill: [Int] = []
-            for threshold in [8_500, 7_000, 5_500, 4_000] {
+            for threshold in [16_000, 12_000, 8_000, 4_000] {
                 guard try await eventually(timeout: .seconds(60), { try await served.eventsReady() <= threshold }) else {
                     throw ServedPipeline.Failure("the events queue stayed above \(threshold) ready:\n\(served.log)")
                 }
