@@ -79,33 +79,8 @@ struct SQLiteLookupHashTests {
             let triggerId = ExecutionSourceID(TriggerID.random())
             let first = entry(action.id, event: "evt-1", trigger: triggerId, started: at(1))
             let second = entry(action.id, event: "evt-2", trigger: nil, item: 3, started: at(2), type: .manual)
-            do {
-                // A file as v3 left it, with history rows and no hashes.
-                let queue = try DatabaseQueue(path: path)
-                try StoreMigrations.migrator.migrate(queue, upTo: StoreMigrations.v3)
-                try await queue.write { db in
-                    try db.execute(
-                        sql: """
-                            INSERT INTO automatedAction (id, tenantId, namespace, name, status, items, dateCreated, dateUpdated)
-                            VALUES (?, ?, ?, ?, 'active', '[]', 0, 0)
-                            """,
-                        arguments: [action.id.description, action.tenantId.description, action.namespace.description, action.name])
-                    for run in [first, second] {
-                        try db.execute(
-                            sql: """
-                                INSERT INTO executionHistory (id, actionId, triggerType, triggerId, processId, processType,
-                                    dateStarted, outcome, sourceEventId, itemIndex)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                                """,
-                            arguments: [
-                                run.id.description, run.actionId.description, run.triggerType.rawValue, run.triggerId?.description,
-                                run.processId.description, run.processType.rawValue, StoredDate.value(run.dateStarted),
-                                run.outcome.rawValue, run.sourceEventId, run.itemIndex,
-                            ])
-                    }
-                }
-                try queue.close()
-            }
+            // A file as v3 left it, with history rows and no hashes.
+            try await writeV3File(at: path, action: action, runs: [first, second])
 
             let store = try SQLiteAutomationStore(path: path)
             defer { try? store.close() }
@@ -121,4 +96,33 @@ struct SQLiteLookupHashTests {
             #expect(completion?.entry.outcome == .failed)
         }
     }
+}
+
+/// A database file as schema v3 left it: `action` and its history `runs` (each in its own
+/// outcome), written with that version's columns, closed. Opening a store on it upgrades it.
+func writeV3File(at path: String, action: AutomatedAction, runs: [ExecutionHistoryEntry]) async throws {
+    let queue = try DatabaseQueue(path: path)
+    try StoreMigrations.migrator.migrate(queue, upTo: StoreMigrations.v3)
+    try await queue.write { db in
+        try db.execute(
+            sql: """
+                INSERT INTO automatedAction (id, tenantId, namespace, name, status, items, dateCreated, dateUpdated)
+                VALUES (?, ?, ?, ?, 'active', '[]', 0, 0)
+                """,
+            arguments: [action.id.description, action.tenantId.description, action.namespace.description, action.name])
+        for run in runs {
+            try db.execute(
+                sql: """
+                    INSERT INTO executionHistory (id, actionId, triggerType, triggerId, processId, processType,
+                        dateStarted, outcome, sourceEventId, itemIndex)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.id.description, run.actionId.description, run.triggerType.rawValue, run.triggerId?.description,
+                    run.processId.description, run.processType.rawValue, StoredDate.value(run.dateStarted),
+                    run.outcome.rawValue, run.sourceEventId, run.itemIndex,
+                ])
+        }
+    }
+    try queue.close()
 }

@@ -20,32 +20,12 @@ struct StatisticsMigrationTests {
                 (entry(action.id, event: "e4", started: at(40)), .pending),
                 (entry(action.id, event: "old", started: at(-7_200)), .failed),
             ]
-            do {
-                // A file as an older version left it, with history in every outcome.
-                let queue = try DatabaseQueue(path: path)
-                try StoreMigrations.migrator.migrate(queue, upTo: StoreMigrations.v3)
-                try await queue.write { db in
-                    try db.execute(
-                        sql: """
-                            INSERT INTO automatedAction (id, tenantId, namespace, name, status, items, dateCreated, dateUpdated)
-                            VALUES (?, ?, ?, ?, 'active', '[]', 0, 0)
-                            """,
-                        arguments: [action.id.description, action.tenantId.description, action.namespace.description, action.name])
-                    for (run, outcome) in runs {
-                        try db.execute(
-                            sql: """
-                                INSERT INTO executionHistory (id, actionId, triggerType, triggerId, processId, processType,
-                                    dateStarted, outcome, sourceEventId, itemIndex)
-                                VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 0)
-                                """,
-                            arguments: [
-                                run.id.description, run.actionId.description, run.triggerType.rawValue, run.processId.description,
-                                run.processType.rawValue, StoredDate.value(run.dateStarted), outcome.rawValue, run.sourceEventId,
-                            ])
-                    }
-                }
-                try queue.close()
-            }
+            // A file as an older version left it, with history in every outcome.
+            try await writeV3File(at: path, action: action, runs: runs.map { run, outcome in
+                var entry = run
+                entry.outcome = outcome
+                return entry
+            })
 
             let store = try SQLiteAutomationStore(path: path)
             defer { try? store.close() }

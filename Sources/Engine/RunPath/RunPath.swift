@@ -134,7 +134,11 @@ public struct RunPath: Sendable {
             case .success(let commands):
                 // A run recorded before whose process has reported since (running or ended) had
                 // its command delivered: publishing it again could start that process twice.
-                let answered = Set(zip(result.entries, recorded.alreadyRecorded[rows]).filter { $1 && $0.outcome != .pending }.map(\.0.processId))
+                // Only runs recorded before can have been answered: a fresh slot builds no set.
+                let answered: Set<ProcessID> =
+                    recorded.alreadyRecorded[rows].contains(true)
+                    ? Set(zip(result.entries, recorded.alreadyRecorded[rows]).filter { $1 && $0.outcome != .pending }.map(\.0.processId))
+                    : []
                 for (command, draft) in zip(slot.commands, commands) where !answered.contains(command.processId) {
                     messages.append(SlotTracker.Message(slot: index, processId: command.processId, draft: draft))
                     count += 1

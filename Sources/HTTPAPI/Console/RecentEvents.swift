@@ -49,15 +49,17 @@ public final class RecentEvents: Sendable {
     public func record(_ event: Event, size: Int, at date: Date) {
         guard size <= Self.maximumBytes else { return }
         let entry = Entry(id: event.id, triggerType: event.triggerType, namespace: event.namespace, receivedAt: date, body: AnyJSON(event.body))
+        // Per event on the pipeline: the common case (the tenant heard from last) touches no
+        // order, and the tenant's list changes in place (no copy of it per event).
         state.withLock { state in
             let tenant = event.tenantId
-            if let position = state.order.firstIndex(of: tenant) { state.order.remove(at: position) }
-            state.order.append(tenant)
-            var kept = state.events[tenant] ?? []
-            kept.append(entry)
-            if kept.count > Self.perTenant { kept.removeFirst() }
-            state.events[tenant] = kept
-            if state.order.count > Self.maximumTenants { state.events[state.order.removeFirst()] = nil }
+            if state.order.last != tenant {
+                if let position = state.order.firstIndex(of: tenant) { state.order.remove(at: position) }
+                state.order.append(tenant)
+                if state.order.count > Self.maximumTenants { state.events[state.order.removeFirst()] = nil }
+            }
+            state.events[tenant, default: []].append(entry)
+            if state.events[tenant, default: []].count > Self.perTenant { state.events[tenant, default: []].removeFirst() }
         }
     }
 
