@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C boundary: rabbitmq-c 0.11 (Debian) or later, through a shim for the variadic calls.
@@ -50,6 +51,18 @@ let package = Package(
         // positions, for `signalbox apply` and `serve --definitions`.
         .target(name: "Definitions", dependencies: ["Automation", "JSONPath", .product(name: "Yams", package: "Yams")]),
         .target(name: "SQLiteStore", dependencies: ["Automation", "JSONPath", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The shared store for several replicas: PostgreSQL through postgres-nio (issue 17).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Automation",
+                "JSONPath",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // The scheduler leadership's campaign runs as a service (postgres-nio depends on it already).
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "HTTPAPI",
             dependencies: [
@@ -87,7 +100,8 @@ let package = Package(
         .executableTarget(
             name: "signalbox",
             dependencies: [
-                "AMQPClient", "JSONPath", "Cron", "Automation", "Definitions", "SQLiteStore", "Engine", "HTTPAPI", "StandardWebhooks",
+                "AMQPClient", "JSONPath", "Cron", "Automation", "Definitions", "SQLiteStore", "PostgresStore", "Engine", "HTTPAPI",
+                "StandardWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -130,15 +144,19 @@ let package = Package(
             name: "MatchingBenchmark", dependencies: ["Automation", "JSONPath", "SignalboxTestSupport"],
             path: "Benchmarks/MatchingBenchmark"
         ),
-        // Prepares databases and queues for `signalbox serve` and times it (scripts/bench-pipeline.sh, bench-startup.sh).
+        // Prepares databases (SQLite or PostgreSQL) and queues for `signalbox serve` and times it, one replica or
+        // several (scripts/bench-pipeline.sh, bench-startup.sh).
         .executableTarget(
             name: "ServeBenchmark",
-            dependencies: ["AMQPClient", "Automation", "SQLiteStore", "Engine", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AMQPClient", "Automation", "SQLiteStore", "PostgresStore", "Engine",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Benchmarks/ServeBenchmark"
         ),
 
-        // What tests and benchmarks share: a seeded generator, polling, command-line tools.
-        .target(name: "SignalboxTestSupport", path: "Tests/Support"),
+        // What tests and benchmarks share: a seeded generator, polling, command-line tools, the test broker's settings.
+        .target(name: "SignalboxTestSupport", dependencies: ["AMQPClient"], path: "Tests/Support"),
         .testTarget(
             name: "AMQPClientTests",
             dependencies: ["AMQPClient", "SignalboxTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -147,9 +165,30 @@ let package = Package(
         .testTarget(name: "CronTests", dependencies: ["Cron", "SignalboxTestSupport"]),
         .testTarget(name: "AutomationTests", dependencies: ["Automation", "SignalboxTestSupport"]),
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "Automation", "JSONPath", "SignalboxTestSupport"]),
+        // The PostgreSQL server of scripts/test.sh and a database per test, for every test target that needs one.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "PostgresStore", "SignalboxTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresSupport"
+        ),
+        // The store contract tests, against every store (StoreKind), and the SQLite store's own.
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "SQLiteStore", "PostgresStore", "PostgresTestSupport", "Automation", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "PostgresTestSupport", "SignalboxTestSupport", "Automation",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "HTTPAPITests",
@@ -160,7 +199,11 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "SignalboxTests", dependencies: ["signalbox", "Engine", "Automation", "AMQPClient", "SignalboxTestSupport"]
+            name: "SignalboxTests",
+            dependencies: [
+                "signalbox", "Engine", "Automation", "AMQPClient", "SignalboxTestSupport", "PostgresStore", "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "EngineTests",

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # THE test command: installs missing apt packages, starts a local RabbitMQ on 127.0.0.1 unless
-# SIGNALBOX_AMQP_URL is set, exports the SIGNALBOX_TEST_* variables, builds and runs every test.
+# SIGNALBOX_AMQP_URL is set and a local PostgreSQL on 127.0.0.1:54329 unless
+# SIGNALBOX_TEST_DATABASE_URL is set, exports the SIGNALBOX_TEST_* variables, builds and runs
+# every test.
 #
 #   scripts/test.sh                       # all tests
 #   scripts/test.sh --filter AMQPClient   # extra arguments go to `swift test`
+#
+# Without arguments it also replays the parser fuzz targets' seeds (scripts/fuzz.sh all corpus).
 #
 # SIGNALBOX_SWIFTPM_ARGS (word-split) is passed to both `swift build` and `swift test`,
 # e.g. SIGNALBOX_SWIFTPM_ARGS="--scratch-path .build-ci".
@@ -13,6 +17,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/lib/broker.sh
 source "$ROOT/scripts/lib/broker.sh"
+# shellcheck source=scripts/lib/postgres.sh
+source "$ROOT/scripts/lib/postgres.sh"
 
 command -v swift >/dev/null ||
   sb_die "swift is not on PATH: install the Swift 6.3 toolchain (https://www.swift.org/install/linux/)"
@@ -33,6 +39,8 @@ fi
 SIGNALBOX_APT_HELPERS+=(python3-jsonschema python3-yaml)
 # Test-only: Debian's chromium and firefox-esr, which the web console's browser test drives headless.
 SIGNALBOX_APT_HELPERS+=(chromium firefox-esr)
+# Test-only for now: the PostgreSQL server the PostgreSQL store's tests run against.
+[[ -n ${SIGNALBOX_TEST_DATABASE_URL:-} ]] || SIGNALBOX_APT_HELPERS+=("${SIGNALBOX_POSTGRES_PACKAGES[@]}")
 signalbox_ensure_packages
 
 # Someone else's Standard Webhooks implementation (the reference library on PyPI), which the
@@ -64,6 +72,7 @@ export SIGNALBOX_TEST_PYTHONPATH="$python_peers"
 signalbox_ensure_broker
 signalbox_export_test_env
 signalbox_ensure_restartable_broker
+signalbox_ensure_postgres
 signalbox_print_test_env
 
 read -r -a spm_args <<<"${SIGNALBOX_SWIFTPM_ARGS:-}"
@@ -71,8 +80,29 @@ read -r -a spm_args <<<"${SIGNALBOX_SWIFTPM_ARGS:-}"
 sb_log "swift build --build-tests ${spm_args[*]}"
 swift build --build-tests "${spm_args[@]}"
 
+# The full run (CI's) also builds the parser fuzz targets and replays their committed seeds once,
+# without mutation: they keep compiling and their properties hold (docs/fuzzing.md).
+fuzz_status=0
+if (($# == 0)); then
+  sb_log "scripts/fuzz.sh all corpus"
+  "$ROOT/scripts/fuzz.sh" all corpus || fuzz_status=$?
+  if ((fuzz_status == 2)); then
+    sb_log "WARNING: this swiftc cannot build libFuzzer targets; fuzz targets skipped"
+    fuzz_status=0
+  fi
+fi
+
 sb_log "swift test ${spm_args[*]} $*"
 status=0
 swift test "${spm_args[@]}" "$@" || status=$?
 sb_log "swift test exited with $status"
+if ((status != 0)) && [[ -z ${SIGNALBOX_AMQP_URL:-} ]]; then
+  # A broker that stalled shows up in tests as timeouts; its log says why.
+  sb_log "the test broker's log, for failures that involve it:"
+  sb_broker_log_tail
+fi
+if ((status == 0 && fuzz_status != 0)); then
+  sb_log "the fuzz targets' seed replay failed (exit $fuzz_status); see above"
+  status=$fuzz_status
+fi
 exit "$status"

@@ -144,8 +144,9 @@ public final class AMQPConnection: Sendable {
         _ body: [UInt8], exchange: String, routingKey: String, properties: AMQPProperties = AMQPProperties(),
         mandatory: Bool = false, onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void
     ) {
+        driver.unsettledPublishes.add(1)
         let pending = PendingPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                     properties: properties, body: body, onConfirm: onConfirm)
+                                     properties: properties, body: body, unsettled: driver.unsettledPublishes, onConfirm: onConfirm)
         if !queue.enqueue(.publish(pending)) {
             pending.complete(.failure(AMQPError(.closed, context: "publish to exchange '\(exchange)'",
                                                 reason: "the connection is closed")))
@@ -155,9 +156,10 @@ public final class AMQPConnection: Sendable {
     /// Publishes several messages with one hand-off to the I/O thread; each message's `onConfirm`
     /// runs there when the broker confirmed (or refused) it. For work done in batches.
     public func publish(_ messages: [AMQPOutboundMessage]) {
+        driver.unsettledPublishes.add(messages.count)
         let pending = messages.map {
             PendingPublish(exchange: $0.exchange, routingKey: $0.routingKey, mandatory: $0.mandatory,
-                           properties: $0.properties, body: $0.body, onConfirm: $0.onConfirm)
+                           properties: $0.properties, body: $0.body, unsettled: driver.unsettledPublishes, onConfirm: $0.onConfirm)
         }
         if !queue.enqueue(contentsOf: pending.map { .publish($0) }) {
             for message in pending {
@@ -181,6 +183,10 @@ public final class AMQPConnection: Sendable {
 
     /// How many sessions were established so far: 1, plus one per successful reconnect.
     public var sessionsEstablished: Int { driver.sessionsEstablished.load(ordering: .relaxed) }
+
+    /// Messages published and not yet confirmed, refused or failed: those waiting for a confirm,
+    /// and those kept through a reconnect to be published again. What a broker outage grows.
+    public var unsettledPublishes: Int { driver.unsettledPublishes.current }
 
     /// What the supervisor is doing now: connected, reconnecting (with the last error), closing or
     /// closed. A snapshot for health checks; it can change right after it is read.

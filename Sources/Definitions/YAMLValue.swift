@@ -19,18 +19,18 @@ struct YAMLValue {
             }
             return .array(elements)
         case .mapping(let mapping):
-            var object = JSONObject()
+            var object = JSONObject.Builder(capacity: mapping.count)
             for (keyNode, valueNode) in mapping {
                 guard case .scalar(let key) = keyNode else {
                     throw error(keyNode, "keys must be plain text")
                 }
-                guard object[key.string] == nil else {
+                guard !object.contains(key.string) else {
                     throw error(keyNode, "\(key.string.prefix(100)) appears twice in this mapping")
                 }
                 let memberPath = path.isEmpty ? key.string : "\(path).\(key.string)"
-                object[key.string] = try value(valueNode, path: memberPath, into: &map)
+                object.set(try value(valueNode, path: memberPath, into: &map), forKey: key.string)
             }
-            return .object(object)
+            return .object(object.object)
         case .alias:
             throw error(node, "YAML aliases are not supported in definitions")
         }

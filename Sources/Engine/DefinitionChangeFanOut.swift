@@ -19,4 +19,8 @@ public struct DefinitionChangeFanOut: DefinitionChangeObserver {
     public func delayedRunsCancelled(_ ids: [DelayedRunID]) {
         for observer in observers { observer.delayedRunsCancelled(ids) }
     }
+
+    public func resynchronize() {
+        for observer in observers { observer.resynchronize() }
+    }
 }

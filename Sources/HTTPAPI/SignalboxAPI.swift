@@ -50,9 +50,10 @@ public struct SignalboxAPI: Sendable {
     }
 
     /// All routes, behind the error middleware (outermost, so unknown paths answer JSON too) and,
-    /// except health and metrics, the authentication middleware.
+    /// except health and metrics, the authentication middleware. HEAD is served wherever GET is;
+    /// another method on a known path answers 405 with `Allow`.
     public func makeRouter() -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ErrorMiddleware<APIRequestContext>(logger: logger))
         addOperationsRoutes(to: router)
         // The console's files hold no data; its pages sign in with a token like any client.
@@ -72,6 +73,7 @@ public struct SignalboxAPI: Sendable {
         addTokenRoutes(to: api)
         addDefinitionRoutes(to: api)
         addConsoleRoutes(to: api)
+        addMethodNotAllowedRoutes(to: router)
         return router
     }
 

@@ -5,10 +5,14 @@ import GRDB
 // MARK: Actions
 
 extension SQLiteAutomationStore {
-    public func insertAction(_ action: AutomatedAction) async throws {
+    public func insertAction(_ action: AutomatedAction, tenantLimit: Int?) async throws {
         try await writer.write { db in
             guard try !ActionRecord.exists(db, key: action.id.description) else {
                 throw AutomationError.conflict("action \(action.id) already exists", field: "id")
+            }
+            if let tenantLimit {
+                let existing = try Self.actionCount(db, tenant: action.tenantId)
+                if existing >= tenantLimit { throw AutomationError.actionQuota(tenantLimit, has: existing) }
             }
             try ActionGraph.checkNameFree(db, action)
             var stored = action
@@ -43,10 +47,12 @@ extension SQLiteAutomationStore {
     }
 
     public func actionCount(tenant: TenantID) async throws -> Int {
+        try await writer.read { db in try Self.actionCount(db, tenant: tenant) }
+    }
+
+    static func actionCount(_ db: Database, tenant: TenantID) throws -> Int {
         // The automatedAction_name index's prefix (tenantId, namespace, name).
-        try await writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM automatedAction WHERE tenantId = ?", arguments: [tenant.rawValue]) ?? 0
-        }
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM automatedAction WHERE tenantId = ?", arguments: [tenant.rawValue]) ?? 0
     }
 
     public func action(id: ActionID, tenant: TenantID) async throws -> AutomatedAction? {
@@ -172,14 +178,11 @@ extension SQLiteAutomationStore {
     }
 
     /// Loads an action of `tenant` in a write transaction, applies `change`, stamps `dateUpdated`,
-    /// refreshes `nextScheduledRunAt` and writes what changed — the schedule and trigger methods'
-    /// common path, so a limit check and its insert are one transaction.
-    /// `afterwards` writes more in the same transaction, once the action is saved.
-    func modify(
-        _ actionId: ActionID,
-        _ tenant: TenantID,
-        at date: Date,
-        afterwards: @escaping @Sendable (Database) throws -> Void = { _ in },
+    /// refreshes `nextScheduledRunAt` and writes what changed, with a new webhook's credentials
+    /// when given — the schedule, trigger and webhook methods' common path
+    /// (``ActionEditingStore``), so a limit check and its insert are one transaction.
+    public func editAction(
+        _ actionId: ActionID, tenant: TenantID, at date: Date, storing credentials: (webhookId: WebhookID, credentials: WebhookCredentials)?,
         _ change: @escaping @Sendable (inout AutomatedAction) throws(AutomationError) -> Void
     ) async throws -> AutomatedAction {
         try await writer.write { db in
@@ -191,7 +194,7 @@ extension SQLiteAutomationStore {
             action.dateUpdated = date
             action.refreshNextScheduledRun()
             try ActionGraph.save(db, from: existing, to: action)
-            try afterwards(db)
+            if let credentials { try WebhookCredentialsRecord(credentials.credentials, webhookId: credentials.webhookId).insert(db) }
             return action
         }
     }

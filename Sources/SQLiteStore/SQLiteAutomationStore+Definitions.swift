@@ -50,6 +50,11 @@ extension SQLiteAutomationStore {
             for (id, credentials) in changes.webhookCredentials {
                 try WebhookCredentialsRecord(credentials, webhookId: id).insert(db)
             }
+            // Counted after the writes, in their transaction: a throw undoes them all.
+            if let limit = changes.tenantLimit, !changes.created.isEmpty {
+                let count = try Self.actionCount(db, tenant: tenant)
+                if count > limit { throw AutomationError.actionQuota(limit, has: count - changes.created.count + changes.deleted.count) }
+            }
         }
     }
 }

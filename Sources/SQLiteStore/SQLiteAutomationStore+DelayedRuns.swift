@@ -7,29 +7,40 @@ extension SQLiteAutomationStore {
     public func insertDelayedRun(_ run: DelayedRun, requestKey: String?, limit: Int) async throws -> (run: DelayedRun, created: Bool) {
         try await writer.write { db in
             try Self.requireAction(db, run.actionId, tenant: run.tenantId)
-            if let requestKey,
-                let earlier = try Row.fetchOne(
-                    db, sql: "SELECT * FROM delayedRun WHERE actionId = ? AND requestKey = ?", arguments: [run.actionId.description, requestKey])
-            {
-                return (try Self.delayedRun(earlier), false)
-            }
             // Kept by triggers (v12): counting the rows made each insert cost the action's backlog.
             let scheduled = try Int.fetchOne(
                 db, sql: "SELECT scheduledRuns FROM automatedAction WHERE id = ?", arguments: [run.actionId.description]) ?? 0
             guard scheduled < limit else {
+                // A retried request is answered with its run even at the limit.
+                if let earlier = try Self.delayedRun(db, actionId: run.actionId, requestKey: requestKey) { return (earlier, false) }
                 throw AutomationError.limitExceeded("the action has \(scheduled) scheduled runs; at most \(limit)", field: "delaySeconds")
             }
+            // The unique index on the Idempotency-Key (v10) decides which request stored the run.
             try db.execute(
                 sql: """
                     INSERT INTO delayedRun (id, tenantId, actionId, key, requestKey, dueAt, status, payload, dateCreated)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (actionId, requestKey) WHERE requestKey IS NOT NULL DO NOTHING
                     """,
                 arguments: [
                     run.id.description, run.tenantId.rawValue, run.actionId.description, run.key, requestKey, StoredDate.value(run.dueAt),
                     run.status.rawValue, run.payload?.jsonText, StoredDate.value(run.dateCreated),
                 ])
-            return (run, true)
+            if db.changesCount > 0 { return (run, true) }
+            guard let earlier = try Self.delayedRun(db, actionId: run.actionId, requestKey: requestKey) else {
+                // Unreachable: the conflict that skipped the insert is a run holding the key.
+                throw SQLiteStoreError.corruptValue(table: "delayedRun", column: "requestKey", reason: "no run holds the request key")
+            }
+            return (earlier, false)
         }
+    }
+
+    /// The action's run created with the Idempotency-Key `requestKey`, if any.
+    private static func delayedRun(_ db: Database, actionId: ActionID, requestKey: String?) throws -> DelayedRun? {
+        guard let requestKey else { return nil }
+        return try Row.fetchOne(
+            db, sql: "SELECT * FROM delayedRun WHERE actionId = ? AND requestKey = ?", arguments: [actionId.description, requestKey]
+        ).map(delayedRun)
     }
 
     public func delayedRun(id: DelayedRunID, tenant: TenantID) async throws -> DelayedRun? {
@@ -49,12 +60,9 @@ extension SQLiteAutomationStore {
                 _ = arguments.append(contentsOf: [status.rawValue])
             }
             if let cursor = page.cursor {
-                let parts = cursor.split(separator: ":")
-                guard parts.count == 2, let due = Double(parts[0]), let sequence = Int64(parts[1]) else {
-                    throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
-                }
+                let after = try InstantCursor(parsing: cursor)
                 sql += " AND (dueAt, sequence) > (?, ?)"
-                _ = arguments.append(contentsOf: [due, sequence])
+                _ = arguments.append(contentsOf: [after.seconds, after.sequence])
             }
             sql += " ORDER BY dueAt, sequence LIMIT ?"
             _ = arguments.append(contentsOf: [limit + 1])
@@ -62,9 +70,7 @@ extension SQLiteAutomationStore {
             let items = try rows.prefix(limit).map(Self.delayedRun)
             var next: String?
             if rows.count > limit, let last = rows.prefix(limit).last {
-                let due: Double = last["dueAt"]
-                let sequence: Int64 = last["sequence"]
-                next = "\(due):\(sequence)"
+                next = InstantCursor(seconds: last["dueAt"], sequence: last["sequence"]).text
             }
             return Page(items: items, nextCursor: next)
         }
@@ -171,8 +177,9 @@ extension SQLiteAutomationStore {
     static func insertDelayedRuns(_ db: Database, _ runs: [DelayedRun]) throws -> [DelayedRunDue] {
         guard !runs.isEmpty else { return [] }
         let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated, retry, step)
+            INSERT INTO delayedRun (id, tenantId, actionId, key, dueAt, status, payload, dateCreated, retry, step)
             SELECT ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            ON CONFLICT (id) DO NOTHING
             """)
         var inserted: [DelayedRunDue] = []
         for run in runs {

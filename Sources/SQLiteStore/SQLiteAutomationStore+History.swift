@@ -6,21 +6,23 @@ import JSONPath
 // MARK: History
 
 extension SQLiteAutomationStore {
-    /// A plain insert: ``appendHistory`` looks the key up first (an `INSERT … SELECT … WHERE NOT
-    /// EXISTS` on the same table would go through a temporary table for every row).
+    /// Inserts a row unless one holds its idempotency key (the unique index of migration v16):
+    /// any number of writers may record one run, a single row exists, and each learns from the
+    /// change count whether it was the one that inserted it.
     private static let insertHistorySQL = """
         INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
         VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT (sourceEventId, ifnull(triggerId, ''), itemIndex) DO NOTHING
         """
 
-    /// The row holding an idempotency key: its hash, then the key itself (hashes may collide).
+    /// The row holding an idempotency key (through the unique index).
     private static let historyByKeySQL = """
         SELECT * FROM executionHistory
-        WHERE keyHash = ? AND sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ?
+        WHERE sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ?
         """
 
-    private static func keyArguments(_ key: ExecutionKey, hash: Int64) -> StatementArguments {
-        [hash, key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
+    private static func keyArguments(_ key: ExecutionKey) -> StatementArguments {
+        [key.sourceEventId, key.triggerId?.description ?? "", key.itemIndex]
     }
 
     public func record(_ batch: RunRecord) async throws -> RecordedRun {
@@ -53,8 +55,8 @@ extension SQLiteAutomationStore {
         }
     }
 
-    /// Inserts the rows whose idempotency key is new; returns each row as stored, and whether it
-    /// was there before.
+    /// Inserts the rows whose idempotency key is new (the schema refuses the others, see
+    /// ``insertHistorySQL``); returns each row as stored, and whether it was there before.
     private static func insert(_ db: Database, _ entries: [ExecutionHistoryEntry]) throws -> ([ExecutionHistoryEntry], [Bool]) {
         guard !entries.isEmpty else { return ([], []) }
         // One prepared statement for every check: a batch of scheduled runs names thousands
@@ -74,16 +76,20 @@ extension SQLiteAutomationStore {
         stored.reserveCapacity(entries.count)
         existed.reserveCapacity(entries.count)
         for entry in entries {
-            let key = entry.idempotencyKey
-            let keyHash = LookupHash.key(key)
-            if let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: keyHash)) {
-                stored.append(existing.entry)
-                existed.append(true)
-            } else {
-                try insert.execute(arguments: HistoryRecord.insertArguments(entry, keyHash: keyHash))
+            try insert.execute(arguments: HistoryRecord.insertArguments(entry))
+            if db.changesCount > 0 {
                 stored.append(entry)
                 existed.append(false)
+                continue
             }
+            // The key was held: the row holding it is the one recorded.
+            let key = entry.idempotencyKey
+            guard let existing = try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key)) else {
+                // Unreachable: the conflict that skipped the insert is a row holding the key.
+                throw SQLiteStoreError.corruptValue(table: "executionHistory", column: "sourceEventId", reason: "no row holds the key \(key)")
+            }
+            stored.append(existing.entry)
+            existed.append(true)
         }
         return (stored, existed)
     }
@@ -92,7 +98,9 @@ extension SQLiteAutomationStore {
     private static func storeInOutbox(_ db: Database, _ requests: [OutboundHTTPRequest], inserted entries: [ExecutionHistoryEntry]) throws {
         guard !requests.isEmpty else { return }  // the batch of nearly every event: nothing to collect
         let inserted = Set(entries.map(\.processId))
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO httpOutbox (processId, actionId, request) VALUES (?, ?, ?)")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO httpOutbox (processId, actionId, request) VALUES (?, ?, ?) ON CONFLICT (processId) DO NOTHING
+            """)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         for request in requests where inserted.contains(request.processId) {
@@ -148,7 +156,7 @@ extension SQLiteAutomationStore {
         return try await writer.read { db in
             let lookup = try db.cachedStatement(sql: Self.historyByKeySQL)
             return try keys.compactMap { key in
-                try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key, hash: LookupHash.key(key)))?.entry
+                try HistoryRecord.fetchOne(lookup, arguments: Self.keyArguments(key))?.entry
             }.filter { $0.actionId == actionId }
         }
     }
@@ -158,7 +166,7 @@ extension SQLiteAutomationStore {
         try await writer.write { db in
             let delete = try db.cachedStatement(sql: """
                 DELETE FROM executionHistory
-                WHERE keyHash = ? AND sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ? AND actionId = ?
+                WHERE sourceEventId = ? AND ifnull(triggerId, '') = ? AND itemIndex = ? AND actionId = ?
                 RETURNING dateStarted, outcome
                 """)
             // A forgotten run never happened (the broker refused it): unlike a pruned one, it
@@ -171,7 +179,7 @@ extension SQLiteAutomationStore {
                 UPDATE failuresByHour SET failures = failures - 1 WHERE actionId = ?1 AND hour = CAST(?2 / 3600 AS INTEGER)
                 """)
             for key in keys {
-                let rows = try Row.fetchAll(delete, arguments: Self.keyArguments(key, hash: LookupHash.key(key)) + [actionId.description])
+                let rows = try Row.fetchAll(delete, arguments: Self.keyArguments(key) + [actionId.description])
                 for row in rows {
                     let started: Double = row["dateStarted"], outcome: String = row["outcome"]
                     try uncountRun.execute(arguments: [actionId.description, started, outcome])
@@ -188,7 +196,7 @@ extension SQLiteAutomationStore {
     }
 
     public func history(actionId: ActionID, filter: HistoryFilter, page: PageRequest) async throws -> Page<ExecutionHistoryEntry> {
-        let cursor = try page.cursor.map { text throws(AutomationError) in try HistoryCursor(parsing: text) }
+        let cursor = try page.cursor.map { text throws(AutomationError) in try InstantCursor(parsing: text) }
         let limit = max(0, page.limit)
         return try await writer.read { db in
             var sql = "SELECT * FROM executionHistory WHERE actionId = ?"
@@ -203,7 +211,7 @@ extension SQLiteAutomationStore {
             }
             if let cursor {
                 sql += " AND (dateStarted < ? OR (dateStarted = ? AND sequence < ?))"
-                arguments += [cursor.dateStarted, cursor.dateStarted, cursor.sequence]
+                arguments += [cursor.seconds, cursor.seconds, cursor.sequence]
             }
             sql += " ORDER BY dateStarted DESC, sequence DESC LIMIT ?"
             arguments += [limit + 1]
@@ -211,7 +219,7 @@ extension SQLiteAutomationStore {
             let items = records.prefix(limit)
             let next =
                 records.count > limit
-                ? items.last.map { HistoryCursor(dateStarted: StoredDate.value($0.entry.dateStarted), sequence: $0.sequence).text } : nil
+                ? items.last.map { InstantCursor($0.entry.dateStarted, sequence: $0.sequence).text } : nil
             return Page(items: items.map(\.entry), nextCursor: next)
         }
     }
@@ -395,8 +403,9 @@ extension SQLiteAutomationStore {
         let runs = Set(inserted.filter { $0.outcome == .pending }.map(\.run))
         let events = events.filter { runs.contains($0.run) }
         let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO runEvent (actionId, sourceEventId, body, createdAt)
+            INSERT INTO runEvent (actionId, sourceEventId, body, createdAt)
             SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM automatedAction WHERE id = ?)
+            ON CONFLICT (actionId, sourceEventId) DO NOTHING
             """)
         for event in events {
             try insert.execute(arguments: [
@@ -450,7 +459,9 @@ extension SQLiteAutomationStore {
 
     private static func queue(_ db: Database, _ notifications: [ActionNotification], at date: Date) throws {
         guard !notifications.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO notificationOutbox (id, kind, body, createdAt) VALUES (?, ?, ?, ?)")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO notificationOutbox (id, kind, body, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+            """)
         for notification in notifications {
             try insert.execute(arguments: [notification.id, notification.kind.rawValue, notification.body, StoredDate.value(date)])
         }

@@ -5,47 +5,6 @@ import GRDB
 // MARK: Schedules and message triggers
 
 extension SQLiteAutomationStore {
-    public func insertSchedule(
-        _ schedule: CronScheduleDefinition,
-        actionId: ActionID,
-        tenant: TenantID,
-        limit: Int,
-        at date: Date
-    ) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard action.schedules.count < limit else {
-                throw .limitExceeded("an action can have at most \(limit) schedules", field: "schedules")
-            }
-            guard action.schedule(schedule.id) == nil else {
-                throw .conflict("schedule \(schedule.id) already exists", field: "scheduleId")
-            }
-            action.schedules.append(schedule)
-        }
-    }
-
-    public func updateSchedule(
-        _ schedule: CronScheduleDefinition,
-        actionId: ActionID,
-        tenant: TenantID,
-        at date: Date
-    ) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.schedules.firstIndex(where: { $0.id == schedule.id }) else {
-                throw .notFound("schedule \(schedule.id) does not exist", field: "scheduleId")
-            }
-            action.schedules[index] = schedule
-        }
-    }
-
-    public func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.schedules.firstIndex(where: { $0.id == id }) else {
-                throw .notFound("schedule \(id) does not exist", field: "scheduleId")
-            }
-            action.schedules.remove(at: index)
-        }
-    }
-
     /// Stores where schedules stand (the progress part of ``record(_:)``), inside its transaction.
     static func recordScheduleProgress(_ db: Database, _ progress: [ScheduleProgress]) throws {
         guard !progress.isEmpty else { return }
@@ -88,39 +47,4 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func insertTrigger(
-        _ trigger: MessageTrigger,
-        actionId: ActionID,
-        tenant: TenantID,
-        limit: Int,
-        at date: Date
-    ) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard action.messageTriggers.count < limit else {
-                throw .limitExceeded("an action can have at most \(limit) message triggers", field: "messageTriggers")
-            }
-            guard action.messageTrigger(trigger.id) == nil else {
-                throw .conflict("message trigger \(trigger.id) already exists", field: "triggerId")
-            }
-            action.messageTriggers.append(trigger)
-        }
-    }
-
-    public func updateTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.messageTriggers.firstIndex(where: { $0.id == trigger.id }) else {
-                throw .notFound("message trigger \(trigger.id) does not exist", field: "triggerId")
-            }
-            action.messageTriggers[index] = trigger
-        }
-    }
-
-    public func deleteTrigger(id: TriggerID, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.messageTriggers.firstIndex(where: { $0.id == id }) else {
-                throw .notFound("message trigger \(id) does not exist", field: "triggerId")
-            }
-            action.messageTriggers.remove(at: index)
-        }
-    }
 }

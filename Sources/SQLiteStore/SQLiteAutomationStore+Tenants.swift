@@ -42,10 +42,20 @@ extension SQLiteAutomationStore {
         }
     }
 
-    public func tokens(tenant: TenantID) async throws -> [APIToken] {
-        try await writer.read { db in
-            try TokenRecord.filter(Column("tenantId") == tenant.rawValue)
-                .order(Column("dateCreated"), Column("id")).fetchAll(db).map(\.token)
+    public func tokens(tenant: TenantID, page: PageRequest) async throws -> Page<APIToken> {
+        let limit = max(0, page.limit)
+        let after = try page.cursor.map { text throws(AutomationError) in
+            guard let cursor = TokenCursor(text) else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
+            return cursor
+        }
+        return try await writer.read { db in
+            var request = TokenRecord.filter(Column("tenantId") == tenant.rawValue)
+            if let after {
+                request = request.filter(sql: "(dateCreated, id) > (?, ?)", arguments: [after.dateCreated, after.id])
+            }
+            let tokens = try request.order(Column("dateCreated"), Column("id")).limit(limit + 1).fetchAll(db).map(\.token)
+            let items = Array(tokens.prefix(limit))
+            return Page(items: items, nextCursor: tokens.count > limit ? items.last.map { TokenCursor($0).description } : nil)
         }
     }
 

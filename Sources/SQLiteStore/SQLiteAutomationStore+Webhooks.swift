@@ -5,25 +5,6 @@ import GRDB
 // MARK: Webhooks
 
 extension SQLiteAutomationStore {
-    public func insertWebhook(
-        _ webhook: WebhookTrigger, credentials: WebhookCredentials, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
-    ) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date, afterwards: { db in
-            try WebhookCredentialsRecord(credentials, webhookId: webhook.id).insert(db)
-        }) { action throws(AutomationError) in
-            try action.addWebhook(webhook, limit: limit)
-        }
-    }
-
-    public func updateWebhook(_ webhook: WebhookTrigger, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.replaceWebhook(webhook) }
-    }
-
-    public func deleteWebhook(id: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date) async throws -> AutomatedAction {
-        // The credentials go with the row: ON DELETE CASCADE.
-        try await modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.removeWebhook(id) }
-    }
-
     public func rotateWebhookSecret(
         to secret: WebhookSecret, webhookId: WebhookID, actionId: ActionID, tenant: TenantID, at date: Date, grace: TimeInterval
     ) async throws -> WebhookCredentials {

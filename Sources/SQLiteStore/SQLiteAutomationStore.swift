@@ -9,7 +9,7 @@ import GRDB
 /// both). Each port method is one transaction; rule outcomes are `AutomationError`s, anything
 /// else (I/O, a locked or corrupt file) is a GRDB `DatabaseError` or ``SQLiteStoreError``.
 /// Cursors are this store's own: `n:<name>` for actions, `<epoch seconds>:<sequence>` for history.
-public final class SQLiteAutomationStore: AutomationStore {
+public final class SQLiteAutomationStore: AutomationStore, ActionEditingStore {
     /// The GRDB connection(s); `DatabasePool` and `DatabaseQueue` are both `Sendable`.
     let writer: any DatabaseWriter
     /// Where the file is, and the retention policy.

@@ -16,8 +16,7 @@ enum TestBroker {
     }
 
     static func configuration(_ name: String, heartbeat: Int = 10, vhost: String? = nil) throws -> AMQPConfiguration {
-        var configuration = try AMQPConfiguration(url: url)
-        configuration.connectionName = name
+        var configuration = try AMQPConfiguration.testBroker(url, name: name)
         configuration.heartbeatSeconds = heartbeat
         configuration.reconnect = ReconnectPolicy(initialDelay: .milliseconds(50), maximumDelay: .seconds(1))
         if let vhost { configuration.virtualHost = vhost }

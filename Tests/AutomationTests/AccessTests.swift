@@ -108,7 +108,7 @@ struct AccessTests {
         #expect(issued.token.secretHash == TokenSecret.hash(issued.secret))
         #expect(issued.token.secretHash != issued.secret)
         #expect(!issued.description.contains(issued.secret))
-        let stored = try await fixture.store.tokens(tenant: .default)
+        let stored = try await fixture.store.tokens(tenant: .default, page: PageRequest()).items
         #expect(stored.map(\.secretHash) == [issued.token.secretHash])
         let caller = try await service.authenticate(bearerToken: issued.secret)
         #expect(caller == Caller(tenantId: .default, role: .admin, tokenId: issued.token.id))

@@ -278,7 +278,7 @@ struct EventValueTests {
             try await fixture.service.createAction(
                 CreateActionRequest(name: "x", actions: [item]), namespace: "production", as: admin)
         }
-        #expect(error?.code == .invalidInput && error?.code.httpStatus == 400)
+        #expect(error?.code == .invalidValue && error?.code.httpStatus == 422)
         #expect(error?.field == field, "\(String(describing: error))")
         if let query {
             let expected = try #require(Self.parseError(query))

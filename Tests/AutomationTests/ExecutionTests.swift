@@ -201,6 +201,25 @@ struct ExecutionTests {
         #expect(throws: Never.self) { try AutomationValidator.makeTrigger(trigger) }
     }
 
+    @Test("a filter test's explanations share one cap: a thousand events do not each get 64 KiB")
+    func filterTestExplanationsShareACap() throws {
+        // 60 nested negations around 1,550 terms: about 250 KB per event when each line's
+        // indentation went uncounted, 64 KiB per event with only a per-explanation cap.
+        let terms = Array(repeating: "$.b", count: 1_550).joined(separator: " || ")
+        let filter = String(repeating: "!(", count: 60) + terms + String(repeating: ")", count: 60)
+        let event = AnyJSON(try JSONParser.parse(#"{"a": 1}"#))
+        let limits = AutomationService.Limits(filterTextBytes: 16 * 1024)
+        let fixture = Fixture()
+        let service = AutomationService(store: fixture.store, clock: fixture.clock, limits: limits)
+        let result = try service.testFilter(FilterTestRequest(filter: filter, events: Array(repeating: event, count: 1_000)))
+        let total = result.results.reduce(0) { $0 + $1.explanation.utf8.count }
+        #expect(result.results.count == 1_000)
+        // The shared megabyte, plus each later event's first steps and its truncation line.
+        #expect(total <= FilterTestResult.maximumExplanationBytes + 1_000 * 2 * FilterTestResult.minimumExplanationBytes, "\(total) bytes")
+        #expect(result.results.allSatisfy { $0.explanation.contains("explanation truncated") })
+        #expect(result.results.last?.explanation.hasPrefix("false") == true, "60 negations of false")
+    }
+
     @Test("the filter test body decodes arbitrary event JSON")
     func filterTestBody() throws {
         let json = #"{"filter": "$.item.n > 2", "events": [{"item": {"n": 3}}, {"item": {"n": 1.5}}, [1], null]}"#

@@ -205,7 +205,7 @@ struct ModelCodingTests {
             Issue.record("decoded an unknown $type")
         } catch {
             let mapped = AutomationError(decoding: error)
-            #expect(mapped.code == .invalidInput)
+            #expect(mapped.code == .invalidValue)
             #expect(mapped.field == "actions[0].config.$type")
             #expect(mapped.message.contains("webhooks"))
             #expect(mapped.message.contains("capsule, webhook"), "the message lists the kinds")

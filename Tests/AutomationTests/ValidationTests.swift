@@ -25,7 +25,7 @@ struct ValidationTests {
         let error = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addTrigger(request, to: .id(action.id), as: admin)
         }
-        #expect(error?.code == .invalidInput)
+        #expect(error?.code == .invalidValue)
         #expect(error?.field == "eventFilter")
         #expect(error?.position == SourcePosition(line: expected.line, column: expected.column, span: expected.span))
         #expect(error?.position?.line == 2)
@@ -81,7 +81,7 @@ struct ValidationTests {
         let error = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addSchedule(request, to: .id(action.id), as: admin)
         }
-        #expect(error?.code == .invalidInput)
+        #expect(error?.code == .invalidValue)
         #expect(error?.field == field)
         #expect(error?.position?.span.lowerBound == span.lowerBound)
         #expect(error?.position?.column == span.lowerBound + 1)
@@ -109,7 +109,7 @@ struct ValidationTests {
         let error = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addSchedule(request, to: .id(action.id), as: admin)
         }
-        #expect(error?.code == .invalidInput)
+        #expect(error?.code == .invalidValue)
         #expect(error?.message.contains("never fires") == true)
         #expect(error?.field == (request.cron == nil ? "dayOfMonth" : "cron"))
     }
@@ -125,7 +125,7 @@ struct ValidationTests {
         let neither = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addSchedule(AddScheduleRequest(name: "x"), to: .id(action.id), as: admin)
         }
-        #expect(neither?.code == .invalidInput)
+        #expect(neither?.code == .invalidValue)
         let atAndCron = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addSchedule(AddScheduleRequest(name: "x", cron: "@daily", at: "2026-12-24T09:00:00Z"), to: .id(action.id), as: admin)
         }
@@ -133,7 +133,7 @@ struct ValidationTests {
         let badAt = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.addSchedule(AddScheduleRequest(name: "x", at: "2026-12-24 9am"), to: .id(action.id), as: admin)
         }
-        #expect(badAt?.code == .invalidInput && badAt?.field == "at" && badAt?.position?.column == 1, "\(String(describing: badAt))")
+        #expect(badAt?.code == .invalidValue && badAt?.field == "at" && badAt?.position?.column == 1, "\(String(describing: badAt))")
     }
 
     @Test("names: empty, too long and control characters are refused; 200 characters pass")
@@ -176,7 +176,7 @@ struct ValidationTests {
                 try await fixture.service.createAction(CreateActionRequest(name: "x", actions: items), namespace: "production", as: admin)
             }
             #expect(error?.field == field)
-            #expect(error?.code == .invalidInput)
+            #expect(error?.code == .invalidValue)
         }
     }
 
@@ -206,7 +206,7 @@ struct ValidationTests {
         let error = await expectAutomationError { () async throws(AutomationError) in
             try await fixture.service.createAction(CreateActionRequest(name: "x", actions: items), namespace: "production", as: admin)
         }
-        #expect(error?.code == .invalidInput)
+        #expect(error?.code == .invalidValue)
         #expect(error?.field?.hasPrefix(field) == true, "\(String(describing: error?.field)) for \(config)")
         #expect(message.isEmpty || error?.message.contains(message) == true, "\(String(describing: error?.message))")
         if field.hasSuffix("$fromEvent") { #expect(error?.position?.line == 1, "a query's error has its line:column") }

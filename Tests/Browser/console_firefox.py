@@ -105,7 +105,7 @@ class Firefox:
     def run(self, statements):
         self.value(f"(() => {{ {statements} }})()")
 
-    def wait(self, condition, timeout=10):
+    def wait(self, condition, timeout=30):
         deadline = time.time() + timeout
         while True:
             try:

@@ -10,11 +10,16 @@ import Testing
 /// same Idempotency-Key gets the first run and publishes nothing more.
 @Suite("Manual runs on the run path")
 struct ManualRunTests {
-    /// Keeps what it is handed; answers only when told (or never).
+    /// Keeps what it is handed; answers only when told (or never). Reachable unless told.
     final class HeldPublisher: PipelinePublisher {
         private let messages = Mutex<[AMQPOutboundMessage]>([])
+        private let broker = Mutex(BrokerReachability.reachable)
         var published: [AMQPOutboundMessage] { messages.withLock { $0 } }
         func publish(_ batch: [AMQPOutboundMessage]) { messages.withLock { $0 += batch } }
+        var reachability: BrokerReachability {
+            get { broker.withLock { $0 } }
+            set { broker.withLock { $0 = newValue } }
+        }
     }
 
     struct Fixture {
@@ -24,14 +29,17 @@ struct ManualRunTests {
         let action: AutomatedAction
         let caller = Caller(tenantId: .default, role: .admin)
 
-        init() async throws {
+        init(brokerWait: Duration = .milliseconds(300), maximumWaiting: Int = 1_000) async throws {
             let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
             var logger = Logger(label: "manual-run-tests")
             logger.logLevel = .critical
             let runPath = RunPath(store: store, clock: clock, configuration: RunPath.Configuration(names: BrokerNames()), logger: logger)
             service = AutomationService(
                 store: store, clock: clock,
-                runner: PublishingActionRunner(runPath: runPath, publisher: publisher, clock: clock, timeout: .milliseconds(50), logger: logger))
+                runner: PublishingActionRunner(
+                    runPath: runPath, publisher: publisher, clock: clock, timeout: .milliseconds(50),
+                    gate: BrokerGate(publisher: publisher, wait: brokerWait, maximumWaiting: maximumWaiting, pollInterval: .milliseconds(10)),
+                    logger: logger))
             _ = try await service.bootstrap()
             let items = try AutomationJSON.decoder().decode([ActionItem].self, from: Data(#"""
                 [{"name": "Run", "config": {"$type": "app", "version": {"id": "a1b2c3d4-5678-90ab-cdef-1234567890ab", "version": 1}}}]
@@ -177,5 +185,72 @@ struct ManualRunTests {
         #expect(receipts.allSatisfy { $0.outcome == .started && $0.processIds.count == 1 })
         #expect(Set(receipts.flatMap(\.processIds)).count == calls.count, "one process per call")
         #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest()).items.count == calls.count)
+    }
+
+    // MARK: The broker away
+
+    /// Confirms whatever is published, as a broker would, until cancelled.
+    func confirmingAll(_ publisher: HeldPublisher) -> Task<Void, Never> {
+        Task {
+            var confirmed = 0
+            while !Task.isCancelled {
+                let published = publisher.published
+                for message in published[confirmed...] { message.onConfirm(.success(())) }
+                confirmed = published.count
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    @Test func whileTheBrokerIsAwayARunIsRefusedAfterItsWaitWithNothingRecordedOrQueued() async throws {
+        let fixture = try await Fixture(brokerWait: .milliseconds(300))
+        fixture.publisher.reachability = .unreachable(reason: "connection refused")
+        let started = ContinuousClock.now
+        let refused = await #expect(throws: AutomationError.self) {
+            try await fixture.service.triggerManually(.id(fixture.action.id), idempotencyKey: "k-away", as: fixture.caller)
+        }
+        #expect(refused?.code == .unavailable)
+        #expect(refused?.message.contains("broker is unreachable (connection refused)") == true, "names why: \(String(describing: refused))")
+        #expect(ContinuousClock.now - started >= .milliseconds(300), "it waited for the broker first")
+        #expect(fixture.publisher.published.isEmpty, "nothing queued for the broker")
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest()).items.isEmpty, "nothing recorded")
+
+        // Back: the same key runs now, as a first run (its key was never claimed).
+        fixture.publisher.reachability = .reachable
+        let confirming = confirmingAll(fixture.publisher)
+        defer { confirming.cancel() }
+        let ran = try await fixture.service.triggerManually(.id(fixture.action.id), idempotencyKey: "k-away", as: fixture.caller)
+        #expect(!ran.replayed && ran.processIds.count == 1)
+    }
+
+    @Test func aRunWaitingForTheBrokerGoesOnWhenItComesBack() async throws {
+        let fixture = try await Fixture(brokerWait: .seconds(30))
+        fixture.publisher.reachability = .unreachable(reason: "reconnecting")
+        let confirming = confirmingAll(fixture.publisher)
+        defer { confirming.cancel() }
+        let running = Task { try await fixture.service.triggerManually(.id(fixture.action.id), as: fixture.caller) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(fixture.publisher.published.isEmpty, "held at the gate while the broker is away")
+        fixture.publisher.reachability = .reachable
+        let ran = try await running.value
+        #expect(ran.processIds.count == 1 && fixture.publisher.published.count == 1)
+    }
+
+    @Test func pastTheWaitingLimitAWebhookCallIsRefusedAtOnceAndItsRetryRuns() async throws {
+        let fixture = try await Fixture(brokerWait: .seconds(30), maximumWaiting: 0)
+        let target = try await webhookTarget(fixture)
+        fixture.publisher.reachability = .unreachable(reason: "reconnecting")
+        let call = WebhookCall(messageID: "msg_away", body: Array("{}".utf8))
+        let started = ContinuousClock.now
+        let refused = await #expect(throws: AutomationError.self) { try await fixture.service.receiveWebhook(call, for: target) }
+        #expect(refused?.code == .unavailable && refused?.message.contains("0 requests already wait") == true)
+        #expect(ContinuousClock.now - started < .seconds(10), "refused without waiting its 30 s")
+        #expect(try await fixture.store.history(actionId: fixture.action.id, page: PageRequest()).items.isEmpty)
+
+        fixture.publisher.reachability = .reachable
+        let confirming = confirmingAll(fixture.publisher)
+        defer { confirming.cancel() }
+        let retried = try await fixture.service.receiveWebhook(call, for: target)
+        #expect(retried.outcome == .started && retried.processIds.count == 1)
     }
 }

@@ -65,7 +65,7 @@ struct NotificationContractTests {
             logger: .init(label: "notification-tests"))
         let running = Task { try await service.run() }
         defer { running.cancel() }
-        #expect(await eventually(timeout: .seconds(30)) { !publisher.handOffs.isEmpty }, "the suite shares two cores: a wide bound")
+        #expect(await eventually(timeout: .seconds(60)) { !publisher.handOffs.isEmpty }, "the suite shares two cores: a wide bound")
         let message = try #require(publisher.handOffs.first?.first)
         let binding = try document.amqpBinding(ofChannel: "actionFailed")
         #expect(message.exchange == (binding["exchange"] as? [String: Any])?["name"] as? String)

@@ -12,8 +12,7 @@ struct PipelineBrokerTests {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
         let trigger = try #require(action.messageTriggers.first)
-        // The index refreshes every 500 ms; give it a tick so the first event sees the trigger.
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
 
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-1"), messageID: "evt-import-1")
         #expect(await eventually { harness.commands.all.count == 1 })
@@ -53,7 +52,7 @@ struct PipelineBrokerTests {
     @Test func failedCompletionCarriesTheErrorText() async throws {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "evt-import-2"), messageID: "evt-import-2")
         #expect(await eventually { harness.commands.all.count == 1 })
         let processId = try #require(harness.commands.all.first?.properties.correlationID)
@@ -71,7 +70,7 @@ struct PipelineBrokerTests {
     @Test func redeliveredEventYieldsTheSameCommandAndOneHistoryEntry() async throws {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
         let event = PipelineHarness.dataImportEvent(id: "evt-twice", processId: "5f0c6f2e-3c1e-4d59-9a53-2f1a2b3c4d5e")
         try await harness.publishEvent(event, messageID: "evt-twice")
         try await harness.publishEvent(event, messageID: "evt-twice")
@@ -90,7 +89,7 @@ struct PipelineBrokerTests {
     @Test func redeliveredEventWhoseProcessEndedPublishesNothingAgain() async throws {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
         let event = PipelineHarness.dataImportEvent(id: "evt-done", processId: "6a0c6f2e-3c1e-4d59-9a53-2f1a2b3c4d5e")
         try await harness.publishEvent(event, messageID: "evt-done")
         #expect(await eventually { harness.commands.all.count == 1 })
@@ -117,7 +116,7 @@ struct PipelineBrokerTests {
         let harness = try await PipelineHarness()
         let action = try await harness.createDailyReport()
         let trigger = try #require(action.messageTriggers.first)
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
         let poison: [(id: String, body: [UInt8], stage: String, reason: String)] = [
             ("poison-text", Array("hello, not json".utf8), "parse", "not JSON"),
@@ -175,8 +174,10 @@ struct PipelineBrokerTests {
         try await harness.shutDown()
     }
 
-    @Test func triggerAddedThroughTheServiceTakesEffectWithinASecond() async throws {
-        let harness = try await PipelineHarness()
+    /// The index polls the store only once an hour here: a trigger added through the service can
+    /// only take effect through the service's change notification.
+    @Test func triggerAddedThroughTheServiceTakesEffectWithoutWaitingForThePoll() async throws {
+        let harness = try await PipelineHarness(indexRefreshInterval: .seconds(3600))
         let action = try await harness.createDailyReport(withTrigger: false)
         try await Task.sleep(for: .milliseconds(700))
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "before"), messageID: "before")
@@ -186,24 +187,22 @@ struct PipelineBrokerTests {
         _ = try await harness.service.addTrigger(
             AddTriggerRequest(name: "Live", triggerType: .appProcessUpdated, eventFilter: "$.item.status == 'Finished'"),
             to: .id(action.id), as: harness.caller)
-        let added = ContinuousClock.now
         var taken = false
         var attempt = 0
-        while !taken && ContinuousClock.now - added < .seconds(3) {
+        let added = ContinuousClock.now
+        while !taken && ContinuousClock.now - added < .seconds(30) {
             attempt += 1
             try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "after-\(attempt)"), messageID: "after-\(attempt)")
-            taken = await eventually(timeout: .milliseconds(100)) { !harness.commands.all.isEmpty }
+            taken = await eventually(timeout: .milliseconds(200)) { !harness.commands.all.isEmpty }
         }
-        let elapsed = ContinuousClock.now - added
-        #expect(taken)
-        #expect(elapsed < .milliseconds(1200), "the trigger applied after \(elapsed)")
+        #expect(taken, "no event matched the new trigger in 30 s (\(attempt) published)")
         try await harness.shutDown()
     }
 
     @Test func gracefulShutdownMidStreamLosesNothingAndIsQuick() async throws {
         let harness = try await PipelineHarness()
         try await harness.createDailyReport()
-        try await Task.sleep(for: .milliseconds(700))
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
         let count = 300
         for index in 0..<count {
             try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "s-\(index)"), messageID: "s-\(index)")

@@ -58,6 +58,7 @@ final class PipelineHarness: Sendable {
         counters: PipelineCounters = PipelineCounters(),
         tenancy: EventTenancy = .body(defaultTenant: nil),
         reopening earlier: PipelineHarness? = nil,
+        indexRefreshInterval: Duration = .milliseconds(500),
         beforeStart: (AutomationService) async throws -> Void = { _ in }
     ) async throws {
         // Reopening: the same broker names and SQLite file, as a restarted Signalbox finds them.
@@ -75,8 +76,7 @@ final class PipelineHarness: Sendable {
         _ = try await setup.bootstrap()
         try await beforeStart(setup)
 
-        var configuration = try AMQPConfiguration(url: Self.url)
-        configuration.connectionName = prefix
+        let configuration = try AMQPConfiguration.testBroker(Self.url, name: prefix)
         client = try await AMQPConnection.connect(configuration, logger: Self.logger)
         var topology = names.topology
         topology.queues.append(.init(name: commandsQueue))
@@ -115,7 +115,7 @@ final class PipelineHarness: Sendable {
             observer: DefinitionChangeFanOut([scheduler, triggers]))
         let pipelineService = PipelineService(
             connection: connection, pipeline: pipeline, triggers: triggers, queue: names.eventsQueue, prefetch: 50,
-            logger: Self.logger)
+            refreshInterval: indexRefreshInterval, logger: Self.logger)
         let publisher = NotificationPublisher(
             store: store, publisher: connection, clock: SystemWallClock(), notifier: pipeline.runPath.notifier,
             configuration: NotificationPublisher.Configuration(exchange: names.notificationsExchange), logger: Self.logger)

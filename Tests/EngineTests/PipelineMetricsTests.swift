@@ -22,7 +22,7 @@ struct PipelineMetricsTests {
         try await harness.client.declare(AMQPTopology(bindings: [
             .init(queue: harness.names.eventsQueue, exchange: harness.names.eventsExchange, routingKey: "SomethingElse"),
         ]))
-        try await Task.sleep(for: .milliseconds(700))  // the trigger index refreshes every 500 ms
+        try await harness.triggers.refresh()  // the index has the trigger before the first event
 
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "m-match"), messageID: "m-match")
         try await harness.publishEvent(PipelineHarness.dataImportEvent(id: "m-running", status: "Running"), messageID: "m-running")

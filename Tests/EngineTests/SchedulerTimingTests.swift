@@ -12,11 +12,16 @@ import Testing
 /// refused run is retried. No broker, no waiting for real seconds.
 @Suite("Scheduler timing on a test clock")
 struct SchedulerTimingTests {
-    /// Confirms every message at once, refusing the first `refusals`.
+    /// Confirms every message at once, refusing the first `refusals`. Reachable unless told.
     final class AnsweringPublisher: PipelinePublisher {
         private let state: Mutex<(refusals: Int, published: [AMQPOutboundMessage])>
+        private let broker = Mutex(BrokerReachability.reachable)
         init(refusals: Int = 0) { state = Mutex((refusals, [])) }
         var published: [AMQPOutboundMessage] { state.withLock { $0.published } }
+        var reachability: BrokerReachability {
+            get { broker.withLock { $0 } }
+            set { broker.withLock { $0 = newValue } }
+        }
 
         func publish(_ messages: [AMQPOutboundMessage]) {
             for message in messages {
@@ -43,7 +48,8 @@ struct SchedulerTimingTests {
 
         init(
             created: Date, cron: String = "0 * * * * *", policy: MissedRunPolicy = .fireOnce, grace: TimeInterval = 60, refusals: Int = 0,
-            schedule request: AddScheduleRequest? = nil, store: InMemoryAutomationStore = InMemoryAutomationStore()
+            schedule request: AddScheduleRequest? = nil, store: InMemoryAutomationStore = InMemoryAutomationStore(),
+            leadership: any SchedulerLeadership = SoleSchedulerLeadership()
         ) async throws {
             self.store = store
             clock = ManualSchedulerClock(created)
@@ -72,7 +78,7 @@ struct SchedulerTimingTests {
                 store: store, runPath: runPath, publisher: publisher, clock: clock,
                 configuration: SchedulerService.Configuration(
                     missedRunGrace: grace, preparationLead: .milliseconds(Int(SchedulerTimingTests.lead * 1000))),
-                logger: logger)
+                leadership: leadership, logger: logger)
         }
 
         /// The scheduled instants of the commands published so far, from their message ids.
@@ -111,7 +117,7 @@ struct SchedulerTimingTests {
 
     /// How long a wait for the scheduler to reach a state may take: generous, because every test
     /// of the run shares two cooperative threads, some with CPU-heavy work.
-    static let bound = Duration.seconds(60)
+    static let bound = Duration.seconds(120)
 
     static let minutes = (0...10).map { at(String(format: "10:%02d:00", $0)) }
     /// How long before an instant its runs are prepared.
@@ -173,6 +179,26 @@ struct SchedulerTimingTests {
         #expect(skipped.errorMessage?.isEmpty == false, "says which occurrences were missed")
     }
 
+    @Test func whileTheBrokerIsAwayNothingFiresAndWhatFellDueIsDecidedByThePolicyWhenItIsBack() async throws {
+        let fixture = try await Fixture(created: Self.at("10:00:30"), policy: .fireOnce, grace: 5)
+        fixture.publisher.reachability = .unreachable(reason: "connection refused")
+        let running = Task { try await fixture.scheduler.run() }
+        defer { running.cancel() }
+        for minute in 1...5 {
+            fixture.clock.set(Self.at(String(format: "10:%02d:00", minute)))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        fixture.clock.set(Self.at("10:05:10"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(fixture.publisher.published.isEmpty, "nothing published while the broker is away")
+        #expect(try await fixture.history().isEmpty, "nothing recorded either")
+
+        fixture.publisher.reachability = .reachable
+        #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 1 })
+        #expect(fixture.firedOccurrences(among: Self.minutes) == [Self.at("10:05:00")], "the latest missed one, once")
+        #expect(try await fixture.history().contains { $0.outcome == .skipped }, "the others recorded missed")
+    }
+
     @Test func aRefusedRunIsRetriedAfterABackoffWithTheSameIds() async throws {
         let fixture = try await Fixture(created: Self.at("10:00:30"), refusals: 1)
         let running = try await fixture.start(preparing: Self.at("10:01:00"))
@@ -186,6 +212,7 @@ struct SchedulerTimingTests {
         fixture.clock.set(Self.at("10:01:01"))
         #expect(await eventually(timeout: Self.bound) { fixture.publisher.published.count == 2 })
         let ids = fixture.publisher.published.map(\.properties.messageID)
+        try #require(ids.count == 2)
         #expect(ids[0] == ids[1], "the same command again")
         #expect(try await fixture.history().count == 1, "one history row for the occurrence")
         // The confirmed progress is stored by the progress flush, which sleeps on the same clock:

@@ -58,7 +58,7 @@ struct Seed002TasksBrokerTests {
         #expect(fastReport.actions == report.actions)
 
         // It fires: a command on the commands exchange, run as the task's AsUserEmail.
-        #expect(await eventually(timeout: .seconds(30)) { !harness.commands.all.isEmpty }, "no command from the @every 1s schedule")
+        #expect(await eventually(timeout: .seconds(60)) { !harness.commands.all.isEmpty }, "no command from the @every 1s schedule")
         let command = try #require(harness.commands.all.first)
         #expect(command.routingKey == "process.start.app")
         let body = try #require(try JSONSerialization.jsonObject(with: Data(command.body)) as? [String: Any])

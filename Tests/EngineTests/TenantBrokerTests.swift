@@ -24,8 +24,7 @@ struct TenantBrokerTests {
         let exchange: String
 
         init(url: String, exchange: String) async throws {
-            var configuration = try AMQPConfiguration(url: url)
-            configuration.connectionName = "tenant-tests-\(configuration.user)"
+            let configuration = try AMQPConfiguration.testBroker(url, name: "tenant-tests-\(try AMQPConfiguration(url: url).user)")
             user = configuration.user
             connection = try await AMQPConnection.connect(configuration, logger: PipelineHarness.logger)
             self.exchange = exchange

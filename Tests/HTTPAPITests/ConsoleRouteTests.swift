@@ -174,7 +174,7 @@ import Testing
             var writer: any ResponseBodyWriter = CollectingWriter(frames: frames)
             try await HistoryStream(subscription: subscription, caller: caller, service: env.service).run(writer: &writer)
         }
-        #expect(await eventually(timeout: .seconds(5)) { frames.value.withLock { $0.first?.hasPrefix("event: ready\n") == true } })
+        #expect(await eventually(timeout: .seconds(60)) { frames.value.withLock { $0.first?.hasPrefix("event: ready\n") == true } })
         func entry(_ action: String, _ event: String) throws -> ExecutionHistoryEntry {
             ExecutionHistoryEntry(
                 triggerType: .manual, triggerId: nil, actionId: try #require(ActionID(action)), processId: .random(), processType: .app,
@@ -189,7 +189,7 @@ import Testing
         var recorded = RecordedRun(history: [again], alreadyRecorded: [true])
         recorded.completions = [ExecutionCompletion(entry: closed, totalExecutions: 1, consecutiveFailures: 1), nil]
         feed.publish(recorded)
-        #expect(await eventually(timeout: .seconds(5)) { frames.value.withLock { $0.joined().contains("ours-2") } })
+        #expect(await eventually(timeout: .seconds(60)) { frames.value.withLock { $0.joined().contains("ours-2") } })
         let text = frames.value.withLock { $0.joined() }
         #expect(text.contains(#""sourceEventId":"ours-1""#) && text.contains("event: history\ndata: {"))
         #expect(!text.contains("theirs"), "another tenant's entry reached the stream: \(text)")
@@ -200,6 +200,37 @@ import Testing
         #expect(frames.value.withLock { $0.last } == "<end>")
         #expect(feed.subscriberCount == 0)
         #expect(feed.subscribe() == nil)
+    }
+
+    /// A store that fails for a moment hides one entry, not the action's entries for the rest of
+    /// the stream.
+    @Test func aStoreFailureWhileCheckingAnEntryHidesOnlyThatEntry() async throws {
+        let env = try await TestAPI.make()
+        let ours = try await env.test { client in try await Self.create(client, token: env.admin, "ours") }
+        let feed = HistoryFeed()
+        let subscription = try #require(feed.subscribe())
+        let caller = try await env.service.authenticate(bearerToken: env.member)
+        let frames = FrameLog()
+        let reading = Task {
+            var writer: any ResponseBodyWriter = CollectingWriter(frames: frames)
+            try await HistoryStream(subscription: subscription, caller: caller, service: env.service).run(writer: &writer)
+        }
+        #expect(await eventually(timeout: .seconds(60)) { frames.value.withLock { $0.first?.hasPrefix("event: ready\n") == true } })
+        func entry(_ event: String) throws -> ExecutionHistoryEntry {
+            ExecutionHistoryEntry(
+                triggerType: .manual, triggerId: nil, actionId: try #require(ActionID(ours)), processId: .random(), processType: .app,
+                dateStarted: TestAPI.start, sourceEventId: event, itemIndex: 0)
+        }
+        await env.store.failCalls(with: AutomationError.unavailable("database is locked"))
+        let failedBefore = await env.store.failedCalls
+        feed.publish([try entry("while-failing")])
+        #expect(await eventually { await env.store.failedCalls > failedBefore }, "the stream asked the failing store about the entry")
+        await env.store.failCalls(with: nil)
+        feed.publish([try entry("after-recovery")])
+        #expect(await eventually(timeout: .seconds(60)) { frames.value.withLock { $0.joined().contains("after-recovery") } })
+        #expect(!frames.value.withLock { $0.joined() }.contains("while-failing"))
+        feed.close()
+        try await reading.value
     }
 
     /// An event from the bus of `tenant` with `body` (JSON text).

@@ -55,7 +55,7 @@ import Testing
             let unknownType = try await client.call(
                 .post, "/namespaces/production/automated-actions", token: env.admin,
                 body: #"{"name": "a", "actions": [{"name": "x", "config": {"$type": "rocket"}}]}"#)
-            #expect(unknownType.status == .badRequest)
+            #expect(unknownType.status == .unprocessableContent)
             #expect(unknownType.error["field"].string?.hasPrefix("actions[0].config") == true)
 
             let huge = try await client.call(
@@ -72,32 +72,32 @@ import Testing
             let filter = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/message-triggers", token: env.admin,
                 body: #"{"name": "t", "triggerType": "AppProcessUpdated", "eventFilter": "$.item.status = 'Finished'"}"#)
-            #expect(filter.status == .badRequest, "\(filter.text)")
+            #expect(filter.status == .unprocessableContent, "\(filter.text)")
             #expect(filter.error["field"].string == "eventFilter")
             #expect(filter.error["position"]["line"].int == 1)
             #expect(filter.error["position"]["column"].int != nil)
 
             let cron = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: #"{"name": "s", "minute": "0", "hour": "25"}"#)
-            #expect(cron.status == .badRequest, "\(cron.text)")
+            #expect(cron.status == .unprocessableContent, "\(cron.text)")
             #expect(cron.error["field"].string == "hour")
 
             let never = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin, body: #"{"name": "s", "cron": "0 0 31 2 *"}"#)
-            #expect(never.status == .badRequest, "\(never.text)")
+            #expect(never.status == .unprocessableContent, "\(never.text)")
             #expect(never.error["field"].string == "cron")
             #expect(never.error["message"].string?.contains("never fires") == true, "\(never.text)")
             let neverFields = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/schedules", token: env.admin,
                 body: #"{"name": "s", "minute": "0", "hour": "0", "dayOfMonth": "30", "month": "2"}"#)
-            #expect(neverFields.status == .badRequest, "\(neverFields.text)")
+            #expect(neverFields.status == .unprocessableContent, "\(neverFields.text)")
             #expect(neverFields.error["field"].string == "dayOfMonth")
             #expect(neverFields.error["hint"].string?.contains("February has at most 29 days") == true, "\(neverFields.text)")
 
             let badType = try await client.call(
                 .post, "/automated-actions/by-id/\(id)/message-triggers", token: env.admin,
                 body: #"{"name": "t", "triggerType": "Nope", "eventFilter": "$.a == 1"}"#)
-            #expect(badType.status == .badRequest)
+            #expect(badType.status == .unprocessableContent)
             #expect(badType.error["field"].string == "triggerType")
         }
     }
@@ -111,8 +111,8 @@ import Testing
             let query = try await client.call(
                 .post, "/namespaces/production/automated-actions", token: env.admin,
                 body: #"{"name": "a", "actions": \#(items(#"{"to": {"$fromEvent": "$.item\n  .id["}}"#))}"#)
-            #expect(query.status == .badRequest, "\(query.text)")
-            #expect(query.error["code"].string == "invalidInput")
+            #expect(query.status == .unprocessableContent, "\(query.text)")
+            #expect(query.error["code"].string == "invalidValue")
             #expect(query.error["field"].string == "actions[0].config.inputs[1].value.to.$fromEvent")
             #expect(query.error["position"]["line"].int == 2)
             #expect(query.error["position"]["column"].int != nil)
@@ -120,14 +120,14 @@ import Testing
             let id = try await client.createAction("b", token: env.admin)
             let notAString = try await client.call(
                 .put, "/automated-actions/by-id/\(id)", token: env.admin, body: #"{"actions": \#(items(#"{"$fromEvent": 5}"#))}"#)
-            #expect(notAString.status == .badRequest, "\(notAString.text)")
+            #expect(notAString.status == .unprocessableContent, "\(notAString.text)")
             #expect(notAString.error["field"].string == "actions[0].config.inputs[1].value.$fromEvent")
             #expect(notAString.error["message"].string?.contains("must be a string") == true, "\(notAString.text)")
 
             let unknown = try await client.call(
                 .put, "/automated-actions/by-id/\(id)", token: env.admin,
                 body: #"{"actions": \#(items(#"{"$fromEvent": "$.item.id", "fallback": 1}"#))}"#)
-            #expect(unknown.status == .badRequest, "\(unknown.text)")
+            #expect(unknown.status == .unprocessableContent, "\(unknown.text)")
             #expect(unknown.error["field"].string == "actions[0].config.inputs[1].value.fallback")
         }
     }
@@ -170,12 +170,8 @@ import Testing
             #expect(unknownSchedule.status == .notFound)
             for limit in ["0", "-1", "abc", "1001", "99999999999999999999999", "1.5", ""] {
                 let reply = try await client.call(.get, "/automated-actions/by-id/\(id)/history?limit=\(limit)", token: env.admin)
-                if limit.isEmpty {
-                    #expect(reply.status == .ok)
-                } else {
-                    #expect(reply.status == .badRequest, "limit=\(limit)")
-                    #expect(reply.error["field"].string == "limit")
-                }
+                #expect(reply.status == .badRequest, "limit=\(limit)")
+                #expect(reply.error["field"].string == "limit")
             }
             let until = try await client.call(.get, "/automated-actions/upcoming?until=tomorrow", token: env.admin)
             #expect(until.status == .badRequest)
@@ -194,8 +190,8 @@ import Testing
             let noToken = try await client.call(.get, "/nope", token: nil)
             #expect(noToken.status == .notFound)
             let wrongMethod = try await client.call(.patch, "/automated-actions/by-id/00000000-0000-0000-0000-000000000000", token: env.admin)
-            #expect(wrongMethod.status.code < 500)
-            #expect(wrongMethod.error["code"].exists)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.error["code"].string == "methodNotAllowed")
 
             let big = "{\"name\": \"" + String(repeating: "x", count: 2 << 20) + "\"}"
             let tooLarge = try await client.call(.post, "/namespaces/production/automated-actions", token: env.admin, body: big)

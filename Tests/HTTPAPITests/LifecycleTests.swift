@@ -36,7 +36,7 @@ import Testing
             #expect(resumed.json["status"].string == "active")
             let contradiction = try await client.call(
                 .put, "/automated-actions/by-id/\(draft)", token: env.member, body: #"{"status": "active", "isEnabled": false}"#)
-            #expect(contradiction.status == .badRequest)
+            #expect(contradiction.status == .unprocessableContent)
 
             // Any → archived; archived → nothing.
             for status in ["draft", "paused"] {
@@ -57,7 +57,7 @@ import Testing
             let createdArchived = try await client.call(
                 .post, "/namespaces/production/automated-actions", token: env.admin,
                 body: #"{"name": "born-archived", "status": "archived", "actions": [{"name": "Run", "config": {"$type": "app", "version": {"id": "app-1", "version": 1}, "inputs": []}}]}"#)
-            #expect(createdArchived.status == .badRequest)
+            #expect(createdArchived.status == .unprocessableContent)
         }
     }
 

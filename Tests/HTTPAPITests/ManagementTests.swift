@@ -89,7 +89,7 @@ import Testing
                 (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 0}}"#, "retryPolicy.backoffSeconds", 422),
                 (#"{"retryPolicy": {"maxRetries": 1, "multiplier": 0.5}}"#, "retryPolicy.multiplier", 422),
                 (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 60, "maxBackoffSeconds": 10}}"#, "retryPolicy.maxBackoffSeconds", 422),
-                (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 1, "backoffMs": 1000}}"#, "retryPolicy.backoffMs", 400),
+                (#"{"retryPolicy": {"maxRetries": 1, "backoffSeconds": 1, "backoffMs": 1000}}"#, "retryPolicy.backoffMs", 422),
                 (#"{"retryPolicy": {"backoffSeconds": 1}}"#, "retryPolicy.maxRetries", 400),
                 (#"{"pauseAfterConsecutiveFailures": 0}"#, "pauseAfterConsecutiveFailures", 422),
                 (#"{"notification": {"onFailure": "yes"}}"#, "notification.onFailure", 400),
@@ -124,9 +124,9 @@ import Testing
             let forbidden = try await client.call(.post, "/maintenance/history-cleanup", token: env.member, body: #"{"olderThanDays": 1}"#)
             #expect(forbidden.status == .forbidden)
             let empty = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: "{}")
-            #expect(empty.status == .badRequest && empty.error["field"].string == "olderThanDays")
+            #expect(empty.status == .unprocessableContent && empty.error["field"].string == "olderThanDays")
             let negative = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: #"{"keepPerAction": -1}"#)
-            #expect(negative.status == .badRequest && negative.error["field"].string == "keepPerAction")
+            #expect(negative.status == .unprocessableContent && negative.error["field"].string == "keepPerAction")
 
             // Older than 7 days: my run of day 0 only (the other tenant's is not mine to delete).
             let byAge = try await client.call(.post, "/maintenance/history-cleanup", token: env.admin, body: #"{"olderThanDays": 7}"#)
@@ -208,7 +208,7 @@ import Testing
             #expect(reply.json["results"][1]["explanation"].string?.isEmpty == false)
             let bad = try await client.call(
                 .post, "/filters/test", token: env.member, body: #"{"filter": "$.item.status ==", "events": [{}]}"#)
-            #expect(bad.status == .badRequest)
+            #expect(bad.status == .unprocessableContent)
             #expect(bad.error["field"].string == "filter")
             #expect(bad.error["position"]["column"].int != nil)
         }

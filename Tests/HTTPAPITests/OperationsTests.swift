@@ -121,6 +121,6 @@ extension TestAPI {
         if let readinessTimeout { api.readinessTimeout = readinessTimeout }
         if let readinessMaxAge { api.readinessMaxAge = readinessMaxAge }
         if let metricsText { api.metricsText = metricsText }
-        return TestAPI(service: service, clock: clock, runner: runner, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
+        return TestAPI(service: service, store: store, clock: clock, runner: runner, api: api, admin: admin, member: member, otherAdmin: otherAdmin)
     }
 }

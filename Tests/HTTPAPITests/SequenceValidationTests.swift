@@ -21,14 +21,14 @@ import Testing
             let parallel = try await client.call(
                 .post, "/namespaces/production/automated-actions", token: env.member,
                 body: #"{"name": "chain", "actions": \#(Self.items(firstReads: false))}"#)
-            #expect(parallel.status == .badRequest, "\(parallel.text)")
+            #expect(parallel.status == .unprocessableContent, "\(parallel.text)")
             #expect(parallel.json["error"]["field"].string == "actions[1].config.inputs[0].value.$fromPrevious", "\(parallel.text)")
             #expect(parallel.json["error"]["message"].string?.contains("in parallel") == true, "\(parallel.text)")
 
             let first = try await client.call(
                 .post, "/namespaces/production/automated-actions", token: env.member,
                 body: #"{"name": "chain", "execution": "sequential", "actions": \#(Self.items(firstReads: true))}"#)
-            #expect(first.status == .badRequest)
+            #expect(first.status == .unprocessableContent)
             #expect(first.json["error"]["field"].string == "actions[0].config.inputs[0].value.$fromPrevious", "\(first.text)")
 
             let sequence = try await client.call(
@@ -38,14 +38,14 @@ import Testing
             let id = try #require(sequence.json["id"].string)
             let toParallel = try await client.call(
                 .put, "/automated-actions/by-id/\(id)", token: env.member, body: #"{"execution": "parallel"}"#)
-            #expect(toParallel.status == .badRequest, "a sequence reading the previous item cannot become parallel: \(toParallel.text)")
+            #expect(toParallel.status == .unprocessableContent, "a sequence reading the previous item cannot become parallel: \(toParallel.text)")
             let kept = try await client.call(.get, "/automated-actions/by-id/\(id)", token: env.member)
             #expect(kept.json["execution"].string == "sequential")
 
             let applied = try await client.call(
                 .post, "/definitions/apply", token: env.admin,
                 body: #"{"namespace": "production", "automatedActions": [{"name": "applied-chain", "actions": \#(Self.items(firstReads: false))}]}"#)
-            #expect(applied.status == .badRequest, "\(applied.text)")
+            #expect(applied.status == .unprocessableContent, "\(applied.text)")
             #expect(applied.json["error"]["message"].string?.contains("in parallel") == true, "\(applied.text)")
         }
     }

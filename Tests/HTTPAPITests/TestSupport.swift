@@ -13,6 +13,7 @@ struct TestAPI {
     static let start = Date(timeIntervalSince1970: 1_767_607_200)
 
     let service: AutomationService
+    let store: InMemoryAutomationStore
     let clock: ManualWallClock
     /// Keeps the commands runs would have published.
     let runner: InMemoryActionRunner
@@ -36,7 +37,7 @@ struct TestAPI {
         var logger = Logger(label: "HTTPAPITests")
         logger.logLevel = .critical
         return TestAPI(
-            service: service, clock: clock, runner: runner, api: SignalboxAPI(service: service, logger: logger),
+            service: service, store: store, clock: clock, runner: runner, api: SignalboxAPI(service: service, logger: logger),
             admin: admin, member: member, otherAdmin: otherAdmin)
     }
 

@@ -62,6 +62,23 @@ struct EvaluationBudgetTests {
         #expect(try !twoComparisons.evaluate(wide, budget: 3_000))
     }
 
+    @Test("a lookup in a wide object pays for the members it scans; small objects cost nothing extra")
+    func wideObjectLookupsAreCharged() throws {
+        // 6,400 members: each lookup scans them (objects keep no key index), 100 units.
+        let wide = JSONValue.object(JSONObject((0..<6_400).map { ("member-\($0)", JSONValue.int($0)) }))
+        let tenLookups = try TriggerFilter(parsing: (0..<10).map { "$['absent-\($0)'] == 1" }.joined(separator: " || "))
+        #expect(throws: EvaluationBudgetExceeded(limit: 999)) { try tenLookups.evaluate(wide, budget: 999) }
+        #expect(try !tenLookups.evaluate(wide, budget: 1_000))
+        // The same through the general evaluator (a non-singular query's name selector).
+        let query = try JSONPathQuery(parsing: "$['member-7', 'member-8']")
+        #expect(throws: EvaluationBudgetExceeded.self) { try query.select(in: wide, budget: 150) }
+        #expect(try query.values(in: wide, budget: 250) == [.int(7), .int(8)])
+        // A thousand lookups in an event of 32 members stay far below a budget of 10.
+        let small = JSONValue.object(JSONObject((0..<32).map { ("member-\($0)", JSONValue.int($0)) }))
+        let many = try TriggerFilter(parsing: (0..<1_000).map { "$['absent-\($0)'] == 1" }.joined(separator: " || "))
+        #expect(try !many.evaluate(small, budget: 10))
+    }
+
     @Test("the explanation of a large filter is capped and says so")
     func explanationIsCapped() throws {
         // 3,000 comparisons of 70-odd bytes each: about 200 KiB of explanation uncapped.
@@ -79,6 +96,17 @@ struct EvaluationBudgetTests {
 
         let small = try TriggerFilter(parsing: "$.item.status == 'Finished'").explain(TestSupport.exampleEvent)
         #expect(!small.isTruncated && !small.description.contains("truncated"))
+    }
+
+    @Test("a deeply nested filter's explanation counts its indentation against the cap")
+    func nestedExplanationIsCappedWithItsIndentation() throws {
+        let terms = Array(repeating: "$.b", count: 1_550).joined(separator: " || ")
+        let filter = try TriggerFilter(parsing: String(repeating: "!(", count: 60) + terms + String(repeating: ")", count: 60))
+        let explanation = try filter.explain(TestSupport.exampleEvent, maximumBytes: 8 * 1024)
+        #expect(explanation.isTruncated)
+        // At most one line past the cap (this filter's lines are under 400 bytes) and the marker.
+        #expect(explanation.description.utf8.count <= 8 * 1024 + 400 + explanation.truncationMarker.utf8.count + 1,
+                "\(explanation.description.utf8.count) bytes")
     }
 
     @Test("warnings are de-duplicated with a set: compiling 10× the terms costs about 10× the time")

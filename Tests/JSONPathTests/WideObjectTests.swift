@@ -1,9 +1,9 @@
 @testable import JSONPath
 import Testing
 
-/// Objects with tens of thousands of members (issue 16): built and looked up in linear time, with
-/// the small-object semantics (document order, first position and last value for a repeated key,
-/// keys compared by Unicode scalars) unchanged.
+/// Objects with tens of thousands of members (issue 16): built, and looked up through a
+/// `KeyLookup`, in linear time, with the small-object semantics (document order, first position
+/// and last value for a repeated key, keys compared by Unicode scalars) unchanged.
 @Suite("Wide objects")
 struct WideObjectTests {
     /// Keys sharing their first eight bytes and their length share a lookup fingerprint, so
@@ -47,7 +47,8 @@ struct WideObjectTests {
         try Self.expectLinear(small: 2_000, large: 20_000) { n in
             let object = try #require(try JSONParser.parse(texts[n]!).objectValue)
             #expect(object.count == n)
-            for i in stride(from: 0, to: n, by: 1) where object.index(forKey: Self.key(i)) != i {
+            let lookup = object.keyLookup()
+            for i in stride(from: 0, to: n, by: 1) where lookup.index(forKey: Self.key(i)) != i {
                 Issue.record("\(Self.key(i)) not at \(i)")
                 return
             }
@@ -63,7 +64,8 @@ struct WideObjectTests {
         try Self.expectLinear(small: 2_000, large: 20_000) { n in
             let object = JSONObject(pairs[n]!)
             #expect(object.count == n)
-            for i in stride(from: 0, to: n, by: 1) where object[Self.key(i)] != .int(i) {
+            let lookup = object.keyLookup()
+            for i in stride(from: 0, to: n, by: 1) where lookup[Self.key(i)] != .int(i) {
                 Issue.record("\(Self.key(i)) lost")
                 return
             }
@@ -100,12 +102,18 @@ struct WideObjectTests {
     static func expectMatches(_ object: JSONObject, _ expected: [(String, JSONValue)], _ note: String) {
         #expect(object.keys == expected.map(\.0), "\(note): order")
         #expect(object.values == expected.map(\.1), "\(note): values")
-        for (i, (key, value)) in expected.enumerated() where object.index(forKey: key) != i || object[key] != value {
+        let lookup = object.keyLookup()
+        for (i, (key, value)) in expected.enumerated() where lookup.index(forKey: key) != i || lookup[key] != value {
             Issue.record("\(note): \(key) looked up wrong")
             return
         }
-        #expect(object.index(forKey: "absent") == nil)
-        #expect(object.index(forKey: "member-") == nil)
+        // The object's own lookup (a scan) agrees, on a sample.
+        for (i, (key, _)) in expected.enumerated() where i % max(1, expected.count / 50) == 0 && object.index(forKey: key) != i {
+            Issue.record("\(note): \(key) scanned wrong")
+            return
+        }
+        #expect(lookup.index(forKey: "absent") == nil && object.index(forKey: "absent") == nil)
+        #expect(lookup.index(forKey: "member-") == nil && object.index(forKey: "member-") == nil)
     }
 
     @Test("repeated keys keep their first position and last value, below and past the index threshold", arguments: [10, 40, 300, 5_000])

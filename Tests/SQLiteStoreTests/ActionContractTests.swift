@@ -278,3 +278,51 @@ extension AutomatedAction {
         return copy
     }
 }
+
+/// `quotas.actionsPerTenant` counted in the write transaction, so concurrent creations and
+/// applies cannot pass it (the service's early check alone let them through by their number).
+@Suite("Contract: the tenant's action quota")
+struct ActionQuotaContractTests {
+    @Test(arguments: StoreKind.allCases)
+    func concurrentInsertsStopAtTheLimit(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertTenant(Tenant(id: acme, name: "Acme", dateCreated: at(0)))
+            try await store.insertTenant(Tenant(id: globex, name: "Globex", dateCreated: at(0)))
+            try await store.insertAction(makeAction("theirs", tenant: globex), tenantLimit: 5)
+            let outcomes = await withTaskGroup(of: AutomationError?.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await store.insertAction(makeAction("a\(index)"), tenantLimit: 5)
+                            return nil
+                        } catch {
+                            return error as? AutomationError ?? AutomationError.unavailable("\(error)")
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let refused = outcomes.compactMap { $0 }
+            #expect(refused.count == 15, "\(refused)")
+            #expect(refused.allSatisfy { $0.code == .limitExceeded && $0.message.contains("at most 5 actions") })
+            #expect(try await store.actionCount(tenant: acme) == 5)
+            #expect(try await store.actionCount(tenant: globex) == 1, "another tenant's actions do not count")
+
+            // An apply past the limit writes nothing; one that deletes as many as it creates fits.
+            let existing = try await store.actions(tenant: acme)
+            var over = DefinitionChanges(tenant: acme, created: [makeAction("b0"), makeAction("b1")])
+            over.tenantLimit = 6
+            let refusedApply = await automationError { try await store.applyDefinitions(over) }
+            #expect(refusedApply?.code == .limitExceeded)
+            #expect(try await store.actionCount(tenant: acme) == 5)
+            let b0 = try await store.action(named: "b0", namespace: production, tenant: acme)
+            #expect(b0 == nil, "nothing of the refused apply written")
+            var swap = DefinitionChanges(
+                tenant: acme, created: [makeAction("b0"), makeAction("b1")], deleted: existing.prefix(2).map(\.id),
+                planned: Dictionary(uniqueKeysWithValues: existing.prefix(2).map { ($0.id, $0) }))
+            swap.tenantLimit = 5
+            try await store.applyDefinitions(swap)
+            #expect(try await store.actionCount(tenant: acme) == 5)
+        }
+    }
+}

@@ -86,6 +86,26 @@ struct HistoryContractTests {
         }
     }
 
+    /// Instants as a clock gives them (microseconds, not whole seconds), a batch's entries sharing
+    /// one: the cursor of a page that ends inside a batch must bring back the rest of it (bound
+    /// as a `Date`, PostgreSQL's cursor fell a microsecond short and left them out).
+    @Test(arguments: StoreKind.allCases)
+    func cursorPagingLosesNoEntryOfABatchSharingAClockInstant(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let action = makeAction("report")
+            try await store.insertAction(action)
+            var written = 0
+            for batch in 0..<40 {
+                let instant = at(batch).addingTimeInterval(0.000_001 * Double(123_457 + 7_919 * batch))
+                _ = try await store.appendHistory((0..<3).map { entry(action.id, event: "e\(batch)", item: $0, started: instant) })
+                written += 3
+            }
+            let walk = try await allHistory(store, action.id, pageSize: 7)
+            #expect(walk.entries.count == written)
+            #expect(Set(walk.entries.map(\.idempotencyKey)).count == written)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func completionClosesTheEntryAndCountsOnTheAction(_ kind: StoreKind) async throws {
         try await kind.withStore { store in

@@ -7,16 +7,10 @@ import Testing
 /// server and the CLI) sharing the file.
 @Suite("SQLite concurrency")
 struct SQLiteConcurrencyTests {
-    @Test func concurrentAppendsOfTheSameEventsRecordEachKeyOnce() async throws {
-        try await withTemporaryDirectory { folder in
-            let path = folder.appendingPathComponent("db.sqlite").path
-            let store = try SQLiteAutomationStore(path: path)
-            // A second pool on the same file stands in for another process.
-            let other = try SQLiteAutomationStore(path: path)
-            defer {
-                try? store.close()
-                try? other.close()
-            }
+    /// Another pool on the same file, or another PostgreSQL replica, stands in for another process.
+    @Test(arguments: StoreKind.sharedCases)
+    func concurrentAppendsOfTheSameEventsRecordEachKeyOnce(_ kind: StoreKind) async throws {
+        try await kind.withTwoStores { store, other in
             let action = makeAction("report")
             try await store.insertAction(action)
             let triggerId = ExecutionSourceID(TriggerID.random())
@@ -47,7 +41,9 @@ struct SQLiteConcurrencyTests {
                 // Every caller is told the one stored entry for each key.
                 #expect(result.allSatisfy { canonical[$0.idempotencyKey] == $0 })
             }
-            #expect(try await other.diagnostics().rowCounts["executionHistory"] == 20)
+            #expect(try await other.history(actionId: action.id, page: PageRequest(limit: 1000)).items.count == 20)
+            let statistics = try await other.tenantStatistics(tenant: acme, since: at(-3600), horizon: at(0), topFailing: 5)
+            #expect(statistics.runsByOutcome.filter { $0.value != 0 } == [.pending: 20], "a run refused by the key is not counted")
         }
     }
 

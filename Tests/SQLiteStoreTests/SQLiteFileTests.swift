@@ -9,7 +9,7 @@ import Testing
 struct SQLiteFileTests {
     static let expectedIndexes: Set<String> = [
         "apiToken_secretHash", "apiToken_tenant", "automatedAction_name", "cronSchedule_action", "cronSchedule_enabled",
-        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_key",
+        "messageTrigger_action", "messageTrigger_enabledByType", "executionHistory_idempotency",
         "executionHistory_action", "executionHistory_processHash", "manualRunKey_created", "webhookTrigger_id", "httpOutbox_action",
         "delayedRun_pending", "delayedRun_action", "delayedRun_requestKey", "delayedRun_key", "runEvent_created",
         "failuresByHour_tenant",
@@ -43,6 +43,7 @@ struct SQLiteFileTests {
                 "v13: running runs, results and run statistics",
                 "v14: definitions managed by files",
                 "v15: token expiry and last use",
+                "v16: history unique on its idempotency key",
             ])
             #expect(diagnostics.isSchemaCurrent)
             #expect(diagnostics.indexes == Self.expectedIndexes)
@@ -85,7 +86,7 @@ struct SQLiteFileTests {
 
             let reopened = try SQLiteAutomationStore(path: path)
             defer { try? reopened.close() }
-            #expect(try await reopened.diagnostics().appliedMigrations.count == 15)
+            #expect(try await reopened.diagnostics().appliedMigrations.count == 16)
             #expect(try await reopened.tenants() == [tenant])
             #expect(try await reopened.token(secretHash: "feed") == token)
             var expected = action.withNextRun(at(3600))

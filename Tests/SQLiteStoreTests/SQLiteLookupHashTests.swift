@@ -32,15 +32,10 @@ struct SQLiteLookupHashTests {
             // Another row with both of the run's hashes: a collision, forged.
             let impostor = entry(action.id, event: "evt-2", started: at(0))
             try await store.writer.write { db in
+                try insertPlainly(db, impostor)
                 try db.execute(
-                    sql: """
-                        INSERT INTO executionHistory (\(HistoryRecord.insertColumns.joined(separator: ", ")))
-                        VALUES (\(HistoryRecord.insertColumns.map { _ in "?" }.joined(separator: ", ")))
-                        """,
-                    arguments: HistoryRecord.insertArguments(impostor, keyHash: LookupHash.key(run.idempotencyKey)))
-                try db.execute(
-                    sql: "UPDATE executionHistory SET processHash = ? WHERE id = ?",
-                    arguments: [LookupHash.process(run.processId.description), impostor.id.description])
+                    sql: "UPDATE executionHistory SET keyHash = ?, processHash = ? WHERE id = ?",
+                    arguments: [LookupHash.key(run.idempotencyKey), LookupHash.process(run.processId.description), impostor.id.description])
             }
 
             #expect(try await store.appendHistory([run]) == [run])
@@ -104,12 +99,7 @@ func writeV3File(at path: String, action: AutomatedAction, runs: [ExecutionHisto
     let queue = try DatabaseQueue(path: path)
     try StoreMigrations.migrator.migrate(queue, upTo: StoreMigrations.v3)
     try await queue.write { db in
-        try db.execute(
-            sql: """
-                INSERT INTO automatedAction (id, tenantId, namespace, name, status, items, dateCreated, dateUpdated)
-                VALUES (?, ?, ?, ?, 'active', '[]', 0, 0)
-                """,
-            arguments: [action.id.description, action.tenantId.description, action.namespace.description, action.name])
+        try insertBareAction(db, action)
         for run in runs {
             try db.execute(
                 sql: """

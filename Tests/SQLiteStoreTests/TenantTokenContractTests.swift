@@ -37,7 +37,7 @@ struct TenantTokenContractTests {
             #expect(try await store.token(secretHash: "bb") == second)
             #expect(try await store.token(secretHash: "aa") == first)
             #expect(try await store.token(secretHash: "zz") == nil)
-            #expect(try await store.tokens(tenant: acme) == [first, second])
+            #expect(try await store.tokens(tenant: acme, page: PageRequest()).items == [first, second])
 
             let sameHash = APIToken(tenantId: globex, role: .member, secretHash: "aa", dateCreated: at(30))
             #expect(await automationError { try await store.insertToken(sameHash) }?.code == .conflict)
@@ -50,7 +50,35 @@ struct TenantTokenContractTests {
             #expect(try await store.deleteToken(id: first.id, tenant: acme) == true)
             #expect(try await store.token(secretHash: "aa") == nil)
             #expect(try await store.deleteToken(id: first.id, tenant: acme) == false)
-            #expect(try await store.tokens(tenant: acme) == [second])
+            #expect(try await store.tokens(tenant: acme, page: PageRequest()).items == [second])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func tokensArePagedWithACursorInCreationOrder(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertTenant(Tenant(id: acme, name: "Acme", dateCreated: at(0)))
+            // Two created in the same second: the id breaks the tie, on both stores alike.
+            let tokens = (0..<7).map { APIToken(tenantId: acme, role: .member, secretHash: "h\($0)", dateCreated: at($0 / 2)) }
+            for token in tokens.shuffled() { try await store.insertToken(token) }
+            let expected = tokens.sorted { ($0.dateCreated, $0.id) < ($1.dateCreated, $1.id) }
+
+            var seen: [APIToken] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let page = try await store.tokens(tenant: acme, page: PageRequest(limit: 3, cursor: cursor))
+                #expect(page.items.count <= 3)
+                seen += page.items
+                cursor = page.nextCursor
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(seen == expected)
+            #expect(pages == 3, "3 + 3 + 1")
+            let exact = try await store.tokens(tenant: acme, page: PageRequest(limit: 7))
+            #expect(exact.items.count == 7 && exact.nextCursor == nil, "no cursor when nothing follows")
+            let bad = await automationError { _ = try await store.tokens(tenant: acme, page: PageRequest(cursor: "not-a-cursor")) }
+            #expect(bad?.code == .invalidInput && bad?.field == "cursor")
         }
     }
 }

@@ -1,18 +1,42 @@
 import Automation
 import Foundation
+import PostgresStore
+import PostgresTestSupport
 import SQLiteStore
 import Testing
 
-/// The two implementations of the port. Contract tests run once per kind: whatever holds for the
-/// reference (in memory) must hold for SQLite on a real file.
+/// The implementations of the port. Contract tests run once per kind: whatever holds for the
+/// reference (in memory) must hold for SQLite on a real file and for PostgreSQL.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case inMemory
     case sqliteFile
+    case postgres
+
+    /// Every kind that can run here: PostgreSQL only with the test server (scripts/test.sh), or
+    /// under CI, where its cases then fail for want of it instead of passing unseen.
+    static var allCases: [StoreKind] { TestDatabase.isAvailable ? [.inMemory, .sqliteFile, .postgres] : [.inMemory, .sqliteFile] }
+
+    /// The kinds whose stores can share one database, as processes (replicas) do.
+    static var sharedCases: [StoreKind] { allCases.filter { $0 != .inMemory } }
 
     var testDescription: String { rawValue }
 
+    /// Runs `body` with two stores on one new database: two pools on one SQLite file, or two
+    /// PostgreSQL stores with a pool each, as two processes (replicas) have.
+    func withTwoStores(_ body: (any AutomationStore, any AutomationStore) async throws -> Void) async throws {
+        switch self {
+        case .inMemory:
+            let store = InMemoryAutomationStore()
+            try await body(store, store)
+        case .sqliteFile:
+            try await withTwoStoresOnOneFile(body)
+        case .postgres:
+            try await withTwoReplicas(body)
+        }
+    }
+
     /// Runs `body` with a fresh store; for SQLite, a database file in a new temporary folder,
-    /// closed and removed afterwards.
+    /// closed and removed afterwards; for PostgreSQL, a new database, dropped afterwards.
     func withStore(_ body: (any AutomationStore) async throws -> Void) async throws {
         switch self {
         case .inMemory:
@@ -22,6 +46,12 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 let store = try SQLiteAutomationStore(path: folder.appendingPathComponent("db/signalbox.sqlite").path)
                 defer { try? store.close() }
                 try await body(store)
+            }
+        case .postgres:
+            try await TestDatabase.withDatabase { configuration in
+                try await TestDatabase.withClient(configuration) { client in
+                    try await body(try await PostgresAutomationStore(client: client, logger: TestDatabase.logger))
+                }
             }
         }
     }
@@ -34,6 +64,21 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     return try await body(folder)
+}
+
+/// Runs `body` with two stores on one new database file (two pools, as two processes would
+/// have), closed and removed afterwards.
+func withTwoStoresOnOneFile(_ body: (SQLiteAutomationStore, SQLiteAutomationStore) async throws -> Void) async throws {
+    try await withTemporaryDirectory { folder in
+        let path = folder.appendingPathComponent("signalbox.sqlite").path
+        let first = try SQLiteAutomationStore(path: path)
+        let second = try SQLiteAutomationStore(path: path)
+        defer {
+            try? first.close()
+            try? second.close()
+        }
+        try await body(first, second)
+    }
 }
 
 /// Runs `body` and returns the ``AutomationError`` it throws; records an issue if it throws
@@ -174,4 +219,18 @@ func allHistory(_ store: any AutomationStore, _ action: ActionID, pageSize: Int)
         pages += 1
     } while cursor != nil && pages < 1000
     return (entries, pages)
+}
+
+/// Runs `body` with two PostgreSQL stores on one new database, each with a pool of its own, as
+/// two replicas have; the database is dropped afterwards.
+func withTwoReplicas(_ body: (PostgresAutomationStore, PostgresAutomationStore) async throws -> Void) async throws {
+    try await TestDatabase.withDatabase { configuration in
+        try await TestDatabase.withClient(configuration) { first in
+            try await TestDatabase.withClient(configuration) { second in
+                let store = try await PostgresAutomationStore(client: first, logger: TestDatabase.logger)
+                let other = try await PostgresAutomationStore(client: second, logger: TestDatabase.logger)
+                try await body(store, other)
+            }
+        }
+    }
 }

@@ -65,6 +65,19 @@ import Testing
         #expect(namespace?.key == "definitions.namespace" && namespace?.message.contains("not a namespace") == true, "\(String(describing: namespace))")
     }
 
+    @Test func theReplicaNameDefaultsToTheHostNameAndIsChecked() throws {
+        let shipped = try SignalboxConfiguration.load(file: shippedConfig, environment: [:])
+        #expect(shipped.replicaName == SignalboxConfiguration.replicaName(ProcessInfo.processInfo.hostName) && !shipped.replicaName.isEmpty)
+        let named = try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_REPLICA_NAME": "eu-1.replica_b"])
+        #expect(named.replicaName == "eu-1.replica_b")
+        let bad = #expect(throws: ConfigurationError.self) {
+            try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_REPLICA_NAME": #"a"b"#])
+        }
+        #expect(bad?.key == "replica.name" && bad?.message.contains("1 to 64") == true, "\(String(describing: bad))")
+        #expect(SignalboxConfiguration.replicaName("höst name") == "h-st-name")
+        #expect(SignalboxConfiguration.replicaName(String(repeating: "x", count: 100)).count == 64)
+    }
+
     @Test func badEnvironmentValueNamesTheVariableAndKey() throws {
         let error = #expect(throws: ConfigurationError.self) {
             try SignalboxConfiguration.load(file: shippedConfig, environment: ["SIGNALBOX_AMQP_PREFETCH": "lots"])

@@ -22,9 +22,10 @@ final class ServedPipeline {
     let names: BrokerNames
     let commandsQueue: String
     let database: String
-    let port: Int
+    /// Below Linux's ephemeral range (32768–60999), where outgoing connections take their ports.
+    private(set) var port: Int
     let client: AMQPConnection
-    let commands = MessageIDs()
+    let commands: MessageIDs
     /// Every child started so far, the last one current.
     private(set) var runs: [(process: Process, output: SignalboxProcess.OutputCollector)] = []
     private(set) var token = ""
@@ -41,25 +42,31 @@ final class ServedPipeline {
         func record(_ id: String) { counts.withLock { $0[id, default: 0] += 1 } }
     }
 
+    static func randomPort() -> Int { Int.random(in: 20_000...32_000) }
+
+    /// Whether this pipeline declared the broker names and opened ``client`` (a replica shares them).
+    private let ownsBroker: Bool
+
     /// Declares the service's topology (as `serve` will) plus the commands queue, and starts
     /// recording commands. Nothing is started yet.
-    init(url: String, label: String) async throws {
+    init(url: String, label: String, queueType: BrokerNames.QueueType = .quorum) async throws {
         self.url = url
         prefix = "test.\(label).\(UUID().uuidString.prefix(8).lowercased())"
         names = BrokerNames(
-            eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", commandsExchange: "\(prefix).commands",
+            eventsExchange: "\(prefix).events", eventsQueue: "\(prefix).events", eventsQueueType: queueType, commandsExchange: "\(prefix).commands", commandsQueue: nil,
             deadLetterExchange: "\(prefix).dlx", deadLetterQueue: "\(prefix).dlq")
         commandsQueue = "\(prefix).commands"
         database = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).sqlite").path
-        port = Int.random(in: 20_000...45_000)
+        port = Self.randomPort()
+        commands = MessageIDs()
 
-        var configuration = try AMQPConfiguration(url: url)
-        configuration.connectionName = "\(prefix).test"
+        var configuration = try AMQPConfiguration.testBroker(url, name: "\(prefix).test")
         // The broker-restart test restarts the broker under this connection too.
         configuration.reconnect = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1))
         var logger = Logger(label: "served-pipeline")
         logger.logLevel = .critical
         client = try await AMQPConnection.connect(configuration, logger: logger)
+        ownsBroker = true
         var topology = names.topology
         topology.queues.append(.init(name: commandsQueue))
         topology.bindings.append(.init(queue: commandsQueue, exchange: names.commandsExchange, routingKey: "#"))
@@ -71,10 +78,30 @@ final class ServedPipeline {
         }
     }
 
+    /// Another replica of `primary`'s service: the same broker names (its children compete for
+    /// the one events queue), commands queue and count, token and settings, but an HTTP port and
+    /// children of its own. ``cleanUp()`` of a replica only kills its child; the primary's removes
+    /// the broker names.
+    init(replicaOf primary: ServedPipeline) {
+        url = primary.url
+        prefix = primary.prefix
+        names = primary.names
+        commandsQueue = primary.commandsQueue
+        database = primary.database
+        port = Self.randomPort()
+        client = primary.client
+        commands = primary.commands
+        token = primary.token
+        extraEnvironment = primary.extraEnvironment
+        extraArguments = primary.extraArguments
+        ownsBroker = false
+    }
+
     var environment: [String: String] {
         [
             "SIGNALBOX_HTTP_PORT": "\(port)", "SIGNALBOX_DATABASE_PATH": database, "SIGNALBOX_AMQP_URL": url,
             "SIGNALBOX_AMQP_EVENTS_EXCHANGE": names.eventsExchange, "SIGNALBOX_AMQP_EVENTS_QUEUE": names.eventsQueue,
+            "SIGNALBOX_AMQP_EVENTS_QUEUE_TYPE": names.eventsQueueType.rawValue,
             "SIGNALBOX_AMQP_COMMANDS_EXCHANGE": names.commandsExchange,
             "SIGNALBOX_AMQP_DEAD_LETTER_EXCHANGE": names.deadLetterExchange,
             "SIGNALBOX_AMQP_DEAD_LETTER_QUEUE": names.deadLetterQueue, "SIGNALBOX_AMQP_CONNECTION_NAME": prefix,
@@ -94,16 +121,30 @@ final class ServedPipeline {
 
     /// Starts a child and waits until it consumes events; the first start also creates the admin token.
     func start() async throws {
-        let (process, output) = try SignalboxProcess.launchServe(
-            environment: environment.merging(extraEnvironment) { $1 }, arguments: extraArguments)
-        runs.append((process, output))
-        let up = await eventually(timeout: .seconds(30)) {
-            output.current.contains("consuming events") || !process.isRunning
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (process, output) = try SignalboxProcess.launchServe(
+                environment: environment.merging(extraEnvironment) { $1 }, arguments: extraArguments)
+            runs.append((process, output))
+            // Consuming and listening: the API may come up after the consumer (a loaded machine
+            // saw a restart's first API call refused).
+            let up = await eventually(timeout: .seconds(60)) {
+                (output.current.contains("consuming events") && output.current.contains("Server started and listening")) || ChildProcess.hasExited(process)
+            }
+            if up && !ChildProcess.hasExited(process) { break }
+            // Another test's serve or receiver took the random port first: take another.
+            if ChildProcess.hasExited(process), output.current.contains("Address already in use"), attempt < 5 {
+                runs.removeLast()
+                port = Self.randomPort()
+                continue
+            }
+            throw Failure("serve run \(runs.count) did not start:\n\(output.current)")
         }
-        guard up && process.isRunning else { throw Failure("serve run \(runs.count) did not start:\n\(output.current)") }
         if token.isEmpty {
             let created = try await SignalboxProcess.run(
-                ["token", "create", "--tenant", "default", "--role", "admin"], environment: ["SIGNALBOX_DATABASE_PATH": database])
+                ["token", "create", "--tenant", "default", "--role", "admin"],
+                environment: ["SIGNALBOX_DATABASE_PATH": database].merging(extraEnvironment) { $1 })
             guard created.status == 0 else { throw Failure("token create failed: \(created.stderr)") }
             token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -111,33 +152,36 @@ final class ServedPipeline {
 
     /// Sends `signal` (SIGHUP: reload the definitions) to the running child.
     func send(_ signal: Int32) throws {
-        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        guard let process = current?.process, !ChildProcess.hasExited(process) else { throw Failure("serve is not running:\n\(log)") }
         _ = Glibc.kill(process.processIdentifier, signal)
     }
 
     /// SIGKILL: no shutdown at all; whatever was in flight is the broker's to redeliver.
     func kill() async throws {
-        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        guard let process = current?.process, !ChildProcess.hasExited(process) else { throw Failure("serve is not running:\n\(log)") }
         _ = Glibc.kill(process.processIdentifier, SIGKILL)
-        guard await eventually(timeout: .seconds(10), { !process.isRunning }) else {
+        guard await eventually(timeout: .seconds(10), { ChildProcess.hasExited(process) }) else {
             throw Failure("serve survived SIGKILL")
         }
     }
 
     /// SIGTERM, and waits for the exit status.
     func stop() async throws -> Int32 {
-        guard let process = current?.process, process.isRunning else { throw Failure("serve is not running:\n\(log)") }
+        guard let process = current?.process, !ChildProcess.hasExited(process) else { throw Failure("serve is not running:\n\(log)") }
         process.terminate()
-        guard await eventually(timeout: .seconds(20), { !process.isRunning }) else {
+        guard await eventually(timeout: .seconds(40), { ChildProcess.hasExited(process) }), let ended = ChildProcess.termination(of: process) else {
+            // What it was doing: its state and, while it still runs, every thread's stack.
+            let hang = await SignalboxProcess.describeHang(of: process.processIdentifier)
             _ = Glibc.kill(process.processIdentifier, SIGKILL)
-            throw Failure("serve did not stop on SIGTERM within 20 s; its log ends:\n\(log.suffix(4_000))")
+            throw Failure("serve did not stop on SIGTERM within 40 s; \(hang)\nits log ends:\n\(log.suffix(4_000))")
         }
-        return process.terminationStatus
+        return ended.status
     }
 
-    /// Kills a child still running, deletes the broker names and the database.
+    /// Kills a child still running; unless a replica, deletes the broker names and the database.
     func cleanUp() async {
-        if let process = current?.process, process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        if let process = current?.process, !ChildProcess.hasExited(process) { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        guard ownsBroker else { return }
         for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue] { try? await client.delete(queue: queue) }
         for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange] {
             try? await client.delete(exchange: exchange)
@@ -158,20 +202,22 @@ final class ServedPipeline {
     }
 
     /// Publishes ``TestEvent/mix(_:prefix:)`` events, 50 every `pace`, until the stream is
-    /// finished. During a reconnect the client holds them and publishes again what was not confirmed.
-    func stream(pace: Duration) -> EventStream {
-        EventStream(client: client, exchange: names.eventsExchange, prefix: prefix, pace: pace)
+    /// finished (or `limit` were sent). During a reconnect the client holds them and publishes
+    /// again what was not confirmed.
+    func stream(pace: Duration, limit: Int = .max) -> EventStream {
+        EventStream(client: client, exchange: names.eventsExchange, prefix: prefix, pace: pace, limit: limit)
     }
 
     final class EventStream: Sendable {
         let tally = PublishTally()
         private let task: Task<[TestEvent], Never>
 
-        init(client: AMQPConnection, exchange: String, prefix: String, pace: Duration) {
+        init(client: AMQPConnection, exchange: String, prefix: String, pace: Duration, limit: Int) {
             let tally = self.tally
             task = Task {
                 var sent: [TestEvent] = []
-                while !Task.isCancelled && !client.isClosed {  // a failed test closes the client
+                // A failed test closes the client.
+                while sent.count < limit && !Task.isCancelled && !client.isClosed {
                     let chunk = TestEvent.mix(sent.count..<sent.count + 50, prefix: prefix)
                     client.publish(tally.messages(chunk[...], exchange: exchange))
                     sent += chunk
@@ -185,6 +231,11 @@ final class ServedPipeline {
         func finish() async -> [TestEvent] {
             task.cancel()
             return await task.value
+        }
+
+        /// Waits until `limit` events were sent; the events sent.
+        func sent() async -> [TestEvent] {
+            await task.value
         }
     }
 
@@ -267,11 +318,28 @@ final class ServedPipeline {
 
     /// A GET without a token (health, metrics): status and body.
     func get(_ path: String) async throws -> (status: Int, body: String) {
+        try await Self.get(path, port: port)
+    }
+
+    /// A GET without a token to the serve listening on `port`, given up after `timeout`.
+    static func get(_ path: String, port: Int, timeout: TimeInterval = 30) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
         var request = URLRequest(url: url)
-        request.timeoutInterval = 30
+        request.timeoutInterval = timeout
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The value of `name` in the current child's `/metrics` (its series summed); nil when the
+    /// metric is not there yet (a counter appears with its first increment).
+    func metric(_ name: String) async throws -> Double? {
+        let (status, body) = try await get("/metrics")
+        guard status == 200 else { throw Failure("/metrics answered \(status)") }
+        let values = body.split(separator: "\n").compactMap { line -> Double? in
+            guard line.hasPrefix(name), let next = line.dropFirst(name.count).first, next == " " || next == "{" else { return nil }
+            return line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return values.isEmpty ? nil : values.reduce(0, +)
     }
 
     func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {

@@ -37,17 +37,16 @@ struct SignalboxProcess {
         process.arguments = arguments
         process.currentDirectoryURL = repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = ChildProcess.pipe(), stdout = ChildProcess.pipe(), stderr = ChildProcess.pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        try ChildProcess.run(process)
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+        return Output(status: ChildProcess.waitForExit(process).status, stdout: String(decoding: out, as: UTF8.self),
                       stderr: String(decoding: err, as: UTF8.self))
     }
 
@@ -69,7 +68,7 @@ struct SignalboxProcess {
         let output = OutputCollector()
         process.standardError = collecting(into: output)
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.run(process)
         return (process, output)
     }
 
@@ -82,12 +81,30 @@ struct SignalboxProcess {
         let pipe = collecting(into: output)
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ChildProcess.run(process)
         return (process, output)
     }
 
+    /// A child that does not exit: its kernel state (a zombie is this process's not to have
+    /// reaped it) and, when gdb is installed and it still runs, each thread's stack.
+    static func describeHang(of pid: Int32) async -> String {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let state = status.split(separator: "\n").first { $0.hasPrefix("State:") }.map(String.init) ?? "State: gone"
+        guard !state.contains("zombie"), !state.contains("gone"), FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else {
+            return state
+        }
+        let stacks: String
+        do {
+            stacks = try await CommandLineTool("timeout 60 gdb -batch -nx -p \(pid)").runDetached(["-ex", "thread apply all bt 25"])
+        } catch {
+            return "\(state)\n\(error)"
+        }
+        let threads = stacks.split(separator: "\n").filter { $0.hasPrefix("Thread ") || $0.hasPrefix("#") }
+        return "\(state)\nits threads:\n" + threads.prefix(400).joined(separator: "\n")
+    }
+
     private static func collecting(into output: OutputCollector) -> Pipe {
-        let pipe = Pipe()
+        let pipe = ChildProcess.pipe()
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }

@@ -24,32 +24,23 @@ import Glibc
         let port: Int
 
         init() async throws {
-            let environment = ProcessInfo.processInfo.environment
             let pythonPath = try #require(
-                environment["SIGNALBOX_TEST_PYTHONPATH"],
+                ProcessInfo.processInfo.environment["SIGNALBOX_TEST_PYTHONPATH"],
                 "SIGNALBOX_TEST_PYTHONPATH is not set: run the tests with scripts/test.sh, which installs the Python standardwebhooks package")
             let directory = FileManager.default.temporaryDirectory
             secretsFile = directory.appendingPathComponent("receiver-secrets-\(UUID().uuidString)")
             logFile = directory.appendingPathComponent("receiver-log-\(UUID().uuidString)")
             try Data().write(to: secretsFile)
-            let process = Process()
+            let (process, collected) = try SignalboxProcess.launch(
+                executable: "/usr/bin/env",
+                [
+                    "PYTHONPATH=\(pythonPath)", "python3",
+                    SignalboxProcess.repositoryRoot.appendingPathComponent("scripts/peers/webhook_receiver.py").path,
+                    secretsFile.path, logFile.path,
+                ])
             self.process = process
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", SignalboxProcess.repositoryRoot.appendingPathComponent("scripts/peers/webhook_receiver.py").path,
-                secretsFile.path, logFile.path,
-            ]
-            process.environment = environment.merging(["PYTHONPATH": pythonPath]) { $1 }
-            let (collected, pipe) = (SignalboxProcess.OutputCollector(), Pipe())
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty { handle.readabilityHandler = nil } else { collected.append(data) }
-            }
-            process.standardOutput = pipe
-            process.standardError = pipe
             output = collected
-            try process.run()
-            guard await eventually(timeout: .seconds(20), { collected.current.contains("\n") || !process.isRunning }),
+            guard await eventually(timeout: .seconds(60), { collected.current.contains("\n") || ChildProcess.hasExited(process) }),
                 let line = collected.current.split(separator: "\n").first,
                 let port = try (JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["port"] as? Int
             else { throw ServedPipeline.Failure("the receiver did not start: \(collected.current)") }
@@ -71,7 +62,7 @@ import Glibc
         func requests(to path: String) throws -> [[String: Any]] { try requests().filter { $0["path"] as? String == path } }
 
         func stop() {
-            if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+            if !ChildProcess.hasExited(process) { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
             try? FileManager.default.removeItem(at: secretsFile)
             try? FileManager.default.removeItem(at: logFile)
         }
@@ -163,7 +154,7 @@ import Glibc
         let (action, hook) = try await createAction(served, [#"{"$type":"webhook","url":"\#(receiver.url("/hang-once"))","timeoutSeconds":100}"#], name: "restart")
         try receiver.trust([try await signingSecret(served, action)])
         _ = try await callWebhook(served, hook, payload: "{}")
-        guard try await eventually(timeout: .seconds(20), { try receiver.requests(to: "/hang-once").count == 1 }) else {
+        guard try await eventually(timeout: .seconds(60), { try receiver.requests(to: "/hang-once").count == 1 }) else {
             throw ServedPipeline.Failure("the request did not arrive")
         }
         try await served.kill()
@@ -204,7 +195,7 @@ import Glibc
     /// The action's history once `count` entries exist and none is Pending.
     private func settledHistory(_ served: ServedPipeline, _ action: String, count: Int) async throws -> [[String: Any]] {
         var entries: [[String: Any]] = []
-        let settled = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+        let settled = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             let (status, data, _) = try await served.call("GET", "/automated-actions/by-id/\(action)/history?limit=100")
             entries = status == 200 ? (try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []) : []
             return entries.count == count && entries.allSatisfy { $0["outcome"] as? String != "Pending" }

@@ -20,17 +20,16 @@ public struct CommandLineTool: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = words + arguments
-        let output = Pipe()
+        let output = ChildProcess.pipe()
         process.standardOutput = output
         process.standardError = output
         do {
-            try process.run()
+            try ChildProcess.run(process)
         } catch {
             throw Failure(description: "\((words + arguments).joined(separator: " ")) cannot run: \(error)")
         }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard ChildProcess.waitForExit(process) == .exited(0) else {
             throw Failure(description: "\((words + arguments).joined(separator: " ")) failed: \(text)")
         }
         return text

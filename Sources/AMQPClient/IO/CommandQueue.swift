@@ -136,6 +136,16 @@ final class CommandQueue: Sendable {
     }
 }
 
+/// How many messages were handed to a connection and not yet confirmed, refused or failed:
+/// what a broker outage makes pile up.
+final class UnsettledPublishes: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var current: Int { count.load(ordering: .relaxed) }
+    func add(_ messages: Int) { count.add(messages, ordering: .relaxed) }
+    func settle() { count.subtract(1, ordering: .relaxed) }
+}
+
 /// A message waiting for its publisher confirm; kept until confirmed so it can be published again
 /// on a new connection.
 final class PendingPublish: Sendable {
@@ -144,19 +154,24 @@ final class PendingPublish: Sendable {
     let mandatory: Bool
     let properties: AMQPProperties
     let body: [UInt8]
+    private let unsettled: UnsettledPublishes
     private let onConfirm: @Sendable (Result<Void, AMQPError>) -> Void
 
+    /// Counted in `unsettled` by the caller (once per batch) until ``complete(_:)``.
     init(exchange: String, routingKey: String, mandatory: Bool, properties: AMQPProperties, body: [UInt8],
-         onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void) {
+         unsettled: UnsettledPublishes, onConfirm: @escaping @Sendable (Result<Void, AMQPError>) -> Void) {
         self.exchange = exchange
         self.routingKey = routingKey
         self.mandatory = mandatory
         self.properties = properties
         self.body = body
+        self.unsettled = unsettled
         self.onConfirm = onConfirm
     }
 
+    /// Called once per message: confirmed, refused, or failed for good.
     func complete(_ result: Result<Void, AMQPError>) {
+        unsettled.settle()
         onConfirm(result)
     }
 

@@ -16,6 +16,8 @@ final class ConnectionDriver: @unchecked Sendable {
     let finished: CompletionSignal
     /// How many times a session was established (1 + reconnects); readable from any thread.
     let sessionsEstablished = Atomic<Int>(0)
+    /// Messages handed over and not yet settled; readable from any thread.
+    let unsettledPublishes = UnsettledPublishes()
     /// The supervisor's state for other threads; written only by this thread, on transitions.
     let publicState = Mutex<AMQPConnectionState>(.reconnecting(reason: "not connected yet"))
     private let logger: Logger

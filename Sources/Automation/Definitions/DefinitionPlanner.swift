@@ -55,7 +55,7 @@ struct DefinitionPlanner {
             plan.append(DefinitionChange(change: .update, namespace: namespace, name: definition.name, actionId: stored.id, fields: fields))
         } else {
             if definition.status == .archived {
-                throw .invalidInput("an action is created draft, active or paused; archive it once it has served", field: "status")
+                throw .invalidValue("an action is created draft, active or paused; archive it once it has served", field: "status")
             }
             let fresh = AutomatedAction(
                 tenantId: tenant, namespace: namespace, name: definition.name, actions: definition.actions,
@@ -102,7 +102,7 @@ struct DefinitionPlanner {
     private func checkUniqueNames(_ names: [String]?, _ field: String) throws(AutomationError) {
         var seen = Set<String>()
         for (index, name) in (names ?? []).enumerated() where !seen.insert(name).inserted {
-            throw .invalidInput("\(field)[\(index)].name: \"\(name.prefix(200))\" is used twice in \(field)", field: "\(field)[\(index)].name")
+            throw .invalidValue("\(field)[\(index)].name: \"\(name.prefix(200))\" is used twice in \(field)", field: "\(field)[\(index)].name")
         }
     }
 

@@ -96,7 +96,7 @@ public struct CreatedWebhookSecret: Hashable, Sendable, Codable {
     }
 }
 
-/// What an apply writes, in ONE store transaction (``AutomationStore/applyDefinitions(_:)``).
+/// What an apply writes, in ONE store transaction (``DefinitionStore/applyDefinitions(_:)``).
 public struct DefinitionChanges: Hashable, Sendable {
     public var tenant: TenantID
     /// New actions, with their schedules, triggers and webhooks.
@@ -123,5 +123,16 @@ public struct DefinitionChanges: Hashable, Sendable {
         self.planned = planned
     }
 
+    /// The most actions the tenant may have after the apply (`quotas.actionsPerTenant`), checked
+    /// in the store's transaction; nil: no limit.
+    public var tenantLimit: Int?
+
     public var isEmpty: Bool { created.isEmpty && updated.isEmpty && deleted.isEmpty }
+}
+
+extension AutomationError {
+    /// A tenant at its action quota; both stores and the service's early check say it alike.
+    public static func actionQuota(_ limit: Int, has existing: Int) -> AutomationError {
+        .limitExceeded("a tenant can have at most \(limit) actions (it has \(existing)); delete some first", field: "name")
+    }
 }

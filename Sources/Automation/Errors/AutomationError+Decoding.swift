@@ -1,4 +1,5 @@
-/// Turning a request body that does not decode into a 400 that names the field.
+/// Turning a request body that does not decode into a 400 (or a 422 for a refused value) that
+/// names the field.
 extension AutomationError {
     /// Maps a `DecodingError` (from decoding one of this module's request types) to
     /// `invalidInput` with the JSON path of the offending member, e.g.
@@ -18,9 +19,17 @@ extension AutomationError {
         case .valueNotFound(let type, let context):
             self.init(.invalidInput, "expected \(Self.jsonTypeName(type)), found null", field: Self.jsonPath(context.codingPath))
         case .dataCorrupted(let context):
-            let path = context.codingPath.isEmpty ? nil : Self.jsonPath(context.codingPath)
-            let message = path == nil ? "the request body is not valid JSON" : context.debugDescription
-            self.init(.invalidInput, String(message.prefix(300)), field: path)
+            // At a member: the JSON is well-formed and typed, its value is refused (an unknown
+            // enum case, a malformed UUID or date), so 422; at the root the body is not JSON.
+            // Foundation's decoder names no member for a number that does not fit its type
+            // either, so the message says both.
+            guard !context.codingPath.isEmpty else {
+                self.init(
+                    .invalidInput,
+                    "the request body is not valid JSON, or a number in it does not fit its member (an integer with a fraction or beyond 64 bits)")
+                return
+            }
+            self.init(.invalidValue, String(context.debugDescription.prefix(300)), field: Self.jsonPath(context.codingPath))
         @unknown default:
             self.init(.invalidInput, "the request body could not be decoded")
         }

@@ -9,15 +9,19 @@ public struct AutomationError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The category, which decides the HTTP status; compare with the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidInput, unauthorized, forbidden, notFound, conflict, limitExceeded, unavailable
+            case invalidInput, invalidValue, unauthorized, forbidden, notFound, conflict, limitExceeded, unavailable
         }
 
         private let base: Base
 
         private init(_ base: Base) { self.base = base }
 
-        /// The request is malformed or breaks a rule (400).
+        /// The request is malformed: not JSON, a member missing or of the wrong type, a bad
+        /// path or query parameter (400).
         public static let invalidInput = Code(.invalidInput)
+        /// The body is well-formed, but a value breaks a rule: an empty name, a cron expression
+        /// that does not parse, a number out of range, an unknown enum case (422).
+        public static let invalidValue = Code(.invalidValue)
         /// No token, or one that is not known (401).
         public static let unauthorized = Code(.unauthorized)
         /// The token's role may not do this, e.g. a member deleting (403).
@@ -35,6 +39,7 @@ public struct AutomationError: Error, Hashable, Sendable, CustomStringConvertibl
         public var httpStatus: Int {
             switch base {
             case .invalidInput: 400
+            case .invalidValue: 422
             case .unauthorized: 401
             case .forbidden: 403
             case .notFound: 404
@@ -83,6 +88,11 @@ public struct AutomationError: Error, Hashable, Sendable, CustomStringConvertibl
     /// A 400 for `field`.
     public static func invalidInput(_ message: String, field: String? = nil, position: SourcePosition? = nil, hint: String? = nil) -> AutomationError {
         AutomationError(.invalidInput, message, field: field, position: position, hint: hint)
+    }
+
+    /// A 422 for a value of a well-formed body at `field`.
+    public static func invalidValue(_ message: String, field: String? = nil, position: SourcePosition? = nil, hint: String? = nil) -> AutomationError {
+        AutomationError(.invalidValue, message, field: field, position: position, hint: hint)
     }
 
     /// A 404 for what `reference` names.

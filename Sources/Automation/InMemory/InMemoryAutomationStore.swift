@@ -15,9 +15,9 @@ public actor InMemoryAutomationStore: AutomationStore {
         didSet { version += 1 }
     }
     private var version: Int64 = 0
-    /// History in insertion order; the sequence number breaks ties of `dateStarted`.
-    private var entries: [(sequence: Int, entry: ExecutionHistoryEntry)] = []
-    private var nextSequence = 0
+    /// History in insertion order, unique on its idempotency key; the sequence number breaks ties
+    /// of `dateStarted`.
+    private var entries = InMemoryHistoryTable()
     private var lastFiredBySchedule: [ScheduleID: Date] = [:]
     private var manualRunKeys: [ManualRunKeyID: ManualRunKey] = [:]
     private var webhookCredentials: [WebhookID: WebhookCredentials] = [:]
@@ -35,6 +35,8 @@ public actor InMemoryAutomationStore: AutomationStore {
     /// statistics, as SQLite's hourly counts keep them.
     private var goneRuns: [(tenant: TenantID, actionId: ActionID, dateStarted: Date, outcome: ExecutionOutcome)] = []
     private var injectedFailure: (any Error)?
+    /// How many calls threw the injected failure: tests wait on it instead of sleeping.
+    public private(set) var failedCalls = 0
 
     public init() {}
 
@@ -45,7 +47,10 @@ public actor InMemoryAutomationStore: AutomationStore {
     }
 
     private func check() throws {
-        if let injectedFailure { throw injectedFailure }
+        if let injectedFailure {
+            failedCalls += 1
+            throw injectedFailure
+        }
     }
 
     // MARK: Tenants
@@ -82,9 +87,17 @@ public actor InMemoryAutomationStore: AutomationStore {
         return tokensByID.values.first { $0.secretHash == secretHash }
     }
 
-    public func tokens(tenant: TenantID) throws -> [APIToken] {
+    public func tokens(tenant: TenantID, page: PageRequest) throws -> Page<APIToken> {
         try check()
-        return tokensByID.values.filter { $0.tenantId == tenant }.sorted { ($0.dateCreated, $0.id) < ($1.dateCreated, $1.id) }
+        let all = tokensByID.values.filter { $0.tenantId == tenant }.sorted { ($0.dateCreated, $0.id) < ($1.dateCreated, $1.id) }
+        var start = all.startIndex
+        if let cursor = page.cursor {
+            guard let after = TokenCursor(cursor) else { throw AutomationError.invalidInput("cursor is not valid", field: "cursor") }
+            start = all.firstIndex { ($0.dateCreated.timeIntervalSince1970, $0.id.description) > (after.dateCreated, after.id) } ?? all.endIndex
+        }
+        let items = Array(all[start...].prefix(max(0, page.limit)))
+        let more = all.count - start > items.count
+        return Page(items: items, nextCursor: more ? items.last.map { TokenCursor($0).description } : nil)
     }
 
     public func deleteToken(id: TokenID, tenant: TenantID) throws -> Bool {
@@ -106,9 +119,13 @@ public actor InMemoryAutomationStore: AutomationStore {
         return version
     }
 
-    public func insertAction(_ action: AutomatedAction) throws {
+    public func insertAction(_ action: AutomatedAction, tenantLimit: Int?) throws {
         try check()
         guard actionsByID[action.id] == nil else { throw AutomationError.conflict("action \(action.id) already exists", field: "id") }
+        if let tenantLimit {
+            let existing = actionsByID.values.count { $0.tenantId == action.tenantId }
+            if existing >= tenantLimit { throw AutomationError.actionQuota(tenantLimit, has: existing) }
+        }
         try checkNameFree(action)
         var stored = action
         stored.refreshNextScheduledRun()
@@ -219,6 +236,10 @@ public actor InMemoryAutomationStore: AutomationStore {
             }
             remaining[action.id] = action
         }
+        if let limit = changes.tenantLimit, !changes.created.isEmpty {
+            let count = remaining.values.count { $0.tenantId == changes.tenant }
+            if count > limit { throw AutomationError.actionQuota(limit, has: count - changes.created.count + changes.deleted.count) }
+        }
         for id in changes.deleted where actionsByID[id]?.tenantId == changes.tenant { _ = try deleteAction(id: id, tenant: changes.tenant) }
         for action in changes.updated {
             guard let existing = actionsByID[action.id] else { continue }  // checked above
@@ -300,30 +321,15 @@ public actor InMemoryAutomationStore: AutomationStore {
     public func insertSchedule(
         _ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date
     ) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard action.schedules.count < limit else {
-                throw .limitExceeded("an action can have at most \(limit) schedules", field: "schedules")
-            }
-            action.schedules.append(schedule)
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.addSchedule(schedule, limit: limit) }
     }
 
     public func updateSchedule(_ schedule: CronScheduleDefinition, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.schedules.firstIndex(where: { $0.id == schedule.id }) else {
-                throw .notFound("schedule \(schedule.id) does not exist", field: "scheduleId")
-            }
-            action.schedules[index] = schedule
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.replaceSchedule(schedule) }
     }
 
     public func deleteSchedule(id: ScheduleID, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.schedules.firstIndex(where: { $0.id == id }) else {
-                throw .notFound("schedule \(id) does not exist", field: "scheduleId")
-            }
-            action.schedules.remove(at: index)
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.removeSchedule(id) }
     }
 
     private func recordScheduleProgress(_ progress: [ScheduleProgress]) {
@@ -348,30 +354,15 @@ public actor InMemoryAutomationStore: AutomationStore {
     // MARK: Triggers
 
     public func insertTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, limit: Int, at date: Date) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard action.messageTriggers.count < limit else {
-                throw .limitExceeded("an action can have at most \(limit) message triggers", field: "messageTriggers")
-            }
-            action.messageTriggers.append(trigger)
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.addTrigger(trigger, limit: limit) }
     }
 
     public func updateTrigger(_ trigger: MessageTrigger, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.messageTriggers.firstIndex(where: { $0.id == trigger.id }) else {
-                throw .notFound("message trigger \(trigger.id) does not exist", field: "triggerId")
-            }
-            action.messageTriggers[index] = trigger
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.replaceTrigger(trigger) }
     }
 
     public func deleteTrigger(id: TriggerID, actionId: ActionID, tenant: TenantID, at date: Date) throws -> AutomatedAction {
-        try modify(actionId, tenant, at: date) { action throws(AutomationError) in
-            guard let index = action.messageTriggers.firstIndex(where: { $0.id == id }) else {
-                throw .notFound("message trigger \(id) does not exist", field: "triggerId")
-            }
-            action.messageTriggers.remove(at: index)
-        }
+        try modify(actionId, tenant, at: date) { action throws(AutomationError) in try action.removeTrigger(id) }
     }
 
     // MARK: Webhooks
@@ -606,16 +597,10 @@ public actor InMemoryAutomationStore: AutomationStore {
         var existed: [Bool] = []
         var inserted: [ExecutionHistoryEntry] = []
         for entry in batch.history {
-            if let existing = entries.first(where: { $0.entry.idempotencyKey == entry.idempotencyKey }) {
-                stored.append(existing.entry)
-                existed.append(true)
-            } else {
-                entries.append((nextSequence, entry))
-                nextSequence += 1
-                stored.append(entry)
-                existed.append(false)
-                inserted.append(entry)
-            }
+            let row = entries.insert(entry)
+            stored.append(row.stored)
+            existed.append(!row.inserted)
+            if row.inserted { inserted.append(entry) }
         }
         let insertedProcesses = Set(inserted.map(\.processId))
         outbox += batch.httpRequests.filter { insertedProcesses.contains($0.processId) }
@@ -672,7 +657,7 @@ public actor InMemoryAutomationStore: AutomationStore {
     public func history(keys: [ExecutionKey], actionId: ActionID) throws -> [ExecutionHistoryEntry] {
         try check()
         return keys.compactMap { key in
-            entries.first { $0.entry.actionId == actionId && $0.entry.idempotencyKey == key }?.entry
+            entries[key: key].flatMap { $0.actionId == actionId ? $0 : nil }
         }
     }
 
@@ -717,8 +702,9 @@ public actor InMemoryAutomationStore: AutomationStore {
             guard parts.count == 2, let seconds = Double(parts[0]), let sequence = Int(parts[1]) else {
                 throw AutomationError.invalidInput("cursor is not valid", field: "cursor")
             }
-            let date = Date(timeIntervalSince1970: seconds)
-            ordered = ordered.filter { ($0.entry.dateStarted, $0.sequence) < (date, sequence) }
+            // Compared as the seconds the cursor was written from: a `Date` made back from them
+            // may differ from the entry's in the last bit, and leave out or repeat its batch.
+            ordered = ordered.filter { ($0.entry.dateStarted.timeIntervalSince1970, $0.sequence) < (seconds, sequence) }
         }
         let items = Array(ordered.prefix(page.limit))
         let next = ordered.count > page.limit ? items.last.map { _ in Self.cursor(ordered[page.limit - 1]) } : nil
@@ -742,16 +728,20 @@ public actor InMemoryAutomationStore: AutomationStore {
         else { return nil }
         if outcome == .running {
             if entries[index].entry.outcome == .pending {
-                entries[index].entry.outcome = .running
-                entries[index].entry.dateRunning = date
+                entries.update(at: index) {
+                    $0.outcome = .running
+                    $0.dateRunning = date
+                }
             }
             return nil
         }
         outbox.removeAll { $0.processId == processId }
-        entries[index].entry.outcome = outcome
-        entries[index].entry.dateCompleted = date
-        entries[index].entry.errorMessage = errorMessage
-        entries[index].entry.result = request.result
+        entries.update(at: index) {
+            $0.outcome = outcome
+            $0.dateCompleted = date
+            $0.errorMessage = errorMessage
+            $0.result = request.result
+        }
         let entry = entries[index].entry
         let followUp = Self.followUp(action)
         let kept = followUp.usesKeptEvents ? retainedEvents[entry.run] : nil
@@ -776,10 +766,7 @@ public actor InMemoryAutomationStore: AutomationStore {
             return (ExecutionCompletion(
                 entry: entry, totalExecutions: action.totalExecutions, consecutiveFailures: action.consecutiveFailures, step: inserted), nil, 0)
         case .stopped(let rest):
-            for skipped in rest where !entries.contains(where: { $0.entry.idempotencyKey == skipped.idempotencyKey }) {
-                entries.append((nextSequence, skipped))
-                nextSequence += 1
-            }
+            for skipped in rest { _ = entries.insert(skipped) }
         case nil:
             break
         }

@@ -53,3 +53,27 @@ public struct IssuedToken: Hashable, Sendable, CustomStringConvertible {
         "token \(token.id) for tenant \(token.tenantId) (\(token.role.rawValue))"
     }
 }
+
+/// Where a page of tokens ends: the last token's creation time and id, as `seconds:id`
+/// (tokens are listed by both, oldest first). Shared by the stores so their cursors agree.
+public struct TokenCursor: Hashable, Sendable, CustomStringConvertible {
+    /// Seconds since 1970, as stored.
+    public var dateCreated: Double
+    public var id: String
+
+    public init(_ token: APIToken) {
+        dateCreated = token.dateCreated.timeIntervalSince1970
+        id = token.id.description
+    }
+
+    /// Nil when `text` is not a cursor this type wrote.
+    public init?(_ text: String) {
+        guard let colon = text.firstIndex(of: ":"), let seconds = Double(text[..<colon]), seconds.isFinite,
+            !text[text.index(after: colon)...].isEmpty
+        else { return nil }
+        dateCreated = seconds
+        id = String(text[text.index(after: colon)...])
+    }
+
+    public var description: String { "\(dateCreated):\(id)" }
+}

@@ -32,11 +32,15 @@ public struct ActionListFilter: Hashable, Sendable {
     }
 
     /// The namespace and name a cursor continues after; `invalidInput` for anything else.
+    /// Read by scalars, not characters: a namespace or name that begins with a combining mark
+    /// (an emoji modifier) would otherwise join the `:` or `/` before it into one character.
     public static func position(of cursor: String) throws(AutomationError) -> (namespace: String, name: String) {
-        guard cursor.hasPrefix("n:"), let slash = cursor.firstIndex(of: "/") else {
+        let scalars = cursor.unicodeScalars
+        guard scalars.starts(with: "n:".unicodeScalars), let slash = scalars.firstIndex(of: "/") else {
             throw .invalidInput("cursor is not valid", field: "cursor")
         }
-        return (String(cursor[cursor.index(cursor.startIndex, offsetBy: 2)..<slash]), String(cursor[cursor.index(after: slash)...]))
+        let afterPrefix = scalars.index(scalars.startIndex, offsetBy: 2)
+        return (String(scalars[afterPrefix..<slash]), String(scalars[scalars.index(after: slash)...]))
     }
 }
 

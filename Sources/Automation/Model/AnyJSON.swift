@@ -4,9 +4,9 @@ import JSONPath
 /// an item config, events given to the filter tester) without losing it.
 ///
 /// It wraps ``JSONPath/JSONValue`` so values can go straight to filters and queries. Equality and
-/// hashing are `JSONValue`'s (numbers by value, objects ignoring member order). Decoding an
-/// object through `Codable` does not preserve member order (Foundation's decoder does not report
-/// it); parse with `JSONParser` where order matters.
+/// hashing are `JSONValue`'s (numbers by value, objects ignoring member order). Decoded by
+/// ``JSONValueDecoder`` (request bodies) it is the parsed value itself, members in document order;
+/// through Foundation's decoder, which does not report member order, members come sorted by name.
 public struct AnyJSON: Hashable, Sendable, Codable, CustomStringConvertible {
     public var value: JSONValue
 
@@ -23,6 +23,7 @@ public struct AnyJSON: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     static func decodeValue(from decoder: any Decoder) throws -> JSONValue {
+        if let parsed = decoder as? JSONValueDecoding { return parsed.value }
         if var array = try? decoder.unkeyedContainer() {
             var elements: [JSONValue] = []
             while !array.isAtEnd {

@@ -12,10 +12,19 @@ public enum AutomationJSON {
         return encoder
     }
 
-    /// A decoder reading ISO 8601 dates.
+    /// A decoder reading RFC 3339 dates (``RFC3339Instant``); one that does not read is a
+    /// `dataCorrupted` error at its member.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339Instant.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "expected an RFC 3339 date-time such as 2026-01-05T10:00:00Z, got \"\(text.prefix(64))\"")
+            }
+            return date
+        }
         return decoder
     }
 }

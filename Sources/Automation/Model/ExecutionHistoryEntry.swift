@@ -207,7 +207,7 @@ public enum ProcessType: String, Hashable, Sendable, Codable, CaseIterable {
     case webhook = "Webhook"
 }
 
-/// A process reported as ended, to close its history entry with (``AutomationStore/completeExecutions(_:at:)``).
+/// A process reported as ended, to close its history entry with (``RunHistoryStore/completeExecutions(_:at:)``).
 public struct ExecutionCompletionRequest: Hashable, Sendable {
     public var processId: ProcessID
     /// The tenant whose entries the completion may close: the tenant of the event that reported
@@ -238,7 +238,7 @@ public struct ExecutionCompletionRequest: Hashable, Sendable {
 }
 
 /// A closed history entry and the action's counters after it, as returned by
-/// ``AutomationStore/record(_:)``.
+/// ``RunHistoryStore/record(_:)``.
 public struct ExecutionCompletion: Hashable, Sendable {
     public var entry: ExecutionHistoryEntry
     public var totalExecutions: Int

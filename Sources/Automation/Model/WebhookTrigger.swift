@@ -190,32 +190,3 @@ public struct WebhookTarget: Sendable {
         try filter?.get()
     }
 }
-
-/// The changes of an action's webhooks, one rule set for every store.
-extension AutomatedAction {
-    /// Appends `webhook`; `limitExceeded` at `limit` webhooks, `conflict` if its id is taken.
-    public mutating func addWebhook(_ webhook: WebhookTrigger, limit: Int) throws(AutomationError) {
-        guard webhooks.count < limit else {
-            throw .limitExceeded("an action can have at most \(limit) webhooks", field: "webhooks")
-        }
-        guard self.webhook(webhook.id) == nil else { throw .conflict("webhook \(webhook.id) already exists", field: "webhookId") }
-        webhooks.append(webhook)
-    }
-
-    /// Replaces the webhook with `webhook`'s id; `notFound` if there is none.
-    public mutating func replaceWebhook(_ webhook: WebhookTrigger) throws(AutomationError) {
-        webhooks[try webhookIndex(webhook.id)] = webhook
-    }
-
-    /// Removes the webhook with `id`; `notFound` if there is none.
-    public mutating func removeWebhook(_ id: WebhookID) throws(AutomationError) {
-        webhooks.remove(at: try webhookIndex(id))
-    }
-
-    private func webhookIndex(_ id: WebhookID) throws(AutomationError) -> Int {
-        guard let index = webhooks.firstIndex(where: { $0.id == id }) else {
-            throw .notFound("webhook \(id) does not exist", field: "webhookId")
-        }
-        return index
-    }
-}

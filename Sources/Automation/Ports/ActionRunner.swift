@@ -32,9 +32,13 @@ public protocol DefinitionChangeObserver: Sendable {
     func delayedRunScheduled(_ run: DelayedRunDue)
     /// Delayed runs were cancelled: the scheduler forgets them.
     func delayedRunsCancelled(_ ids: [DelayedRunID])
+    /// Changes may have been made unheard (a ``StoreChangeFeed`` was not listening): compare
+    /// with the store instead of waiting for the next poll.
+    func resynchronize()
 }
 
 extension DefinitionChangeObserver {
     public func delayedRunScheduled(_ run: DelayedRunDue) {}
     public func delayedRunsCancelled(_ ids: [DelayedRunID]) {}
+    public func resynchronize() {}
 }

@@ -83,7 +83,7 @@ public struct RetainedEvent: Hashable, Sendable {
     public var run: RunKey { RunKey(actionId: actionId, sourceEventId: sourceEventId) }
 }
 
-/// What ``AutomationStore/record(_:)`` wrote.
+/// What ``RunHistoryStore/record(_:)`` wrote.
 public struct RecordedRun: Sendable {
     /// Per completion request, in order: the closed entry, or nil when nothing changed.
     public var completions: [ExecutionCompletion?]

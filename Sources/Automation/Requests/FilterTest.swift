@@ -11,6 +11,11 @@ public struct FilterTestRequest: Hashable, Sendable, Codable {
 
 /// Whether a filter fires for each event, and why.
 public struct FilterTestResult: Hashable, Sendable, Codable {
+    /// The explanations of one answer together hold about this much text (1 MiB)…
+    public static let maximumExplanationBytes = 1 << 20
+    /// …but each event's explanation gets at least this much (its first steps).
+    public static let minimumExplanationBytes = 512
+
     /// One result per event, in the order given.
     public struct EventResult: Hashable, Sendable, Codable {
         public var index: Int

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where one schedule stands after the scheduler handled its due occurrences (see
-/// ``AutomationStore/recordScheduleProgress(_:)``).
+/// ``RunHistoryStore/recordScheduleProgress(_:)``).
 public struct ScheduleProgress: Hashable, Sendable {
     public var actionId: ActionID
     public var scheduleId: ScheduleID

@@ -21,10 +21,10 @@ extension AutomationService {
         return Caller(tenantId: token.tenantId, role: token.role, tokenId: token.id)
     }
 
-    /// The caller's tenant's tokens (never their secrets), oldest first. Admin only.
-    public func tokens(as caller: Caller) async throws(AutomationError) -> [APIToken] {
+    /// The caller's tenant's tokens (never their secrets), oldest first, a page at a time. Admin only.
+    public func tokens(page: PageRequest = PageRequest(), as caller: Caller) async throws(AutomationError) -> Page<APIToken> {
         try requireAdmin(caller, "list tokens")
-        return try await storeCall { try await store.tokens(tenant: caller.tenantId) }
+        return try await storeCall { try await store.tokens(tenant: caller.tenantId, page: page) }
     }
 
     /// Revokes a token of the caller's tenant; `notFound` for one it does not have. Admin only.
@@ -44,7 +44,7 @@ extension AutomationService {
         try AutomationValidator.validateTenantID(tenant)
         if let name { try AutomationValidator.validateName(name, field: "name") }
         if let expiresAt, expiresAt <= now() {
-            throw .invalidInput("expiresAt must be in the future, got \(expiresAt.formatted(.iso8601))", field: "expiresAt")
+            throw .invalidValue("expiresAt must be in the future, got \(expiresAt.formatted(.iso8601))", field: "expiresAt")
         }
         guard try await storeCall({ try await store.tenant(id: tenant) }) != nil else {
             throw .notFound("tenant \(tenant) does not exist", field: "tenant")

@@ -13,7 +13,7 @@ extension AutomationService {
         try AutomationValidator.validatePreviousValues(request.actions, execution: request.execution ?? .parallel)
         try AutomationValidator.validatePolicies(request.policies)
         if request.status == .archived {
-            throw .invalidInput("an action is created draft, active or paused; archive it once it has served", field: "status")
+            throw .invalidValue("an action is created draft, active or paused; archive it once it has served", field: "status")
         }
         let now = now()
         let schedules = request.schedules ?? []
@@ -55,7 +55,9 @@ extension AutomationService {
         )
         action.refreshNextScheduledRun()
         try await requireActionQuota(adding: 1, caller)
-        try await mutation(of: action.id, tenant: action.tenantId) { try await store.insertAction(action) }
+        try await mutation(of: action.id, tenant: action.tenantId) { [limit = limits.actionsPerTenant] in
+            try await store.insertAction(action, tenantLimit: limit)
+        }
         return ActionChange(action: action, warnings: warnings)
     }
 
@@ -192,15 +194,12 @@ extension AutomationService {
     }
 
     /// `limitExceeded` when `count` more actions would take the caller's tenant past
-    /// ``Limits/actionsPerTenant``. Checked before the write: concurrent creations may pass it by
-    /// their number, never by more.
+    /// ``Limits/actionsPerTenant``: the early check, which a dry run gets too. The store checks
+    /// again in its write transaction, so concurrent creations cannot pass it.
     func requireActionQuota(adding count: Int, _ caller: Caller) async throws(AutomationError) {
         guard count > 0 else { return }
         let existing = try await storeCall { try await store.actionCount(tenant: caller.tenantId) }
-        if existing + count > limits.actionsPerTenant {
-            throw .limitExceeded(
-                "a tenant can have at most \(limits.actionsPerTenant) actions (it has \(existing)); delete some first", field: "name")
-        }
+        if existing + count > limits.actionsPerTenant { throw .actionQuota(limits.actionsPerTenant, has: existing) }
     }
 
     /// The status an update asks for: `status`, or `isEnabled` (true: active, false: paused).
@@ -208,7 +207,7 @@ extension AutomationService {
         let fromFlag: ActionStatus? = request.isEnabled.map { $0 ? .active : .paused }
         switch (request.status, fromFlag) {
         case (let status?, let flag?) where status != flag:
-            throw .invalidInput("status \(status.rawValue) contradicts isEnabled \(request.isEnabled == true); give one of them", field: "isEnabled")
+            throw .invalidValue("status \(status.rawValue) contradicts isEnabled \(request.isEnabled == true); give one of them", field: "isEnabled")
         case (let status?, _): return status
         case (nil, let flag): return flag
         }

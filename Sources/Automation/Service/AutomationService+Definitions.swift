@@ -50,13 +50,13 @@ extension AutomationService {
         for (index, definition) in request.automatedActions.enumerated() {
             let prefix = "automatedActions[\(index)]."
             guard let namespace = definition.namespace ?? request.namespace else {
-                throw .invalidInput(
+                throw .invalidValue(
                     "\(prefix)namespace is missing: give it in the definition or as the request's namespace (--namespace)",
                     field: prefix + "namespace")
             }
             let name = ActionName(namespace, definition.name)
             guard desiredNames.insert(name).inserted else {
-                throw .invalidInput("\(prefix)name: \(name) is defined twice", field: prefix + "name")
+                throw .invalidValue("\(prefix)name: \(name) is defined twice", field: prefix + "name")
             }
             do throws(AutomationError) {
                 try AutomationValidator.validateNamespace(namespace)
@@ -81,8 +81,9 @@ extension AutomationService {
         let dryRun = request.dryRun ?? false
         try await requireActionQuota(adding: planner.changes.created.count - planner.changes.deleted.count, caller)
         if !dryRun && !planner.changes.isEmpty {
-            let changes = planner.changes
-            try await storeCall { try await store.applyDefinitions(changes) }
+            var changes = planner.changes
+            changes.tenantLimit = limits.actionsPerTenant
+            try await storeCall { [changes] in try await store.applyDefinitions(changes) }
             for id in changes.created.map(\.id) + changes.updated.map(\.id) + changes.deleted {
                 webhookTargets.forget(action: id)
                 observer?.actionChanged(id, tenant: caller.tenantId)

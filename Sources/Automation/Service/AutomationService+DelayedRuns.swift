@@ -29,18 +29,18 @@ extension AutomationService {
             }
             dueAt = instant
         default:
-            throw .invalidInput("give exactly one of delaySeconds and runAt", field: "delaySeconds")
+            throw .invalidValue("give exactly one of delaySeconds and runAt", field: "delaySeconds")
         }
         if let payload = request.payload {
             guard payload.objectValue != nil else {
-                throw .invalidInput("payload must be a JSON object: it is the run's event, which $fromEvent values read", field: "payload")
+                throw .invalidValue("payload must be a JSON object: it is the run's event, which $fromEvent values read", field: "payload")
             }
             let size = payload.jsonText.utf8.count
             guard size <= DelayedRun.maximumPayloadBytes else {
                 throw .limitExceeded("payload is \(size) bytes; at most \(DelayedRun.maximumPayloadBytes)", field: "payload")
             }
         }
-        if let key = request.key { try Self.validateRunKey(key) }
+        if let key = request.key { try Self.validateRunKey(key, code: .invalidValue) }
         let run = DelayedRun(
             tenantId: action.tenantId, actionId: action.id, key: request.key, dueAt: dueAt, payload: request.payload, dateCreated: now)
         let stored = try await storeCall {
@@ -101,12 +101,13 @@ extension AutomationService {
         return cancelled
     }
 
-    /// 1 to 255 bytes, no control characters.
-    static func validateRunKey(_ key: String) throws(AutomationError) {
+    /// 1 to 255 bytes, no control characters; `code` is `invalidValue` for a body's key (422),
+    /// `invalidInput` for `?key=` (400).
+    static func validateRunKey(_ key: String, code: AutomationError.Code = .invalidInput) throws(AutomationError) {
         guard !key.isEmpty, key.utf8.count <= DelayedRun.maximumKeyLength,
             !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
-            throw .invalidInput("key must be 1 to \(DelayedRun.maximumKeyLength) bytes without control characters", field: "key")
+            throw AutomationError(code, "key must be 1 to \(DelayedRun.maximumKeyLength) bytes without control characters", field: "key")
         }
     }
 }

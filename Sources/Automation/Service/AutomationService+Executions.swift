@@ -122,13 +122,13 @@ extension AutomationService {
     public func cleanUpHistory(_ request: HistoryCleanupRequest, as caller: Caller) async throws(AutomationError) -> HistoryCleanupResult {
         try requireAdmin(caller, "clean up history")
         guard request.olderThanDays != nil || request.keepPerAction != nil else {
-            throw .invalidInput("give olderThanDays, keepPerAction or both", field: "olderThanDays")
+            throw .invalidValue("give olderThanDays, keepPerAction or both", field: "olderThanDays")
         }
         if let days = request.olderThanDays, !(0...36_500).contains(days) {
-            throw .invalidInput("olderThanDays must be 0 to 36500, got \(days)", field: "olderThanDays")
+            throw .invalidValue("olderThanDays must be 0 to 36500, got \(days)", field: "olderThanDays")
         }
         if let keep = request.keepPerAction, keep < 0 {
-            throw .invalidInput("keepPerAction must not be negative, got \(keep)", field: "keepPerAction")
+            throw .invalidValue("keepPerAction must not be negative, got \(keep)", field: "keepPerAction")
         }
         let now = now()
         let cutoff = request.olderThanDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
@@ -163,20 +163,26 @@ extension AutomationService {
         try AutomationValidator.validateFilterLength(request.filter, limit: limits.filterTextBytes, field: "filter")
         let (filter, warnings) = try AutomationValidator.compileFilter(request.filter, field: "filter")
         guard !request.events.isEmpty else {
-            throw .invalidInput("give at least one event to test the filter on", field: "events")
+            throw .invalidValue("give at least one event to test the filter on", field: "events")
         }
         guard request.events.count <= PageRequest.maximumLimit else {
             throw .limitExceeded("at most \(PageRequest.maximumLimit) events per test", field: "events")
         }
         var results: [FilterTestResult.EventResult] = []
+        // One answer's explanations share a cap, so many events do not multiply the 64 KiB of one;
+        // past it each event still shows its first steps.
+        var remainingBytes = FilterTestResult.maximumExplanationBytes
         for (index, event) in request.events.enumerated() {
             let explanation: FilterExplanation
+            let cap = max(FilterTestResult.minimumExplanationBytes, min(FilterExplanation.defaultMaximumBytes, remainingBytes))
             do {
-                explanation = try filter.explain(event.value, budget: limits.filterWorkBudget)
+                explanation = try filter.explain(event.value, budget: limits.filterWorkBudget, maximumBytes: cap)
             } catch {
                 throw AutomationValidator.overBudget(error, on: "events[\(index)]")
             }
-            results.append(FilterTestResult.EventResult(index: index, matched: explanation.result, explanation: explanation.description))
+            let text = explanation.description
+            remainingBytes -= text.utf8.count
+            results.append(FilterTestResult.EventResult(index: index, matched: explanation.result, explanation: text))
         }
         return FilterTestResult(filter: request.filter, results: results, warnings: warnings)
     }

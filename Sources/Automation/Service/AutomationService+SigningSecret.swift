@@ -21,7 +21,7 @@ extension AutomationService {
     ) async throws(AutomationError) -> SigningSecret {
         let grace = request.graceSeconds ?? RotateWebhookSecretRequest.defaultGrace
         guard (0...RotateWebhookSecretRequest.maximumGrace).contains(grace) else {
-            throw .invalidInput("graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
+            throw .invalidValue("graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
         // Runs and secrets are not definitions: allowed on file-managed actions, not on archived ones.
         let action = try await resolve(reference, caller)

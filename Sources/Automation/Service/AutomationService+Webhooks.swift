@@ -63,7 +63,7 @@ extension AutomationService {
     ) async throws(AutomationError) -> WebhookWithSecret {
         let grace = request.graceSeconds ?? RotateWebhookSecretRequest.defaultGrace
         guard (0...RotateWebhookSecretRequest.maximumGrace).contains(grace) else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "graceSeconds must be 0 to \(RotateWebhookSecretRequest.maximumGrace) (7 days)", field: "graceSeconds")
         }
         // Not a definition change: a file-managed action's webhook rotates too (the only way to
@@ -185,13 +185,7 @@ extension AutomationService {
         do {
             return try JSONParser.parse(body)
         } catch {
-            let offset = min(error.byteOffset, body.count)
-            let before = body[..<offset]
-            let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-            let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-            throw .invalidInput(
-                "the body is not valid JSON: \(error.code)", field: "body",
-                position: SourcePosition(line: line, column: column, span: offset..<min(offset + 1, body.count)))
+            throw AutomationError(invalidJSON: error, in: body)
         }
     }
 }

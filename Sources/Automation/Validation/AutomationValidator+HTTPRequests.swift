@@ -12,56 +12,56 @@ extension AutomationValidator {
     static func validateHTTPRequest(_ request: HTTPRequestConfig, field: String) throws(AutomationError) {
         let urlField = field + ".url"
         guard request.url.utf8.count <= maximumURLLength else {
-            throw .invalidInput("\(urlField) is longer than \(maximumURLLength) bytes", field: urlField)
+            throw .invalidValue("\(urlField) is longer than \(maximumURLLength) bytes", field: urlField)
         }
         guard let components = URLComponents(string: request.url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else {
-            throw .invalidInput("\(urlField) must be an absolute http:// or https:// URL", field: urlField)
+            throw .invalidValue("\(urlField) must be an absolute http:// or https:// URL", field: urlField)
         }
         guard let host = components.host, !host.isEmpty else {
-            throw .invalidInput("\(urlField) has no host", field: urlField)
+            throw .invalidValue("\(urlField) has no host", field: urlField)
         }
         guard components.user == nil, components.password == nil else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "\(urlField) must not carry credentials; put them in headers (e.g. authorization)", field: urlField)
         }
         guard HTTPRequestConfig.allowedMethods.contains(request.method) else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "\(field).method must be one of \(HTTPRequestConfig.allowedMethods.sorted().joined(separator: ", ")), got \"\(request.method.prefix(20))\"",
                 field: field + ".method")
         }
         guard case .object(let headers) = request.headers else {
-            throw .invalidInput("\(field).headers must be an object of header names to values", field: field + ".headers")
+            throw .invalidValue("\(field).headers must be an object of header names to values", field: field + ".headers")
         }
         var seen: Set<String> = []
         for member in headers.members {
             let path = "\(field).headers.\(member.key)"
             let name = member.key.lowercased()
-            guard isToken(name) else { throw .invalidInput("\(path): \"\(member.key.prefix(64))\" is not a header name", field: path) }
+            guard isToken(name) else { throw .invalidValue("\(path): \"\(member.key.prefix(64))\" is not a header name", field: path) }
             guard !HTTPRequestConfig.reservedHeaders.contains(name) else {
-                throw .invalidInput("\(path): Signalbox sets \(name) itself", field: path)
+                throw .invalidValue("\(path): Signalbox sets \(name) itself", field: path)
             }
-            guard seen.insert(name).inserted else { throw .invalidInput("\(path): the header is given twice", field: path) }
+            guard seen.insert(name).inserted else { throw .invalidValue("\(path): the header is given twice", field: path) }
             switch member.value {
             case .string(let value):
                 guard HTTPRequestConfig.isHeaderValue(value) else {
-                    throw .invalidInput("\(path) must not contain line breaks or other control characters", field: path)
+                    throw .invalidValue("\(path) must not contain line breaks or other control characters", field: path)
                 }
             case .object(let object)
             where object[EventValueReference.queryMember] != nil || object[EventValueReference.previousMember] != nil:
                 break
             default:
-                throw .invalidInput("\(path) must be a string or a {\"$fromEvent\": …} or {\"$fromPrevious\": …} object", field: path)
+                throw .invalidValue("\(path) must be a string or a {\"$fromEvent\": …} or {\"$fromPrevious\": …} object", field: path)
             }
         }
         guard request.timeoutSeconds > 0, request.timeoutSeconds <= HTTPRequestConfig.maximumTimeoutSeconds else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "\(field).timeoutSeconds must be more than 0 and at most \(Int(HTTPRequestConfig.maximumTimeoutSeconds))",
                 field: field + ".timeoutSeconds")
         }
         if let status = request.expectStatus, !(100...599).contains(status) {
-            throw .invalidInput("\(field).expectStatus must be an HTTP status, 100 to 599", field: field + ".expectStatus")
+            throw .invalidValue("\(field).expectStatus must be an HTTP status, 100 to 599", field: field + ".expectStatus")
         }
     }
 

@@ -21,7 +21,7 @@ extension AutomationValidator {
         try validateName(request.name, field: prefix + "name")
         let forms = [request.cron != nil, request.hasFields, request.at != nil].filter { $0 }.count
         if forms > 1 {
-            throw .invalidInput(
+            throw .invalidValue(
                 "give one of cron, at, or the fields second…dayOfWeek", field: prefix + (request.at != nil ? "at" : "cron"))
         }
         let timeZone = request.timeZone ?? "UTC"
@@ -42,7 +42,7 @@ extension AutomationValidator {
             dateCreated: now
         )
         if forms == 0 {
-            throw .invalidInput(
+            throw .invalidValue(
                 "a schedule needs a cron expression, an at instant, or at least one of second, minute, hour, dayOfMonth, month, dayOfWeek",
                 field: prefix + "minute")
         }
@@ -59,7 +59,7 @@ extension AutomationValidator {
         }
         // Valid cron that never fires (30 February) is refused here, not by the Cron module (CRON.md).
         guard let next = schedule.next(after: now) else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "the schedule \"\(definition.expressionText.prefix(100))\" never fires", field: prefix + (request.cron == nil ? "dayOfMonth" : "cron"),
                 hint: schedule.expression.neverFires
                     ? "use a day-of-month that one of the months has: February has at most 29 days; April, June, September and November 30"
@@ -91,13 +91,13 @@ extension AutomationValidator {
         let hint = "allowed: \(error.allowed)"
         let message = "\(error.field) \"\(error.value)\" \(Self.phrase(error))"
         if error.field == "timeZone" {
-            return .invalidInput(message, field: prefix + "timeZone", position: position(of: error.value, in: definition.timeZone), hint: hint)
+            return .invalidValue(message, field: prefix + "timeZone", position: position(of: error.value, in: definition.timeZone), hint: hint)
         }
         if let at = definition.at {
-            return .invalidInput(message, field: prefix + "at", position: position(of: error.value, in: at), hint: hint)
+            return .invalidValue(message, field: prefix + "at", position: position(of: error.value, in: at), hint: hint)
         }
         if let cron = definition.cron {
-            return .invalidInput(message, field: prefix + "cron", position: cronPosition(error, in: cron), hint: hint)
+            return .invalidValue(message, field: prefix + "cron", position: cronPosition(error, in: cron), hint: hint)
         }
         let property: String
         let text: String?
@@ -112,7 +112,7 @@ extension AutomationValidator {
             // `expression` (e.g. never fires): blame the day fields, where such problems live.
             (property, text) = ("dayOfMonth", definition.dayOfMonth)
         }
-        return .invalidInput(message, field: prefix + property, position: text.flatMap { position(of: error.value, in: $0) }, hint: hint)
+        return .invalidValue(message, field: prefix + property, position: text.flatMap { position(of: error.value, in: $0) }, hint: hint)
     }
 
     static func phrase(_ error: CronError) -> String {

@@ -27,7 +27,7 @@ extension AutomationValidator {
         do {
             filter = try TriggerFilter(parsing: text)
         } catch {
-            throw AutomationError.invalidInput(
+            throw AutomationError.invalidValue(
                 error.message, field: field,
                 position: SourcePosition(line: error.line, column: error.column, span: error.span),
                 hint: error.hint)
@@ -61,7 +61,7 @@ extension AutomationValidator {
     /// singular query that compiles (a 400 with its line:column).
     static func validateTiming(delay: TriggerDelay?, cancels: TriggerCancellation?, prefix: String) throws(AutomationError) {
         if delay != nil && cancels != nil {
-            throw .invalidInput("give delay or cancels, not both", field: prefix + "cancels")
+            throw .invalidValue("give delay or cancels, not both", field: prefix + "cancels")
         }
         if let delay {
             guard (Int(DelayedRun.minimumDelay)...Int(DelayedRun.maximumDelay)).contains(delay.seconds) else {
@@ -79,10 +79,10 @@ extension AutomationValidator {
         do {
             query = try JSONPathQuery(parsing: text)
         } catch {
-            throw AutomationError.invalidInput(
+            throw AutomationError.invalidValue(
                 error.message, field: field, position: SourcePosition(line: error.line, column: error.column, span: error.span), hint: error.hint)
         }
-        guard query.isSingular else { throw .invalidInput("\(field) must select a single value (e.g. $.item.id)", field: field) }
+        guard query.isSingular else { throw .invalidValue("\(field) must select a single value (e.g. $.item.id)", field: field) }
     }
 }
 
@@ -100,11 +100,11 @@ extension AutomationValidator {
         }
         let rate = request.rateLimit ?? WebhookRateLimit()
         guard rate.perSecond > 0, rate.perSecond <= WebhookRateLimit.maximumPerSecond else {
-            throw .invalidInput(
+            throw .invalidValue(
                 "rateLimit.perSecond must be above 0 and at most \(Int(WebhookRateLimit.maximumPerSecond))", field: "rateLimit.perSecond")
         }
         guard (1...WebhookRateLimit.maximumBurst).contains(rate.burst) else {
-            throw .invalidInput("rateLimit.burst must be 1 to \(WebhookRateLimit.maximumBurst)", field: "rateLimit.burst")
+            throw .invalidValue("rateLimit.burst must be 1 to \(WebhookRateLimit.maximumBurst)", field: "rateLimit.burst")
         }
         try validateTiming(delay: request.delay, cancels: request.cancels, prefix: "")
         let webhook = WebhookTrigger(

@@ -20,20 +20,20 @@ public enum AutomationValidator {
     /// A name: not blank, at most 200 characters, no control characters.
     public static func validateName(_ name: String, field: String) throws(AutomationError) {
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw .invalidInput("\(field) must not be empty", field: field)
+            throw .invalidValue("\(field) must not be empty", field: field)
         }
         if name.count > maximumNameLength {
-            throw .invalidInput("\(field) is longer than \(maximumNameLength) characters", field: field)
+            throw .invalidValue("\(field) is longer than \(maximumNameLength) characters", field: field)
         }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .invalidInput("\(field) must not contain control characters", field: field)
+            throw .invalidValue("\(field) must not contain control characters", field: field)
         }
     }
 
     /// A description: at most 4000 characters.
     public static func validateDescription(_ description: String?, field: String = "description") throws(AutomationError) {
         if let description, description.count > maximumDescriptionLength {
-            throw .invalidInput("\(field) is longer than \(maximumDescriptionLength) characters", field: field)
+            throw .invalidValue("\(field) is longer than \(maximumDescriptionLength) characters", field: field)
         }
     }
 
@@ -66,7 +66,7 @@ public enum AutomationValidator {
     /// whose `$fromEvent` values all read.
     public static func validateItems(_ items: [ActionItem], field: String = "actions") throws(AutomationError) {
         guard !items.isEmpty else {
-            throw .invalidInput("an action needs at least one item in \(field)", field: field)
+            throw .invalidValue("an action needs at least one item in \(field)", field: field)
         }
         for (index, item) in items.enumerated() {
             let path = "\(field)[\(index)]"
@@ -84,12 +84,12 @@ public enum AutomationValidator {
             guard let reference = item.eventValues.references.first(where: { $0.source == .previous }) else { continue }
             let place = "\(field)[\(index)].config.\(reference.path).\(EventValueReference.previousMember)"
             if execution == .parallel {
-                throw .invalidInput(
+                throw .invalidValue(
                     "\(EventValueReference.previousMember) reads the item before in a sequence, and this action runs its items in parallel; set \"execution\": \"sequential\" or use $fromEvent",
                     field: place)
             }
             if index == 0 {
-                throw .invalidInput(
+                throw .invalidValue(
                     "\(EventValueReference.previousMember) reads the item before in a sequence, and the first item has none; use $fromEvent",
                     field: place)
             }
@@ -101,7 +101,7 @@ public enum AutomationValidator {
     /// query that does not compile, the line:column in it.
     static func validateEventValues(_ values: EventValueReferences, field: String) throws(AutomationError) {
         guard let error = values.errors.first else { return }
-        throw .invalidInput(error.message, field: "\(field).\(error.field)", position: error.position, hint: error.hint)
+        throw .invalidValue(error.message, field: "\(field).\(error.field)", position: error.position, hint: error.hint)
     }
 
     /// One item config, by `$type`.
@@ -116,7 +116,7 @@ public enum AutomationValidator {
         case .interactionMessage(let message):
             try validateSingularQuery(message.interactionProcessIdFromEvent, field: field + ".interactionProcessIdFromEvent")
             if message.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw .invalidInput("\(field).message must not be empty", field: field + ".message")
+                throw .invalidValue("\(field).message must not be empty", field: field + ".message")
             }
         case .capsule(let capsule):
             try validateVersion(capsule.version, field: field + ".version")
@@ -138,7 +138,7 @@ public enum AutomationValidator {
     static func validateVersion(_ version: VersionReference, field: String) throws(AutomationError) {
         try requireText(version.id, field: field + ".id")
         guard version.version >= 1 else {
-            throw .invalidInput("\(field).version must be 1 or more", field: field + ".version")
+            throw .invalidValue("\(field).version must be 1 or more", field: field + ".version")
         }
     }
 
@@ -148,14 +148,14 @@ public enum AutomationValidator {
             let path = "\(field)[\(index)].name"
             try requireText(input.name, field: path)
             guard seen.insert(input.name).inserted else {
-                throw .invalidInput("input \"\(input.name.prefix(100))\" is given twice", field: path)
+                throw .invalidValue("input \"\(input.name.prefix(100))\" is given twice", field: path)
             }
         }
     }
 
     static func requireText(_ text: String, field: String) throws(AutomationError) {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw .invalidInput("\(field) must not be empty", field: field)
+            throw .invalidValue("\(field) must not be empty", field: field)
         }
     }
 }

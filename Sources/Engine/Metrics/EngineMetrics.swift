@@ -1,3 +1,4 @@
+import Automation
 import Metrics
 
 /// The engine's swift-metrics instruments, made once by the executable (after it bootstraps the
@@ -29,13 +30,25 @@ public struct EngineMetrics: Sendable {
         /// (event, trigger) filter evaluations stopped by the work budget: the trigger did not
         /// match. One series; each occurrence is logged with its trigger and action.
         public static let filterBudgetExceeded = "signalbox_filter_budget_exceeded_total"
+        /// Manual and webhook runs refused (503) because the broker stayed unreachable; see `BrokerGate`.
+        public static let runsRefusedBrokerUnreachable = "signalbox_runs_refused_broker_unreachable_total"
+        /// Messages handed to the broker connection and not yet confirmed (a gauge, read at scrape
+        /// time): flat while the broker is away, because nothing new is published then.
+        public static let unsettledPublishes = "signalbox_amqp_unsettled_publishes"
         /// From handing a batch's messages to the publisher to each message's confirm (or refusal).
         public static let publishConfirmLatency = "signalbox_publish_confirm_seconds"
         /// One `appendHistory` call: the batch's history rows in one SQLite transaction.
         public static let historyWriteLatency = "signalbox_history_write_seconds"
         /// From a schedule occurrence's instant to the confirm of its commands.
         public static let scheduleFireLag = "signalbox_schedule_fire_lag_seconds"
+        /// 1 while this replica leads (fires schedules and delayed runs), else 0 (a gauge, read at
+        /// scrape time): summed over the replicas it is 1, but for a moment at a takeover.
+        public static let schedulerLeader = "signalbox_scheduler_leader"
     }
+
+    /// The label every series carries when several replicas export metrics: `replica`, the
+    /// configured `replica.name`.
+    public static let replicaLabel = "replica"
 
     let eventsConsumed: Counter
     let triggerMatches: Counter
@@ -47,27 +60,43 @@ public struct EngineMetrics: Sendable {
     let commandsPublished: Counter
     let commandsRefused: Counter
     let filterBudgetExceeded: Counter
+    let runsRefusedBrokerUnreachable: Counter
+    let unsettledPublishes: Gauge
     let publishConfirmLatency: Timer
     let historyWriteLatency: Timer
     let scheduleFireLag: Timer
+    let schedulerLeader: Gauge
 
     /// Instruments from `factory`: the bootstrapped `MetricsSystem.factory` by default (a no-op
-    /// until the executable bootstraps one).
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
-        eventsConsumed = Counter(label: Name.eventsConsumed, factory: factory)
-        triggerMatches = Counter(label: Name.triggerMatches, factory: factory)
-        eventsDeadLettered = Counter(label: Name.eventsDeadLettered, factory: factory)
-        eventsUnknownType = Counter(label: Name.eventsUnknownType, factory: factory)
-        eventsAcked = Counter(label: Name.eventsAcked, factory: factory)
-        eventsRequeued = Counter(label: Name.eventsRequeued, factory: factory)
-        executionsCompleted = Counter(label: Name.executionsCompleted, factory: factory)
-        commandsPublished = Counter(label: Name.commandsPublished, factory: factory)
-        commandsRefused = Counter(label: Name.commandsRefused, factory: factory)
-        filterBudgetExceeded = Counter(label: Name.filterBudgetExceeded, factory: factory)
-        publishConfirmLatency = Timer(label: Name.publishConfirmLatency, factory: factory)
-        historyWriteLatency = Timer(label: Name.historyWriteLatency, factory: factory)
-        scheduleFireLag = Timer(label: Name.scheduleFireLag, factory: factory)
+    /// until the executable bootstraps one). With `replica`, every series is labelled with it.
+    public init(factory: any MetricsFactory = MetricsSystem.factory, replica: String? = nil) {
+        let dimensions = replica.map { [(Self.replicaLabel, $0)] } ?? []
+        eventsConsumed = Counter(label: Name.eventsConsumed, dimensions: dimensions, factory: factory)
+        triggerMatches = Counter(label: Name.triggerMatches, dimensions: dimensions, factory: factory)
+        eventsDeadLettered = Counter(label: Name.eventsDeadLettered, dimensions: dimensions, factory: factory)
+        eventsUnknownType = Counter(label: Name.eventsUnknownType, dimensions: dimensions, factory: factory)
+        eventsAcked = Counter(label: Name.eventsAcked, dimensions: dimensions, factory: factory)
+        eventsRequeued = Counter(label: Name.eventsRequeued, dimensions: dimensions, factory: factory)
+        executionsCompleted = Counter(label: Name.executionsCompleted, dimensions: dimensions, factory: factory)
+        commandsPublished = Counter(label: Name.commandsPublished, dimensions: dimensions, factory: factory)
+        commandsRefused = Counter(label: Name.commandsRefused, dimensions: dimensions, factory: factory)
+        filterBudgetExceeded = Counter(label: Name.filterBudgetExceeded, dimensions: dimensions, factory: factory)
+        runsRefusedBrokerUnreachable = Counter(label: Name.runsRefusedBrokerUnreachable, dimensions: dimensions, factory: factory)
+        unsettledPublishes = Gauge(label: Name.unsettledPublishes, dimensions: dimensions, factory: factory)
+        publishConfirmLatency = Timer(label: Name.publishConfirmLatency, dimensions: dimensions, factory: factory)
+        historyWriteLatency = Timer(label: Name.historyWriteLatency, dimensions: dimensions, factory: factory)
+        scheduleFireLag = Timer(label: Name.scheduleFireLag, dimensions: dimensions, factory: factory)
+        schedulerLeader = Gauge(label: Name.schedulerLeader, dimensions: dimensions, factory: factory)
     }
+
+    /// Counts a run refused at the ``BrokerGate``.
+    public func recordRunRefusedBrokerUnreachable() { runsRefusedBrokerUnreachable.increment() }
+
+    /// Sets the unsettled-publishes gauge; called when metrics are scraped.
+    public func recordUnsettledPublishes(_ count: Int) { unsettledPublishes.record(count) }
+
+    /// Sets the scheduler-leader gauge; called when metrics are scraped.
+    public func recordSchedulerRole(_ role: SchedulerRole) { schedulerLeader.record(role == .leader ? 1 : 0) }
 
     /// Histogram buckets per timer name, for the metrics backend (the Prometheus factory's
     /// `durationHistogramBuckets`). Confirms and SQLite writes take about a millisecond on a quiet

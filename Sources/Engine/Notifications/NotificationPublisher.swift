@@ -35,7 +35,7 @@ public final class NotificationPublisher: Service, Sendable {
         }
     }
 
-    let store: any AutomationStore
+    let store: any NotificationOutboxStore
     let publisher: any PipelinePublisher
     let clock: any SchedulerClock
     let configuration: Configuration
@@ -47,7 +47,7 @@ public final class NotificationPublisher: Service, Sendable {
     private let published = Atomic(0)
 
     public init(
-        store: any AutomationStore, publisher: any PipelinePublisher, clock: any SchedulerClock, notifier: RecordedRunNotifier,
+        store: any NotificationOutboxStore, publisher: any PipelinePublisher, clock: any SchedulerClock, notifier: RecordedRunNotifier,
         configuration: Configuration = Configuration(), logger: Logger
     ) {
         self.store = store

@@ -45,7 +45,7 @@ public final class HTTPRequestSender: Service, Sendable {
     public static let keptResponseBytes = 1024
 
     let queue: OutboundRequestQueue
-    let store: any AutomationStore
+    let store: any HTTPOutboxStore & RunHistoryStore
     let clock: any WallClock
     let configuration: Configuration
     let logger: Logger
@@ -56,7 +56,7 @@ public final class HTTPRequestSender: Service, Sendable {
 
     /// `notifier` must be the run path's: it tells the scheduler of the retries a close schedules.
     public init(
-        queue: OutboundRequestQueue, store: any AutomationStore, clock: any WallClock, configuration: Configuration = Configuration(),
+        queue: OutboundRequestQueue, store: any HTTPOutboxStore & RunHistoryStore, clock: any WallClock, configuration: Configuration = Configuration(),
         notifier: RecordedRunNotifier, logger: Logger
     ) {
         self.notifier = notifier

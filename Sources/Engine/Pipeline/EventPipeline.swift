@@ -74,7 +74,7 @@ public struct EventPipeline: Sendable {
     public let runPath: RunPath
 
     public init(
-        store: any AutomationStore, triggers: TriggerIndexProvider, clock: any WallClock,
+        store: any RunHistoryStore, triggers: TriggerIndexProvider, clock: any WallClock,
         configuration: Configuration, counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
         httpRequests: OutboundRequestQueue = OutboundRequestQueue(), notifier: RecordedRunNotifier = RecordedRunNotifier(),
         logger: Logger

@@ -27,6 +27,13 @@ public protocol PipelineDelivery: Sendable {
 /// message's `onConfirm` called once. ``AMQPConnection`` conforms.
 public protocol PipelinePublisher: Sendable {
     func publish(_ messages: [AMQPOutboundMessage])
+    /// Whether published messages can leave now; see ``BrokerGate``.
+    var reachability: BrokerReachability { get }
+}
+
+extension PipelinePublisher {
+    /// A publisher that cannot tell is taken as reachable.
+    public var reachability: BrokerReachability { .reachable }
 }
 
 extension AMQPConnection: PipelinePublisher {}

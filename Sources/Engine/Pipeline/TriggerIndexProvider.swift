@@ -24,11 +24,11 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
         var version: Int64?
     }
 
-    private let store: any AutomationStore
+    private let store: any ActiveDefinitionStore
     private let state: Mutex<State>
     private let changed = WakeSignal()
 
-    public init(store: any AutomationStore) {
+    public init(store: any ActiveDefinitionStore) {
         self.store = store
         self.state = Mutex(State(index: TriggerIndex(actions: []), definitions: nil, version: nil))
     }
@@ -58,24 +58,38 @@ public final class TriggerIndexProvider: DefinitionChangeObserver {
             }
             actions = assembly.actions
             index = await assembly.build()
-            state.withLock { $0.version = version }
         } else {
             // Later reads are compared first: a version bump often changes nothing matching uses
             // (a schedule, a paused action without triggers), and then nothing is compiled.
             actions = try await store.actionsWithEnabledTriggers()
             let unchanged = state.withLock { state in
-                state.version = version
-                return state.definitions.map { Self.sameDefinitions($0, actions) } ?? false
+                guard state.definitions.map({ Self.sameDefinitions($0, actions) }) ?? false else { return false }
+                state.version = max(state.version ?? version, version)
+                return true
             }
             if unchanged { return nil }
             index = await TriggerIndex.building(actions)
         }
-        state.withLock { $0 = State(index: index, definitions: actions, version: version) }
+        // The version is recorded only with the index built from it, so a refresh that runs while
+        // another builds does not return early with the older index still current (tests call
+        // `refresh()` as a barrier beside the background loop). A slower, older build never
+        // replaces a newer one.
+        let published = state.withLock { state in
+            if let newer = state.version, newer > version { return false }
+            state = State(index: index, definitions: actions, version: version)
+            return true
+        }
+        guard published else { return nil }
         FreedMemory.giveBack()
         return index
     }
 
     public func actionChanged(_ id: ActionID, tenant: TenantID) {
+        changed.signal()
+    }
+
+    /// Changes may have been missed (a change feed was away): refreshes now, not at the next tick.
+    public func resynchronize() {
         changed.signal()
     }
 

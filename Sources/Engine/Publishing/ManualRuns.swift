@@ -20,6 +20,7 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
 
     private let runPath: RunPath
     private let publisher: any PipelinePublisher
+    private let gate: BrokerGate
     private let planner = CommandPlanner()
     private let clock: any WallClock
     private let timeout: Duration
@@ -28,14 +29,17 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
     private let batchLimit: Int
     /// Runs waiting for the next batch, and whether a task is recording batches.
     private let queue = Mutex<(waiting: [Waiting], draining: Bool)>(([], false))
+    private let lastRefusalLogged = Mutex<ContinuousClock.Instant?>(nil)
 
-    /// `timeout` bounds how long a caller waits for the broker's confirms.
+    /// `timeout` bounds how long a caller waits for the broker's confirms; `gate` (by default one
+    /// on `publisher` with its defaults) how long it waits for an unreachable broker.
     public init(
         runPath: RunPath, publisher: any PipelinePublisher, clock: any WallClock, timeout: Duration = .seconds(10),
-        batchLimit: Int = 500, logger: Logger
+        gate: BrokerGate? = nil, batchLimit: Int = 500, logger: Logger
     ) {
         self.runPath = runPath
         self.publisher = publisher
+        self.gate = gate ?? BrokerGate(publisher: publisher)
         self.clock = clock
         self.timeout = timeout
         self.batchLimit = max(1, batchLimit)
@@ -43,6 +47,23 @@ public final class PublishingActionRunner: ActionRunner, Sendable {
     }
 
     public func run(_ action: AutomatedAction, cause: RunCause, event: Event, key: ManualRunKey?) async throws -> ActionRunResult {
+        do {
+            try await gate.admit("the \(cause.executionTriggerType.rawValue.lowercased()) run of action \(action.id)")
+        } catch let error as AutomationError {
+            // One line per 10 s at most: an outage under load refuses many.
+            let now = ContinuousClock.now
+            if lastRefusalLogged.withLock({ last in
+                guard last.map({ now - $0 >= .seconds(10) }) ?? true else { return false }
+                last = now
+                return true
+            }) {
+                logger.warning("runs refused: the broker is unreachable", metadata: [
+                    "trigger_type": "\(cause.executionTriggerType.rawValue)", "action_id": "\(action.id)",
+                    "refused_since_start": "\(gate.refusedCount)", "error": "\(error.message)",
+                ])
+            }
+            throw error
+        }
         var slot = RunBatch.Slot()
         slot.add(planner.plan(action, cause: cause, for: event, at: clock.now()))
         slot.republishesRecordedRuns = !cause.answersRetriesFromHistory

@@ -39,7 +39,7 @@ public struct RunPath: Sendable {
         case once
     }
 
-    let store: any AutomationStore
+    let store: any RunHistoryStore
     let clock: any WallClock
     let configuration: Configuration
     let counters: PipelineCounters
@@ -53,7 +53,7 @@ public struct RunPath: Sendable {
     /// Without a sender reading `httpRequests`, recorded requests wait in the store's outbox
     /// for the next start.
     public init(
-        store: any AutomationStore, clock: any WallClock, configuration: Configuration,
+        store: any RunHistoryStore, clock: any WallClock, configuration: Configuration,
         counters: PipelineCounters = PipelineCounters(), health: StoreHealth = StoreHealth(),
         httpRequests: OutboundRequestQueue = OutboundRequestQueue(), notifier: RecordedRunNotifier = RecordedRunNotifier(),
         logger: Logger

@@ -8,6 +8,10 @@ import HeapModule
 ///
 /// A run is queued once: inserting it again replaces its instant, and a removed (cancelled) run's
 /// heap item is skipped when it comes up; the heap is rebuilt when most of it is stale.
+///
+/// A run popped for firing is remembered for ``handedOutMemory``: announced again meanwhile (the
+/// change feed's echo of this replica's own insert, a resynchronisation reading it while it is
+/// claimed), it is not queued a second time, which would publish its command twice.
 struct DelayedRunQueue: Sendable {
     private struct Item: Comparable, Sendable {
         var run: DelayedRunDue
@@ -19,6 +23,12 @@ struct DelayedRunQueue: Sendable {
     /// The instant each queued run is due at: a heap item with another instant, or of a run not
     /// here, is stale.
     private var due: [DelayedRunID: Date] = [:]
+    /// Runs popped for firing, with when: an announcement of one of these is late, not new.
+    private var handedOut: [DelayedRunID: Date] = [:]
+    private var handedOutPruned = Date.distantPast
+    /// How long a popped run is remembered: well past its confirm timeout and retries, after
+    /// which it is no longer stored as scheduled.
+    static let handedOutMemory: TimeInterval = 600
 
     var count: Int { due.count }
 
@@ -27,6 +37,12 @@ struct DelayedRunQueue: Sendable {
         due[run.id] = run.dueAt
         heap.insert(Item(run: run))
         compactIfMostlyStale()
+    }
+
+    /// Inserts a run announced by the store or its service, unless it was handed out for firing.
+    mutating func insertAnnounced(_ run: DelayedRunDue) {
+        guard handedOut[run.id] == nil else { return }
+        insert(run)
     }
 
     mutating func insert(contentsOf runs: [DelayedRunDue]) {
@@ -54,7 +70,12 @@ struct DelayedRunQueue: Sendable {
             guard let first = heap.min, first.run.dueAt <= now else { break }
             heap.removeMin()
             due[first.run.id] = nil
+            handedOut[first.run.id] = now
             popped.append(first.run)
+        }
+        if now.timeIntervalSince(handedOutPruned) > Self.handedOutMemory / 10 {
+            handedOutPruned = now
+            handedOut = handedOut.filter { now.timeIntervalSince($0.value) < Self.handedOutMemory }
         }
         return popped
     }

@@ -15,6 +15,18 @@ import Synchronization
 /// The due schedules of one wake-up go in chunks of `batchSize` slots (one transaction and one
 /// publish hand-off each), so 10,000 schedules on the same second cost a few rounds, not 10,000.
 /// Time comes from an injected ``SchedulerClock``.
+///
+/// It fires only while this replica leads (``SchedulerLeadership``): it waits to lead before it
+/// loads the schedules and delayed runs, checks its term before each wake-up fires, and when the
+/// term ends drops its queues and waits to lead again. Chunks in flight then finish (their ids
+/// are deterministic: at worst a command is published twice, never a second history row) but
+/// their results are not taken back into the queues. On leading again it reloads from the store,
+/// so what fell due meanwhile is decided by the missed-run policy, as after a restart.
+///
+/// Changes made through other replicas arrive through ``resynchronize()`` and the observer calls
+/// of a ``StoreChangeFeed``; as a fallback it also reads the definitions version every
+/// `definitionsPollInterval` and, when it moved, compares the stored schedules with what it
+/// tracks. A delayed run handed out for firing is not queued again when it is announced late.
 public final class SchedulerService: Service, DefinitionChangeObserver {
     public struct Configuration: Sendable {
         /// An occurrence reached later than this after its instant counts as missed.
@@ -34,6 +46,9 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         /// recorded — so that at the instant only the publish is left. A definition change that
         /// arrives within this lead applies from the next occurrence.
         public var preparationLead: Duration
+        /// How often the leader reads the definitions version to find changes it was not told of
+        /// (made through another process while the change feed was away).
+        public var definitionsPollInterval: Duration = .seconds(1)
 
         public init(
             missedRunGrace: TimeInterval = 60, confirmTimeout: Duration = .seconds(30), maximumRetryDelay: TimeInterval = 60,
@@ -48,16 +63,27 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     }
 
     private struct State {
+        /// The term the queues were loaded in; nil while following (nothing is queued then).
+        var term: LeadershipTerm?
         var queue = ScheduleQueue()
         /// Delayed runs waiting for their instant.
         var delayed = DelayedRunQueue()
         /// Actions whose definitions changed since the last reload.
         var changed: [ActionID: TenantID] = [:]
+        /// Set by ``resynchronize()``: the stored schedules and delayed runs are compared with
+        /// the queues before the next wake-up fires.
+        var resynchronize = false
+        /// The store's definitions version when ``known`` was last compared with the store.
+        var definitionsVersion: Int64?
+        /// The definitions the schedules were tracked from, by action, without counters and
+        /// progress: what a comparison with the store looks at.
+        var known: [ActionID: AutomatedAction] = [:]
         /// Progress not stored yet, the latest per schedule.
         var progress: [ScheduledEntry.Key: ScheduleProgress] = [:]
     }
 
-    private let store: any AutomationStore
+    private let store: any ActiveDefinitionStore & SchedulerStateStore
+    private let leadership: any SchedulerLeadership
     private let runPath: RunPath
     private let publisher: any PipelinePublisher
     private let clock: any SchedulerClock
@@ -68,16 +94,20 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     private let wake = WakeSignal()
     /// Set by graceful shutdown: no new occurrences fire after it.
     private let stopping = Atomic(false)
+    /// Signalled by graceful shutdown: ends a wait to lead.
+    private let stopRequested = WakeSignal()
     /// Chunks being fired: graceful shutdown waits for their confirms.
     private let firing = InFlightCount()
     /// Told the lag (scheduled instant → confirmed publish) of every fired occurrence.
     private let onFired: @Sendable (_ lag: Duration) -> Void
 
     public init(
-        store: any AutomationStore, runPath: RunPath, publisher: any PipelinePublisher, clock: any SchedulerClock,
-        configuration: Configuration = Configuration(), logger: Logger, onFired: @escaping @Sendable (_ lag: Duration) -> Void = { _ in }
+        store: any ActiveDefinitionStore & SchedulerStateStore, runPath: RunPath, publisher: any PipelinePublisher, clock: any SchedulerClock,
+        configuration: Configuration = Configuration(), leadership: any SchedulerLeadership = SoleSchedulerLeadership(), logger: Logger,
+        onFired: @escaping @Sendable (_ lag: Duration) -> Void = { _ in }
     ) {
         self.store = store
+        self.leadership = leadership
         self.runPath = runPath
         self.publisher = publisher
         self.clock = clock
@@ -92,17 +122,28 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     public var trackedSchedules: Int { state.withLock { $0.queue.count } }
     /// Delayed runs waiting in the queue now.
     public var queuedDelayedRuns: Int { state.withLock { $0.delayed.count } }
-    /// Whether the schedules and delayed runs were loaded from the store (the scheduler started).
+    /// Whether the schedules and delayed runs were loaded from the store in the current term (the
+    /// scheduler leads and fires).
     public var isLoaded: Bool { loaded.load(ordering: .acquiring) }
     private let loaded = Atomic(false)
 
+    // A follower keeps nothing: it loads everything when it comes to lead.
+
     public func actionChanged(_ id: ActionID, tenant: TenantID) {
-        state.withLock { $0.changed[id] = tenant }
+        state.withLock { if $0.term != nil { $0.changed[id] = tenant } }
         wake.signal()
     }
 
     public func delayedRunScheduled(_ run: DelayedRunDue) {
-        state.withLock { $0.delayed.insert(run) }
+        state.withLock { if $0.term != nil { $0.delayed.insertAnnounced(run) } }
+        wake.signal()
+    }
+
+    /// Changes may have been made without this replica hearing of them (its change feed was not
+    /// listening): the leader compares the stored schedules and delayed runs with its queues
+    /// before it fires again. A follower has nothing to compare: it reads everything when it leads.
+    public func resynchronize() {
+        state.withLock { if $0.term != nil { $0.resynchronize = true } }
         wake.signal()
     }
 
@@ -111,7 +152,6 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     }
 
     public func run() async throws {
-        try await load()
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
@@ -119,24 +159,25 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     await self.storeProgress()
                 }
             }
+            group.addTask {
+                while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    try? await Task.sleep(for: self.configuration.definitionsPollInterval)
+                    await self.pollDefinitionsVersion()
+                }
+            }
             await withGracefulShutdownHandler {
                 while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                    await reloadChanged()
-                    let now = clock.now()
-                    let lead = configuration.preparationLead.timeInterval
-                    let (due, delayedDue) = state.withLock {
-                        ($0.queue.popDue(at: now.addingTimeInterval(lead)), $0.delayed.popDue(at: now.addingTimeInterval(lead)))
+                    guard let term = await waitToLead() else { break }
+                    // Wakes the loop when the term ends, wherever it sleeps.
+                    group.addTask {
+                        if (try? await self.leadership.waitUntilLost(term)) != nil { self.wake.signal() }
                     }
-                    fireInChunks(due.map { ($0.entry, $0.due) }, now: now, in: &group) { await self.fire($0, at: $1) }
-                    fireInChunks(delayedDue.map { ($0, $0.dueAt) }, now: now, in: &group) { await self.fireDelayed($0, at: $1) }
-                    let earliest = state.withLock { state in
-                        [state.queue.earliest(), state.delayed.earliest()].compactMap { $0 }.min()
-                    }
-                    await wake.wait(until: earliest?.addingTimeInterval(-lead), on: clock)
+                    await fireWhileLeading(in: term, group: &group)
                 }
             } onGracefulShutdown: {
                 self.stopping.store(true, ordering: .relaxed)
                 self.wake.signal()
+                self.stopRequested.signal()
             }
             // Runs in flight get `shutdownGrace` for their confirms; then their waits are
             // cancelled. What was not confirmed keeps its stored progress, so the next start
@@ -146,6 +187,80 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
         await storeProgress()
         logger.info("scheduler stopped")
+    }
+
+    // MARK: Leading
+
+    /// The term this replica leads in, once it leads; nil when the service stops first.
+    private func waitToLead() async -> LeadershipTerm? {
+        if leadership.role == .follower {
+            logger.notice("scheduler follows: it fires no schedules or delayed runs until this replica leads")
+        }
+        return await withTaskGroup(of: LeadershipTerm?.self) { group in
+            group.addTask { try? await self.leadership.waitUntilLeading() }
+            group.addTask {
+                await self.stopRequested.wait(for: nil)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+    }
+
+    /// Whether the loop goes on firing in `term`.
+    private func goesOn(in term: LeadershipTerm) -> Bool {
+        !stopping.load(ordering: .relaxed) && !Task.isCancelled && leadership.holds(term)
+    }
+
+    /// Loads the schedules and delayed runs, then fires them until `term` ends or the service
+    /// stops; when the term ended, lets go of everything it queued.
+    private func fireWhileLeading(in term: LeadershipTerm, group: inout DiscardingTaskGroup) async {
+        if await load(in: term) {
+            while goesOn(in: term) {
+                await waitForBroker(in: term)
+                guard goesOn(in: term) else { break }
+                await resynchronizeIfAsked()
+                await reloadChanged()
+                // Checked again just before popping: a loss noticed meanwhile fires nothing more.
+                guard goesOn(in: term) else { break }
+                let now = clock.now()
+                let lead = configuration.preparationLead.timeInterval
+                let (due, delayedDue) = state.withLock {
+                    ($0.queue.popDue(at: now.addingTimeInterval(lead)), $0.delayed.popDue(at: now.addingTimeInterval(lead)))
+                }
+                fireInChunks(due.map { ($0.entry, $0.due) }, now: now, in: &group) { await self.fire($0, at: $1, in: term) }
+                fireInChunks(delayedDue.map { ($0, $0.dueAt) }, now: now, in: &group) { await self.fireDelayed($0, at: $1, in: term) }
+                let earliest = state.withLock { state in
+                    [state.queue.earliest(), state.delayed.earliest()].compactMap { $0 }.min()
+                }
+                await wake.wait(until: earliest?.addingTimeInterval(-lead), on: clock)
+            }
+        }
+        if !leadership.holds(term) { await relinquish(term) }
+    }
+
+    /// After a lost term: stores the progress of what fired and was confirmed in it (so the next
+    /// leader does not fire it again), then forgets the queues. Chunks of the term still in
+    /// flight finish without taking their results back.
+    private func relinquish(_ term: LeadershipTerm) async {
+        let reason = (try? await leadership.waitUntilLost(term)) ?? "unknown"
+        logger.notice("scheduler stops firing: leadership lost", metadata: ["reason": "\(reason)", "term": "\(term.number)"])
+        loaded.store(false, ordering: .releasing)
+        await storeProgress()
+        // Whatever could not be stored is dropped with the rest: the next leader fires those
+        // occurrences again, with the same ids.
+        state.withLock { $0 = State() }
+    }
+
+    /// While the broker is away nothing fires: what falls due meanwhile is decided when it is
+    /// back, by the missed-run policy, instead of piling up unconfirmed commands.
+    private func waitForBroker(in term: LeadershipTerm) async {
+        guard case .unreachable(let reason) = publisher.reachability else { return }
+        logger.warning("the broker is unreachable; schedules and delayed runs wait for it", metadata: ["reason": "\(reason)"])
+        await BrokerGate(publisher: publisher).waitUntilReachable { self.goesOn(in: term) }
+        if publisher.reachability == .reachable {
+            logger.notice("the broker is reachable again; schedules and delayed runs go on")
+        }
     }
 
     /// Fires `items` in tasks of `group`: one instant per chunk (what is due now, or each instant
@@ -171,22 +286,51 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
 
     // MARK: Loading
 
-    private func load() async throws {
-        let actions = try await store.actionsWithEnabledSchedules(tenant: nil)
-        let lastFired = try await store.lastFiredOccurrences()
-        let delayed = try await store.pendingDelayedRuns()
-        state.withLock { $0.delayed.insert(contentsOf: delayed) }
-        let now = clock.now()
-        var loaded = 0
+    /// Loads the enabled schedules and the pending delayed runs for `term`, retrying while the
+    /// store fails; false when the term ended or the service stopped first.
+    private func load(in term: LeadershipTerm) async -> Bool {
+        // From here on, changes and new delayed runs are kept for this term: one stored while
+        // the store is read is queued twice at worst, and queues are keyed by id.
         state.withLock { state in
-            for action in actions {
-                loaded += track(action, lastFired: lastFired, previous: [:], now: now, in: &state.queue)
+            state = State()
+            state.term = term
+        }
+        var attempt = 0
+        while true {
+            do {
+                // Read first: a change landing while the rest is read shows as a newer version.
+                let version = try await store.definitionsVersion()
+                let actions = try await store.actionsWithEnabledSchedules(tenant: nil)
+                let lastFired = try await store.lastFiredOccurrences()
+                let delayed = try await store.pendingDelayedRuns()
+                let now = clock.now()
+                let loaded: Int? = state.withLock { state in
+                    guard state.term == term else { return nil }
+                    state.definitionsVersion = version
+                    state.known = Dictionary(actions.map { ($0.id, Self.definition($0)) }) { $1 }
+                    state.delayed.insert(contentsOf: delayed)
+                    var loaded = 0
+                    for action in actions {
+                        loaded += track(action, lastFired: lastFired, previous: [:], now: now, in: &state.queue)
+                    }
+                    return loaded
+                }
+                guard let loaded, leadership.holds(term) else { return false }
+                self.loaded.store(true, ordering: .releasing)
+                logger.info("scheduler started", metadata: [
+                    "schedules": "\(loaded)", "actions": "\(actions.count)", "delayed_runs": "\(delayed.count)", "term": "\(term.number)",
+                ])
+                return true
+            } catch {
+                attempt += 1
+                logger.warning("schedules and delayed runs could not be loaded; retrying", metadata: [
+                    "attempt": "\(attempt)", "error": "\(error)",
+                ])
+                // The wait ends early when the term ends or the service stops.
+                await wake.wait(for: StoreBackoff().delay(afterAttempt: attempt))
+                guard goesOn(in: term) else { return false }
             }
         }
-        self.loaded.store(true, ordering: .releasing)
-        logger.info("scheduler started", metadata: [
-            "schedules": "\(loaded)", "actions": "\(actions.count)", "delayed_runs": "\(delayed.count)",
-        ])
     }
 
     /// Puts `action`'s enabled schedules in `queue`; returns how many.
@@ -235,23 +379,99 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 continue
             }
             let now = clock.now()
-            state.withLock { state in
-                var previous: [ScheduledEntry.Key: ScheduledEntry] = [:]
-                for key in state.queue.keys(of: id) {
-                    previous[key] = state.queue.entry(key)
-                    state.queue.remove(key)
-                }
-                if let action { _ = track(action, lastFired: [:], previous: previous, now: now, in: &state.queue) }
-            }
+            state.withLock { state in replace(id, with: action, now: now, in: &state) }
             logger.debug("schedules reloaded", metadata: ["action_id": "\(id)"])
         }
+    }
+
+    /// Tracks `action`'s schedules (none when nil: deleted, or not active) instead of what was
+    /// tracked for `id`, keeping the firing state of schedules that stay.
+    private func replace(_ id: ActionID, with action: AutomatedAction?, now: Date, in state: inout State) {
+        var previous: [ScheduledEntry.Key: ScheduledEntry] = [:]
+        for key in state.queue.keys(of: id) {
+            previous[key] = state.queue.entry(key)
+            state.queue.remove(key)
+        }
+        if let action { _ = track(action, lastFired: [:], previous: previous, now: now, in: &state.queue) }
+        state.known[id] = action.map(Self.definition)
+    }
+
+    // MARK: Changes made elsewhere
+
+    /// The fallback for a change feed that was away: when the definitions version moved since the
+    /// last comparison, compares the stored schedules with the tracked ones.
+    private func pollDefinitionsVersion() async {
+        guard let known = state.withLock({ $0.term != nil ? $0.definitionsVersion : nil }) else { return }
+        do {
+            let version = try await store.definitionsVersion()
+            if version != known { try await compareSchedules(as: version) }
+        } catch {
+            logger.debug("definitions version could not be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads every active action with enabled schedules and tracks again those whose definitions
+    /// differ from the tracked ones, or that appeared or went. `version` is the definitions
+    /// version read just before: a change landing while the rest is read shows as a newer one.
+    private func compareSchedules(as version: Int64) async throws {
+        let actions = try await store.actionsWithEnabledSchedules(tenant: nil)
+        let now = clock.now()
+        let changed = state.withLock { state -> Int in
+            guard state.term != nil else { return 0 }
+            state.definitionsVersion = version
+            var changed = 0
+            var gone = Set(state.known.keys)
+            for action in actions {
+                gone.remove(action.id)
+                if state.known[action.id] != Self.definition(action) {
+                    replace(action.id, with: action, now: now, in: &state)
+                    changed += 1
+                }
+            }
+            for id in gone { replace(id, with: nil, now: now, in: &state) }
+            return changed + gone.count
+        }
+        if changed > 0 {
+            logger.info("schedules changed elsewhere were tracked again", metadata: ["actions": "\(changed)"])
+            wake.signal()
+        }
+    }
+
+    /// After ``resynchronize()``: compares the schedules, and queues the stored delayed runs not
+    /// queued yet (those handed out for firing excepted).
+    private func resynchronizeIfAsked() async {
+        guard state.withLock({ state in defer { state.resynchronize = false }; return state.resynchronize }) else { return }
+        do {
+            try await compareSchedules(as: try await store.definitionsVersion())
+            let delayed = try await store.pendingDelayedRuns()
+            state.withLock { state in
+                guard state.term != nil else { return }
+                for run in delayed { state.delayed.insertAnnounced(run) }
+            }
+        } catch {
+            logger.warning("schedules and delayed runs could not be compared with the store; retrying", metadata: ["error": "\(error)"])
+            state.withLock { if $0.term != nil { $0.resynchronize = true } }
+        }
+    }
+
+    /// What of `action` its schedules' firing depends on: it without counters and progress.
+    private static func definition(_ action: AutomatedAction) -> AutomatedAction {
+        var action = action
+        action.totalExecutions = 0
+        action.consecutiveFailures = 0
+        action.nextScheduledRunAt = nil
+        for index in action.schedules.indices {
+            action.schedules[index].firedAt = nil
+            action.schedules[index].nextOccurrence = nil
+        }
+        return action
     }
 
     // MARK: Firing
 
     /// Fires the occurrences of `due` that are due at `instant`: prepared at once, published at
     /// `instant` (now, for those already due).
-    private func fire(_ due: [ScheduledEntry], at instant: Date) async {
+    private func fire(_ due: [ScheduledEntry], at instant: Date, in term: LeadershipTerm) async {
         // Decided, planned and recorded as of the instant they fire.
         let now = max(clock.now(), instant)
         var batch = RunBatch()
@@ -306,7 +526,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         // the occurrences due next.
         batch.scheduleProgress = progress
         guard !batch.slots.isEmpty || !batch.scheduleProgress.isEmpty else {
-            finish(finished, progress: [])
+            finish(finished, progress: [], in: term)
             return
         }
 
@@ -319,14 +539,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         } catch is CancellationError {
             // Stopped (after the shutdown grace), possibly recorded and not published: the
             // stored progress has not moved, so the next start fires them with the same ids.
-            finish(due.map { ($0, $0.retry ?? $0.firstPending) }, progress: [])
+            finish(due.map { ($0, $0.retry ?? $0.firstPending) }, progress: [], in: term)
             return
         } catch {
             logger.error("schedule runs could not be recorded; retrying", metadata: [
                 "occurrences": "\(toFire.count)", "error": "\(error)",
             ])
             // Nothing was recorded or published: everything is decided again after a pause.
-            finish(due.map { backingOff($0, now: now) }, progress: [])
+            finish(due.map { backingOff($0, now: now) }, progress: [], in: term)
             return
         }
 
@@ -356,7 +576,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         if !confirmed.isEmpty || !skipped.history.isEmpty {
             logger.debug("schedules fired", metadata: ["fired": "\(confirmed.count)", "skipped_entries": "\(skipped.history.count)"])
         }
-        finish(finished, progress: confirmed)
+        finish(finished, progress: confirmed, in: term)
     }
 
     // MARK: Delayed runs
@@ -364,14 +584,14 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
     /// Dispatches the delayed runs of `due`, due at `instant`: claimed (no longer cancellable),
     /// planned and recorded at once, published at `instant`, marked dispatched once confirmed.
     /// A run not confirmed is tried again after a pause, with the same ids.
-    private func fireDelayed(_ due: [DelayedRunDue], at instant: Date) async {
+    private func fireDelayed(_ due: [DelayedRunDue], at instant: Date, in term: LeadershipTerm) async {
         let now = max(clock.now(), instant)
         let claimed: [DelayedRun]
         do {
             claimed = try await store.claimDelayedRuns(due.map(\.id), at: clock.now())
         } catch {
             logger.error("delayed runs could not be claimed; retrying", metadata: ["runs": "\(due.count)", "error": "\(error)"])
-            requeue(due, after: 1)
+            requeue(due, after: 1, in: term)
             return
         }
         // Runs cancelled (or whose action was deleted) meanwhile are not claimed: they are done.
@@ -388,7 +608,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                     logger.error("the action of a delayed run could not be read; retrying", metadata: [
                         "run_id": "\(run.id)", "action_id": "\(run.actionId)", "error": "\(error)",
                     ])
-                    requeue([run.due], after: 1)
+                    requeue([run.due], after: 1, in: term)
                     continue
                 }
             }
@@ -431,7 +651,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
             return
         } catch {
             logger.error("delayed runs could not be recorded; retrying", metadata: ["runs": "\(fired.count)", "error": "\(error)"])
-            requeue(fired.map(\.due) + claimed.filter { paused.contains($0.id) }.map(\.due), after: 1)
+            requeue(fired.map(\.due) + claimed.filter { paused.contains($0.id) }.map(\.due), after: 1, in: term)
             return
         }
         let confirmedAt = clock.now()
@@ -450,7 +670,7 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
                 again.append(run.due)
             }
         }
-        if !again.isEmpty { requeue(again, after: 2) }
+        if !again.isEmpty { requeue(again, after: 2, in: term) }
         await finish(dispatched, as: .dispatched, at: confirmedAt)
         logger.debug("delayed runs dispatched", metadata: ["runs": "\(dispatched.count)"])
     }
@@ -464,10 +684,12 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
     }
 
-    /// Puts runs back in the queue, due `seconds` from now.
-    private func requeue(_ runs: [DelayedRunDue], after seconds: TimeInterval) {
+    /// Puts runs back in the queue, due `seconds` from now, unless `term` is over (the next
+    /// leader loads them from the store).
+    private func requeue(_ runs: [DelayedRunDue], after seconds: TimeInterval, in term: LeadershipTerm) {
         let later = clock.now().addingTimeInterval(seconds)
         state.withLock { state in
+            guard state.term == term else { return }
             for var run in runs {
                 run.dueAt = max(run.dueAt, later)
                 state.delayed.insert(run)
@@ -494,9 +716,11 @@ public final class SchedulerService: Service, DefinitionChangeObserver {
         }
     }
 
-    /// Puts the entries back in the queue and keeps their progress for ``storeProgress()``.
-    private func finish(_ entries: [(entry: ScheduledEntry, due: Date?)], progress: [ScheduleProgress]) {
+    /// Puts the entries back in the queue and keeps their progress for ``storeProgress()``,
+    /// unless `term` is over: then the queues are another term's (or nobody's).
+    private func finish(_ entries: [(entry: ScheduledEntry, due: Date?)], progress: [ScheduleProgress], in term: LeadershipTerm) {
         state.withLock { state in
+            guard state.term == term else { return }
             for (entry, due) in entries { state.queue.finish(entry, due: due) }
             for step in progress {
                 let key = ScheduledEntry.Key(actionId: step.actionId, scheduleId: step.scheduleId)

@@ -1,6 +1,6 @@
 import Automation
-import Foundation
 import Hummingbird
+import JSONPath
 
 extension Request {
     /// Decodes the JSON body as `T`, or throws a 400 that says what is wrong and where: the
@@ -15,18 +15,21 @@ extension Request {
         return bytes.isEmpty ? nil : try Self.decodeJSON(T.self, bytes)
     }
 
-    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
-        if let failure = JSONSyntaxLocator.firstError(in: bytes) {
-            throw APIError.invalidInput(
-                "the body is not valid JSON: \(failure.message) at line \(failure.line), column \(failure.column)",
-                field: "body",
-                position: SourcePosition(line: failure.line, column: failure.column, span: failure.offset..<(failure.offset + 1)))
+    /// Request bodies nest far less; deep nesting only costs stack in the decoding.
+    static let bodyLimits = JSONParser.Limits(maxBytes: .max, maxDepth: 128)
+
+    /// Parses the body once, with `JSONParser`, and decodes `T` from the parsed value.
+    static func decodeJSON<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes, limits: bodyLimits)
+        } catch {
+            throw APIError(AutomationError(invalidJSON: error, in: bytes))
         }
         do {
-            return try AutomationJSON.decoder().decode(T.self, from: Data(bytes))
+            return try JSONValueDecoder().decode(T.self, from: value)
         } catch {
             throw APIError(AutomationError(decoding: error))
         }
     }
-
 }

@@ -32,14 +32,19 @@ extension APIRequestContext {
 }
 
 extension Request {
-    /// The query parameter `name`, percent-decoded (nil when absent).
-    func query(_ name: String) -> String? {
-        uri.queryParameters.get(name)
+    /// The query parameter `name`, percent-decoded (nil when absent). Present but empty
+    /// (`?limit=`) is a 400 naming it: read as absent, a typo'd filter would widen the answer.
+    func query(_ name: String) throws -> String? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard !text.isEmpty else {
+            throw APIError.invalidInput("query parameter \(name) is empty; give a value or leave it out", field: name)
+        }
+        return text
     }
 
     /// An integer query parameter in `range`; `defaultValue` when absent.
     func queryInt(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let text = query(name), !text.isEmpty else { return defaultValue }
+        guard let text = try query(name) else { return defaultValue }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
             throw APIError.invalidInput("\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)", field: name)
         }
@@ -52,7 +57,7 @@ extension Request {
     /// A query parameter that names one case of `Value` (nil when absent); 400 listing the cases otherwise.
     func queryEnum<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value?
     where Value.RawValue == String {
-        guard let text = query(name) else { return nil }
+        guard let text = try query(name) else { return nil }
         guard let value = Value(rawValue: text) else {
             let known = Value.allCases.map(\.rawValue).joined(separator: ", ")
             throw APIError.invalidInput("\(name) must be one of \(known) (got \"\(text.prefix(64))\")", field: name)
@@ -60,19 +65,29 @@ extension Request {
         return value
     }
 
+    /// The namespace a list is narrowed to (`?namespace=`; nil when absent), a 400 when it could
+    /// name none.
+    func queryNamespace() throws -> NamespaceName? {
+        guard let text = try query("namespace") else { return nil }
+        let namespace = NamespaceName(rawValue: text)
+        try AutomationValidator.validateNamespace(namespace)
+        return namespace
+    }
+
     /// A page request from `limit` and `cursor`.
     func pageRequest() throws -> PageRequest {
         let limit = try queryInt("limit", default: PageRequest.defaultLimit, range: 1...PageRequest.maximumLimit)
-        let cursor = query("cursor").flatMap { $0.isEmpty ? nil : $0 }
-        return PageRequest(limit: limit, cursor: cursor)
+        return PageRequest(limit: limit, cursor: try query("cursor"))
     }
 
-    /// An ISO 8601 instant query parameter (`2026-01-06T09:00:00Z`, fractional seconds allowed).
+    /// An RFC 3339 instant query parameter (`2026-01-06T09:00:00Z`, fractional seconds and any
+    /// offset allowed).
     func queryDate(_ name: String) throws -> Date? {
-        guard let text = query(name), !text.isEmpty else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        throw APIError.invalidInput(
-            "\(name) must be an ISO 8601 instant such as 2026-01-06T09:00:00Z", field: name)
+        guard let text = try query(name) else { return nil }
+        guard let date = RFC3339Instant.parse(text) else {
+            throw APIError.invalidInput(
+                "\(name) must be an RFC 3339 instant such as 2026-01-06T09:00:00Z or 2026-01-06T10:00:00+01:00", field: name)
+        }
+        return date
     }
 }

@@ -33,8 +33,11 @@ struct HistoryStream: Sendable {
                     do {
                         _ = try await service.action(.id(entry.actionId), as: caller)
                         visible[entry.actionId] = true
-                    } catch {
+                    } catch let error as AutomationError where error.code == .notFound || error.code == .forbidden {
                         visible[entry.actionId] = false
+                    } catch {
+                        // The store failed for now: skip this entry, ask again for the next one.
+                        continue
                     }
                 }
                 guard visible[entry.actionId] == true,

@@ -9,6 +9,8 @@ import Logging
 /// with the request id and answered `500 internal` without detail.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// `Retry-After` of a 503.
+    static var unavailableRetryAfterSeconds: Int { 5 }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -28,6 +30,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = JSONResponse.make(apiError.body, status: apiError.status)
             if apiError.status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer realm=\"signalbox\""
+            }
+            // The store or the broker is away for now: a client that honours it backs off.
+            if apiError.status == .serviceUnavailable, response.headers[.retryAfter] == nil {
+                response.headers[.retryAfter] = String(Self.unavailableRetryAfterSeconds)
             }
             return response
         }

@@ -6,12 +6,26 @@ import Synchronization
 public struct ReadinessCheck: Sendable {
     /// Names the check in the response (`broker`, `database`).
     public var name: String
-    /// Returns when the condition holds; throws an error saying why it does not.
-    public var probe: @Sendable () async throws -> Void
+    /// What is checked, shown whether it passes or fails (`PostgreSQL at postgres://…`); nil: nothing more than the name.
+    public var detail: String?
+    /// Returns when the condition holds, with what it found when that is worth showing (it then
+    /// replaces `detail`); throws an error saying why it does not hold.
+    public var probe: @Sendable () async throws -> String?
 
-    public init(name: String, probe: @escaping @Sendable () async throws -> Void) {
+    public init(name: String, detail: String? = nil, probe: @escaping @Sendable () async throws -> Void) {
         self.name = name
-        self.probe = probe
+        self.detail = detail
+        self.probe = {
+            try await probe()
+            return nil
+        }
+    }
+
+    /// A check that always holds and reports a state (the scheduler's role: `leader`).
+    public init(name: String, reporting state: @escaping @Sendable () -> String) {
+        self.name = name
+        detail = nil
+        probe = { state() }
     }
 
     /// A failed check with this `description` as its reason, for probes that have no error of their own.
@@ -29,6 +43,8 @@ struct ReadinessResult: Encodable, Sendable, Hashable {
 
     var name: String
     var status: Status
+    /// What was checked (``ReadinessCheck/detail``).
+    var detail: String?
     /// Why it failed; absent when it passed.
     var reason: String?
 
@@ -39,14 +55,14 @@ struct ReadinessResult: Encodable, Sendable, Hashable {
             let answer = FirstAnswer(continuation)
             let deadline = Task {
                 try await Task.sleep(for: timeout)
-                answer.give(ReadinessResult(name: check.name, status: .fail, reason: "no answer within \(timeout)"))
+                answer.give(ReadinessResult(name: check.name, status: .fail, detail: check.detail, reason: "no answer within \(timeout)"))
             }
             Task {
                 do {
-                    try await check.probe()
-                    answer.give(ReadinessResult(name: check.name, status: .pass))
+                    let found = try await check.probe()
+                    answer.give(ReadinessResult(name: check.name, status: .pass, detail: found ?? check.detail))
                 } catch {
-                    answer.give(ReadinessResult(name: check.name, status: .fail, reason: "\(error)"))
+                    answer.give(ReadinessResult(name: check.name, status: .fail, detail: check.detail, reason: "\(error)"))
                 }
                 deadline.cancel()
             }

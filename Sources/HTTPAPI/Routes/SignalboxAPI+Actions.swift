@@ -22,7 +22,7 @@ extension SignalboxAPI {
         // Every namespace of the tenant, `?namespace=` to narrow.
         api.get("/automated-actions") { request, context in
             let caller = try context.requireCaller()
-            let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
+            let namespace = try request.queryNamespace()
             let page = try await service.listActions(
                 try request.actionListFilter(namespace: namespace), page: try request.pageRequest(), as: caller)
             return JSONResponse.make(PageResponse(page))

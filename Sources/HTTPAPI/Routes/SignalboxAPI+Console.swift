@@ -19,7 +19,7 @@ extension SignalboxAPI {
         // One request per page of the actions list, summaries counted by the store in one read.
         api.get("/automated-actions/summary") { request, context in
             let caller = try context.requireCaller()
-            let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
+            let namespace = try request.queryNamespace()
             let page = try await service.actionSummaries(
                 try request.actionListFilter(namespace: namespace), page: try request.pageRequest(), as: caller)
             return JSONResponse.make(PageResponse(items: page.items.map(ActionSummaryRow.init), nextCursor: page.nextCursor))

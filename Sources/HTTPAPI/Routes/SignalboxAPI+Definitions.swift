@@ -12,7 +12,7 @@ extension SignalboxAPI {
         }
         api.get("/definitions/export") { request, context in
             let caller = try context.requireCaller()
-            let namespace = request.query("namespace").map(NamespaceName.init(rawValue:))
+            let namespace = try request.queryNamespace()
             return JSONResponse.make(try await service.exportDefinitions(namespace: namespace, as: caller))
         }
     }

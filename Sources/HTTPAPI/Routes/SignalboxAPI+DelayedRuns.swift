@@ -19,13 +19,13 @@ extension SignalboxAPI {
         }
         api.get(RouterPath(path)) { request, context in
             let caller = try context.requireCaller()
-            let status = try Self.runStatus(request.query("status"))
+            let status = try request.queryEnum("status", as: DelayedRunStatus.self)
             return JSONResponse.make(PageResponse(
                 try await service.delayedRuns(of: try context.actionReference(), status: status, page: try request.pageRequest(), as: caller)))
         }
         api.delete(RouterPath(path)) { request, context in
             let caller = try context.requireCaller()
-            guard let key = request.query("key") else {
+            guard let key = try request.query("key") else {
                 throw APIError.invalidInput("give ?key= to cancel the runs with that key, or DELETE …/runs/{runId}", field: "key")
             }
             let cancelled = try await service.cancelDelayedRuns(key: key, of: try context.actionReference(), as: caller)
@@ -41,15 +41,6 @@ extension SignalboxAPI {
             let id = try context.pathID("runId", as: DelayedRunID.self)
             return JSONResponse.make(try await service.cancelDelayedRun(id, of: try context.actionReference(), as: caller))
         }
-    }
-
-    static func runStatus(_ text: String?) throws -> DelayedRunStatus? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let status = DelayedRunStatus(rawValue: text) else {
-            throw APIError.invalidInput(
-                "status must be one of \(DelayedRunStatus.allCases.map(\.rawValue).joined(separator: ", "))", field: "status")
-        }
-        return status
     }
 }
 

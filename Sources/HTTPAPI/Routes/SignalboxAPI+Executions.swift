@@ -28,7 +28,7 @@ extension SignalboxAPI {
         api.get("/automated-actions/upcoming") { request, context in
             let caller = try context.requireCaller()
             let limit = try request.queryInt("limit", default: 20, range: 1...service.limits.upcomingRuns)
-            let namespace = request.query("namespace").flatMap { $0.isEmpty ? nil : NamespaceName($0) }
+            let namespace = try request.queryNamespace()
             let runs = try await service.upcomingRuns(
                 limit: limit, until: try request.queryDate("until"), namespace: namespace, from: try request.queryDate("from"), as: caller)
             return JSONResponse.make(runs)

@@ -6,9 +6,10 @@ import Hummingbird
 /// created with their secret shown once, listed without it, and revoked.
 extension SignalboxAPI {
     func addTokenRoutes(to api: RouterGroup<APIRequestContext>) {
-        api.get("/tokens") { _, context in
+        api.get("/tokens") { request, context in
             let caller = try context.requireCaller()
-            return JSONResponse.make(try await service.tokens(as: caller).map(TokenBody.init))
+            let page = try await service.tokens(page: try request.pageRequest(), as: caller)
+            return JSONResponse.make(PageResponse(items: page.items.map(TokenBody.init), nextCursor: page.nextCursor))
         }
         api.post("/tokens") { request, context in
             let caller = try context.requireCaller()

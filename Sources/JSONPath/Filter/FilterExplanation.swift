@@ -34,10 +34,19 @@ public struct FilterExplanation: Sendable, CustomStringConvertible {
 
         func render(indent: Int, into lines: inout [String]) {
             let status = result.map { $0 ? "true " : "false" } ?? "skip "
-            var line = String(repeating: "  ", count: indent) + status + "  " + text
-            if let detail { line += "    — " + detail }
+            var line = String(repeating: Self.indentUnit, count: indent) + status + Self.statusGap + text
+            if let detail { line += Self.detailSeparator + detail }
             lines.append(line)
             for child in children { child.render(indent: indent + 1, into: &lines) }
+        }
+
+        private static let indentUnit = "  ", statusGap = "  ", detailSeparator = "    — "
+
+        /// The UTF-8 size of the line ``render(indent:into:)`` writes for such a step, newline included.
+        static func renderedBytes(indent: Int, text: String, detail: String?) -> Int {
+            let status = 5, newline = 1
+            return indent * indentUnit.utf8.count + status + statusGap.utf8.count + text.utf8.count
+                + (detail.map { detailSeparator.utf8.count + $0.utf8.count } ?? 0) + newline
         }
     }
 

@@ -24,14 +24,17 @@ extension TriggerFilter {
         static let maximumStepText = 160
         var remainingBytes: Int
         var omittedSteps = 0
+        /// How deep the next step is: its line is indented by two spaces per level.
+        var depth = 0
 
-        /// Takes room for a step of `text` and `detail`; false (and counted) once full.
+        /// Takes room for a step of `text` and `detail` as ``FilterExplanation/Step`` renders its
+        /// line (indentation, status, text, `    — detail`, newline); false (and counted) once full.
         mutating func take(_ text: String, _ detail: String?) -> Bool {
             guard remainingBytes > 0 else {
                 omittedSteps += 1
                 return false
             }
-            remainingBytes -= text.utf8.count + (detail?.utf8.count ?? 0) + 16
+            remainingBytes -= FilterExplanation.Step.renderedBytes(indent: depth, text: text, detail: detail)
             return true
         }
 
@@ -53,6 +56,7 @@ extension TriggerFilter {
             let shown = space.take(text, nil)
             var children: [FilterExplanation.Step] = []
             var decided: Bool?
+            space.depth += 1
             for operand in operands {
                 if decided != nil {
                     if let step = skipped(operand, space: &space) { children.append(step) }
@@ -62,6 +66,7 @@ extension TriggerFilter {
                 if let child { children.append(child) }
                 if result == isOr { decided = isOr }
             }
+            space.depth -= 1
             let result = decided ?? !isOr
             guard shown else { return (result, nil) }
             let step = FilterExplanation.Step(
@@ -69,7 +74,9 @@ extension TriggerFilter {
             return (result, step)
         case .not(let inner, _):
             let shown = space.take(text, nil)
+            space.depth += 1
             let (innerResult, child) = explainNode(inner, event: event, budget: &budget, space: &space)
+            space.depth -= 1
             let result = innerResult.map { !$0 }
             guard shown else { return (result, nil) }
             let step = FilterExplanation.Step(

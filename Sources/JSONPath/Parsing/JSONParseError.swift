@@ -8,7 +8,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         private enum Base: Sendable, Hashable {
             case unexpectedEnd, unexpectedByte, invalidNumber, numberOutOfRange, invalidEscape
             case invalidUnicodeEscape, controlCharacterInString, invalidUTF8, depthLimitExceeded
-            case sizeLimitExceeded, trailingData
+            case sizeLimitExceeded, trailingData, unterminatedString
         }
 
         private let base: Base
@@ -25,6 +25,8 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let depthLimitExceeded = Code(.depthLimitExceeded)
         public static let sizeLimitExceeded = Code(.sizeLimitExceeded)
         public static let trailingData = Code(.trailingData)
+        /// The input ends inside a string; the offset is the string's opening quote.
+        public static let unterminatedString = Code(.unterminatedString)
 
         public var description: String {
             switch base {
@@ -39,6 +41,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
             case .depthLimitExceeded: return "nesting too deep"
             case .sizeLimitExceeded: return "document too large"
             case .trailingData: return "unexpected data after the JSON value"
+            case .unterminatedString: return "unterminated string"
             }
         }
     }

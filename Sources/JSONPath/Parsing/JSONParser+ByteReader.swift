@@ -145,7 +145,7 @@ struct ByteReader {
             throw JSONParseError(.unexpectedByte, at: position - 1, detail: ByteReader.describe(b))
         }
         let members = memberStack.popArray(from: base)
-        return .object(JSONObject(uniqueMembers: members, keyIndex: wide))
+        return .object(JSONObject(uniqueMembers: members))
     }
 
     /// A member name and its lookup fingerprint, computed while scanning.
@@ -213,7 +213,7 @@ struct ByteReader {
             nonASCII |= b
             position += 1
         }
-        throw JSONParseError(.unexpectedEnd, at: position, detail: "unterminated string starting at byte \(open)")
+        throw JSONParseError(.unterminatedString, at: open)
     }
 
     /// Skips eight bytes at a time while none is `"`, `\\`, a control character or non-ASCII
@@ -274,7 +274,7 @@ struct ByteReader {
             }
             let escapeStart = position
             position += 1
-            guard position < buffer.count else { throw JSONParseError(.unexpectedEnd, at: position) }
+            guard position < buffer.count else { throw JSONParseError(.unterminatedString, at: open) }
             let e = buffer[position]
             position += 1
             switch e {
@@ -307,7 +307,7 @@ struct ByteReader {
                 throw JSONParseError(.invalidEscape, at: escapeStart)
             }
         }
-        throw JSONParseError(.unexpectedEnd, at: position, detail: "unterminated string starting at byte \(open)")
+        throw JSONParseError(.unterminatedString, at: open)
     }
 
     private mutating func readHex4(_ escapeStart: Int) throws(JSONParseError) -> UInt32 {

@@ -46,7 +46,7 @@ final class ExistsPathTest: CompiledTest, @unchecked Sendable {
     init(path: CompiledPath) { self.path = path }
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
-        path.resolve(root, current) != nil
+        path.exists(root, current, &budget)
     }
 }
 
@@ -84,7 +84,7 @@ final class PathLiteralTest: CompiledTest, @unchecked Sendable {
     }
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
-        let found = path.resolve(root, current)
+        let found = path.resolve(root, current, &budget)
         switch op {
         case .equal:
             guard let found else { return false }

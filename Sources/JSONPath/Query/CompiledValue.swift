@@ -12,7 +12,7 @@ final class LiteralValue: CompiledValue, @unchecked Sendable {
 final class PathValue: CompiledValue, @unchecked Sendable {
     let path: CompiledPath
     init(path: CompiledPath) { self.path = path }
-    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? { path.resolve(root, current) }
+    override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? { path.resolve(root, current, &budget) }
 }
 
 final class FunctionValue: CompiledValue, @unchecked Sendable {

@@ -31,6 +31,25 @@ public struct EvaluationBudget: Sendable {
         return remaining >= 0
     }
 
+    /// Objects scanned per unit when a lookup scans a wide object. Objects keep no key index
+    /// (see `JSONObject`): a name looked up in an object of 100,000 members scans them, and a
+    /// filter of a thousand such lookups would otherwise cost ~0.1 s per event.
+    @inline(__always) static var membersScannedPerUnit: Int { 64 }
+
+    /// Charges a lookup in an object of `width` members: nothing up to `MemberIndex.threshold`
+    /// (the scan costs no more than the node visit), width / ``membersScannedPerUnit`` past it.
+    /// False once the budget is exhausted.
+    @inline(__always)
+    mutating func chargeLookup(width: Int) -> Bool {
+        if _fastPath(width <= MemberIndex.threshold) { return true }
+        return chargeWideLookup(width: width)
+    }
+
+    @inline(never)
+    private mutating func chargeWideLookup(width: Int) -> Bool {
+        spend(width / EvaluationBudget.membersScannedPerUnit)
+    }
+
     /// The outcome of an evaluation that produced `result` under this budget. Call it once the
     /// evaluation is done (`meter.check(evaluate(&meter))` would read the budget before it).
     @inline(__always)

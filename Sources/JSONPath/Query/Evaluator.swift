@@ -131,7 +131,7 @@ enum Evaluator {
                 if sink.isSatisfied || budget.isExhausted { return }
                 switch selector {
                 case .name(let name):
-                    if case .object(let object) = node.value, let i = object.index(forKey: name) {
+                    if case .object(let object) = node.value, budget.chargeLookup(width: object.count), let i = object.index(forKey: name) {
                         emit(object.members[i].value, .name(object.members[i].key), of: node, next: next, budget: &budget, sink: &sink)
                     }
                 case .wildcard:
@@ -208,12 +208,13 @@ enum Evaluator {
 
     /// Direct walk for singular queries; `nil` is Nothing.
     @inline(__always)
-    static func resolve(_ path: [PathElement], from start: JSONValue) -> JSONValue? {
+    static func resolve(_ path: [PathElement], from start: JSONValue, budget: inout EvaluationBudget) -> JSONValue? {
         var value = start
         for element in path {
             switch element {
             case .name(let name):
-                guard case .object(let object) = value, let i = object.index(forKey: name) else { return nil }
+                guard case .object(let object) = value, budget.chargeLookup(width: object.count), let i = object.index(forKey: name)
+                else { return nil }
                 value = object.members[i].value
             case .index(let index):
                 guard case .array(let elements) = value else { return nil }
@@ -233,7 +234,7 @@ enum Evaluator {
     ) -> JSONValue? {
         switch comparable {
         case .literal(let v, _): return v
-        case .query(let q): return resolve(q.singularPath!, from: q.isRelative ? current : root)
+        case .query(let q): return resolve(q.singularPath!, from: q.isRelative ? current : root, budget: &budget)
         case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         }
     }
@@ -273,7 +274,7 @@ enum Evaluator {
         switch argument {
         case .literal(let v, _): return v
         case .query(let q):
-            if let path = q.singularPath { return resolve(path, from: q.isRelative ? current : root) }
+            if let path = q.singularPath { return resolve(path, from: q.isRelative ? current : root, budget: &budget) }
             return nil
         case .function(let f): return valueFunction(f, root: root, current: current, budget: &budget)
         case .logical: return nil
@@ -287,7 +288,7 @@ enum Evaluator {
     ) {
         guard case .query(let q) = argument else { return }
         if let path = q.singularPath {
-            if let v = resolve(path, from: q.isRelative ? current : root) { sink.take(Node(value: v, path: nil)) }
+            if let v = resolve(path, from: q.isRelative ? current : root, budget: &budget) { sink.take(Node(value: v, path: nil)) }
             return
         }
         select(q, root: root, current: current, trackPaths: false, budget: &budget, into: &sink)
@@ -320,7 +321,7 @@ enum Evaluator {
 
     /// Regex steps (threads stepped per scalar) per unit of the evaluation budget: the default
     /// budget allows about 10⁷ steps of matching, a few tens of milliseconds.
-    static let regexStepsPerUnit = 100
+    @inline(__always) static var regexStepsPerUnit: Int { 100 }
 
     /// `match()` (`whole`) or `search()` with the regex's work on the budget: one unit per
     /// ``regexStepsPerUnit`` steps; past the budget it stops (the entry point throws).

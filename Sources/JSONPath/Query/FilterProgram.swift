@@ -109,7 +109,7 @@ final class ExistsChildMatchingTest: CompiledTest, @unchecked Sendable {
     }
 
     override func test(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> Bool {
-        switch prefix.resolve(root, current) {
+        switch prefix.resolve(root, current, &budget) {
         case .array(let elements)?:
             for element in elements {
                 guard budget.spend(candidateCost) else { return false }
@@ -134,7 +134,7 @@ final class LengthValue: CompiledValue, @unchecked Sendable {
     init(path: CompiledPath) { self.path = path }
 
     override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
-        switch path.resolve(root, current) {
+        switch path.resolve(root, current, &budget) {
         case .string(let s)?: return .int(s.unicodeScalars.count)
         case .array(let a)?: return .int(a.count)
         case .object(let o)?: return .int(o.count)
@@ -149,7 +149,7 @@ final class CountChildrenValue: CompiledValue, @unchecked Sendable {
     init(prefix: CompiledPath) { self.prefix = prefix }
 
     override func value(_ root: JSONValue, _ current: JSONValue, _ budget: inout EvaluationBudget) -> JSONValue? {
-        switch prefix.resolve(root, current) {
+        switch prefix.resolve(root, current, &budget) {
         case .array(let a)?: return .int(a.count)
         case .object(let o)?: return .int(o.count)
         default: return .int(0)

@@ -47,6 +47,7 @@ public struct IRegexp: Sendable {
     /// A match of the whole string (`anchored`) or of some substring, giving up after `maxSteps`
     /// (then `matched` is nil): one step per input byte on the ASCII tables, one per live thread
     /// per scalar otherwise, so the work of one match is bounded whatever pattern and input.
+    @inline(__always)
     func run(_ string: String, anchored: Bool, maxSteps: Int) -> (matched: Bool?, steps: Int) {
         if let result = (anchored ? anchoredDFA : searchDFA)?.run(string) { return (result, string.utf8.count) }
         return program.run(string.unicodeScalars, anchored: anchored, maxSteps: maxSteps)

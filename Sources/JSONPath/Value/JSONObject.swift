@@ -2,10 +2,14 @@
 ///
 /// Events are small (a few dozen members), so members live in one contiguous array and lookups
 /// are a linear scan comparing UTF-8 bytes: that beats hashing for the sizes we see and keeps the
-/// order that RFC 9535 output and normalized paths rely on. Past ``MemberIndex/threshold`` members
-/// a hash index of the keys is kept beside the array, so wide objects (hostile events, large item
-/// configs) still build in linear time and look up in constant time. Keys are unique: building an
-/// object with a repeated key keeps the first position and the last value, as most JSON parsers do.
+/// order that RFC 9535 output and normalized paths rely on. Keys are unique: building an object
+/// with a repeated key keeps the first position and the last value, as most JSON parsers do.
+///
+/// Wide objects (hostile events, large item configs) are built in linear time by the parser and
+/// ``Builder`` with a transient hash index (``MemberIndex``), and whoever looks up many keys of one
+/// object (a decoder, equality) makes a ``KeyLookup`` once. The object itself stores nothing but
+/// its array: a second stored property made every copy of a `JSONValue` retain two references,
+/// and trigger evaluation 10–25 % slower.
 public struct JSONObject: Sendable {
     /// One `key: value` member.
     public struct Member: Sendable {
@@ -52,8 +56,6 @@ public struct JSONObject: Sendable {
 
     /// The members in document order.
     public private(set) var members: [Member]
-    /// Key → position, present once the object is wider than ``MemberIndex/threshold``.
-    private var keyIndex: MemberIndex?
 
     public init() {
         members = []
@@ -61,17 +63,14 @@ public struct JSONObject: Sendable {
 
     /// Builds an object from pairs; a repeated key keeps its first position and its last value.
     public init(_ pairs: [(String, JSONValue)]) {
-        members = []
-        members.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        var builder = Builder(capacity: pairs.count)
+        for (key, value) in pairs { builder.set(value, forKey: key) }
+        self = builder.object
     }
 
-    /// Members already known to have unique keys (the parser checks), with the parser's index of
-    /// them when it built one; a wide object without one gets it here.
-    init(uniqueMembers: [Member], keyIndex: MemberIndex? = nil) {
+    /// Members already known to have unique keys (the parser checks).
+    init(uniqueMembers: [Member]) {
         members = uniqueMembers
-        self.keyIndex = keyIndex
-        if keyIndex == nil && uniqueMembers.count > MemberIndex.threshold { rebuildIndex() }
     }
 
     public var count: Int { members.count }
@@ -79,7 +78,8 @@ public struct JSONObject: Sendable {
     public var keys: [String] { members.map(\.key) }
     public var values: [JSONValue] { members.map(\.value) }
 
-    /// The value for `key`, compared by Unicode scalars (no canonical equivalence).
+    /// The value for `key`, compared by Unicode scalars (no canonical equivalence). Setting a
+    /// member scans the members: to build an object of many members use ``Builder``.
     public subscript(key: String) -> JSONValue? {
         get {
             if let i = index(forKey: key) { return members[i].value }
@@ -87,28 +87,10 @@ public struct JSONObject: Sendable {
         }
         set {
             let fingerprint = JSONObject.fingerprint(of: key)
-            guard keyIndex != nil else {
-                if let i = index(forKey: key, fingerprint: fingerprint) {
-                    if let newValue { members[i].value = newValue } else { members.remove(at: i) }
-                } else if let newValue {
-                    members.append(Member(key: key, value: newValue, fingerprint: fingerprint))
-                    if members.count > MemberIndex.threshold { rebuildIndex() }
-                }
-                return
-            }
-            // Wide: hash once for the lookup and the insertion.
-            let hash = MemberIndex.hash(of: key)
-            if let i = members.withUnsafeBufferPointer({ keyIndex?.find(key, fingerprint: fingerprint, hash: hash, in: $0) }) {
-                if let newValue {
-                    members[i].value = newValue
-                } else {
-                    // Positions after `i` shift: O(n), like the removal itself.
-                    members.remove(at: i)
-                    rebuildIndex()
-                }
+            if let i = index(forKey: key, fingerprint: fingerprint) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue, fingerprint: fingerprint))
-                keyIndex?.insert(hash: hash, position: members.count - 1)
             }
         }
     }
@@ -121,22 +103,82 @@ public struct JSONObject: Sendable {
     /// Lookup with a precomputed ``fingerprint(of:)`` (compiled paths compute it once).
     @inline(__always)
     func index(forKey key: String, fingerprint: UInt64) -> Int? {
-        members.withUnsafeBufferPointer { buffer in
-            if let keyIndex {
-                return keyIndex.find(key, fingerprint: fingerprint, hash: MemberIndex.hash(of: key), in: buffer)
-            }
-            for i in buffer.indices where buffer[i].fingerprint == fingerprint && buffer[i].key.isScalarIdentical(to: key) {
-                return i
+        // A key of at most eight bytes is all in its fingerprint: equal fingerprints and equal
+        // lengths are equal keys, without comparing the bytes.
+        let length = key.utf8.count
+        return members.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].fingerprint == fingerprint {
+                if length <= 8 ? buffer[i].key.utf8.count == length : buffer[i].key.isScalarIdentical(to: key) { return i }
             }
             return nil
         }
     }
 
-    /// Indexes the members when the object is wide, drops the index when it is not.
-    private mutating func rebuildIndex() {
-        keyIndex = nil
-        guard members.count > MemberIndex.threshold else { return }
-        keyIndex = members.withUnsafeBufferPointer { MemberIndex(uniqueMembers: $0) }
+    /// `key`'s position: through `index` when there is one (built for these members), else by
+    /// the scan. `hash` is only computed for the index.
+    private func position(of key: String, fingerprint: UInt64, hash: @autoclosure () -> UInt32, index: MemberIndex?) -> Int? {
+        guard let index else { return self.index(forKey: key, fingerprint: fingerprint) }
+        return members.withUnsafeBufferPointer { index.find(key, fingerprint: fingerprint, hash: hash(), in: $0) }
+    }
+
+    /// A lookup for many keys of this object: constant time per key once the object is wider
+    /// than ``MemberIndex/threshold`` (the index is built here, in linear time), a scan below.
+    public func keyLookup() -> KeyLookup { KeyLookup(self) }
+
+    /// See ``keyLookup()``.
+    public struct KeyLookup: Sendable {
+        public let object: JSONObject
+        private let index: MemberIndex?
+
+        init(_ object: JSONObject) {
+            self.object = object
+            index = object.count > MemberIndex.threshold ? object.members.withUnsafeBufferPointer { MemberIndex(uniqueMembers: $0) } : nil
+        }
+
+        /// The position of `key` among the object's members.
+        public func index(forKey key: String) -> Int? {
+            object.position(of: key, fingerprint: JSONObject.fingerprint(of: key), hash: MemberIndex.hash(of: key), index: index)
+        }
+
+        /// The value for `key`.
+        public subscript(key: String) -> JSONValue? {
+            index(forKey: key).map { object.members[$0].value }
+        }
+    }
+
+    /// Builds an object member by member in linear time, however wide: past
+    /// ``MemberIndex/threshold`` members it keeps a hash index of the keys.
+    public struct Builder: Sendable {
+        /// The object built so far.
+        public private(set) var object = JSONObject()
+        private var index: MemberIndex?
+
+        public init(capacity: Int = 0) {
+            object.members.reserveCapacity(capacity)
+        }
+
+        /// Sets `key` to `value`; true when the key was new (a repeated key keeps its position).
+        @discardableResult
+        public mutating func set(_ value: JSONValue, forKey key: String) -> Bool {
+            let fingerprint = JSONObject.fingerprint(of: key)
+            let hash = index == nil ? 0 : MemberIndex.hash(of: key)
+            if let found = object.position(of: key, fingerprint: fingerprint, hash: hash, index: index) {
+                object.members[found].value = value
+                return false
+            }
+            object.members.append(Member(key: key, value: value, fingerprint: fingerprint))
+            if index != nil {
+                index?.insert(hash: hash, position: object.count - 1)
+            } else if object.count > MemberIndex.threshold {
+                index = object.members.withUnsafeBufferPointer { MemberIndex(uniqueMembers: $0) }
+            }
+            return true
+        }
+
+        /// Whether `key` was set.
+        public func contains(_ key: String) -> Bool {
+            object.position(of: key, fingerprint: JSONObject.fingerprint(of: key), hash: MemberIndex.hash(of: key), index: index) != nil
+        }
     }
 }
 

@@ -16,6 +16,7 @@ extension JSONValue: Equatable, Hashable {
             return true
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
+            if a.count > MemberIndex.threshold { return equalWide(a, b) }
             for member in a.members {
                 guard let other = b[member.key], other == member.value else { return false }
             }
@@ -60,6 +61,15 @@ extension JSONValue: Equatable, Hashable {
             }
             hasher.combine(sum)
         }
+    }
+
+    /// Wide objects: one key lookup of `b` instead of a scan per member.
+    private static func equalWide(_ a: JSONObject, _ b: JSONObject) -> Bool {
+        let lookup = b.keyLookup()
+        for member in a.members {
+            guard let other = lookup[member.key], other == member.value else { return false }
+        }
+        return true
     }
 
     /// `Int` versus `Double` without rounding: `2^53 + 1` must not equal `2^53` as a double.

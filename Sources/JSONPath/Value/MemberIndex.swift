@@ -1,8 +1,9 @@
 /// A hash index over the member keys of a wide ``JSONObject``: key → position in `members`.
 ///
-/// Small objects (at most ``threshold`` members, nearly every event) have none and are scanned;
-/// past the threshold the parser, `JSONObject.init(_:)` and the subscript setter keep one, so
-/// building an object of n members is O(n) and a lookup is O(1) whatever the width.
+/// Small objects (at most ``threshold`` members, nearly every event) need none and are scanned;
+/// past the threshold the parser, ``JSONObject/Builder`` and ``JSONObject/KeyLookup`` build one
+/// while they work, so building an object of n members is O(n) and their lookups O(1) whatever
+/// the width. Objects do not keep it (see ``JSONObject``).
 ///
 /// Open addressing with linear probing over one `[UInt64]`: each slot holds the key's 32-bit hash
 /// (high half) and its position + 1 (low half, 0 = empty), so growing rehashes without touching
@@ -11,7 +12,7 @@
 /// keys chosen to collide cannot be prepared in advance.
 struct MemberIndex: Sendable {
     /// Objects with more members than this get an index.
-    static let threshold = 32
+    @inline(__always) static var threshold: Int { 32 }
 
     private var slots: [UInt64]
     private var occupied = 0

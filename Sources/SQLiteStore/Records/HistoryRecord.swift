@@ -9,7 +9,7 @@ struct HistoryRecord: FetchableRecord, Hashable {
     /// The columns written on insert, in the order of ``insertArguments``.
     static let insertColumns = [
         "id", "actionId", "triggerType", "triggerId", "processId", "processType", "dateStarted",
-        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "keyHash", "processHash", "attempt", "retryOf", "dateRunning", "result",
+        "dateCompleted", "outcome", "errorMessage", "sourceEventId", "itemIndex", "processHash", "attempt", "retryOf", "dateRunning", "result",
     ]
 
     var sequence: Int64
@@ -38,15 +38,16 @@ struct HistoryRecord: FetchableRecord, Hashable {
         )
     }
 
-    /// The values of ``insertColumns`` for `entry`, whose ``LookupHash/key(_:)`` is `keyHash`.
-    static func insertArguments(_ entry: ExecutionHistoryEntry, keyHash: Int64) -> StatementArguments {
+    /// The values of ``insertColumns`` for `entry`. `keyHash` (v4) keeps its default: since v16
+    /// the unique index on the key itself does the lookups, and nothing reads the hash.
+    static func insertArguments(_ entry: ExecutionHistoryEntry) -> StatementArguments {
         let processId = entry.processId.description
         return [
             entry.id.description, entry.actionId.description, entry.triggerType.rawValue,
             entry.triggerId?.description, processId, entry.processType.rawValue,
             StoredDate.value(entry.dateStarted), StoredDate.value(entry.dateCompleted),
             entry.outcome.rawValue, entry.errorMessage, entry.sourceEventId, entry.itemIndex,
-            keyHash, LookupHash.process(processId), entry.attempt, entry.retryOf?.description,
+            LookupHash.process(processId), entry.attempt, entry.retryOf?.description,
             StoredDate.value(entry.dateRunning), entry.result?.jsonText,
         ]
     }

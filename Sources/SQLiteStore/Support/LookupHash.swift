@@ -8,6 +8,11 @@ import Automation
 /// fifth of the size, so a batch's rows share far fewer pages. Hashes may collide: every lookup
 /// also compares the full value, and the indexes on them are not unique.
 ///
+/// Since v16 only the process hash is indexed: the idempotency key has a unique index on its full
+/// value (uniqueness cannot rest on a hash that may collide), which serves lookups by key too. The
+/// `keyHash` column stays (a column drop rewrites the table) at its default; ``key(_:)`` is
+/// for migration v4 only.
+///
 /// FNV-1a over the UTF-8 bytes, then the SplitMix64 finalizer so that nearby inputs spread over
 /// the whole range; fixed forever (stored hashes must keep matching), unlike Swift's `Hasher`.
 enum LookupHash {

@@ -1,10 +1,10 @@
 import AMQPClient
+import Automation
 import Engine
 import HTTPAPI
 import Metrics
 import Prometheus
 import Foundation
-import SQLiteStore
 
 /// What `serve` gives the platform: the process-wide metrics backend and the readiness checks.
 extension ServeCommand {
@@ -18,22 +18,27 @@ extension ServeCommand {
         return registry
     }
 
-    /// `GET /health/ready` passes when the broker connection is up and the database takes writes
-    /// — and fails at once while the run path is holding a batch the store would not write.
-    static func readinessChecks(connection: AMQPConnection, store: SQLiteAutomationStore, storeHealth: StoreHealth) -> [ReadinessCheck] {
+    /// `GET /health/ready` passes when the broker connection is up and the store serves (SQLite
+    /// takes writes; PostgreSQL answers with a current schema) — and fails at once while the run
+    /// path is holding a batch the store would not write.
+    static func readinessChecks(
+        connection: AMQPConnection, store: ConfiguredStore, location: String, storeHealth: StoreHealth, leadership: any SchedulerLeadership
+    ) -> [ReadinessCheck] {
         [
             ReadinessCheck(name: "broker") {
                 let state = connection.state
                 guard state == .connected else { throw ReadinessCheck.Failure("the broker connection is \(state)") }
             },
-            ReadinessCheck(name: "database") {
+            ReadinessCheck(name: "database", detail: location) {
                 if let failure = storeHealth.failure {
                     throw ReadinessCheck.Failure(
-                        "the store at \(store.configuration.path) cannot write: \(failure.error) "
+                        "the store cannot write: \(failure.error) "
                             + "(\(failure.attempts) attempts since \(failure.since.formatted(.iso8601)); events are held and retried)")
                 }
-                try await store.checkWritable()
+                try await store.checkReady()
             },
+            // Which replica fires schedules and delayed runs: a follower is ready too.
+            ReadinessCheck(name: "scheduler", reporting: { leadership.role.rawValue }),
         ]
     }
 }

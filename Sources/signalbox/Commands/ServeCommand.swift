@@ -5,7 +5,8 @@ import Engine
 import Foundation
 import HTTPAPI
 import Logging
-import SQLiteStore
+import PostgresStore
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -36,24 +37,43 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: [
             "config": "\(config)", "broker": "\(settings.amqp)", "events_queue": "\(settings.broker.eventsQueue)",
             "queue_type": "\(settings.broker.eventsQueueType.rawValue)", "event_tenants": "\(Self.describe(settings.tenancy))",
+            "replica": "\(settings.replicaName)",
         ])
 
-        let store: SQLiteAutomationStore
         do {
-            store = try SQLiteAutomationStore(
-                configuration: SQLiteStoreConfiguration(path: settings.databasePath, durability: settings.databaseDurability))
-            if let tenant = try await AutomationService(store: store, clock: SystemWallClock()).bootstrap() {
-                logger.notice("fresh database: created the default tenant; create an admin token with", metadata: [
-                    "tenant": "\(tenant.id.rawValue)",
-                    "command": "signalbox token create --tenant \(tenant.id.rawValue) --role admin --config \(config)",
-                ])
+            try await ConfiguredStore.with(settings, logger: logger) { configured in
+                if let tenant = try await AutomationService(store: configured.store, clock: SystemWallClock()).bootstrap() {
+                    logger.notice("fresh database: created the default tenant; create an admin token with", metadata: [
+                        "tenant": "\(tenant.id.rawValue)",
+                        "command": "signalbox token create --tenant \(tenant.id.rawValue) --role admin --config \(config)",
+                    ])
+                }
+                do {
+                    try await serve(settings, store: configured, metricsRegistry: metricsRegistry, logger: logger)
+                } catch {
+                    throw Served(error: error)
+                }
             }
+        } catch let served as Served {
+            throw served.error
         } catch {
-            logger.critical("cannot open the database", metadata: ["path": "\(settings.databasePath)", "error": "\(error)"])
+            logger.critical("cannot open the database", metadata: ["database": "\(ConfiguredStore.location(settings))", "error": "\(error)"])
             throw ExitCode(1)
         }
+    }
+
+    /// An error of the running service, as opposed to one opening the database.
+    private struct Served: Error {
+        var error: any Error
+    }
+
+    /// Runs the services on the open store until SIGTERM or SIGINT.
+    private func serve(
+        _ settings: SignalboxConfiguration, store configured: ConfiguredStore, metricsRegistry: PrometheusCollectorRegistry, logger: Logger
+    ) async throws {
+        let store = configured.store
         logger.info("database open", metadata: [
-            "path": "\(settings.databasePath)", "durability": "\(settings.databaseDurability.rawValue)",
+            "database": "\(ConfiguredStore.location(settings))", "durability": "\(settings.databaseDurability.rawValue)",
         ])
 
         let connection: AMQPConnection
@@ -71,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         ])
 
         let clock = SystemWallClock()
-        let engineMetrics = EngineMetrics()
+        let engineMetrics = EngineMetrics(replica: settings.replicaName)
         let counters = PipelineCounters(metrics: engineMetrics)
         let storeHealth = StoreHealth()
         // One run path for every source: the pipeline, the scheduler and manual runs.
@@ -90,20 +110,27 @@ struct ServeCommand: AsyncParsableCommand {
             store: store, publisher: connection, clock: clock, notifier: notifier,
             configuration: NotificationPublisher.Configuration(exchange: settings.broker.notificationsExchange),
             logger: Logger(label: "signalbox.notifications"))
+        let (leadership, leadershipCampaign) = Self.schedulerLeadership(configured, replica: settings.replicaName)
         let scheduler = SchedulerService(
             store: store, runPath: runPath, publisher: connection, clock: clock,
             configuration: SchedulerService.Configuration(
                 missedRunGrace: settings.missedRunGrace, preparationLead: settings.preparationLead),
-            logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
+            leadership: leadership, logger: Logger(label: "signalbox.scheduler"), onFired: { engineMetrics.recordScheduleFireLag($0) })
         let triggers = TriggerIndexProvider(store: store)
         // An action that pauses itself leaves the trigger index at once, not at the next poll.
         notifier.subscribe(triggers)
+        // Told of every definition change: by this process's service, and by the change feed of
+        // a shared store.
+        let definitionObservers = DefinitionChangeFanOut([scheduler, triggers])
         let service = AutomationService(
             store: store, clock: clock, limits: AutomationService.Limits(
                 missedRunGrace: settings.missedRunGrace, filterTextBytes: settings.filterTextBytes, filterWorkBudget: settings.filterWorkBudget,
                 actionsPerTenant: settings.actionsPerTenant),
-            runner: PublishingActionRunner(runPath: runPath, publisher: connection, clock: clock, logger: Logger(label: "signalbox.manual")),
-            observer: DefinitionChangeFanOut([scheduler, triggers]))
+            runner: PublishingActionRunner(
+                runPath: runPath, publisher: connection, clock: clock,
+                gate: BrokerGate(publisher: connection, wait: settings.brokerUnreachableWait, onRefused: engineMetrics.recordRunRefusedBrokerUnreachable),
+                logger: Logger(label: "signalbox.manual")),
+            observer: definitionObservers)
         // Before the services start: the directory applies first, and a SIGHUP is trapped from now on.
         var definitionsService: DefinitionsDirectoryService?
         if let directory = definitions ?? settings.definitionsDirectory {
@@ -135,8 +162,14 @@ struct ServeCommand: AsyncParsableCommand {
             prefetch: settings.prefetch, logger: Logger(label: "signalbox.events"))
         var restAPI = SignalboxAPI(
             service: service, logger: Logger(label: "signalbox.http"),
-            readinessChecks: Self.readinessChecks(connection: connection, store: store, storeHealth: storeHealth),
-            metricsText: { metricsRegistry.emitToString() })
+            readinessChecks: Self.readinessChecks(
+                connection: connection, store: configured, location: ConfiguredStore.location(settings), storeHealth: storeHealth,
+                leadership: leadership),
+            metricsText: {
+                engineMetrics.recordUnsettledPublishes(connection.unsettledPublishes)
+                engineMetrics.recordSchedulerRole(leadership.role)
+                return metricsRegistry.emitToString()
+            })
         restAPI.recentEvents = recentEvents
         restAPI.tokenRateLimit = settings.tokenRateLimit
         // The console's live history: every entry a writer records or closes.
@@ -146,8 +179,8 @@ struct ServeCommand: AsyncParsableCommand {
             service: service, policy: settings.retention, interval: settings.retentionInterval,
             logger: Logger(label: "signalbox.retention"))
         logger.info("REST API", metadata: ["address": "http://\(settings.httpHost):\(settings.httpPort)"])
-        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the HTTP
-        // request sender, the events pipeline, the notification publisher, and the broker connection last, once nothing
+        // Graceful shutdown runs in reverse order: retention, the API, the scheduler, the
+        // leadership campaign (if any), the HTTP request sender, the events pipeline, the notification publisher, and the broker connection last, once nothing
         // publishes on it any more.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
@@ -158,8 +191,10 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(service: events, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: sender),
+            ] + leadershipCampaign + [
                 .init(service: scheduler, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
+            ] + (Self.changeFeed(configured, replica: settings.replicaName).map { [.init(service: StoreChangeFollower(feed: $0, observer: definitionObservers))] } ?? []) + [
                 .init(service: api, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 // Stops just before the API: ends the console's live streams, which it waits for.
@@ -175,7 +210,36 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    /// Where event tenants come from, for the start-up log (user names, not secrets).
+    /// Who fires the schedules and delayed runs, and the services that campaign for the lead
+    /// (placed before the scheduler, so on shutdown the lead is given up after the scheduler
+    /// stopped firing). One process owns the SQLite file: it leads alone, with nothing to run.
+    /// With a shared PostgreSQL (`database.url`) this is a `PostgresAdvisoryLeadership`, both the
+    /// leadership and its one campaign service.
+    static func schedulerLeadership(
+        _ store: ConfiguredStore, replica: String
+    ) -> (any SchedulerLeadership, [ServiceGroupConfiguration.ServiceConfiguration]) {
+        switch store {
+        case .sqlite:
+            return (SoleSchedulerLeadership(), [])
+        case .postgres(_, let configuration):
+            // Replicas share the database: the one holding its advisory lock fires schedules.
+            var settings = PostgresAdvisoryLeadership.Configuration()
+            settings.session.applicationName = "signalbox scheduler leadership \(replica)"
+            let leadership = PostgresAdvisoryLeadership(store: configuration, configuration: settings, logger: Logger(label: "signalbox.leadership"))
+            return (leadership, [.init(service: leadership)])
+        }
+    }
+
+    /// How this replica hears of changes committed through others: with a shared PostgreSQL, its
+    /// notifications; a SQLite file has one process, which tells its observers itself.
+    static func changeFeed(_ store: ConfiguredStore, replica: String) -> (any StoreChangeFeed)? {
+        guard case .postgres(_, let configuration) = store else { return nil }
+        var settings = PostgresChangeFeed.Configuration()
+        settings.session.applicationName = "signalbox change feed \(replica)"
+        return PostgresChangeFeed(store: configuration, configuration: settings, logger: Logger(label: "signalbox.changes"))
+    }
+
+        /// Where event tenants come from, for the start-up log (user names, not secrets).
     static func describe(_ tenancy: EventTenancy) -> String {
         switch tenancy {
         case .body(let defaultTenant): "body tenantId, default \(defaultTenant?.rawValue ?? "none")"

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Automation
 import Foundation
-import SQLiteStore
+import Logging
 
 /// `signalbox token create` issues an API token straight in the database (no server needed: the
 /// first admin token); `token issue`, `token list` and `token revoke` manage the tenant's tokens
@@ -19,6 +19,12 @@ struct TokenCommand: AsyncParsableCommand {
         var lastUsedAt: Date?
         var expiresAt: Date?
         var secret: String?
+    }
+
+    /// A page of `GET /tokens`.
+    struct ListedPage: Decodable {
+        var items: [Listed]
+        var nextCursor: String?
     }
 
     struct Issue: AsyncParsableCommand {
@@ -52,17 +58,22 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List your tenant's tokens, never their secrets (admin).")
+        static let configuration = CommandConfiguration(abstract: "List your tenant's tokens, oldest first, never their secrets (admin).")
 
+        @Option(help: "At most this many tokens (1–1000).") var limit: Int = 100
+        @Option(help: "Where the previous page ended (its \"next page\" line).") var cursor: String?
         @OptionGroup var server: ServerOptions
 
         func run() async throws {
             try await server.run { client throws(APIClientError) in
-                let data = try await client.send("GET", "/tokens")
-                try server.output(data, as: [Listed].self) { tokens in
+                var query = [URLQueryItem(name: "limit", value: String(limit))]
+                if let cursor { query.append(URLQueryItem(name: "cursor", value: cursor)) }
+                let data = try await client.send("GET", "/tokens", query: query)
+                try server.output(data, as: ListedPage.self) { page in
                     ActionTables.table(
                         ["ID", "NAME", "ROLE", "CREATED", "LAST USED", "EXPIRES"],
-                        tokens.map { [$0.id, $0.name ?? "-", $0.role, ActionTables.time($0.dateCreated), ActionTables.time($0.lastUsedAt), ActionTables.time($0.expiresAt)] })
+                        page.items.map { [$0.id, $0.name ?? "-", $0.role, ActionTables.time($0.dateCreated), ActionTables.time($0.lastUsedAt), ActionTables.time($0.expiresAt)] })
+                        + (page.nextCursor.map { "\nnext page: --cursor \($0)" } ?? "")
                 }
             }
         }
@@ -97,7 +108,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "A label for the token.")
         var name: String?
 
-        @Option(help: "The configuration file (for database.path; SIGNALBOX_DATABASE_PATH overrides it).")
+        @Option(help: "The configuration file (for database.path or database.url; SIGNALBOX_DATABASE_… variables override them).")
         var config = "config/signalbox.yaml"
 
         func run() async throws {
@@ -109,11 +120,12 @@ struct TokenCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             do {
-                let store = try SQLiteAutomationStore(path: settings.databasePath)
-                let service = AutomationService(store: store, clock: SystemWallClock())
-                let tenantID = TenantID(rawValue: tenant)
-                if try await store.tenant(id: tenantID) == nil { _ = try await service.createTenant(tenantID) }
-                let issued = try await service.issueToken(tenant: tenantID, role: role, name: name)
+                let issued = try await ConfiguredStore.with(settings, logger: Logger(label: "signalbox.token")) { configured in
+                    let service = AutomationService(store: configured.store, clock: SystemWallClock())
+                    let tenantID = TenantID(rawValue: tenant)
+                    if try await configured.store.tenant(id: tenantID) == nil { _ = try await service.createTenant(tenantID) }
+                    return try await service.issueToken(tenant: tenantID, role: role, name: name)
+                }
                 print(issued.secret)
                 FileHandle.standardError.write(Data(
                     "token \(issued.token.id) for tenant '\(tenant)' with role \(role.rawValue); shown once, keep it safe\n".utf8))

@@ -36,7 +36,10 @@ struct ConfigurationSource {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw ConfigurationError(source: file, key: "-", message: "cannot read the file (\(error.localizedDescription))")
+            let reason = FileManager.default.fileExists(atPath: file)
+                ? "cannot read the file (\(error.localizedDescription))"
+                : "no such file (run from the checkout, or give --config PATH; a file of `{}` leaves every key to its default and SIGNALBOX_… variables)"
+            throw ConfigurationError(source: file, key: "-", message: reason)
         }
         let root: Node?
         do {

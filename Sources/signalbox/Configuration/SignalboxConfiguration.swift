@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import JSONPath
 import Logging
+import PostgresStore
 import SQLiteStore
 
 /// Everything `signalbox serve` needs, read from `config/signalbox.yaml` and the environment.
@@ -11,8 +12,14 @@ struct SignalboxConfiguration {
     var amqp: AMQPConfiguration
     var broker: BrokerNames
     var prefetch: UInt16
+    /// How long a manual or webhook run waits for an unreachable broker before its 503
+    /// (`amqp.unreachableWaitMilliseconds`).
+    var brokerUnreachableWait: Duration
     var databasePath: String
     var databaseDurability: SQLiteStoreConfiguration.Durability
+    /// `database.url`: the PostgreSQL database that several replicas share, used instead of the
+    /// SQLite file at ``databasePath``; nil (empty, the default): SQLite.
+    var databaseURL: PostgresStoreConfiguration?
     var retention: RetentionPolicy
     var retentionInterval: Duration
     var httpHost: String
@@ -41,6 +48,9 @@ struct SignalboxConfiguration {
     var definitionsDirectory: String?
     var definitionsTenant: TenantID
     var definitionsNamespace: NamespaceName?
+    /// This process among the replicas (`replica.name`; default the host name): the `replica`
+    /// label of every metric, and in the names of its PostgreSQL sessions.
+    var replicaName: String
 
     enum LogFormat: String, CaseIterable { case logfmt, json }
 
@@ -51,16 +61,16 @@ struct SignalboxConfiguration {
     }
 
     static let keys: Set<String> = [
-        "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.eventsExchange",
+        "amqp.url", "amqp.connectionName", "amqp.heartbeatSeconds", "amqp.prefetch", "amqp.unreachableWaitMilliseconds", "amqp.eventsExchange",
         "amqp.eventsQueue", "amqp.eventsQueueType", "amqp.deliveryLimit", "amqp.commandsExchange", "amqp.commandsQueue",
-        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.durability", "database.retention.keepLastPerAction",
+        "amqp.deadLetterExchange", "amqp.deadLetterQueue", "amqp.notificationsExchange", "database.path", "database.url", "database.durability", "database.retention.keepLastPerAction",
         "database.retention.maxAgeDays", "database.retention.intervalMinutes", "http.host", "http.port", "http.tokenRequestsPerSecond", "http.tokenBurst", "log.level",
         "log.format", "shutdown.timeoutSeconds", "scheduler.missedRunGraceSeconds", "scheduler.preparationLeadMilliseconds",
         "filters.maxTextBytes", "filters.workBudget", "quotas.actionsPerTenant",
         "events.tenantSource",
         "events.defaultTenant",
         "webhooks.allowPrivateTargets", "webhooks.attempts", "webhooks.retryInitialMilliseconds", "webhooks.concurrency",
-        "definitions.directory", "definitions.tenant", "definitions.namespace",
+        "definitions.directory", "definitions.tenant", "definitions.namespace", "replica.name",
     ]
 
     /// Keys whose value is a mapping (broker user → tenant).
@@ -107,8 +117,17 @@ struct SignalboxConfiguration {
         return SignalboxConfiguration(
             amqp: amqp, broker: broker,
             prefetch: UInt16(try reader.integer("amqp.prefetch", default: 1000, in: 1...65_535)),
+            brokerUnreachableWait: .milliseconds(try reader.integer("amqp.unreachableWaitMilliseconds", default: 5_000, in: 0...60_000)),
             databasePath: try reader.value("database.path", default: "var/signalbox.sqlite") { $0 },
             databaseDurability: try reader.choice("database.durability", default: SQLiteStoreConfiguration.Durability.full),
+            databaseURL: try reader.value("database.url", default: nil) { text throws(ConfigurationError) in
+                guard !text.isEmpty else { return nil }
+                do throws(PostgresStoreError) {
+                    return try PostgresStoreConfiguration(url: text)
+                } catch {
+                    throw ConfigurationError(source: "", key: "", message: error.reason)
+                }
+            },
             retention: RetentionPolicy(
                 keepLastPerAction: try reader.integer("database.retention.keepLastPerAction", default: 1000, in: 1...10_000_000),
                 maximumAgeDays: try reader.integer("database.retention.maxAgeDays", default: 90, in: 1...36_500)),
@@ -139,7 +158,26 @@ struct SignalboxConfiguration {
             },
             definitionsNamespace: try reader.value("definitions.namespace", default: nil) { text throws(ConfigurationError) in
                 try text.isEmpty ? nil : namespace(text)
+            },
+            replicaName: try reader.value("replica.name", default: replicaName(ProcessInfo.processInfo.hostName)) {
+                text throws(ConfigurationError) in
+                if text.isEmpty { return replicaName(ProcessInfo.processInfo.hostName) }
+                guard replicaName(text) == text else {
+                    throw ConfigurationError(
+                        source: "", key: "",
+                        message: "a replica name is 1 to 64 of A–Z, a–z, 0–9, '.', '_', '-' (a metric label and a session name), got \(text.debugDescription)")
+                }
+                return text
             })
+    }
+
+    /// `name` cut to what a replica name may hold: up to 64 of A–Z, a–z, 0–9, `.`, `_`, `-`
+    /// (others become `-`); `signalbox` when nothing is left.
+    static func replicaName(_ name: String) -> String {
+        let kept = String(String.UnicodeScalarView(name.unicodeScalars.prefix(64).map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_".unicodeScalars.contains(scalar)) ? scalar : "-"
+        }))
+        return kept.isEmpty ? "signalbox" : kept
     }
 
     /// `events.tenantSource` with the keys it uses: `events.defaultTenant` for `body`,

@@ -4,7 +4,9 @@
 
 const TOKEN_KEY = "signalbox.token";
 const main = document.getElementById("main");
-const state = { who: null, actions: new Map(), live: null, onEntry: null };
+// `visit` counts routes: a render whose first request answers after the viewer moved on must not
+// overwrite the page it left (or take over its live entries).
+const state = { who: null, actions: new Map(), live: null, onEntry: null, visit: 0 };
 
 // ---------- helpers
 
@@ -228,8 +230,9 @@ async function onActionButton(event) {
 
 // ---------- action detail
 
-async function renderAction(id, params) {
+async function renderAction(id, params, isCurrent) {
   const { json: a } = await api(`/automated-actions/by-id/${encodeURIComponent(id)}`);
+  if (!isCurrent()) return;
   state.actions.set(a.id, { ...state.actions.get(a.id), ...a });
   const toggle = a.status === "paused" ? "resume" : a.status === "active" ? "pause" : null;
   main.innerHTML = `<p><a href="#/actions">← Actions</a></p>
@@ -266,13 +269,22 @@ async function renderAction(id, params) {
   const cursors = [null];
   let pageIndex = 0;
   const historyBody = $("#history"), nextButton = $("#next"), prevButton = $("#prev"), pageLabel = $("#hpage");
+  // Entries heard while a page loads (null when none loads): its answer may predate them and
+  // must not wipe them out.
+  let heardWhileLoading = null;
   const loadPage = async () => {
+    heardWhileLoading = [];
     const q = new URLSearchParams(filter);
     q.set("limit", "20");
     if (cursors[pageIndex]) q.set("cursor", cursors[pageIndex]);
-    const { json, headers } = await api(`/automated-actions/by-id/${a.id}/history?${q}`);
+    let heard = [];
+    const { json, headers } = await api(`/automated-actions/by-id/${a.id}/history?${q}`).finally(() => {
+      heard = heardWhileLoading ?? [];
+      heardWhileLoading = null;
+    });
     if (!historyBody.isConnected) return;
     historyBody.innerHTML = json.map(historyRow).join("") || '<tr id="h-none"><td colspan="6" class="muted">No entries.</td></tr>';
+    if (pageIndex === 0) for (const entry of heard) if (!document.getElementById("h-" + entry.id)) showEntry(entry);
     const next = headers.get("X-Next-Cursor");
     cursors[pageIndex + 1] = next;
     nextButton.disabled = !next;
@@ -293,11 +305,15 @@ async function renderAction(id, params) {
     }
     if (pageIndex !== 0) return;
     if ((filter.get("outcome") && filter.get("outcome") !== entry.outcome) || (filter.get("triggerType") && filter.get("triggerType") !== entry.triggerType)) return;
+    heardWhileLoading?.push(entry);
+    showEntry(entry);
+  };
+  const showEntry = (entry) => {
     const existing = document.getElementById("h-" + entry.id);
     if (existing) existing.outerHTML = historyRow(entry);
     else {
       document.getElementById("h-none")?.remove();
-      $("#history").insertAdjacentHTML("afterbegin", historyRow(entry));
+      historyBody.insertAdjacentHTML("afterbegin", historyRow(entry));
     }
   };
   await loadPage();
@@ -539,6 +555,8 @@ function startLive() {
 async function route() {
   const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(query);
+  const visit = ++state.visit;
+  const isCurrent = () => visit === state.visit;
   if (!sessionStorage.getItem(TOKEN_KEY)) return renderSignIn();
   const who = state.who ? Promise.resolve(state.who) : loadWho();
   state.onEntry = null;
@@ -549,12 +567,14 @@ async function route() {
   try {
     const detail = path.match(/^\/actions\/([0-9a-fA-F-]{36})$/);
     if (detail || path === "/calendar" || path === "/filters") await who;
-    if (detail) await renderAction(detail[1], params);
+    if (!isCurrent()) return;
+    if (detail) await renderAction(detail[1], params, isCurrent);
     else if (path === "/calendar") await renderCalendar(params);
     else if (path === "/filters") renderFilters();
     else await renderActions(params, who);
-    main.focus({ preventScroll: true });
+    if (isCurrent()) main.focus({ preventScroll: true });
   } catch (error) {
+    if (!isCurrent()) return;
     if (!state.who) return signOut(error.status === 401 ? "Your token was refused; sign in again." : error.message);
     if (error.status !== 401) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
