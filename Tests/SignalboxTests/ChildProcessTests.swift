@@ -30,6 +30,28 @@ import Glibc
         #expect(ChildProcess.termination(of: child)?.status == 128 + SIGKILL)
     }
 
+    /// A drained pipe hands over what the child wrote while the child still runs, and then
+    /// everything to the end, with no dispatch source involved.
+    @Test func aDrainedPipeStreamsWhileTheChildRunsAndEndsWithAllOfIt() async throws {
+        let received = SignalboxProcess.OutputCollector()
+        let input = ChildProcess.pipe()
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // It waits for a line on stdin between its two writes, then writes 200,000 bytes more.
+        child.arguments = ["-c", #"echo first; read line; echo "$line"; head -c 200000 /dev/zero | tr '\0' x"#]
+        child.standardInput = input
+        child.standardOutput = ChildProcess.pipe { received.append($0) }
+        try ChildProcess.run(child)
+        #expect(await eventually { received.current == "first\n" }, "the first line arrived: \(received.current.prefix(80))")
+        #expect(!ChildProcess.hasExited(child), "the child still waits for its input")
+        input.fileHandleForWriting.write(Data("second\n".utf8))
+        try input.fileHandleForWriting.close()
+        #expect(try await onDispatchThread { ChildProcess.waitForExit(child) } == .exited(0))
+        let expected = "first\nsecond\n" + String(repeating: "x", count: 200_000)
+        #expect(await eventually { received.current.count == expected.count }, "got \(received.current.count) bytes")
+        #expect(received.current == expected)
+    }
+
     /// A pipe no other child inherits still reaches its own child as stdout.
     @Test func pipesAreCloseOnExecAndStillReachTheirChild() async throws {
         let pipe = ChildProcess.pipe()

@@ -66,7 +66,7 @@ struct SignalboxProcess {
         process.currentDirectoryURL = repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = OutputCollector()
-        process.standardError = collecting(into: output)
+        process.standardError = ChildProcess.pipe { output.append($0) }
         process.standardOutput = FileHandle.nullDevice
         try ChildProcess.run(process)
         return (process, output)
@@ -78,7 +78,7 @@ struct SignalboxProcess {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = OutputCollector()
-        let pipe = collecting(into: output)
+        let pipe = ChildProcess.pipe { output.append($0) }
         process.standardOutput = pipe
         process.standardError = pipe
         try ChildProcess.run(process)
@@ -101,14 +101,5 @@ struct SignalboxProcess {
         }
         let threads = stacks.split(separator: "\n").filter { $0.hasPrefix("Thread ") || $0.hasPrefix("#") }
         return "\(state)\nits threads:\n" + threads.prefix(400).joined(separator: "\n")
-    }
-
-    private static func collecting(into output: OutputCollector) -> Pipe {
-        let pipe = ChildProcess.pipe()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.append(data) }
-        }
-        return pipe
     }
 }

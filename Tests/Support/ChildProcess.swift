@@ -30,6 +30,30 @@ public enum ChildProcess {
         }
     }
 
+    /// A pipe whose read end a thread of its own drains into `consume`, chunk by chunk as the child
+    /// writes, until every writer has closed it. Not `readabilityHandler`: its dispatch source on a
+    /// pipe that closes soon after crashed libdispatch's event loop in a CI run (as in
+    /// swift-subprocess#47). A blocking read on a thread involves no dispatch source at all.
+    public static func pipe(drainingInto consume: @escaping @Sendable (Data) -> Void) -> Pipe {
+        let pipe = pipe()
+        // The thread holds the read end, so its descriptor stays open until the thread is done.
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(reader.fileDescriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    consume(Data(buffer[..<count]))
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return  // end of file, or the descriptor failed
+                }
+            }
+        }
+        return pipe
+    }
+
     /// `process.run()`, one child at a time: Foundation's exit socket exists only during this call.
     public static func run(_ process: Process) throws {
         try spawning.withLock { _ in try process.run() }
