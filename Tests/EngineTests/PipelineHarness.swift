@@ -135,7 +135,10 @@ final class PipelineHarness: Sendable {
     /// Stops the pipeline gracefully, deletes the broker names and the database.
     func shutDown() async throws {
         try await stopPipeline()
+        let deleting = ContinuousClock.now
         for queue in [names.eventsQueue, names.deadLetterQueue, commandsQueue, notificationsQueue] { try await client.delete(queue: queue) }
+        // A busy broker deletes quorum queues slowly (CI once took over 10 s): say how slowly.
+        if ContinuousClock.now - deleting > .seconds(5) { print("[\(prefix)] deleting 4 queues took \(ContinuousClock.now - deleting)") }
         for exchange in [names.eventsExchange, names.commandsExchange, names.deadLetterExchange, names.notificationsExchange] {
             try await client.delete(exchange: exchange)
         }
