@@ -203,6 +203,9 @@ let package = Package(
             dependencies: [
                 "signalbox", "Engine", "Automation", "AMQPClient", "SignalboxTestSupport", "PostgresStore", "PostgresTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

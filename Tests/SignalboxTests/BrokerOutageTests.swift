@@ -63,12 +63,12 @@ import Glibc
 
             // Ten manual runs a second, each on its own task, from before the outage to after it.
             let answers = Answers()
-            let trigger = try Self.triggerRequest(port: served.port, token: served.token, action: action)
+            let (port, token) = (served.port, served.token)
             let load = Task {
                 while !Task.isCancelled {
                     answers.sending()
                     Task {
-                        let answer = await Self.send(trigger)
+                        let answer = await Self.trigger(action, port: port, token: token)
                         answers.append(answer)
                     }
                     try? await Task.sleep(for: .milliseconds(100))
@@ -152,34 +152,17 @@ import Glibc
         await served.cleanUp()
     }
 
-    static func triggerRequest(port: Int, token: String, action: some CustomStringConvertible) throws -> URLRequest {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/automated-actions/by-id/\(action)/trigger") else {
-            throw ServedPipeline.Failure("bad port \(port)")
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 30
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        return request
-    }
-
-    /// The load's own connections: waiting requests must not hold up the test's health and
-    /// metrics calls in `URLSession.shared`'s few connections per host.
-    static let loadSession: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 100
-        return URLSession(configuration: configuration)
-    }()
-
-    /// Sends `request`; a transport error is answered as status 0.
-    static func send(_ request: URLRequest) async -> Answer {
+    /// Sends one manual run of `action`, on the load's own connections (waiting requests must not
+    /// hold up the test's health and metrics calls); a transport error is answered as status 0.
+    static func trigger(_ action: some CustomStringConvertible, port: Int, token: String) async -> Answer {
         let sentAt = ContinuousClock.now
         do {
-            let (data, response) = try await loadSession.data(for: request)
-            let http = response as? HTTPURLResponse
+            let response = try await TestHTTP.send(
+                .POST, "http://127.0.0.1:\(port)/automated-actions/by-id/\(action)/trigger",
+                headers: [("Authorization", "Bearer \(token)")], client: TestHTTP.load)
             return Answer(
-                sentAt: sentAt, status: http?.statusCode ?? 0, seconds: seconds(since: sentAt),
-                body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After"))
+                sentAt: sentAt, status: response.status, seconds: seconds(since: sentAt), body: response.text,
+                retryAfter: response.header("Retry-After"))
         } catch {
             return Answer(sentAt: sentAt, status: 0, seconds: seconds(since: sentAt), body: "\(error)", retryAfter: nil)
         }
@@ -222,7 +205,7 @@ import Glibc
                 throw ServedPipeline.Failure("history answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
             }
             count += page.count
-            cursor = response.value(forHTTPHeaderField: "X-Next-Cursor")
+            cursor = response.header("X-Next-Cursor")
         } while cursor != nil
         return count
     }

@@ -133,7 +133,7 @@ struct ServePostgresTests {
 
     /// ``schedulerRole(_:)`` of the serve listening on `port`, asked with a short timeout.
     static func schedulerRole(port: Int) async throws -> String? {
-        let (status, body) = try await ServedPipeline.get("/health/ready", port: port, timeout: 5)
+        let (status, body) = try await ServedPipeline.get("/health/ready", port: port, timeout: .seconds(5))
         guard status == 200, let report = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
         let scheduler = (report["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "scheduler" }
         return scheduler?["detail"] as? String
@@ -141,10 +141,9 @@ struct ServePostgresTests {
 
     private func check(_ served: ServedPipeline, _ configuration: PostgresStoreConfiguration) async throws {
         // Readiness names the store, without its password, and passes: reachable, schema current.
-        let url = try #require(URL(string: "http://127.0.0.1:\(served.port)/health/ready"))
-        let (data, response) = try await URLSession.shared.data(from: url)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
-        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let ready = try await TestHTTP.send(.GET, "http://127.0.0.1:\(served.port)/health/ready")
+        #expect(ready.status == 200, "\(ready.text)")
+        let report = try #require(try JSONSerialization.jsonObject(with: ready.body) as? [String: Any])
         let database = try #require((report["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "database" })
         #expect(database["status"] as? String == "pass")
         let detail = try #require(database["detail"] as? String)

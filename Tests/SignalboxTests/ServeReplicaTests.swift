@@ -423,9 +423,7 @@ final class LeaderWatch: Sendable {
         state.withLock { $0.ports = ports }
     }
 
-    /// Polls until ``stop()``. Not cancelled: cancelling a task while it awaits URLSession can
-    /// deadlock swift-corelibs-foundation (the task's cancel handler waits for the session's
-    /// queue, which waits for the task's status lock to resume it), and did, under the full suite.
+    /// Polls until ``stop()``.
     func run() async {
         while !state.withLock({ $0.stopped }) {
             var leaders = 0

@@ -101,10 +101,8 @@ import Testing
     }
 
     private static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
-        let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
-        let (data, response) = try await URLSession.shared.data(from: url)
-        let http = response as? HTTPURLResponse
-        return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Content-Type"), String(decoding: data, as: UTF8.self))
+        let response = try await TestHTTP.send(.GET, "http://127.0.0.1:\(port)\(path)")
+        return (response.status, response.header("Content-Type"), response.text)
     }
 
     /// Seed 000's shell commands, verbatim but for `--server` and `--token`, against the server.

@@ -311,7 +311,7 @@ final class ServedPipeline {
                 }
                 entries.append((event, item))
             }
-            cursor = response.value(forHTTPHeaderField: "X-Next-Cursor")
+            cursor = response.header("X-Next-Cursor")
         } while cursor != nil
         return entries
     }
@@ -322,12 +322,9 @@ final class ServedPipeline {
     }
 
     /// A GET without a token to the serve listening on `port`, given up after `timeout`.
-    static func get(_ path: String, port: Int, timeout: TimeInterval = 30) async throws -> (status: Int, body: String) {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    static func get(_ path: String, port: Int, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: String) {
+        let response = try await TestHTTP.send(.GET, "http://127.0.0.1:\(port)\(path)", timeout: timeout)
+        return (response.status, response.text)
     }
 
     /// The value of `name` in the current child's `/metrics` (its series summed); nil when the
@@ -342,19 +339,12 @@ final class ServedPipeline {
         return values.isEmpty ? nil : values.reduce(0, +)
     }
 
-    func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, HTTPURLResponse) {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw Failure("bad path \(path)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = 30
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw Failure("\(method) \(path): not an HTTP response") }
-        return (http.statusCode, data, http)
+    /// A request with the admin token: status, body and the whole answer (for its headers).
+    func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, TestHTTP.Response) {
+        var headers = [("Authorization", "Bearer \(token)")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response = try await TestHTTP.send(.init(rawValue: method), "http://127.0.0.1:\(port)\(path)", headers: headers, body: body)
+        return (response.status, response.body, response)
     }
 
     // MARK: Helpers

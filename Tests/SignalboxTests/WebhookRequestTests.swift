@@ -204,7 +204,7 @@ import Glibc
         return entries
     }
 
-    private func jsonObject(_ answer: (Int, Data, HTTPURLResponse)) throws -> [String: Any] {
+    private func jsonObject(_ answer: (Int, Data, TestHTTP.Response)) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: answer.1) as? [String: Any]
         return try #require(object, "answered \(answer.0): \(String(decoding: answer.1, as: UTF8.self))")
     }
