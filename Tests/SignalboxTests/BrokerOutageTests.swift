@@ -55,10 +55,10 @@ import Glibc
         do {
             try await served.start()
             let (action, _) = try await served.createAction(items: 1, triggerType: .appProcessUpdated, filter: "$.never == true")
-            let (scheduleStatus, scheduleBody, _) = try await served.call(
+            let schedule = try await served.call(
                 "POST", "/automated-actions/by-id/\(action)/schedules", body: Data(#"{"name":"every second","cron":"* * * * * *"}"#.utf8))
-            guard scheduleStatus == 201 else {
-                throw ServedPipeline.Failure("adding the schedule answered \(scheduleStatus): \(String(decoding: scheduleBody, as: UTF8.self))")
+            guard schedule.status == 201 else {
+                throw ServedPipeline.Failure("adding the schedule answered \(schedule.status): \(schedule.text)")
             }
 
             // Ten manual runs a second, each on its own task, from before the outage to after it.
@@ -195,18 +195,6 @@ import Glibc
 
     /// History entries of `action` with `triggerType`, page after page.
     static func historyCount(_ served: ServedPipeline, action: some CustomStringConvertible, triggerType: String) async throws -> Int {
-        var count = 0
-        var cursor: String?
-        repeat {
-            var path = "/automated-actions/by-id/\(action)/history?limit=\(PageRequest.maximumLimit)&triggerType=\(triggerType)"
-            if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)" }
-            let (status, data, response) = try await served.call("GET", path)
-            guard status == 200, let page = try JSONSerialization.jsonObject(with: data) as? [Any] else {
-                throw ServedPipeline.Failure("history answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
-            }
-            count += page.count
-            cursor = response.header("X-Next-Cursor")
-        } while cursor != nil
-        return count
+        try await served.historyEntries(of: action, query: "&triggerType=\(triggerType)").count
     }
 }

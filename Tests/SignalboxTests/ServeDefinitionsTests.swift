@@ -96,17 +96,17 @@ import Glibc
 
         // Edits through the API answer 409 naming the file; the action stays as it was.
         let update = try await served.call("PUT", "/automated-actions/by-id/\(id)", body: Data(#"{"description":"from the API"}"#.utf8))
-        #expect(update.0 == 409 && String(decoding: update.1, as: UTF8.self).contains("reports.yaml"), "PUT: \(update.0) \(String(decoding: update.1, as: UTF8.self))")
+        #expect(update.status == 409 && update.text.contains("reports.yaml"), "PUT: \(update.status) \(update.text)")
         let pause = try await served.call("POST", "/automated-actions/by-id/\(id)/pause")
-        #expect(pause.0 == 409 && String(decoding: pause.1, as: UTF8.self).contains("reports.yaml"), "pause: \(pause.0) \(String(decoding: pause.1, as: UTF8.self))")
+        #expect(pause.status == 409 && pause.text.contains("reports.yaml"), "pause: \(pause.status) \(pause.text)")
         let delete = try await served.call("DELETE", "/automated-actions/by-id/\(id)")
-        #expect(delete.0 == 409, "DELETE: \(delete.0)")
+        #expect(delete.status == 409, "DELETE: \(delete.status)")
         // The directory's webhook got a secret no answer showed: rotating it (no definition
         // change) is how an operator gets one.
         let webhookId = try #require((first["webhooks"] as? [[String: Any]])?.first?["id"] as? String, "\(first)")
         let rotated = try await served.call("POST", "/automated-actions/by-id/\(id)/webhooks/\(webhookId)/rotate-secret")
-        let secret = (try? JSONSerialization.jsonObject(with: rotated.1) as? [String: Any])?["secret"] as? String
-        #expect(rotated.0 == 200 && secret?.hasPrefix("whsec_") == true, "rotate: \(rotated.0) \(String(decoding: rotated.1, as: UTF8.self))")
+        let secret = (try? JSONSerialization.jsonObject(with: rotated.body) as? [String: Any])?["secret"] as? String
+        #expect(rotated.status == 200 && secret?.hasPrefix("whsec_") == true, "rotate: \(rotated.status) \(rotated.text)")
         let unchanged = try #require(try await action(served, "nightly-export"))
         #expect(unchanged["description"] as? String == "first version" && unchanged["status"] as? String == "active")
 
@@ -147,16 +147,16 @@ import Glibc
         let ready = try await served.get("/health/ready")
         #expect(ready.status == 200, "serve keeps serving: \(ready.body)")
         let list = try await served.call("GET", "/namespaces/ops/automated-actions")
-        let page = try JSONSerialization.jsonObject(with: list.1) as? [String: Any]
+        let page = try JSONSerialization.jsonObject(with: list.body) as? [String: Any]
         let names = (page?["items"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(list.0 == 200 && names == ["mail-digest", "nightly-export", "weekly-cleanup"], "\(list.0) \(names)")
+        #expect(list.status == 200 && names == ["mail-digest", "nightly-export", "weekly-cleanup"], "\(list.status) \(names)")
     }
 
     /// The action of `ops` named `name` as JSON, nil when there is none (404).
     private func action(_ served: ServedPipeline, _ name: String) async throws -> [String: Any]? {
-        let (status, data, _) = try await served.call("GET", "/namespaces/ops/automated-actions/\(name)")
-        if status == 404 { return nil }
-        guard status == 200 else { throw ServedPipeline.Failure("GET \(name) answered \(status): \(String(decoding: data, as: UTF8.self))") }
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let answer = try await served.call("GET", "/namespaces/ops/automated-actions/\(name)")
+        if answer.status == 404 { return nil }
+        guard answer.status == 200 else { throw ServedPipeline.Failure("GET \(name) answered \(answer.status): \(answer.text)") }
+        return try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
     }
 }

@@ -92,9 +92,9 @@ struct ServePostgresTests {
                  "schedules":[{"name":"every second","cron":"* * * * * *"}]}
                 """#
             let created = ContinuousClock.now
-            let (status, data, _) = try await follower.call("POST", "/namespaces/replicas/automated-actions", body: Data(body.utf8))
-            try #require(status == 201, "\(String(decoding: data, as: UTF8.self))")
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let answer = try await follower.call("POST", "/namespaces/replicas/automated-actions", body: Data(body.utf8))
+            try #require(answer.status == 201, "\(answer.text)")
+            let object = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
             let action = try #require((object["id"] as? String).flatMap(ActionID.init))
 
             let rebuilt = await eventually(timeout: .seconds(60), every: .milliseconds(10)) {
@@ -111,7 +111,7 @@ struct ServePostgresTests {
             // A delayed run requested through the follower is fired by the leader.
             let run = try await follower.call(
                 "POST", "/automated-actions/by-id/\(action)/runs", body: Data(#"{"delaySeconds":1,"payload":{"from":"follower"}}"#.utf8))
-            #expect(run.0 == 201 || run.0 == 202, "\(String(decoding: run.1, as: UTF8.self))")
+            #expect(run.status == 201 || run.status == 202, "\(run.text)")
             let delayed = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
                 try await Self.historyText(of: action, on: follower).contains(#""triggerType":"Delayed""#)
             }
@@ -121,9 +121,9 @@ struct ServePostgresTests {
 
     /// The first page of `action`'s history as JSON text.
     static func historyText(of action: ActionID, on served: ServedPipeline) async throws -> String {
-        let (status, data, _) = try await served.call("GET", "/automated-actions/by-id/\(action)/history?limit=100")
-        guard status == 200 else { throw ServedPipeline.Failure("history answered \(status)") }
-        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: " ", with: "")
+        let history = try await served.call("GET", "/automated-actions/by-id/\(action)/history?limit=100")
+        guard history.status == 200 else { throw ServedPipeline.Failure("history answered \(history.status)") }
+        return history.text.replacingOccurrences(of: " ", with: "")
     }
 
     /// The `scheduler` check's detail in `/health/ready`: `leader` or `follower`.
@@ -133,15 +133,15 @@ struct ServePostgresTests {
 
     /// ``schedulerRole(_:)`` of the serve listening on `port`, asked with a short timeout.
     static func schedulerRole(port: Int) async throws -> String? {
-        let (status, body) = try await ServedPipeline.get("/health/ready", port: port, timeout: .seconds(5))
-        guard status == 200, let report = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+        let ready = try await ServedPipeline.get("/health/ready", port: port, timeout: .seconds(5))
+        guard ready.status == 200, let report = try JSONSerialization.jsonObject(with: ready.body) as? [String: Any] else { return nil }
         let scheduler = (report["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "scheduler" }
         return scheduler?["detail"] as? String
     }
 
     private func check(_ served: ServedPipeline, _ configuration: PostgresStoreConfiguration) async throws {
         // Readiness names the store, without its password, and passes: reachable, schema current.
-        let ready = try await TestHTTP.send(.GET, "http://127.0.0.1:\(served.port)/health/ready")
+        let ready = try await ServedPipeline.get("/health/ready", port: served.port)
         #expect(ready.status == 200, "\(ready.text)")
         let report = try #require(try JSONSerialization.jsonObject(with: ready.body) as? [String: Any])
         let database = try #require((report["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "database" })

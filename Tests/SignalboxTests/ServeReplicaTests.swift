@@ -293,20 +293,20 @@ import Testing
         for index in 0..<count {
             if index % 5 == 0 {
                 let body = Data(#"{"name":"every-second-\#(index / 5)","actions":[\#(item)]}"#.utf8)
-                let (status, data, _) = try await served.call("POST", "/namespaces/faults/automated-actions", body: body)
-                guard status == 201, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let created = try await served.call("POST", "/namespaces/faults/automated-actions", body: body)
+                guard created.status == 201, let object = try JSONSerialization.jsonObject(with: created.body) as? [String: Any],
                     let action = (object["id"] as? String).flatMap(ActionID.init)
-                else { throw ServedPipeline.Failure("creating an action answered \(status): \(String(decoding: data, as: UTF8.self))") }
+                else { throw ServedPipeline.Failure("creating an action answered \(created.status): \(created.text)") }
                 actions.append(action)
             }
             let name = "every second \(index)"
             let body = Data(#"{"name":"\#(name)","cron":"* * * * * *"}"#.utf8)
             // The answer is the action, the new schedule among its schedules.
-            let (status, data, _) = try await served.call("POST", "/automated-actions/by-id/\(actions[actions.count - 1])/schedules", body: body)
-            guard status == 201, let action = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let added = try await served.call("POST", "/automated-actions/by-id/\(actions[actions.count - 1])/schedules", body: body)
+            guard added.status == 201, let action = try JSONSerialization.jsonObject(with: added.body) as? [String: Any],
                 let schedule = (action["schedules"] as? [[String: Any]])?.first(where: { $0["name"] as? String == name }),
                 let id = (schedule["id"] as? String).flatMap(ScheduleID.init)
-            else { throw ServedPipeline.Failure("adding a schedule answered \(status): \(String(decoding: data, as: UTF8.self))") }
+            else { throw ServedPipeline.Failure("adding a schedule answered \(added.status): \(added.text)") }
             schedules.append(id)
         }
         return (actions, schedules)

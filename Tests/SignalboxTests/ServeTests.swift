@@ -30,7 +30,7 @@ import Testing
         // The API may come up just after the consumer: wait for both.
         try #require(await eventually {
             guard output.current.contains("consuming events") else { return false }
-            return (try? await Self.get(port: port, "/health/live").status) == 200
+            return (try? await ServedPipeline.get("/health/live", port: port).status) == 200
         }, "serve did not start: \(output.current)")
 
         var logger = Logger(label: "serve-test")
@@ -74,35 +74,30 @@ import Testing
     /// Readiness with every check passing (the scheduler's role: leader), and the pipeline's counters in the Prometheus text,
     /// without a token.
     private func checkHealthAndMetrics(port: Int) async throws {
-        let ready = try await Self.get(port: port, "/health/ready")
-        #expect(ready.status == 200, "\(ready.body)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(ready.body.utf8)) as? [String: Any])
+        let ready = try await ServedPipeline.get("/health/ready", port: port)
+        #expect(ready.status == 200, "\(ready.text)")
+        let report = try #require(try JSONSerialization.jsonObject(with: ready.body) as? [String: Any])
         let checks = (report["checks"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["status"] ?? "")" }
-        #expect(checks == ["broker=pass", "database=pass", "scheduler=pass"], "\(ready.body)")
+        #expect(checks == ["broker=pass", "database=pass", "scheduler=pass"], "\(ready.text)")
         // One process owns the SQLite file: it leads the scheduler alone.
         let scheduler = (report["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "scheduler" }
-        #expect(scheduler?["detail"] as? String == "leader", "\(ready.body)")
+        #expect(scheduler?["detail"] as? String == "leader", "\(ready.text)")
 
-        var metrics = try await Self.get(port: port, "/metrics")
+        var metrics = try await ServedPipeline.get("/metrics", port: port)
         // Every series carries the replica's name.
         _ = try await eventually {
-            metrics = try await Self.get(port: port, "/metrics")
-            return metrics.body.contains("\nsignalbox_events_acked_total{replica=\"serve-test-1\"} 3\n")
+            metrics = try await ServedPipeline.get("/metrics", port: port)
+            return metrics.text.contains("\nsignalbox_events_acked_total{replica=\"serve-test-1\"} 3\n")
         }
         #expect(metrics.status == 200)
-        #expect(metrics.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(metrics.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         for sample in [
             "signalbox_events_consumed_total{replica=\"serve-test-1\"} 3", "signalbox_events_acked_total{replica=\"serve-test-1\"} 3",
             "signalbox_trigger_matches_total{replica=\"serve-test-1\"} 0", "signalbox_scheduler_leader{replica=\"serve-test-1\"} 1.0",
         ] {
-            #expect(metrics.body.contains("\n\(sample)\n"), "\(sample) in:\n\(metrics.body)")
+            #expect(metrics.text.contains("\n\(sample)\n"), "\(sample) in:\n\(metrics.text)")
         }
-        #expect(metrics.body.contains("# TYPE signalbox_publish_confirm_seconds histogram"), "\(metrics.body)")
-    }
-
-    private static func get(port: Int, _ path: String) async throws -> (status: Int, contentType: String?, body: String) {
-        let response = try await TestHTTP.send(.GET, "http://127.0.0.1:\(port)\(path)")
-        return (response.status, response.header("Content-Type"), response.text)
+        #expect(metrics.text.contains("# TYPE signalbox_publish_confirm_seconds histogram"), "\(metrics.text)")
     }
 
     /// Seed 000's shell commands, verbatim but for `--server` and `--token`, against the server.

@@ -285,46 +285,51 @@ final class ServedPipeline {
             {"name":"fault-action","description":"fault test","actions":[\#(actions.joined(separator: ","))],
              "messageTriggers":[{"name":"On match","triggerType":"\#(triggerType.rawValue)","eventFilter":"\#(filter)"}]}
             """#
-        let (status, data, _) = try await call("POST", "/namespaces/faults/automated-actions", body: Data(body.utf8))
-        guard status == 201, let action = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let created = try await call("POST", "/namespaces/faults/automated-actions", body: Data(body.utf8))
+        guard created.status == 201, let action = try JSONSerialization.jsonObject(with: created.body) as? [String: Any],
             let id = (action["id"] as? String).flatMap(ActionID.init),
             let triggers = action["messageTriggers"] as? [[String: Any]],
             let trigger = (triggers.first?["id"] as? String).flatMap(TriggerID.init)
-        else { throw Failure("creating the action answered \(status): \(String(decoding: data, as: UTF8.self))") }
+        else { throw Failure("creating the action answered \(created.status): \(created.text)") }
         return (id, trigger)
     }
 
     /// Every history entry of `action`, page after page: (source event id, item index) per entry.
     func history(of action: ActionID) async throws -> [(sourceEventId: String, itemIndex: Int)] {
-        var entries: [(String, Int)] = []
+        try await historyEntries(of: action).map { entry in
+            guard let event = entry["sourceEventId"] as? String, let item = entry["itemIndex"] as? Int else {
+                throw Failure("a history entry without sourceEventId or itemIndex: \(entry)")
+            }
+            return (event, item)
+        }
+    }
+
+    /// Every history entry of `action` as JSON, page after page; `query` narrows it (`&triggerType=Manual`).
+    func historyEntries(of action: some CustomStringConvertible, query: String = "") async throws -> [[String: Any]] {
+        var entries: [[String: Any]] = []
         var cursor: String?
         repeat {
-            var path = "/automated-actions/by-id/\(action)/history?limit=\(PageRequest.maximumLimit)"
+            var path = "/automated-actions/by-id/\(action)/history?limit=\(PageRequest.maximumLimit)\(query)"
             if let cursor { path += "&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)" }
-            let (status, data, response) = try await call("GET", path)
-            guard status == 200, let page = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-                throw Failure("history answered \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+            let answer = try await call("GET", path)
+            guard answer.status == 200, let page = try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]] else {
+                throw Failure("history answered \(answer.status): \(answer.text.prefix(500))")
             }
-            for entry in page {
-                guard let event = entry["sourceEventId"] as? String, let item = entry["itemIndex"] as? Int else {
-                    throw Failure("a history entry without sourceEventId or itemIndex: \(entry)")
-                }
-                entries.append((event, item))
-            }
-            cursor = response.header("X-Next-Cursor")
+            entries += page
+            cursor = answer.header("X-Next-Cursor")
         } while cursor != nil
         return entries
     }
 
     /// A GET without a token (health, metrics): status and body.
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        try await Self.get(path, port: port)
+        let answer = try await Self.get(path, port: port)
+        return (answer.status, answer.text)
     }
 
     /// A GET without a token to the serve listening on `port`, given up after `timeout`.
-    static func get(_ path: String, port: Int, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: String) {
-        let response = try await TestHTTP.send(.GET, "http://127.0.0.1:\(port)\(path)", timeout: timeout)
-        return (response.status, response.text)
+    static func get(_ path: String, port: Int, timeout: Duration = .seconds(30)) async throws -> TestHTTP.Response {
+        try await TestHTTP.send(.GET, "http://127.0.0.1:\(port)\(path)", timeout: timeout)
     }
 
     /// The value of `name` in the current child's `/metrics` (its series summed); nil when the
@@ -339,12 +344,12 @@ final class ServedPipeline {
         return values.isEmpty ? nil : values.reduce(0, +)
     }
 
-    /// A request with the admin token: status, body and the whole answer (for its headers).
-    func call(_ method: String, _ path: String, body: Data? = nil) async throws -> (Int, Data, TestHTTP.Response) {
+    /// A request with the admin token.
+    func call(_ method: String, _ path: String, body: Data? = nil) async throws -> TestHTTP.Response {
         var headers = [("Authorization", "Bearer \(token)")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await TestHTTP.send(.init(rawValue: method), "http://127.0.0.1:\(port)\(path)", headers: headers, body: body)
-        return (response.status, response.body, response)
+        return response
     }
 
     // MARK: Helpers

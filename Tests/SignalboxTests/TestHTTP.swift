@@ -38,10 +38,3 @@ enum TestHTTP {
         return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

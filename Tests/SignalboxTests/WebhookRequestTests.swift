@@ -196,16 +196,16 @@ import Glibc
     private func settledHistory(_ served: ServedPipeline, _ action: String, count: Int) async throws -> [[String: Any]] {
         var entries: [[String: Any]] = []
         let settled = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
-            let (status, data, _) = try await served.call("GET", "/automated-actions/by-id/\(action)/history?limit=100")
-            entries = status == 200 ? (try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []) : []
+            let history = try await served.call("GET", "/automated-actions/by-id/\(action)/history?limit=100")
+            entries = history.status == 200 ? (try JSONSerialization.jsonObject(with: history.body) as? [[String: Any]] ?? []) : []
             return entries.count == count && entries.allSatisfy { $0["outcome"] as? String != "Pending" }
         }
         guard settled else { throw ServedPipeline.Failure("history did not settle at \(count) entries: \(entries)") }
         return entries
     }
 
-    private func jsonObject(_ answer: (Int, Data, TestHTTP.Response)) throws -> [String: Any] {
-        let object = try JSONSerialization.jsonObject(with: answer.1) as? [String: Any]
-        return try #require(object, "answered \(answer.0): \(String(decoding: answer.1, as: UTF8.self))")
+    private func jsonObject(_ answer: TestHTTP.Response) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+        return try #require(object, "answered \(answer.status): \(answer.text)")
     }
 }
