@@ -35,9 +35,7 @@ public enum TestDatabase {
         }
         let server = try PostgresStoreConfiguration(url: url, key: "SIGNALBOX_TEST_DATABASE_URL")
         let name = "signalbox_t_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
-        try await withClient(server) { client in
-            _ = try await client.query("CREATE DATABASE \(unescaped: name)", logger: logger)
-        }
+        try await run("CREATE DATABASE \(name)", on: server)
         var configuration = server
         configuration.database = name
         // Small pools: the tests run in parallel against one server (shared with other checkouts),
@@ -63,8 +61,16 @@ public enum TestDatabase {
     }
 
     private static func drop(_ name: String, on server: PostgresStoreConfiguration) async throws {
-        try await withClient(server) { client in
-            _ = try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+        try await run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
+    }
+
+    /// Runs one statement on the server, failing with the server's whole answer: `PSQLError`'s
+    /// own description hides it, and a failed drop must say why.
+    private static func run(_ sql: String, on server: PostgresStoreConfiguration) async throws {
+        do {
+            try await withClient(server) { client in _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+        } catch {
+            throw TestFailure("\(sql): \(String(reflecting: error))")
         }
     }
 

@@ -11,7 +11,8 @@
 # Each test creates a database of its own on that server and drops it afterwards.
 #
 # Knobs (environment):
-#   SIGNALBOX_TEST_DATABASE_URL   use this server (its role must be allowed to CREATE DATABASE);
+#   SIGNALBOX_TEST_DATABASE_URL   use this server (its role must be allowed to CREATE DATABASE,
+#                                 and be a member of pg_signal_backend to drop them WITH (FORCE));
 #                                 nothing is installed, nothing is started
 #   SIGNALBOX_POSTGRES_DIR        data, socket and log of the local server (default
 #                                 /tmp/signalbox-postgres; no spaces)
@@ -107,14 +108,17 @@ sb_start_local_postgres() {
   fi
 }
 
-# Creates the test role and database unless they exist (and resets the password).
+# Creates the test role and database unless they exist (and resets the password). The role may
+# end others' sessions (pg_signal_backend): a test's `DROP DATABASE … WITH (FORCE)` must also end
+# an autovacuum worker that is in its database, and without it PostgreSQL 15 refuses the drop.
 sb_ensure_postgres_role() {
   local bin="$1"
   sb_pg_psql "$bin" -c "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$SIGNALBOX_POSTGRES_ROLE') THEN
         CREATE ROLE $SIGNALBOX_POSTGRES_ROLE LOGIN CREATEDB;
       END IF;
-    END \$\$" -c "ALTER ROLE $SIGNALBOX_POSTGRES_ROLE LOGIN CREATEDB PASSWORD '$SIGNALBOX_POSTGRES_PASSWORD'" >/dev/null ||
+    END \$\$" -c "ALTER ROLE $SIGNALBOX_POSTGRES_ROLE LOGIN CREATEDB PASSWORD '$SIGNALBOX_POSTGRES_PASSWORD'" \
+    -c "SET client_min_messages = warning" -c "GRANT pg_signal_backend TO $SIGNALBOX_POSTGRES_ROLE" >/dev/null ||
     sb_die "cannot create the PostgreSQL role $SIGNALBOX_POSTGRES_ROLE"
   if [[ -z $(sb_pg_psql "$bin" -At -c "SELECT 1 FROM pg_database WHERE datname = '$SIGNALBOX_POSTGRES_DATABASE'") ]]; then
     sb_pg_psql "$bin" -c "CREATE DATABASE $SIGNALBOX_POSTGRES_DATABASE OWNER $SIGNALBOX_POSTGRES_ROLE" >/dev/null ||
